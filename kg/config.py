@@ -1,0 +1,79 @@
+"""Settings: one frozen object, read once at start-up and passed down.
+
+Nothing else in the package reads the environment. Every setting has a
+default and a help text; ``docs/settings.md`` lists them (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+DEFAULT_BASE_IRI = "https://qatar-nato.example.org/"
+"""The canonical base of every IRI we mint. ``example.org`` is reserved
+(RFC 2606): we do not squat a domain we do not own. A deployment sets the
+real one with ``--base-iri`` / ``KG_BASE_IRI``; the build rewrites every IRI,
+the ontology's included."""
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = field(default=DEFAULT_BASE_IRI, metadata={"help": "Base IRI of every minted IRI (ends with '/')."})
+    seeds_dir: Path = field(default_factory=lambda: _project_root() / "seeds", metadata={"help": "Seed texts and curated YAML files."})
+    ontology_dir: Path = field(default_factory=lambda: _project_root() / "ontology", metadata={"help": "Ontology Turtle files."})
+    shapes_dir: Path = field(default_factory=lambda: _project_root() / "shapes", metadata={"help": "SHACL shapes Turtle files."})
+    var_dir: Path = field(default_factory=lambda: Path.cwd() / "var", metadata={"help": "Where releases are built (releases/<id>, current → symlink)."})
+    host: str = field(default="127.0.0.1", metadata={"help": "Address kg serve binds to."})
+    port: int = field(default=8000, metadata={"help": "Port kg serve listens on."})
+    query_timeout: float = field(default=10.0, metadata={"help": "Seconds a SPARQL query may run before it is abandoned."})
+    max_query_length: int = field(default=20_000, metadata={"help": "Longest accepted query text, in characters."})
+    max_rows: int = field(default=10_000, metadata={"help": "Result rows (or triples) returned before truncation."})
+    max_concurrent_queries: int = field(default=4, metadata={"help": "Queries running at once; more get 503 with Retry-After."})
+    query_workers: int = field(default=2, metadata={"help": "Worker processes that run SPARQL queries."})
+    store_url: str | None = field(default=None, metadata={"help": "Remote SPARQL endpoint to front instead of the embedded store."})
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.endswith("/"):
+            raise ValueError(f"base IRI must end with '/': {self.base_iri!r}")
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def current_release(self) -> Path:
+        return self.var_dir / "current"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.var_dir / "releases"
+
+
+ENV_PREFIX = "KG_"
+
+
+def from_environ(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Read ``KG_*`` variables once; explicit overrides (CLI flags) win."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = env.get(ENV_PREFIX + f.name.upper())
+        if raw is None:
+            continue
+        default = Settings.__dataclass_fields__[f.name].default
+        if isinstance(default, bool):
+            values[f.name] = raw.lower() in {"1", "true", "yes"}
+        elif isinstance(default, int):
+            values[f.name] = int(raw)
+        elif isinstance(default, float):
+            values[f.name] = float(raw)
+        elif f.name.endswith("_dir"):
+            values[f.name] = Path(raw)
+        else:
+            values[f.name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,254 @@
+"""Reading the curated files under ``seeds/`` into one checked ``Corpus``.
+
+Layout of ``seeds/``::
+
+    NNN_<hash>.txt      a seed article, byte-identical to its source
+    NNN_<hash>.yaml     its metadata, article-local entities, facts, claims
+    entities.yaml       entities shared by all articles
+    links.yaml          the allow-list of external identifiers, each with its source
+    SHA256SUMS          checksums of the seed texts
+
+Every problem becomes one ``CurationError`` naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link, Quote
+from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.errors import CurationError
+
+ENTITIES_FILE = "entities.yaml"
+LINKS_FILE = "links.yaml"
+CHECKSUMS_FILE = "SHA256SUMS"
+
+
+@dataclass
+class Located:
+    """An entity with where it was declared, for error messages."""
+
+    entity: Entity
+    path: Path
+    line: int | None
+
+
+@dataclass
+class LoadedArticle:
+    path: Path
+    doc: ArticleFile
+    text: str
+    sha256: str
+    raw: Any
+    spans: dict[tuple[str, int], Span] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.doc.article.id
+
+
+@dataclass
+class Corpus:
+    entities: dict[str, Located]
+    links: list[Link]
+    articles: list[LoadedArticle]
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            data = _yaml().load(fh)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CurationError(path, line, "yaml", f"{exc.problem or exc.context}".strip()) from None
+    except YAMLError as exc:
+        raise CurationError(path, None, "yaml", str(exc).splitlines()[0]) from None
+    except UnicodeDecodeError as exc:
+        raise CurationError(path, None, "encoding", f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    if not isinstance(data, CommentedMap):
+        raise CurationError(path, 1, "document", "expected a mapping at the top of the file")
+    return data
+
+
+def line_of(node: Any, loc: Iterable[object]) -> int | None:
+    """The line (1-based) of the deepest part of ``loc`` present in the YAML tree."""
+    line: int | None = None
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        # other parts are union tags or model-level errors: stay where we are
+    return line
+
+
+def _field_path(loc: Iterable[object], raw: Any) -> str:
+    """``facts[3].date (fact 'cg3')``: the field as a curator finds it."""
+    out, node, ident = "", raw, None
+    for part in loc:
+        if isinstance(node, CommentedSeq) and isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if part < len(node) else None
+            if isinstance(node, CommentedMap) and "id" in node:
+                ident = node.get("id")
+            elif isinstance(node, CommentedMap) and "key" in node:
+                ident = node.get("key")
+        elif isinstance(node, CommentedMap) and part in node:
+            out += ("." if out else "") + str(part)
+            node = node[part]
+        elif isinstance(part, str) and not isinstance(node, CommentedMap):
+            continue
+        elif isinstance(part, str):
+            out += ("." if out else "") + str(part)
+            node = None
+    return out + (f" (id {ident!r})" if ident else "")
+
+
+def parse_model(path: Path, raw: Any, model: type[BaseModel]) -> Any:
+    try:
+        return model.model_validate(_plain(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "union_tag_invalid":
+            msg = f"unknown kind; {msg}"
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise CurationError(path, line_of(raw, loc), _field_path(loc, raw) or "document", msg + more) from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, CommentedMap):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, CommentedSeq):
+        return [_plain(v) for v in node]
+    return node
+
+
+def load_corpus(seeds_dir: Path) -> Corpus:
+    seeds_dir = Path(seeds_dir)
+    entities: dict[str, Located] = {}
+
+    def register(path: Path, raw_list: Any, items: list[Entity], where: str) -> None:
+        for i, ent in enumerate(items):
+            line = line_of(raw_list, [i])
+            if ent.key in entities:
+                first = entities[ent.key]
+                raise CurationError(path, line, f"{where}[{i}].key", f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first.line})")
+            entities[ent.key] = Located(ent, path, line)
+
+    ent_path = seeds_dir / ENTITIES_FILE
+    raw_ent = read_yaml(ent_path)
+    register(ent_path, raw_ent.get("entities"), parse_model(ent_path, raw_ent, EntitiesFile).entities, "entities")
+
+    articles: list[LoadedArticle] = []
+    for path in sorted(seeds_dir.glob("*.yaml")):
+        if path.name in {ENTITIES_FILE, LINKS_FILE}:
+            continue
+        raw = read_yaml(path)
+        doc: ArticleFile = parse_model(path, raw, ArticleFile)
+        text_path = seeds_dir / doc.article.file
+        if not text_path.is_file():
+            raise CurationError(path, line_of(raw, ["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
+        data = text_path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
+        register(path, raw.get("entities"), doc.entities, "entities")
+        art = LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), raw)
+        _locate_all(art)
+        articles.append(art)
+
+    ids = [a.id for a in articles]
+    for a in articles:
+        if ids.count(a.id) > 1:
+            raise CurationError(a.path, line_of(a.raw, ["article", "id"]), "article.id", f"duplicate article id {a.id!r}")
+
+    links_path = seeds_dir / LINKS_FILE
+    raw_links = read_yaml(links_path)
+    links: list[Link] = parse_model(links_path, raw_links, LinksFile).links
+    for i, link in enumerate(links):
+        if link.entity not in entities:
+            raise CurationError(links_path, line_of(raw_links, ["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
+
+    corpus = Corpus(entities, links, articles)
+    _check_references(corpus, ent_path, raw_ent)
+    return corpus
+
+
+def _locate_all(art: LoadedArticle) -> None:
+    items: list[tuple[str, list[Quote], str, int]] = [
+        *((f.id, f.quote, "facts", i) for i, f in enumerate(art.doc.facts)),
+        *((c.id, c.quote, "claims", i) for i, c in enumerate(art.doc.claims)),
+    ]
+    for ident, quotes, section, i in items:
+        for j, q in enumerate(quotes):
+            try:
+                art.spans[(ident, j)] = locate(art.text, q.text, q.occurrence)
+            except QuoteNotFound as exc:
+                loc = [section, i, "quote"] + ([j] if isinstance(art.raw[section][i]["quote"], CommentedSeq) else [])
+                raise CurationError(art.path, line_of(art.raw, loc), f"{section}[{i}].quote (id {ident!r})", str(exc)) from None
+
+
+_REF_FIELDS = (
+    "person", "post", "membership", "member", "organization", "role", "event", "place",
+    "part_of", "framework", "agreement", "ratified", "agent", "cooperation", "area",
+    "challenge", "permission", "grantee", "speaker", "publisher", "dateline",
+)
+_REF_LISTS = ("event_types", "partners", "actions", "targets", "about", "close_match")
+
+
+def _refs(model: BaseModel) -> Iterable[tuple[list[object], str]]:
+    for name in _REF_FIELDS:
+        value = getattr(model, name, None)
+        if isinstance(value, str):
+            yield [name], value
+    for name in _REF_LISTS:
+        for j, value in enumerate(getattr(model, name, None) or []):
+            yield [name, j], value
+    for j, actor in enumerate(getattr(model, "actors", None) or []):
+        yield [("actors"), j, "agent"], actor.agent
+        yield [("actors"), j, "role"], actor.role
+    within = getattr(model, "within", None)
+    if isinstance(within, str):
+        yield ["within"], within
+
+
+def _check_references(corpus: Corpus, ent_path: Path, raw_ent: Any) -> None:
+    def check(path: Path, raw: Any, prefix: list[object], model: BaseModel, label: str) -> None:
+        for sub, key in _refs(model):
+            if key not in corpus.entities:
+                loc = prefix + sub
+                raise CurationError(path, line_of(raw, loc), f"{label}.{'.'.join(map(str, sub))}", f"unknown entity {key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
+
+    for i, ent in enumerate(EntitiesFile.model_validate(_plain(raw_ent)).entities):
+        check(ent_path, raw_ent, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+    for art in corpus.articles:
+        check(art.path, art.raw, ["article"], art.doc.article, "article")
+        for i, ent in enumerate(art.doc.entities):
+            check(art.path, art.raw, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+        for i, fact in enumerate(art.doc.facts):
+            check(art.path, art.raw, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
+        for i, claim in enumerate(art.doc.claims):
+            check(art.path, art.raw, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
+
+
+__all__ = ["Corpus", "LoadedArticle", "Located", "load_corpus", "read_yaml", "line_of", "Claim"]

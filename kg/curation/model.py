@@ -1,0 +1,359 @@
+"""The schema of curated files, as pydantic models.
+
+A curator writes YAML; these models say what is allowed. They know nothing of
+RDF: ``kg.mapping`` is the one place that turns them into triples. Unknown
+fields are errors (a typo must not silently drop a fact).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kg.iris import SLUG_RE, is_valid_key
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+def _check_key(value: str) -> str:
+    if not is_valid_key(value):
+        raise ValueError(f"not an entity key of the form kind/slug with a known kind: {value!r}")
+    return value
+
+
+def _key_or_none(cls: type, v: str | None) -> str | None:
+    return v if v is None else _check_key(v)
+
+
+Key = Annotated[str, Field(min_length=3, max_length=200)]
+
+
+class PartialDate(Strict):
+    """A date with the precision the text gives: a year, a month or a day."""
+
+    text: str
+
+    @property
+    def precision(self) -> Literal["year", "month", "day"]:
+        m = _DATE_RE.match(self.text)
+        assert m
+        return "day" if m.group(3) else "month" if m.group(2) else "year"
+
+    @classmethod
+    def parse(cls, value: object) -> "PartialDate":
+        if isinstance(value, date):
+            value = value.isoformat()
+        if isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        m = _DATE_RE.match(value)
+        if not m:
+            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if not 1900 <= int(year) <= 2100:
+            raise ValueError(f"year out of range 1900–2100: {value!r}")
+        if month and not 1 <= int(month) <= 12:
+            raise ValueError(f"month out of range: {value!r}")
+        if day:
+            date.fromisoformat(value)  # raises ValueError on 2019-02-30
+        return cls(text=value)
+
+    def upper_bound(self) -> date:
+        """The last day this date may stand for (for 'not after' comparisons)."""
+        y = int(self.text[:4])
+        if self.precision == "day":
+            return date.fromisoformat(self.text)
+        if self.precision == "month":
+            m = int(self.text[5:7])
+            nxt = date(y + (m == 12), m % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        return date(y, 12, 31)
+
+
+def _date_field(cls: type, v: object) -> PartialDate | None:
+    if v is None or isinstance(v, PartialDate):
+        return v
+    return PartialDate.parse(v)
+
+
+class Bilingual(Strict):
+    en: str = Field(min_length=1, max_length=500)
+    ar: str = Field(min_length=1, max_length=500)
+
+
+class AltLabels(Strict):
+    en: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
+    ar: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
+
+
+EntityType = Literal[
+    "State", "Alliance", "PartnershipInitiative", "PartnershipProgramme", "Ministry", "Body",
+    "NonStateArmedGroup", "Official", "Post", "Place", "City", "Region", "MilitaryBase",
+    "Headquarters", "Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing",
+    "Ratification", "Mediation", "MilitaryOperation", "Agreement", "Permission", "Action",
+    "CooperationArea", "Challenge", "RoleType", "EventType", "ConceptScheme", "Cooperation",
+    "Publisher",
+]
+
+
+class Entity(Strict):
+    """Something with a stable IRI: its type, names and where it sits."""
+
+    key: Key
+    type: EntityType
+    label: Bilingual
+    alt: AltLabels = AltLabels()
+    description: Bilingual | None = None
+    within: Key | None = None
+    notation: str | None = Field(default=None, max_length=20)
+    honorific: Bilingual | None = None
+    close_match: list[Key] = []
+    note: str | None = Field(default=None, max_length=4000)
+
+    _k = field_validator("key", "within")(_key_or_none)
+
+    @field_validator("close_match")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        return [_check_key(k) for k in v]
+
+
+class Quote(Strict):
+    """Verbatim words of the article; ``occurrence`` picks one when they repeat."""
+
+    text: str = Field(min_length=2, max_length=2000)
+    occurrence: int | None = Field(default=None, ge=1)
+
+
+def _quotes(cls: type, v: object) -> object:
+    if isinstance(v, str):
+        return [{"text": v}]
+    if isinstance(v, list):
+        return [{"text": q} if isinstance(q, str) else q for q in v]
+    return v
+
+
+class FactBase(Strict):
+    id: str = Field(min_length=1, max_length=100)
+    quote: list[Quote] = Field(min_length=1)
+    inferred: bool = False
+    note: str | None = Field(default=None, max_length=4000)
+
+    _q = field_validator("quote", mode="before")(_quotes)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError(f"fact id must be a lowercase slug (a-z, 0-9, '-', '.', '_'): {v!r}")
+        return v
+
+
+def _keyed(*names: str):  # type: ignore[no-untyped-def]
+    return field_validator(*names)(_key_or_none)
+
+
+class HoldsPost(FactBase):
+    kind: Literal["holds_post"]
+    person: Key
+    post: Key
+    _k = _keyed("person", "post")
+
+
+class Membership(FactBase):
+    kind: Literal["membership"]
+    membership: Key
+    member: Key
+    organization: Key
+    role: Key
+    since: PartialDate | None = None
+    _k = _keyed("membership", "member", "organization", "role")
+    _d = field_validator("since", mode="before")(_date_field)
+
+
+class Actor(Strict):
+    agent: Key
+    role: Key
+    _k = _keyed("agent", "role")
+
+
+class Event(FactBase):
+    kind: Literal["event"]
+    event: Key
+    date: PartialDate | None = None
+    approximate: bool = False
+    not_after: PartialDate | None = None
+    as_of: PartialDate | None = None
+    place: Key | None = None
+    part_of: Key | None = None
+    framework: Key | None = None
+    actors: list[Actor] = []
+    event_types: list[Key] = []
+    agreement: Key | None = None
+    ratified: Key | None = None
+    _k = _keyed("event", "place", "part_of", "framework", "agreement", "ratified")
+    _d = field_validator("date", "not_after", "as_of", mode="before")(_date_field)
+
+    @field_validator("event_types")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        return [_check_key(k) for k in v]
+
+
+class Participation(FactBase):
+    kind: Literal["participation"]
+    event: Key
+    agent: Key
+    role: Key
+    _k = _keyed("event", "agent", "role")
+
+
+class CooperationFact(FactBase):
+    kind: Literal["cooperation"]
+    cooperation: Key
+    partners: list[Key] = Field(min_length=2)
+
+    @field_validator("cooperation")
+    @classmethod
+    def _c(cls, v: str) -> str:
+        return _check_key(v)
+
+    @field_validator("partners")
+    @classmethod
+    def _p(cls, v: list[str]) -> list[str]:
+        return [_check_key(k) for k in v]
+
+
+class CooperationArea(FactBase):
+    kind: Literal["cooperation_area"]
+    cooperation: Key
+    area: Key
+    _k = _keyed("cooperation", "area")
+
+
+class Discussed(FactBase):
+    kind: Literal["discussed"]
+    event: Key
+    cooperation: Key
+    _k = _keyed("event", "cooperation")
+
+
+class ChallengeFact(FactBase):
+    kind: Literal["challenge"]
+    event: Key
+    challenge: Key
+    _k = _keyed("event", "challenge")
+
+
+class PermissionFact(FactBase):
+    kind: Literal["permission"]
+    agreement: Key
+    permission: Key
+    grantee: Key
+    actions: list[Key] = Field(min_length=1)
+    targets: list[Key] = Field(min_length=1)
+    _k = _keyed("agreement", "permission", "grantee")
+
+    @field_validator("actions", "targets")
+    @classmethod
+    def _l(cls, v: list[str]) -> list[str]:
+        return [_check_key(k) for k in v]
+
+
+Fact = Annotated[
+    Union[
+        HoldsPost, Membership, Event, Participation, CooperationFact, CooperationArea,
+        Discussed, ChallengeFact, PermissionFact,
+    ],
+    Field(discriminator="kind"),
+]
+
+
+class Claim(Strict):
+    """A speaker's claim: recorded as attributed to them, never as a fact."""
+
+    id: str = Field(min_length=1, max_length=100)
+    speaker: Key
+    quote: list[Quote] = Field(min_length=1)
+    summary: Bilingual
+    about: list[Key] = []
+    note: str | None = Field(default=None, max_length=4000)
+
+    _q = field_validator("quote", mode="before")(_quotes)
+    _k = _keyed("speaker")
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError(f"claim id must be a lowercase slug: {v!r}")
+        return v
+
+    @field_validator("about")
+    @classmethod
+    def _a(cls, v: list[str]) -> list[str]:
+        return [_check_key(k) for k in v]
+
+
+class ArticleMeta(Strict):
+    id: str = Field(min_length=1, max_length=100)
+    file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.txt$")
+    title: Bilingual
+    publisher: Key
+    published: PartialDate
+    dateline: Key | None = None
+    language: Literal["ar"] = "ar"
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    note: str | None = Field(default=None, max_length=4000)
+
+    _d = field_validator("published", mode="before")(_date_field)
+    _k = _keyed("publisher", "dateline")
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError(f"article id must be a lowercase slug: {v!r}")
+        return v
+
+
+class ArticleFile(Strict):
+    article: ArticleMeta
+    entities: list[Entity] = []
+    facts: list[Fact] = []
+    claims: list[Claim] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> "ArticleFile":
+        seen: set[str] = set()
+        for item in [*self.facts, *self.claims]:
+            if item.id in seen:
+                raise ValueError(f"duplicate fact/claim id {item.id!r}")
+            seen.add(item.id)
+        return self
+
+
+class EntitiesFile(Strict):
+    entities: list[Entity]
+
+
+class Link(Strict):
+    entity: Key
+    target: str = Field(
+        pattern=r"^(http://www\.wikidata\.org/entity/Q[1-9][0-9]*|http://dbpedia\.org/resource/[^\s<>\"]+|http://sws\.geonames\.org/[1-9][0-9]*/)$"
+    )
+    source: str = Field(min_length=10, max_length=2000)
+
+    _k = _keyed("entity")
+
+
+class LinksFile(Strict):
+    links: list[Link]

@@ -1,0 +1,96 @@
+"""The one exception tree of the project.
+
+Every error a user can cause has its own class, so the CLI maps them to exit
+codes once (``kg.cli``) and the HTTP layer maps them to statuses once
+(``kg.web``). Anything else is our bug and stays a traceback / 500.
+
+    KGError
+    ├── CurationError        a curated file is wrong (file, line, field)
+    ├── BuildError           the pipeline could not produce a release
+    │   └── ValidationFailed the graph does not conform to the shapes
+    ├── ReleaseNotFound      nothing has been built where we looked
+    ├── BadQuery             a SPARQL query is malformed or not allowed
+    │   └── QueryRefused     well-formed but forbidden (update, LOAD, SERVICE)
+    ├── QueryTooLarge        the query text exceeds the configured limit
+    ├── QueryTimeout         the query ran past its time limit
+    ├── Overloaded           too many queries are running at once
+    ├── NotFound             no such resource
+    └── NotAcceptable        no representation matches the Accept header
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class KGError(Exception):
+    """Base of every error a user can cause."""
+
+    exit_code = 1
+
+
+@dataclass
+class CurationError(KGError):
+    """A curated file is malformed; says where, so a curator can fix it."""
+
+    path: Path | str
+    line: int | None
+    field: str
+    message: str
+
+    exit_code = 3
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.field}: {self.message}"
+
+
+class BuildError(KGError):
+    exit_code = 4
+
+
+class ValidationFailed(BuildError):
+    """Raised by the gate; carries the report so callers can print or save it."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, report_text: str = "") -> None:
+        super().__init__(message)
+        self.report_text = report_text
+
+
+class ReleaseNotFound(KGError):
+    exit_code = 6
+
+
+class BadQuery(KGError):
+    """Malformed SPARQL: the message is the parser's, position included."""
+
+    exit_code = 2
+
+
+class QueryRefused(BadQuery):
+    pass
+
+
+class QueryTooLarge(KGError):
+    pass
+
+
+class QueryTimeout(KGError):
+    pass
+
+
+class Overloaded(KGError):
+    pass
+
+
+class NotFound(KGError):
+    pass
+
+
+class NotAcceptable(KGError):
+    def __init__(self, offered: list[str]) -> None:
+        super().__init__("no acceptable representation; offered: " + ", ".join(offered))
+        self.offered = offered

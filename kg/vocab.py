@@ -1,0 +1,127 @@
+"""Our ontology's terms as a fail-loud namespace, and the prefixes we bind.
+
+``QN.Meetin`` (a typo) raises instead of minting a wrong IRI; a test checks
+that every term here is defined in ``ontology/qn.ttl`` and vice versa.
+The terms are spelled against the default base IRI; a deployment with another
+base gets them rewritten by ``kg.iris.rebase`` at build time.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace, OWL, RDF, RDFS, XSD
+
+from kg.config import DEFAULT_BASE_IRI
+
+
+class QN(DefinedNamespace):
+    _NS = Namespace(DEFAULT_BASE_IRI + "ontology#")
+    _fail = True
+
+    # classes
+    State: URIRef
+    Alliance: URIRef
+    PartnershipFramework: URIRef
+    PartnershipInitiative: URIRef
+    PartnershipProgramme: URIRef
+    Ministry: URIRef
+    Body: URIRef
+    NonStateArmedGroup: URIRef
+    Official: URIRef
+    PostHolding: URIRef
+    Meeting: URIRef
+    Session: URIRef
+    Conference: URIRef
+    Visit: URIRef
+    Briefing: URIRef
+    Speech: URIRef
+    Signing: URIRef
+    Ratification: URIRef
+    Mediation: URIRef
+    MilitaryOperation: URIRef
+    Agreement: URIRef
+    Permission: URIRef
+    Place: URIRef
+    MilitaryBase: URIRef
+    Headquarters: URIRef
+    CooperationArea: URIRef
+    Challenge: URIRef
+    RoleType: URIRef
+    EventType: URIRef
+    Article: URIRef
+    Fact: URIRef
+    AttributedStatement: URIRef
+    Cooperation: URIRef
+    # object properties
+    post: URIRef
+    evidence: URIRef
+    partner: URIRef
+    cooperationArea: URIRef
+    addressedChallenge: URIRef
+    permits: URIRef
+    signedAgreement: URIRef
+    ratified: URIRef
+    framework: URIRef
+    discussedCooperation: URIRef
+    article: URIRef
+    hostOf: URIRef
+    # datatype properties
+    isInferred: URIRef
+    asOf: URIRef
+    notAfter: URIRef
+    approximate: URIRef
+    sha256: URIRef
+    originalFileName: URIRef
+
+
+SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see MODELLING.md §1.4
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+DCT = Namespace("http://purl.org/dc/terms/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+VANN = Namespace("http://purl.org/vocab/vann/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+STANDARD_PREFIXES: dict[str, str] = {
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "time": str(TIME),
+    "sem": str(SEM),
+    "skos": str(SKOS),
+    "oa": str(OA),
+    "dcterms": str(DCT),
+    "dcat": str(DCAT),
+    "void": str(VOID),
+    "odrl": str(ODRL),
+    "foaf": str(FOAF),
+    "vann": str(VANN),
+    "sh": str(SH),
+    "sd": str(SD),
+    "spdx": str(SPDX),
+}
+
+
+def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """All prefixes for serializations: standard ones plus ours under ``base_iri``."""
+    ours = {
+        "qn": base_iri + "ontology#",
+        "qnsh": base_iri + "shapes#",
+        "id": base_iri + "id/",
+        "wd": "http://www.wikidata.org/entity/",
+        "dbr": "http://dbpedia.org/resource/",
+    }
+    return {**STANDARD_PREFIXES, **ours}
