@@ -117,11 +117,15 @@ STANDARD_PREFIXES: dict[str, str] = {
 
 def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """All prefixes for serializations: standard ones plus ours under ``base_iri``."""
+    from kg.iris import ENTITY_KINDS
+
     ours = {
         "qn": base_iri + "ontology#",
         "qnsh": base_iri + "shapes#",
-        "id": base_iri + "id/",
+        "article": base_iri + "id/article/",
+        **{kind: f"{base_iri}id/{kind}/" for kind in sorted(ENTITY_KINDS)},
         "wd": "http://www.wikidata.org/entity/",
         "dbr": "http://dbpedia.org/resource/",
+        "gn": "http://sws.geonames.org/",
     }
     return {**STANDARD_PREFIXES, **ours}

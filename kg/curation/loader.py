@@ -113,6 +113,8 @@ def _field_path(loc: Iterable[object], raw: Any) -> str:
         elif isinstance(node, CommentedMap) and part in node:
             out += ("." if out else "") + str(part)
             node = node[part]
+        elif isinstance(node, CommentedMap) and node.get("kind") == part:
+            continue  # pydantic's discriminated-union tag, not a field
         elif isinstance(part, str) and not isinstance(node, CommentedMap):
             continue
         elif isinstance(part, str):
@@ -209,7 +211,7 @@ def _locate_all(art: LoadedArticle) -> None:
 
 
 _REF_FIELDS = (
-    "person", "post", "membership", "member", "organization", "role", "event", "place",
+    "person", "post", "member", "organization", "role", "event", "place",
     "part_of", "framework", "agreement", "ratified", "agent", "cooperation", "area",
     "challenge", "permission", "grantee", "speaker", "publisher", "dateline",
 )

@@ -136,6 +136,8 @@ class Quote(Strict):
 def _quotes(cls: type, v: object) -> object:
     if isinstance(v, str):
         return [{"text": v}]
+    if isinstance(v, dict):
+        return [v]
     if isinstance(v, list):
         return [{"text": q} if isinstance(q, str) else q for q in v]
     return v

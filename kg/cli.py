@@ -1,0 +1,110 @@
+"""The ``kg`` command: build, validate, serve, query, publish.
+
+``main(argv) -> int`` so tests call it directly; errors from ``kg.errors``
+map to exit codes here, once. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from kg import __version__
+from kg.config import Settings, from_environ
+from kg.errors import CurationError, KGError, ValidationFailed
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Publish hand-curated facts from news articles as linked data.")
+    p.add_argument("--version", action="version", version=f"kg {__version__}")
+    p.add_argument("--seeds", type=Path, help="seeds directory (texts + curated YAML)")
+    p.add_argument("--var", type=Path, help="where releases are written (default ./var)")
+    p.add_argument("--base-iri", help="base IRI of every minted IRI (default %(default)s)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="curate, map, validate and publish a release atomically")
+    b.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
+    v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+
+    s = sub.add_parser("serve", help="serve the current release (building it first if absent)")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--store", dest="store_url", help="front a remote SPARQL endpoint instead of the embedded store")
+    s.add_argument("--timeout", dest="query_timeout", type=float, help="per-query timeout in seconds")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return from_environ(
+        base_iri=args.base_iri,
+        seeds_dir=args.seeds,
+        var_dir=args.var,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        store_url=getattr(args, "store_url", None),
+        query_timeout=getattr(args, "query_timeout", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        return _COMMANDS[args.command](settings, args)
+    except ValidationFailed as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        if exc.report_text:
+            print(exc.report_text, file=sys.stderr)
+        return exc.exit_code
+    except CurationError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KGError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except ValueError as exc:  # bad settings (e.g. a base IRI without '/'): user input, one line
+        if "base IRI" in str(exc):
+            print(f"kg: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _build(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    build(settings, progress=(lambda _l: None) if args.quiet else _progress)
+    return 0
+
+
+def _validate(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.build import check, report_text
+
+    corpus, _quads, report = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
+    if args.format == "turtle":
+        sys.stdout.write(report.to_turtle())
+    elif args.format == "json":
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        print(report_text(corpus, report))
+    return 0 if report.conforms else ValidationFailed.exit_code
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.web.server import serve
+
+    return serve(settings)
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+_COMMANDS = {"build": _build, "validate": _validate, "serve": _serve}
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""Curated objects → quads: the one place that knows the RDF shape of a fact.
+
+Graphs (see docs/modelling.md):
+
+* ``graph/entities``   what each entity is: types, bilingual labels, where it
+  sits (post in organisation, place in place), verified ``owl:sameAs`` links;
+* ``graph/articles``   each source article: metadata and its full text;
+* ``graph/provenance`` each fact as a ``qn:Fact``: its article, whether it is
+  inferred, and its Web Annotation evidence (quote + position selectors);
+* one graph per fact, named by the fact's IRI, holding only what it asserts;
+* one graph per claim, named by the claim's IRI: attributed statements, kept
+  apart from the facts.
+
+No blank nodes: every node has an IRI (``{thing}#{part}``), so dumps are
+byte-stable and every node is dereferenceable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from kg.curation.loader import Corpus, LoadedArticle
+from kg.curation.model import (
+    Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
+    HoldsPost, Membership, PartialDate, Participation, PermissionFact,
+)
+from kg.iris import Iris
+from kg.vocab import DCT, FOAF, OA, ODRL, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+
+Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
+
+# entity type → (rdf:types, predicate that ``within`` maps to, concept scheme key)
+ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = {
+    "State": ((QN.State, ORG.FormalOrganization, SCHEMA.Country), None, None),
+    "Alliance": ((QN.Alliance, ORG.FormalOrganization), None, None),
+    "PartnershipInitiative": ((QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
+    "PartnershipProgramme": ((QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
+    "Ministry": ((QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
+    "Body": ((QN.Body, ORG.OrganizationalUnit), ORG.unitOf, None),
+    "NonStateArmedGroup": ((QN.NonStateArmedGroup, ORG.Organization), None, None),
+    "Official": ((QN.Official, FOAF.Person, SCHEMA.Person), None, None),
+    "Post": ((ORG.Post,), ORG.postIn, None),
+    "Place": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "City": ((QN.Place, SCHEMA.City), SCHEMA.containedInPlace, None),
+    "Region": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "MilitaryBase": ((QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "Headquarters": ((QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "Meeting": ((QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
+    "Session": ((QN.Session, QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
+    "Conference": ((QN.Conference, SEM.Event, SCHEMA.Event), None, None),
+    "Visit": ((QN.Visit, SEM.Event, SCHEMA.Event), None, None),
+    "Briefing": ((QN.Briefing, SEM.Event, SCHEMA.Event), None, None),
+    "Speech": ((QN.Speech, SEM.Event, SCHEMA.Event), None, None),
+    "Signing": ((QN.Signing, SEM.Event, SCHEMA.Event), None, None),
+    "Ratification": ((QN.Ratification, SEM.Event), None, None),
+    "Mediation": ((QN.Mediation, SEM.Event), None, None),
+    "MilitaryOperation": ((QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
+    "Agreement": ((QN.Agreement, SCHEMA.CreativeWork), None, None),
+    "Permission": ((QN.Permission, ODRL.Permission), None, None),
+    "Action": ((ODRL.Action,), None, None),
+    "CooperationArea": ((QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
+    "Challenge": ((QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
+    "RoleType": ((QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
+    "EventType": ((QN.EventType, SEM.EventType, SKOS.Concept), None, "scheme/cameo"),
+    "ConceptScheme": ((SKOS.ConceptScheme,), None, None),
+    "Cooperation": ((QN.Cooperation,), None, None),
+    "Publisher": ((SCHEMA.Organization, FOAF.Organization), None, None),
+}
+
+HOST_ROLE = "role/host"
+
+
+def date_literal(d: PartialDate) -> Literal:
+    dt = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[d.precision]
+    return Literal(d.text, datatype=dt)
+
+
+def _time_position(d: PartialDate) -> URIRef:
+    return {"day": TIME.inXSDDate, "month": TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}[d.precision]
+
+
+class Mapper:
+    """Emits the quads of a corpus; one method per kind of input."""
+
+    def __init__(self, corpus: Corpus, iris: Iris | None = None) -> None:
+        self.corpus = corpus
+        self.iris = iris or Iris()
+        self.g_entities = self.iris.graph("entities")
+        self.g_articles = self.iris.graph("articles")
+        self.g_prov = self.iris.graph("provenance")
+
+    def e(self, key: str) -> URIRef:
+        return self.iris.entity(key)
+
+    def quads(self) -> Iterator[Quad]:
+        for located in self.corpus.entities.values():
+            yield from self.entity(located.entity)
+        for link in self.corpus.links:
+            yield (self.e(link.entity), OWL.sameAs, URIRef(link.target), self.g_entities)
+        for art in self.corpus.articles:
+            yield from self.article(art)
+
+    # -- entities -------------------------------------------------------
+    def entity(self, ent: Entity) -> Iterator[Quad]:
+        g, s = self.g_entities, self.e(ent.key)
+        types, within_pred, scheme = ENTITY_TYPES[ent.type]
+        for t in types:
+            yield (s, RDF.type, t, g)
+        yield from self._labels(s, ent.label, g)
+        for lang in ("en", "ar"):
+            for alt in getattr(ent.alt, lang):
+                yield (s, SKOS.altLabel, Literal(alt, lang=lang), g)
+        if ent.description:
+            for lang in ("en", "ar"):
+                yield (s, SCHEMA.description, Literal(getattr(ent.description, lang), lang=lang), g)
+        if ent.honorific:
+            for lang in ("en", "ar"):
+                yield (s, SCHEMA.honorificPrefix, Literal(getattr(ent.honorific, lang), lang=lang), g)
+        if ent.within and within_pred is not None:
+            yield (s, within_pred, self.e(ent.within), g)
+        if scheme:
+            yield (s, SKOS.inScheme, self.e(scheme), g)
+            if not ent.within:
+                yield (s, SKOS.topConceptOf, self.e(scheme), g)
+                yield (self.e(scheme), SKOS.hasTopConcept, s, g)
+        if ent.notation:
+            yield (s, SKOS.notation, Literal(ent.notation), g)
+        for key in ent.close_match:
+            yield (s, SKOS.closeMatch, self.e(key), g)
+        if ent.note:
+            yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
+
+    @staticmethod
+    def _labels(s: URIRef, label: Bilingual, g: URIRef) -> Iterator[Quad]:
+        for lang in ("en", "ar"):
+            lit = Literal(getattr(label, lang), lang=lang)
+            yield (s, RDFS.label, lit, g)
+            yield (s, SKOS.prefLabel, lit, g)
+
+    # -- articles ---------------------------------------------------------
+    def article(self, art: LoadedArticle) -> Iterator[Quad]:
+        meta, g, a = art.doc.article, self.g_articles, self.iris.article(art.id)
+        for t in (QN.Article, SCHEMA.NewsArticle, PROV.Entity):
+            yield (a, RDF.type, t, g)
+        yield from self._labels(a, meta.title, g)
+        yield (a, SCHEMA.headline, Literal(meta.title.ar, lang="ar"), g)
+        yield (a, DCT.title, Literal(meta.title.ar, lang="ar"), g)
+        yield (a, DCT.identifier, Literal(meta.id), g)
+        yield (a, SCHEMA.inLanguage, Literal(meta.language), g)
+        yield (a, DCT.language, Literal(meta.language, datatype=XSD.language), g)
+        published = date_literal(meta.published)
+        yield (a, SCHEMA.datePublished, published, g)
+        yield (a, DCT.issued, published, g)
+        yield (a, SCHEMA.publisher, self.e(meta.publisher), g)
+        yield (a, DCT.publisher, self.e(meta.publisher), g)
+        if meta.dateline:
+            yield (a, SCHEMA.locationCreated, self.e(meta.dateline), g)
+        if meta.url:
+            yield (a, SCHEMA.url, URIRef(meta.url), g)
+        yield (a, QN.originalFileName, Literal(meta.file), g)
+        yield (a, QN.sha256, Literal(art.sha256), g)
+        yield (a, SCHEMA.text, Literal(art.text, lang="ar"), g)
+        if meta.note:
+            yield (a, SKOS.editorialNote, Literal(meta.note, lang="en"), g)
+        for fact in art.doc.facts:
+            f = self.iris.fact(art.id, fact.id)
+            yield from self._provenance(art, f, fact.id, fact.inferred, fact.note, QN.Fact, len(fact.quote), self.g_prov)
+            yield from ((s, p, o, f) for s, p, o in self._fact_triples(art, f, fact))
+        for claim in art.doc.claims:
+            c = self.iris.claim(art.id, claim.id)
+            yield from self._provenance(art, c, claim.id, False, claim.note, QN.AttributedStatement, len(claim.quote), c)
+            yield (c, PROV.wasAttributedTo, self.e(claim.speaker), c)
+            yield (c, SCHEMA.text, Literal(art.spans[(claim.id, 0)].exact, lang="ar"), c)
+            for lang in ("en", "ar"):
+                yield (c, RDFS.label, Literal(getattr(claim.summary, lang), lang=lang), c)
+            for key in claim.about:
+                yield (c, SCHEMA.about, self.e(key), c)
+
+    def _provenance(self, art: LoadedArticle, f: URIRef, ident: str, inferred: bool, note: str | None,
+                    cls: URIRef, n_quotes: int, g: URIRef) -> Iterator[Quad]:
+        a = self.iris.article(art.id)
+        yield (f, RDF.type, cls, g)
+        yield (f, RDF.type, PROV.Entity, g)
+        yield (f, QN.article, a, g)
+        yield (f, PROV.wasDerivedFrom, a, g)
+        yield (f, DCT.identifier, Literal(ident), g)
+        if cls == QN.Fact:
+            yield (f, QN.isInferred, Literal(inferred), g)
+        if note:
+            yield (f, SKOS.editorialNote, Literal(note, lang="en"), g)
+        for n in range(n_quotes):
+            span = art.spans[(ident, n)]
+            ann, tgt = Iris.part(f, f"evidence-{n + 1}"), Iris.part(f, f"target-{n + 1}")
+            qsel, psel = Iris.part(f, f"quote-{n + 1}"), Iris.part(f, f"position-{n + 1}")
+            yield (f, QN.evidence, ann, g)
+            yield (ann, RDF.type, OA.Annotation, g)
+            yield (ann, OA.motivatedBy, OA.describing, g)
+            yield (ann, OA.hasBody, f, g)
+            yield (ann, OA.hasTarget, tgt, g)
+            yield (tgt, RDF.type, OA.SpecificResource, g)
+            yield (tgt, OA.hasSource, a, g)
+            yield (tgt, OA.hasSelector, qsel, g)
+            yield (tgt, OA.hasSelector, psel, g)
+            yield (qsel, RDF.type, OA.TextQuoteSelector, g)
+            yield (qsel, OA.exact, Literal(span.exact, lang="ar"), g)
+            yield (qsel, OA.prefix, Literal(span.prefix, lang="ar"), g)
+            yield (qsel, OA.suffix, Literal(span.suffix, lang="ar"), g)
+            yield (psel, RDF.type, OA.TextPositionSelector, g)
+            yield (psel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger), g)
+            yield (psel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger), g)
+
+    # -- facts: one method per kind ---------------------------------------
+    def _fact_triples(self, art: LoadedArticle, f: URIRef, fact: Any) -> Iterator[tuple[URIRef, URIRef, Any]]:
+        handler: Callable[..., Iterator[tuple[URIRef, URIRef, Any]]] = getattr(self, "_" + fact.kind)
+        yield from handler(art, f, fact)
+
+    def _holds_post(self, art: LoadedArticle, f: URIRef, fact: HoldsPost) -> Iterator[tuple]:
+        person, post = self.e(fact.person), self.e(fact.post)
+        holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
+        as_of = art.doc.article.published
+        post_in = self.corpus.entities[fact.post].entity.within
+        yield (person, ORG.holds, post)
+        yield (holding, RDF.type, QN.PostHolding)
+        yield (holding, RDF.type, ORG.Membership)
+        yield (holding, ORG.member, person)
+        if post_in:
+            yield (holding, ORG.organization, self.e(post_in))
+        yield (holding, QN.post, post)
+        yield (holding, QN.asOf, date_literal(as_of))
+        yield (holding, ORG.memberDuring, during)
+        yield (during, RDF.type, TIME.Interval)
+        yield (during, TIME.inside, instant)
+        yield (instant, RDF.type, TIME.Instant)
+        yield (instant, _time_position(as_of), date_literal(as_of))
+
+    def _membership(self, art: LoadedArticle, f: URIRef, fact: Membership) -> Iterator[tuple]:
+        m, member, org = self.e(fact.membership), self.e(fact.member), self.e(fact.organization)
+        yield (member, ORG.memberOf, org)
+        yield (m, RDF.type, ORG.Membership)
+        yield (m, ORG.member, member)
+        yield (m, ORG.organization, org)
+        yield (m, ORG.role, self.e(fact.role))
+        if fact.since:
+            during, start = Iris.part(m, "during"), Iris.part(m, "start")
+            yield (m, ORG.memberDuring, during)
+            yield (during, RDF.type, TIME.Interval)
+            yield (during, TIME.hasBeginning, start)
+            yield (start, RDF.type, TIME.Instant)
+            yield (start, _time_position(fact.since), date_literal(fact.since))
+
+    def _actor(self, event: URIRef, agent: str, role: str) -> Iterator[tuple]:
+        node = Iris.part(event, f"actor-{agent.replace('/', '-')}-{role.replace('/', '-')}")
+        yield (event, SEM.hasActor, node)
+        yield (node, RDF.type, SEM.Role)
+        yield (node, RDF.value, self.e(agent))
+        yield (node, SEM.roleType, self.e(role))
+        if role == HOST_ROLE:
+            yield (self.e(agent), QN.hostOf, event)
+
+    def _event(self, art: LoadedArticle, f: URIRef, fact: Event) -> Iterator[tuple]:
+        ev = self.e(fact.event)
+        if fact.date:
+            lit = date_literal(fact.date)
+            yield (ev, SEM.hasTimeStamp, lit)
+            yield (ev, SCHEMA.startDate, lit)
+        if fact.approximate:
+            yield (ev, QN.approximate, Literal(True))
+        if fact.not_after:
+            yield (ev, QN.notAfter, date_literal(fact.not_after))
+        if fact.as_of:
+            yield (ev, QN.asOf, date_literal(fact.as_of))
+        if fact.place:
+            yield (ev, SEM.hasPlace, self.e(fact.place))
+            yield (ev, SCHEMA.location, self.e(fact.place))
+        if fact.part_of:
+            yield (ev, SEM.subEventOf, self.e(fact.part_of))
+            yield (ev, SCHEMA.superEvent, self.e(fact.part_of))
+        if fact.framework:
+            yield (ev, QN.framework, self.e(fact.framework))
+        for actor in fact.actors:
+            yield from self._actor(ev, actor.agent, actor.role)
+        for t in fact.event_types:
+            yield (ev, SEM.eventType, self.e(t))
+        if fact.agreement:
+            yield (ev, QN.signedAgreement, self.e(fact.agreement))
+        if fact.ratified:
+            yield (ev, QN.ratified, self.e(fact.ratified))
+
+    def _participation(self, art: LoadedArticle, f: URIRef, fact: Participation) -> Iterator[tuple]:
+        yield from self._actor(self.e(fact.event), fact.agent, fact.role)
+
+    def _cooperation(self, art: LoadedArticle, f: URIRef, fact: CooperationFact) -> Iterator[tuple]:
+        for p in fact.partners:
+            yield (self.e(fact.cooperation), QN.partner, self.e(p))
+
+    def _cooperation_area(self, art: LoadedArticle, f: URIRef, fact: CooperationArea) -> Iterator[tuple]:
+        yield (self.e(fact.cooperation), QN.cooperationArea, self.e(fact.area))
+
+    def _discussed(self, art: LoadedArticle, f: URIRef, fact: Discussed) -> Iterator[tuple]:
+        yield (self.e(fact.event), QN.discussedCooperation, self.e(fact.cooperation))
+
+    def _challenge(self, art: LoadedArticle, f: URIRef, fact: ChallengeFact) -> Iterator[tuple]:
+        yield (self.e(fact.event), QN.addressedChallenge, self.e(fact.challenge))
+
+    def _permission(self, art: LoadedArticle, f: URIRef, fact: PermissionFact) -> Iterator[tuple]:
+        perm = self.e(fact.permission)
+        yield (self.e(fact.agreement), QN.permits, perm)
+        yield (perm, ODRL.assignee, self.e(fact.grantee))
+        for a in fact.actions:
+            yield (perm, ODRL.action, self.e(a))
+        for t in fact.targets:
+            yield (perm, ODRL.target, self.e(t))
+
+
+def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
+    """All quads, de-duplicated, in a stable order."""
+    seen: dict[Quad, None] = {}
+    for q in Mapper(corpus, iris).quads():
+        seen.setdefault(q, None)
+    return list(seen)

@@ -1,0 +1,137 @@
+"""A built release on disk: writing it atomically, and finding the current one.
+
+Layout of ``{var}/``::
+
+    releases/<id>/        one complete release (id = hash of its dumps)
+        dataset.{nq,trig,ttl,nt,jsonld}[.gz]   the data, every format
+        ontology.ttl  shapes.ttl               vocabulary and shapes
+        validation-report.ttl                  the SHACL report of this release
+        release.json                           what the server needs to know
+        SHA256SUMS                             checksums of every file above
+    current -> releases/<id>                   swapped atomically (rename of a symlink)
+
+A release directory is complete before ``current`` points at it, so a reader
+never sees half a release and a failed build leaves the previous one serving.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import ReleaseNotFound
+
+# name → (format, media type, is a dataset format)
+DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "dataset.nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "dataset.trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "dataset.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "dataset.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "dataset.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+RELEASE_JSON = "release.json"
+REPORT_FILE = "validation-report.ttl"
+CHECKSUMS = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class Release:
+    path: Path
+    meta: dict
+
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+    @property
+    def base_iri(self) -> str:
+        return self.meta["base_iri"]
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+
+def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    """Deterministic bytes: quads are sorted; triple formats get the union, de-duplicated."""
+    if not fmt.supports_datasets:
+        triples = sorted({q.triple for q in quads}, key=str)
+        if fmt in (ox.RdfFormat.TURTLE,):
+            return ox.serialize(triples, format=fmt, prefixes=prefixes)
+        return ox.serialize(triples, format=fmt)
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    if fmt in (ox.RdfFormat.TRIG,):
+        return ox.serialize(ordered, format=fmt, prefixes=prefixes)
+    return ox.serialize(ordered, format=fmt)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)
+    return buf.getvalue()
+
+
+def write_release(
+    var_dir: Path,
+    files: dict[str, bytes],
+    meta: dict,
+) -> Release:
+    """Write ``files`` as a new release and make it current, or change nothing."""
+    releases = var_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        if name.startswith("dataset."):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    release_id = digest.hexdigest()[:16]
+    meta = {**meta, "id": release_id, "files": {
+        name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in sorted(files.items())
+    }}
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
+    try:
+        tmp.chmod(0o755)
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        (tmp / RELEASE_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        sums = "".join(f"{meta['files'][n]['sha256']}  {n}\n" for n in sorted(files))
+        (tmp / CHECKSUMS).write_text(sums, encoding="ascii")
+        for path in tmp.iterdir():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+        final = releases / release_id
+        if final.exists():
+            shutil.rmtree(tmp)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_current(var_dir, final)
+    return Release(final, meta)
+
+
+def _point_current(var_dir: Path, target: Path) -> None:
+    link = var_dir / "current"
+    tmp_link = var_dir / f".current-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(target, var_dir), tmp_link)
+    os.replace(tmp_link, link)  # atomic on POSIX
+
+
+def open_release(path: Path) -> Release:
+    """The release at ``path`` (a release dir or the ``current`` link)."""
+    meta_path = Path(path) / RELEASE_JSON
+    if not meta_path.is_file():
+        raise ReleaseNotFound(f"no release at {path} (run 'kg build')")
+    resolved = Path(path).resolve()
+    return Release(resolved, json.loads(meta_path.read_text(encoding="utf-8")))
