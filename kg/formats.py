@@ -1,0 +1,115 @@
+"""Media types ↔ formats ↔ file suffixes, and one pure ``negotiate()``.
+
+The tables are plain data with the spec of each entry; ``negotiate`` follows
+RFC 9110 §12.5.1 (Accept, q-values, ``type/*``, ``*/*``, ``q=0`` excludes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    media_type: str
+    suffix: str
+    name: str
+    spec: str
+    charset: bool = True  # text-based: Content-Type carries charset=utf-8
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+
+# SPARQL results (SELECT / ASK)
+RESULTS_JSON = Format("application/sparql-results+json", "srj", "json", "https://www.w3.org/TR/sparql11-results-json/")
+RESULTS_XML = Format("application/sparql-results+xml", "srx", "xml", "https://www.w3.org/TR/rdf-sparql-XMLres/")
+RESULTS_CSV = Format("text/csv", "csv", "csv", "https://www.w3.org/TR/sparql11-results-csv-tsv/")
+RESULTS_TSV = Format("text/tab-separated-values", "tsv", "tsv", "https://www.w3.org/TR/sparql11-results-csv-tsv/")
+
+# RDF graphs and datasets
+TURTLE = Format("text/turtle", "ttl", "turtle", "https://www.w3.org/TR/turtle/")
+NTRIPLES = Format("application/n-triples", "nt", "ntriples", "https://www.w3.org/TR/n-triples/")
+NQUADS = Format("application/n-quads", "nq", "nquads", "https://www.w3.org/TR/n-quads/")
+TRIG = Format("application/trig", "trig", "trig", "https://www.w3.org/TR/trig/")
+JSONLD = Format("application/ld+json", "jsonld", "jsonld", "https://www.w3.org/TR/json-ld11/")
+RDFXML = Format("application/rdf+xml", "rdf", "rdfxml", "https://www.w3.org/TR/rdf-syntax-grammar/")
+
+HTML = Format("text/html", "html", "html", "https://html.spec.whatwg.org/")
+
+RESULT_FORMATS = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
+GRAPH_FORMATS = (TURTLE, NTRIPLES, JSONLD, RDFXML, NQUADS, TRIG)
+RESOURCE_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
+
+BY_SUFFIX = {f.suffix: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
+BY_MEDIA_TYPE = {f.media_type: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
+# aliases clients send in the wild
+BY_MEDIA_TYPE.update({
+    "application/json": RESULTS_JSON,
+    "application/xml": RESULTS_XML,
+    "application/x-turtle": TURTLE,
+    "text/plain": NTRIPLES,
+    "application/xhtml+xml": HTML,
+})
+
+
+@dataclass(frozen=True)
+class Range:
+    type: str
+    subtype: str
+    q: float
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def matches(self, media_type: str) -> bool:
+        t, _, s = media_type.partition("/")
+        return (self.type in ("*", t)) and (self.subtype in ("*", s))
+
+
+def parse_accept(header: str | None) -> list[Range]:
+    """Media ranges of an Accept header; malformed parts are skipped, as browsers expect."""
+    if not header or not header.strip():
+        return [Range("*", "*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if "/" not in media:
+            continue
+        t, _, s = media.partition("/")
+        if not t or not s or (t == "*" and s != "*"):
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append(Range(t, s, q))
+    return ranges
+
+
+def quality(ranges: list[Range], media_type: str) -> float:
+    """The q of the most specific range that matches (RFC 9110 precedence)."""
+    best: Range | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return best.q if best else 0.0
+
+
+def negotiate(accept: str | None, offered: list[str] | tuple[str, ...]) -> str | None:
+    """The offered media type the client prefers most; ties go to the server's
+    order in ``offered``; ``None`` if nothing is acceptable (→ 406)."""
+    ranges = parse_accept(accept)
+    best, best_q = None, 0.0
+    for media_type in offered:
+        q = quality(ranges, media_type)
+        if q > best_q:
+            best, best_q = media_type, q
+    return best

@@ -1,0 +1,88 @@
+"""The embedded default store: an in-memory Oxigraph loaded from a release.
+
+Runs queries in-process. Time limits and row caps are applied by the query
+executor that wraps it (``kg.store.executor``), not here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.store.base import QueryResult, Store, Term
+
+
+class OxigraphStore(Store):
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def from_files(cls, *paths: tuple[Path, ox.RdfFormat, str | None]) -> "OxigraphStore":
+        """Load (path, format, graph IRI for triple formats) tuples."""
+        store = ox.Store()
+        for path, fmt, graph in paths:
+            with open(path, "rb") as fh:
+                if graph is None:
+                    store.bulk_load(fh, format=fmt)
+                else:
+                    store.bulk_load(fh, format=fmt, to_graph=ox.NamedNode(graph))
+        return cls(store)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, Term] | None = None,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        kwargs: dict = {}
+        if default_graph_uris:
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        result = self._store.query(with_bindings(sparql, bindings), **kwargs)
+        return materialise(result, max_rows)
+
+
+def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
+    """Bind variables with a trailing VALUES clause (SPARQL 1.1 §10.2.2).
+
+    Values are pyoxigraph terms, whose ``str`` is their N-Triples form, already
+    validated by the term constructors: user input never becomes query text.
+    """
+    if not bindings:
+        return sparql
+    names = sorted(bindings)
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"bad variable name {name!r}")
+    row = " ".join(str(bindings[n]) for n in names)
+    return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+
+
+def materialise(result: object, max_rows: int | None = None) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[tuple[Term | None, ...]] = []
+        truncated = False
+        for solution in result:
+            if max_rows is not None and len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(tuple(solution[v] for v in variables))
+        return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in result:  # QueryTriples
+        if max_rows is not None and len(triples) >= max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    return QueryResult("graph", triples=triples, truncated=truncated)

@@ -1,0 +1,67 @@
+"""``create_app``: the FastAPI application, built from its settings and store.
+
+No module-level app or graph: each test builds its own. Domain errors map to
+HTTP statuses here, once; anything else stays a 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from kg import __version__
+from kg.config import Settings
+from kg.errors import (
+    BadQuery, KGError, NotAcceptable, NotFound, Overloaded, QueryTimeout, QueryTooLarge, ReleaseNotFound,
+)
+from kg.release import Release
+from kg.store.base import Store
+
+STATUS: dict[type[KGError], int] = {
+    BadQuery: 400,
+    NotFound: 404,
+    NotAcceptable: 406,
+    QueryTooLarge: 413,
+    QueryTimeout: 503,
+    Overloaded: 503,
+    ReleaseNotFound: 503,
+}
+
+
+def status_for(exc: KGError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
+    app = FastAPI(
+        title="Qatar–NATO knowledge graph",
+        version=__version__,
+        description="Linked data and a SPARQL 1.1 endpoint over hand-curated facts from Arabic news articles.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.release = release
+
+    @app.exception_handler(KGError)
+    async def _kg_error(request: Request, exc: KGError) -> Response:
+        status = status_for(exc)
+        headers = {"Vary": "Accept"}
+        if status == 503:
+            headers["Retry-After"] = "5"
+        if isinstance(exc, NotAcceptable):
+            headers["Link"] = ", ".join(f'<>; rel="alternate"; type="{t}"' for t in exc.offered)
+        return PlainTextResponse(f"{status} {exc}\n", status_code=status, headers=headers)
+
+    # --- routers (each module owns one concern) ---------------------------------
+    from kg.web import health
+
+    app.include_router(health.router)
+    # [routers] keep one include per line: sparql, resources, dumps, void, pages
+    # [/routers]
+    return app

@@ -1,0 +1,48 @@
+"""``kg serve``: load the current release (building it if absent) and run uvicorn."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import uvicorn
+
+from kg.config import Settings
+from kg.errors import ReleaseNotFound
+from kg.release import Release, open_release
+from kg.store.base import Store
+from kg.store.embedded import OxigraphStore
+
+
+def current_release(settings: Settings) -> Release:
+    try:
+        return open_release(settings.current_release)
+    except ReleaseNotFound:
+        from kg.build import build  # the only place serving touches the pipeline: first start
+
+        build(settings)
+        return open_release(settings.current_release)
+
+
+def embedded_store(release: Release) -> OxigraphStore:
+    """Data, ontology and shapes, each in its own named graph."""
+    return OxigraphStore.from_files(
+        (release.file("dataset.nq"), ox.RdfFormat.N_QUADS, None),
+        (release.file("ontology.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "ontology"),
+        (release.file("shapes.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "shapes"),
+    )
+
+
+def make_store(settings: Settings, release: Release) -> Store:
+    return embedded_store(release)
+
+
+def build_app(settings: Settings):  # type: ignore[no-untyped-def]
+    from kg.web.app import create_app
+
+    release = current_release(settings)
+    return create_app(settings, make_store(settings, release), release)
+
+
+def serve(settings: Settings) -> int:
+    app = build_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    return 0
