@@ -41,8 +41,8 @@ class OxigraphStore(Store):
         kwargs: dict = {}
         if default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
+        # else: the store's default graph, loaded with the de-duplicated union
+        # of the data graphs (see kg.web.server.embedded_store)
         if named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
         result = self._store.query(with_bindings(sparql, bindings), **kwargs)

@@ -23,9 +23,17 @@ def current_release(settings: Settings) -> Release:
 
 
 def embedded_store(release: Release) -> OxigraphStore:
-    """Data, ontology and shapes, each in its own named graph."""
+    """Data graphs as named graphs, ontology and shapes in named graphs of their
+    own, and the default graph = the union of the data graphs as a *set*.
+
+    Oxigraph's ``use_default_graph_as_union`` yields a triple once per graph
+    holding it (so COUNTs over the union would over-count a fact that two
+    articles both support); loading the de-duplicated ``dataset.nt`` into the
+    default graph gives RDF-merge semantics, as Jena's unionDefaultGraph does.
+    """
     return OxigraphStore.from_files(
         (release.file("dataset.nq"), ox.RdfFormat.N_QUADS, None),
+        (release.file("dataset.nt"), ox.RdfFormat.N_TRIPLES, None),
         (release.file("ontology.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "ontology"),
         (release.file("shapes.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "shapes"),
     )
