@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link, Quote
@@ -62,8 +63,17 @@ class Corpus:
     articles: list[LoadedArticle]
 
 
+class _Constructor(RoundTripConstructor):
+    """Dates stay strings: ``kg.curation.model.PartialDate`` parses them with
+    the precision written, and an impossible day becomes a field error there."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
 
@@ -113,8 +123,6 @@ def _field_path(loc: Iterable[object], raw: Any) -> str:
         elif isinstance(node, CommentedMap) and part in node:
             out += ("." if out else "") + str(part)
             node = node[part]
-        elif isinstance(node, CommentedMap) and node.get("kind") == part:
-            continue  # pydantic's discriminated-union tag, not a field
         elif isinstance(part, str) and not isinstance(node, CommentedMap):
             continue
         elif isinstance(part, str):
@@ -128,12 +136,32 @@ def parse_model(path: Path, raw: Any, model: type[BaseModel]) -> Any:
         return model.model_validate(_plain(raw))
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = _drop_union_tags([p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))], raw)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "union_tag_invalid":
             msg = f"unknown kind; {msg}"
+            loc = [*loc, "kind"]
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise CurationError(path, line_of(raw, loc), _field_path(loc, raw) or "document", msg + more) from None
+
+
+def _drop_union_tags(loc: list[object], raw: Any) -> list[object]:
+    """pydantic puts the discriminator value (a fact's ``kind``) into the error
+    location; it is not a field, so drop it (it may even equal a field name)."""
+    out: list[object] = []
+    node = raw
+    for part in loc:
+        if isinstance(node, CommentedMap) and "kind" in node and part == node.get("kind") and not out[-1:] == ["kind"]:
+            node = node  # skip the tag, stay on the same mapping
+            continue
+        out.append(part)
+        if isinstance(node, CommentedMap) and part in node:
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return out
 
 
 def _plain(node: Any) -> Any:
@@ -175,6 +203,7 @@ def load_corpus(seeds_dir: Path) -> Corpus:
         except UnicodeDecodeError as exc:
             raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
         register(path, raw.get("entities"), doc.entities, "entities")
+        _check_unique_ids(path, raw, doc)
         art = LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), raw)
         _locate_all(art)
         articles.append(art)
@@ -194,6 +223,16 @@ def load_corpus(seeds_dir: Path) -> Corpus:
     corpus = Corpus(entities, links, articles)
     _check_references(corpus, ent_path, raw_ent)
     return corpus
+
+
+def _check_unique_ids(path: Path, raw: Any, doc: ArticleFile) -> None:
+    seen: dict[str, int | None] = {}
+    for section, items in (("facts", doc.facts), ("claims", doc.claims)):
+        for i, item in enumerate(items):
+            line = line_of(raw, [section, i, "id"])
+            if item.id in seen:
+                raise CurationError(path, line, f"{section}[{i}].id", f"duplicate fact/claim id {item.id!r} (first at line {seen[item.id]})")
+            seen[item.id] = line
 
 
 def _locate_all(art: LoadedArticle) -> None:

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kg.iris import SLUG_RE, is_valid_key
 
@@ -332,15 +332,7 @@ class ArticleFile(Strict):
     entities: list[Entity] = []
     facts: list[Fact] = []
     claims: list[Claim] = []
-
-    @model_validator(mode="after")
-    def _unique(self) -> "ArticleFile":
-        seen: set[str] = set()
-        for item in [*self.facts, *self.claims]:
-            if item.id in seen:
-                raise ValueError(f"duplicate fact/claim id {item.id!r}")
-            seen.add(item.id)
-        return self
+    # fact/claim ids are checked unique by the loader, which knows their lines
 
 
 class EntitiesFile(Strict):

@@ -1,0 +1,147 @@
+"""kg build: every dump parses with two parsers, builds are byte-deterministic,
+and a failed build leaves the published release untouched."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+
+from conftest import ROOT, SEEDS
+from kg.build import build, to_oxigraph
+from kg.config import DEFAULT_BASE_IRI, Settings
+from kg.curation import load_corpus
+from kg.mapping import map_corpus
+from kg.release import DUMPS, Release, open_release
+
+RDFLIB_FORMAT = {"dataset.nq": "nquads", "dataset.trig": "trig", "dataset.ttl": "turtle", "dataset.nt": "nt", "dataset.jsonld": "json-ld"}
+
+
+def expected_quads() -> set[str]:
+    return {str(q) for q in to_oxigraph(map_corpus(load_corpus(SEEDS)))}
+
+
+def expected_triples() -> set[str]:
+    return {str(q.triple) for q in to_oxigraph(map_corpus(load_corpus(SEEDS)))}
+
+
+def _rdflib_statements(path: Path, fmt: str, datasets: bool) -> set[str]:
+    """Parse with rdflib and re-serialize each statement through pyoxigraph's
+    canonical N-Triples/N-Quads term syntax, so the two parsers compare exactly."""
+    ds = Dataset()
+    ds.parse(path, format=fmt)
+    out = set()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        q = to_oxigraph([(s, p, o, g if g is not None else s)])[0]
+        if datasets and g is not None and str(g) != str(Dataset().default_graph.identifier) and "DEFAULT" not in str(g):
+            out.add(str(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(g)))))
+        else:
+            out.add(str(q.triple))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(DUMPS))
+def test_dump_parses_with_pyoxigraph_and_matches_the_mapping(release: Release, name: str) -> None:
+    fmt = DUMPS[name][0]
+    parsed = list(ox.parse(path=str(release.file(name)), format=fmt))
+    if fmt.supports_datasets:
+        assert {str(q) for q in parsed} == expected_quads()
+    else:
+        assert {str(q.triple) for q in parsed} == expected_triples()
+
+
+@pytest.mark.parametrize("name", sorted(DUMPS))
+def test_dump_parses_with_rdflib_and_is_isomorphic(release: Release, name: str) -> None:
+    fmt = DUMPS[name][0]
+    got = _rdflib_statements(release.file(name), RDFLIB_FORMAT[name], fmt.supports_datasets)
+    assert got == (expected_quads() if fmt.supports_datasets else expected_triples())
+
+
+@pytest.mark.parametrize("name", sorted(DUMPS))
+def test_gzip_variant_has_the_same_bytes(release: Release, name: str) -> None:
+    assert gzip.decompress(release.file(name + ".gz").read_bytes()) == release.file(name).read_bytes()
+
+
+def test_checksums_match_the_files(release: Release) -> None:
+    lines = release.file("SHA256SUMS").read_text().splitlines()
+    assert len(lines) == len(release.meta["files"]) >= 2 * len(DUMPS) + 3
+    for line in lines:
+        digest, name = line.split()
+        assert hashlib.sha256(release.file(name).read_bytes()).hexdigest() == digest
+
+
+def test_dumps_have_no_blank_nodes_and_no_https_schema_org(release: Release) -> None:
+    text = release.file("dataset.nq").read_text(encoding="utf-8")
+    assert "_:" not in text
+    assert "https://schema.org/" not in text
+    assert "<http://schema.org/" in text
+
+
+def test_turtle_is_readable_with_prefixes(release: Release) -> None:
+    text = release.file("dataset.ttl").read_text(encoding="utf-8")
+    assert "@prefix qn: <https://qatar-nato.example.org/ontology#> ." in text
+    assert "state:qat a " in text
+
+
+def test_ontology_and_shapes_ship_as_their_own_files(release: Release) -> None:
+    for name in ("ontology.ttl", "shapes.ttl", "validation-report.ttl"):
+        g = Graph().parse(release.file(name), format="turtle")
+        assert len(g) > 0
+
+
+def _build_in_subprocess(var: Path, seed: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    subprocess.run([sys.executable, "-m", "kg", "--var", str(var), "build", "--quiet"], check=True, env=env, cwd=ROOT)
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    """Separate processes with different hash seeds: set-iteration order must not leak into dumps."""
+    _build_in_subprocess(tmp_path / "a", "1")
+    _build_in_subprocess(tmp_path / "b", "2")
+    a, b = open_release(tmp_path / "a" / "current"), open_release(tmp_path / "b" / "current")
+    assert a.id == b.id
+    for name in a.meta["files"]:
+        assert a.file(name).read_bytes() == b.file(name).read_bytes(), name
+
+
+def _snapshot(var: Path) -> dict[str, bytes]:
+    current = var / "current"
+    return {"->": os.readlink(current).encode(), **{p.name: p.read_bytes() for p in sorted(current.iterdir())}}
+
+
+def test_failed_build_leaves_the_published_release_untouched(tmp_path: Path, seeds_copy: Path) -> None:
+    settings = Settings(var_dir=tmp_path / "var", seeds_dir=seeds_copy)
+    build(settings, progress=lambda _l: None)
+    before = _snapshot(settings.var_dir)
+    path = seeds_copy / "001_8ef1d1eb9683969b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("وأمن الطاقة}", "وأمن الطاقه}"), encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        build(settings, progress=lambda _l: None)
+    assert "area-energy-security" in str(info.value)
+    assert _snapshot(settings.var_dir) == before
+    assert not [p for p in (settings.var_dir / "releases").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_base_iri_is_configurable(tmp_path: Path) -> None:
+    base = "http://localhost:8080/kg/"
+    release = build(Settings(var_dir=tmp_path / "var", base_iri=base), progress=lambda _l: None)
+    for name in ("dataset.nq", "ontology.ttl", "shapes.ttl"):
+        text = release.file(name).read_text(encoding="utf-8")
+        assert DEFAULT_BASE_IRI not in text, name
+        assert base in text
+    assert release.base_iri == base
+    g = Graph().parse(release.file("ontology.ttl"))
+    assert any(str(s) == base + "ontology" for s in g.subjects())
+
+
+def test_progress_line_per_stage(tmp_path: Path) -> None:
+    lines: list[str] = []
+    build(Settings(var_dir=tmp_path / "var"), progress=lines.append)
+    assert [l.split()[0] for l in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
