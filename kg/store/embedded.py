@@ -12,22 +12,32 @@ import pyoxigraph as ox
 
 from kg.store.base import QueryResult, Store, Term
 
+DataFile = tuple[str, str, "str | None"]
+"""(path, media type, graph IRI for triple formats): picklable, so a worker
+process can load the same data (``kg.store.executor``)."""
+
 
 class OxigraphStore(Store):
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, files: tuple[DataFile, ...] = ()) -> None:
         self._store = store
+        self.files = files  # how to load this store again elsewhere; () if unknown
 
     @classmethod
     def from_files(cls, *paths: tuple[Path, ox.RdfFormat, str | None]) -> "OxigraphStore":
         """Load (path, format, graph IRI for triple formats) tuples."""
+        return cls.load(tuple((str(path), fmt.media_type, graph) for path, fmt, graph in paths))
+
+    @classmethod
+    def load(cls, files: tuple[DataFile, ...]) -> "OxigraphStore":
         store = ox.Store()
-        for path, fmt, graph in paths:
+        for path, media_type, graph in files:
+            fmt = ox.RdfFormat.from_media_type(media_type)
             with open(path, "rb") as fh:
                 if graph is None:
                     store.bulk_load(fh, format=fmt)
                 else:
                     store.bulk_load(fh, format=fmt, to_graph=ox.NamedNode(graph))
-        return cls(store)
+        return cls(store, files)
 
     def query(
         self,
@@ -38,15 +48,29 @@ class OxigraphStore(Store):
         named_graph_uris: list[str] | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
-        kwargs: dict = {}
-        if default_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        # else: the store's default graph, loaded with the de-duplicated union
-        # of the data graphs (see kg.web.server.embedded_store)
-        if named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        kwargs = dataset_kwargs(default_graph_uris, named_graph_uris)
         result = self._store.query(with_bindings(sparql, bindings), **kwargs)
         return materialise(result, max_rows)
+
+
+def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict[str, object]:
+    """The RDF dataset of a query (SPARQL 1.1 Protocol §2.1.4, Query §13.2).
+
+    - ``default-graph-uri`` / ``named-graph-uri`` given: they *are* the
+      dataset and override any FROM / FROM NAMED in the query (a kind left
+      out is empty);
+    - otherwise the query's own FROM / FROM NAMED, if it has any (Oxigraph
+      applies them);
+    - otherwise the store's default graph — for a release, the de-duplicated
+      union of the data graphs (``kg.web.server.embedded_store``) — and every
+      named graph.
+    """
+    if default_graph_uris is not None or named_graph_uris is not None:
+        return {
+            "default_graph": [ox.NamedNode(u) for u in default_graph_uris or ()],
+            "named_graphs": [ox.NamedNode(u) for u in named_graph_uris or ()],
+        }
+    return {}
 
 
 def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:

@@ -9,7 +9,8 @@ from kg.config import Settings
 from kg.errors import ReleaseNotFound
 from kg.release import Release, open_release
 from kg.store.base import Store
-from kg.store.embedded import OxigraphStore
+from kg.store.embedded import DataFile, OxigraphStore
+from kg.store.executor import QueryExecutor
 
 
 def current_release(settings: Settings) -> Release:
@@ -22,7 +23,7 @@ def current_release(settings: Settings) -> Release:
         return open_release(settings.current_release)
 
 
-def embedded_store(release: Release) -> OxigraphStore:
+def embedded_files(release: Release) -> tuple[DataFile, ...]:
     """Data graphs as named graphs, ontology and shapes in named graphs of their
     own, and the default graph = the union of the data graphs as a *set*.
 
@@ -31,16 +32,21 @@ def embedded_store(release: Release) -> OxigraphStore:
     articles both support); loading the de-duplicated ``dataset.nt`` into the
     default graph gives RDF-merge semantics, as Jena's unionDefaultGraph does.
     """
-    return OxigraphStore.from_files(
-        (release.file("dataset.nq"), ox.RdfFormat.N_QUADS, None),
-        (release.file("dataset.nt"), ox.RdfFormat.N_TRIPLES, None),
-        (release.file("ontology.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "ontology"),
-        (release.file("shapes.ttl"), ox.RdfFormat.TURTLE, release.base_iri + "shapes"),
+    return (
+        (str(release.file("dataset.nq")), ox.RdfFormat.N_QUADS.media_type, None),
+        (str(release.file("dataset.nt")), ox.RdfFormat.N_TRIPLES.media_type, None),
+        (str(release.file("ontology.ttl")), ox.RdfFormat.TURTLE.media_type, release.base_iri + "ontology"),
+        (str(release.file("shapes.ttl")), ox.RdfFormat.TURTLE.media_type, release.base_iri + "shapes"),
     )
 
 
+def embedded_store(release: Release) -> OxigraphStore:
+    return OxigraphStore.load(embedded_files(release))
+
+
 def make_store(settings: Settings, release: Release) -> Store:
-    return embedded_store(release)
+    """The embedded store behind the query executor (worker processes, limits)."""
+    return QueryExecutor.for_files(embedded_files(release), settings)
 
 
 def build_app(settings: Settings):  # type: ignore[no-untyped-def]
@@ -52,5 +58,8 @@ def build_app(settings: Settings):  # type: ignore[no-untyped-def]
 
 def serve(settings: Settings) -> int:
     app = build_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    finally:
+        app.state.store.close()  # stop the query worker processes
     return 0

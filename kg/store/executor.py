@@ -1,0 +1,306 @@
+"""Query execution: the one place that applies the limits.
+
+Every SPARQL query the application runs goes through ``QueryExecutor.query``,
+which, in this order:
+
+1. refuses text longer than ``max_query_length`` (``QueryTooLarge``);
+2. refuses ``SERVICE`` before anything reaches the engine — Oxigraph *does*
+   make HTTP requests for it — (``QueryRefused``; ``kg.store.lexer``);
+3. admits at most ``max_concurrent_queries`` at once, else ``Overloaded``;
+4. runs the query where it can be abandoned: in a pool of worker processes,
+   each holding its own copy of the release's store. A query still running
+   at ``query_timeout`` has its worker killed and replaced (``QueryTimeout``);
+   the server meanwhile keeps answering from the other workers;
+5. caps rows (or triples) at ``max_rows`` and marks the result ``truncated``;
+6. turns engine errors into ``BadQuery`` (parser message and position kept)
+   and update text into ``QueryRefused``. Nothing here ever calls an update
+   API, so ``LOAD`` and friends cannot run. Anything else stays a bug (500).
+
+A store that cannot be re-loaded in another process (a test double, a remote
+endpoint) runs in an abandonable thread instead: the answer still returns
+at the timeout, but the thread's CPU is not reclaimed.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Protocol
+
+from kg.config import Settings
+from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge
+from kg.store.base import QueryResult, Store, Term
+from kg.store.embedded import DataFile, OxigraphStore
+from kg.store.lexer import keywords, uses_service
+
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float
+    max_rows: int
+    max_query_length: int
+    max_concurrent: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(settings.query_timeout, settings.max_rows, settings.max_query_length, settings.max_concurrent_queries)
+
+
+@dataclass(frozen=True)
+class Request:
+    sparql: str
+    bindings: dict[str, Term] | None
+    default_graph_uris: list[str] | None
+    named_graph_uris: list[str] | None
+    max_rows: int
+
+
+Outcome = tuple[str, object]
+"""("ok", QueryResult) | ("syntax", message) | ("engine", message) | ("bug", traceback)"""
+
+
+def run_request(store: Store, req: Request) -> Outcome:
+    """Run one request against a store; classify what went wrong. Used in workers and threads."""
+    try:
+        result = store.query(
+            req.sparql,
+            bindings=req.bindings,
+            default_graph_uris=req.default_graph_uris,
+            named_graph_uris=req.named_graph_uris,
+            max_rows=req.max_rows,  # type: ignore[call-arg]
+        )
+        return ("ok", result)
+    except SyntaxError as exc:  # Oxigraph's parser: "error at line:col: ..."
+        return ("syntax", str(exc))
+    except OSError as exc:  # Oxigraph's evaluation errors
+        return ("engine", str(exc))
+    except Exception:  # noqa: BLE001 - crosses a process boundary as text, re-raised as a 500 below
+        return ("bug", traceback.format_exc())
+
+
+class Backend(Protocol):
+    def run(self, req: Request, timeout: float) -> Outcome: ...
+    def close(self) -> None: ...
+
+
+# --- worker processes ----------------------------------------------------------------
+
+
+class _Worker:
+    """One ``kg.store.worker`` subprocess and the two pipes to it."""
+
+    def __init__(self, files: tuple[DataFile, ...]) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.store.worker", str(to_child_r), str(from_child_w)],
+            pass_fds=(to_child_r, from_child_w),
+            stdin=subprocess.DEVNULL,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.outbox = Connection(to_child_w, readable=False)
+        self.inbox = Connection(from_child_r, writable=False)
+        self.outbox.send(files)
+
+    def wait_ready(self, timeout: float) -> None:
+        try:
+            ready = self.inbox.poll(timeout) and self.inbox.recv() == ("ready", None)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise RuntimeError("query worker did not load the store")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.outbox.close()
+        self.inbox.close()
+
+
+class ProcessBackend:
+    """``workers`` processes, each with the store loaded once from ``files``."""
+
+    def __init__(self, files: tuple[DataFile, ...], workers: int, *, load_timeout: float = 300.0) -> None:
+        self._files = files
+        self._load_timeout = load_timeout
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        started = [self._start() for _ in range(max(1, workers))]
+        for w in started:
+            w.wait_ready(load_timeout)
+            self._idle.put(w)
+
+    def _start(self) -> _Worker:
+        w = _Worker(self._files)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _retire(self, w: _Worker) -> None:
+        """Kill a worker and start its replacement in the background."""
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+            if self._closed:
+                return
+
+        def replace() -> None:
+            new = self._start()
+            try:
+                new.wait_ready(self._load_timeout)
+            except RuntimeError:
+                with self._lock:
+                    self._all.discard(new)
+                return
+            if self._closed:
+                new.kill()
+            else:
+                self._idle.put(new)
+
+        threading.Thread(target=replace, daemon=True, name="kg-worker-replace").start()
+
+    def run(self, req: Request, timeout: float) -> Outcome:
+        deadline = time.monotonic() + timeout
+        try:
+            w = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+        try:
+            w.outbox.send(req)
+            if w.inbox.poll(max(0.0, deadline - time.monotonic())):
+                outcome: Outcome = w.inbox.recv()
+            else:
+                self._retire(w)
+                raise QueryTimeout(f"query ran longer than {timeout:g} s and was stopped")
+        except (EOFError, BrokenPipeError, ConnectionResetError) as exc:
+            self._retire(w)
+            raise RuntimeError(f"query worker died: {exc!r}") from exc
+        self._idle.put(w)
+        return outcome
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.process.pid for w in self._all if w.process.pid)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            w.kill()
+
+
+class ThreadBackend:
+    """For stores that cannot be re-loaded elsewhere: a thread per query, abandoned at the timeout."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def run(self, req: Request, timeout: float) -> Outcome:
+        box: list[Outcome] = []
+        thread = threading.Thread(target=lambda: box.append(run_request(self._store, req)), daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if not box:
+            raise QueryTimeout(f"query ran longer than {timeout:g} s and was abandoned")
+        return box[0]
+
+    def close(self) -> None:
+        self._store.close()
+
+
+# --- the executor ----------------------------------------------------------------------
+
+
+class QueryExecutor(Store):
+    """A ``Store`` that applies the limits; put it in front of any other store."""
+
+    def __init__(self, backend: Backend, limits: Limits) -> None:
+        self.backend = backend
+        self.limits = limits
+        self._slots = threading.BoundedSemaphore(limits.max_concurrent)
+
+    @classmethod
+    def for_store(cls, store: Store, settings: Settings) -> "QueryExecutor":
+        """Worker processes when the store can be re-loaded from files, else threads."""
+        files = getattr(store, "files", ())
+        if files:
+            return cls(ProcessBackend(files, settings.query_workers), Limits.from_settings(settings))
+        return cls(ThreadBackend(store), Limits.from_settings(settings))
+
+    @classmethod
+    def for_files(cls, files: tuple[DataFile, ...], settings: Settings) -> "QueryExecutor":
+        return cls(ProcessBackend(files, settings.query_workers), Limits.from_settings(settings))
+
+    def check(self, sparql: str) -> None:
+        """The refusals that need no engine: length and federation."""
+        if len(sparql) > self.limits.max_query_length:
+            raise QueryTooLarge(
+                f"query is {len(sparql)} characters long; the limit is {self.limits.max_query_length}"
+            )
+        if uses_service(sparql):
+            raise QueryRefused("SERVICE (federated query) is disabled on this endpoint")
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, Term] | None = None,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        self.check(sparql)
+        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
+        req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
+        try:
+            tag, value = self.backend.run(req, self.limits.timeout)
+        finally:
+            self._slots.release()
+        if tag == "ok":
+            assert isinstance(value, QueryResult)
+            return value
+        if tag == "syntax":
+            if is_update(sparql):
+                raise QueryRefused("SPARQL Update (including LOAD) is not accepted: this endpoint is read-only")
+            raise BadQuery(f"syntax error: {value}")
+        if tag == "engine":
+            raise BadQuery(f"query failed: {value}")
+        raise RuntimeError(f"query worker failed:\n{value}")
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def is_update(sparql: str) -> bool:
+    """Whether ``sparql`` parses as SPARQL Update with at least one operation.
+
+    Parse only (rdflib's grammar): nothing is executed, nothing is fetched.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    if not UPDATE_KEYWORDS & keywords(sparql):
+        return False  # the empty update ("" or a bare prologue) is not an update request
+    try:
+        parseUpdate(sparql)
+    except (ParseBaseException, RecursionError):
+        return False
+    return True

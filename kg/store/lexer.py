@@ -1,0 +1,54 @@
+"""A conservative keyword scan of SPARQL text, without executing or fully parsing it.
+
+Why: Oxigraph has no parse-only API in Python and its engine *does* speak
+HTTP for ``SERVICE`` — so we must know whether a query federates before it
+reaches the engine; and whether update text names an update operation
+(``kg.store.executor``).
+
+The scan follows the SPARQL 1.1 grammar's terminals
+(https://www.w3.org/TR/sparql11-query/#grammar): codepoint escapes are
+undone first (§19.2, they may spell keywords), then strings, IRIs and
+comments are skipped; what is left is matched word by word. It errs on the
+side of finding a keyword (a local name such as ``ex:a.SERVICE`` counts):
+a false positive refuses a query, a false negative could open a socket.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_SKIP = (
+    r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'  # long strings (unterminated: skip to end)
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIREF (a bare '<' with spaces is an operator)
+    r"|\#[^\n]*"  # comment
+)
+_WORD = r"(?<![\w?$:\-])([A-Za-z]+)(?![\w:\-])"  # a keyword, not a variable, prefixed or local name
+_TOKEN = re.compile(f"({_SKIP})|{_WORD}", re.DOTALL)
+
+
+def unescape(text: str) -> str:
+    """Undo ``\\uXXXX`` / ``\\UXXXXXXXX`` the way a SPARQL parser does before tokenising."""
+
+    def repl(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    return _ESCAPE.sub(repl, text)
+
+
+def keywords(sparql: str) -> set[str]:
+    """Upper-cased bare words outside strings, IRIs and comments."""
+    found: set[str] = set()
+    for m in _TOKEN.finditer(unescape(sparql)):
+        if m.group(2):
+            found.add(m.group(2).upper())
+    return found
+
+
+def uses_service(sparql: str) -> bool:
+    return "SERVICE" in keywords(sparql)
