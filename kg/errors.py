@@ -43,7 +43,10 @@ class CurationError(KGError):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.field}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}"
+        # one line, always: a value with a newline or a bidi control must not
+        # break or reorder the terminal line a curator reads
+        return "".join(" " if ch in "\r\n\v\f\u2028\u2029" else ch for ch in text)
 
 
 class BuildError(KGError):

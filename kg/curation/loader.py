@@ -80,16 +80,22 @@ def _yaml() -> YAML:
 
 def read_yaml(path: Path) -> Any:
     try:
-        with path.open("rb") as fh:
-            data = _yaml().load(fh)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CurationError(path, None, "file", exc.strerror or str(exc)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CurationError(path, line, "encoding", f"not valid UTF-8 at byte {exc.start} ({exc.reason})") from None
+    try:
+        data = _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise CurationError(path, line, "yaml", f"{exc.problem or exc.context}".strip()) from None
     except YAMLError as exc:
         raise CurationError(path, None, "yaml", str(exc).splitlines()[0]) from None
-    except UnicodeDecodeError as exc:
-        raise CurationError(path, None, "encoding", f"not UTF-8: {exc.reason} at byte {exc.start}") from None
     if not isinstance(data, CommentedMap):
         raise CurationError(path, 1, "document", "expected a mapping at the top of the file")
     return data
