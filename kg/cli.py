@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int)
     s.add_argument("--store", dest="store_url", help="front a remote SPARQL endpoint instead of the embedded store")
     s.add_argument("--timeout", dest="query_timeout", type=float, help="per-query timeout in seconds")
+    s.add_argument("--workers", dest="query_workers", type=int, help="worker processes that run SPARQL queries")
+    s.add_argument("--max-rows", dest="max_rows", type=int, help="result rows returned before truncation")
+    s.add_argument("--max-concurrent", dest="max_concurrent_queries", type=int, help="queries running at once; more get 503")
+    s.add_argument("--max-query-length", dest="max_query_length", type=int, help="longest accepted query text, in characters")
     return p
 
 
@@ -47,6 +51,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         port=getattr(args, "port", None),
         store_url=getattr(args, "store_url", None),
         query_timeout=getattr(args, "query_timeout", None),
+        query_workers=getattr(args, "query_workers", None),
+        max_rows=getattr(args, "max_rows", None),
+        max_concurrent_queries=getattr(args, "max_concurrent_queries", None),
+        max_query_length=getattr(args, "max_query_length", None),
     )
 
 

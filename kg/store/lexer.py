@@ -52,3 +52,19 @@ def keywords(sparql: str) -> set[str]:
 
 def uses_service(sparql: str) -> bool:
     return "SERVICE" in keywords(sparql)
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(sparql: str) -> str | None:
+    """The query form ("select", "ask" or "graph") from its first form keyword, if any.
+
+    Lets the endpoint negotiate a format (and answer 406 or 304) before the
+    query runs; the engine's answer stays authoritative.
+    """
+    for m in _TOKEN.finditer(unescape(sparql)):
+        word = (m.group(2) or "").upper()
+        if word in QUERY_FORMS:
+            return {"SELECT": "select", "ASK": "ask"}.get(word, "graph")
+    return None

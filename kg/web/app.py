@@ -63,5 +63,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
 
     app.include_router(health.router)
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
+    from kg.web import sparql
+    sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
     # [/routers]
     return app

@@ -1,0 +1,337 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint, its service description and query page.
+
+Spec: https://www.w3.org/TR/sparql11-protocol/ . This module only reads the
+request (query operation, dataset, format) and writes the response; the
+query runs through ``kg.store.executor`` (limits, refusals) and is
+serialized by ``kg.web.results``. Errors are raised as ``kg.errors`` and
+mapped to statuses once, in ``kg.web.app``.
+
+- GET ``?query=``, POST ``application/x-www-form-urlencoded``, POST
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``
+  (repeatable) override the query's dataset;
+- ``format=`` overrides Accept; no query → service description (RDF) or
+  the query page (HTML);
+- weak ETag from (release, query, format, dataset): a matching
+  ``If-None-Match`` gets 304 without running anything; bodies are cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from kg import formats as F
+from kg.errors import BadQuery, KGError, NotAcceptable, QueryRefused
+from kg.store.executor import QueryExecutor
+from kg.store.lexer import query_form
+from kg.vocab import prefixes as vocab_prefixes
+from kg.web import results as R
+from kg.web import service_description, sparql_page
+
+router = APIRouter()
+PATHS = ("/sparql", "/sparql/")
+METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
+ROW_LIMIT_HEADERS = ("X-KG-Truncated", "X-KG-Row-Limit")
+SD_OFFERED = tuple(f for f in R.GRAPH_OFFERED if f is not F.HTML) + (F.HTML,)
+
+
+def install(app: FastAPI) -> None:
+    """Add the endpoint to an app: router, CORS (any origin, no credentials), result cache."""
+    app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Link", "Retry-After", *ROW_LIMIT_HEADERS],
+        max_age=86400,
+    )
+    app.state.sparql_cache = ResultCache()
+
+
+# --- reading the request -----------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    query: str | None = None
+    update: bool = False
+    default_graph_uris: list[str] | None = None
+    named_graph_uris: list[str] | None = None
+    format: str | None = None
+    example: str | None = None
+    dataset: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    raw = request.headers.get("content-type", "")
+    media, _, rest = raw.partition(";")
+    charset = None
+    for param in rest.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+def _utf8(data: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise BadQuery(f"request bodies must be UTF-8 (SPARQL 1.1 Protocol §2.1.3); got charset={charset}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadQuery(f"request body is not valid UTF-8: {exc}") from None
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadQuery(f"parameters are not valid percent-encoded UTF-8: {exc}") from None
+
+
+async def read_operation(request: Request) -> Operation:
+    params = _pairs(request.url.query)
+    if request.method == "POST":
+        media, charset = _content_type(request)
+        body = await request.body()
+        if media == "application/x-www-form-urlencoded":
+            params += _pairs(_utf8(body, charset))
+        elif media == "application/sparql-query":
+            if any(k == "query" for k, _ in params):
+                raise BadQuery("a query was given both in the body and as a URL parameter")
+            params.append(("query", _utf8(body, charset)))
+        elif media == "application/sparql-update":
+            raise QueryRefused("SPARQL Update is not accepted: this endpoint is read-only")
+        else:
+            raise BadQuery(
+                "POST a query as application/x-www-form-urlencoded or application/sparql-query"
+                f" (SPARQL 1.1 Protocol §2.1.2); got {media or 'no Content-Type'}"
+            )
+    values: dict[str, list[str]] = {}
+    for k, v in params:
+        values.setdefault(k, []).append(v)
+    for single in ("query", "update", "format", "example"):
+        if len(values.get(single, [])) > 1:
+            raise BadQuery(f"more than one '{single}' parameter")
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for iri in values.get(name, []):
+            try:
+                ox.NamedNode(iri)
+            except ValueError as exc:
+                raise BadQuery(f"{name} is not an absolute IRI: {iri!r} ({exc})") from None
+    dataset = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
+    return Operation(
+        query=values.get("query", [None])[0],
+        update="update" in values,
+        default_graph_uris=values.get("default-graph-uri"),
+        named_graph_uris=values.get("named-graph-uri"),
+        format=values.get("format", [None])[0],
+        example=values.get("example", [None])[0],
+        dataset=dataset,
+    )
+
+
+def pick_format(op: Operation, accept: str | None, kind: str, offered: tuple[F.Format, ...] | None = None) -> tuple[F.Format, str]:
+    """``format=`` wins over Accept; 406 lists what is offered."""
+    forms = offered or R.offered(kind)
+    if op.format:
+        fmt = R.format_param(op.format, kind) if offered is None else R.PARAM_NAMES.get(op.format.lower())
+        if fmt is None or fmt not in forms:
+            raise NotAcceptable([f.media_type for f in forms])
+        return fmt, fmt.media_type
+    if offered is None:
+        chosen = R.choose(accept, kind)
+    else:
+        media = F.negotiate(accept, [f.media_type for f in forms])
+        chosen = (F.BY_MEDIA_TYPE[media], media) if media else None
+    if chosen is None:
+        raise NotAcceptable([f.media_type for f in forms])
+    return chosen
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+class ResultCache:
+    """A small LRU of response bodies; entries are immutable because releases are."""
+
+    def __init__(self, max_entries: int = 512, max_body: int = 2 * 1024 * 1024) -> None:
+        self._items: OrderedDict[str, tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries, self.max_body = max_entries, max_body
+
+    def get(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, body: bytes, headers: dict[str, str]) -> None:
+        if len(body) > self.max_body:
+            return
+        with self._lock:
+            self._items[key] = (body, headers)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+def etag_for(*parts: object) -> str:
+    digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = {t.strip() for t in header.split(",")}
+    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+
+
+# --- handlers ----------------------------------------------------------------------------
+
+
+def executor_of(request: Request) -> QueryExecutor:
+    """The app's store if it is an executor; otherwise one wrapping it (threads), made once."""
+    state = request.app.state
+    if isinstance(state.store, QueryExecutor):
+        return state.store
+    if getattr(state, "sparql_executor", None) is None:
+        state.sparql_executor = QueryExecutor.for_store(state.store, state.settings)
+    return state.sparql_executor
+
+
+def respond(body: bytes, media_type: str, headers: dict[str, str], *, status: int = 200) -> Response:
+    return Response(body, status_code=status, headers={**headers, "Content-Type": f"{media_type}; charset=utf-8"})
+
+
+@router.api_route(PATHS[0], methods=METHODS, include_in_schema=False)
+@router.api_route(PATHS[1], methods=METHODS, include_in_schema=False)
+async def sparql(request: Request) -> Response:
+    if request.method == "OPTIONS":  # a preflight is answered by the CORS middleware before this
+        return Response(status_code=204, headers={"Allow": ", ".join(METHODS)})
+    op = await read_operation(request)
+    if op.update:
+        raise QueryRefused("SPARQL Update is not accepted: this endpoint is read-only")
+    if op.query is None and op.example is None:
+        if request.method == "POST":
+            raise BadQuery("no 'query' parameter")
+        return await describe_service(request, op)
+    if op.query is None:
+        return page(request, op, query=example_text(request, op.example or ""))
+    return await answer(request, op)
+
+
+def example_text(request: Request, slug: str) -> str:
+    from kg.competency import questions
+
+    for q in questions(request.app.state.settings.examples_dir):
+        if q.slug == slug:
+            return q.sparql
+    from kg.errors import NotFound
+
+    raise NotFound(f"no example query named {slug!r}")
+
+
+async def answer(request: Request, op: Operation) -> Response:
+    assert op.query is not None
+    sparql_text = op.query
+    if not sparql_text.strip():
+        raise BadQuery("empty query")
+    executor = executor_of(request)
+    executor.check(sparql_text)  # length, SERVICE: before a 304 or a cache hit
+    kind = query_form(sparql_text) or "select"
+    fmt, media_type = pick_format(op, request.headers.get("accept"), kind)
+    release = request.app.state.release
+    key = repr((release.id, sparql_text.strip().replace("\r\n", "\n"), media_type, sorted(op.dataset.items())))
+    etag = etag_for(key)
+    base_headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=60"}
+    if fmt is not F.HTML:
+        if not_modified(request, etag):
+            return Response(status_code=304, headers=base_headers)
+        cache: ResultCache = request.app.state.sparql_cache
+        hit = cache.get(key)
+        if hit is not None:
+            return respond(hit[0], media_type, {**base_headers, **hit[1], "X-KG-Cache": "hit"})
+    try:
+        result = await run_in_threadpool(
+            executor.query, sparql_text,
+            default_graph_uris=op.default_graph_uris, named_graph_uris=op.named_graph_uris,
+        )
+    except KGError as exc:
+        if fmt is F.HTML:
+            return page(request, op, query=sparql_text, error=str(exc), status=_status(exc))
+        raise
+    if result.kind != kind:  # the lexical guess was wrong: the engine's answer decides
+        fmt, media_type = pick_format(op, request.headers.get("accept"), result.kind)
+    if fmt is F.HTML:
+        return page(request, op, query=sparql_text, result=result)
+    extra = {}
+    if result.truncated:
+        extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(executor.limits.max_rows)}
+    links = [str(request.url_for("sparql")) + "#truncation"] if result.truncated else None
+    body = R.serialize(result, fmt, prefixes=vocab_prefixes(release.base_iri), links=links)
+    request.app.state.sparql_cache.put(key, body, extra)
+    return respond(body, media_type, {**base_headers, **extra})
+
+
+def _status(exc: KGError) -> int:
+    from kg.web.app import status_for
+
+    return status_for(exc)
+
+
+async def describe_service(request: Request, op: Operation) -> Response:
+    fmt, media_type = pick_format(op, request.headers.get("accept"), "graph", offered=SD_OFFERED)
+    if fmt is F.HTML:
+        return page(request, op, query="")
+    release = request.app.state.release
+    endpoint = str(request.url.replace(query="", fragment=""))
+    key = repr(("sd", release.id, endpoint, media_type))
+    etag = etag_for(key)
+    headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=60"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    cache: ResultCache = request.app.state.sparql_cache
+    hit = cache.get(key)
+    if hit is None:
+        triples = await run_in_threadpool(service_description.describe, endpoint, release, executor_of(request))
+        from kg.store.base import QueryResult
+
+        body = R.serialize(QueryResult("graph", triples=triples), fmt, prefixes=service_description.PREFIXES)
+        cache.put(key, body, {})
+    else:
+        body = hit[0]
+    return respond(body, media_type, headers)
+
+
+def page(request: Request, op: Operation, *, query: str, result=None, error: str | None = None,  # type: ignore[no-untyped-def]
+         status: int = 200) -> Response:
+    settings = request.app.state.settings
+    release = request.app.state.release
+    html = sparql_page.render(
+        endpoint_path=request.url.path,
+        examples_dir=settings.examples_dir,
+        query=query,
+        limits={"timeout": settings.query_timeout, "max_rows": settings.max_rows,
+                "max_query_length": settings.max_query_length},
+        release_id=release.id,
+        prefixes=vocab_prefixes(release.base_iri),
+        result=result,
+        error=error,
+        dataset=op.dataset,
+    )
+    return HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
