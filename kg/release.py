@@ -16,6 +16,7 @@ never sees half a release and a failed build leaves the previous one serving.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import io
@@ -23,6 +24,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +91,30 @@ def write_release(
     """Write ``files`` as a new release and make it current, or change nothing."""
     releases = var_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
+    with _build_lock(var_dir):
+        _remove_stale_temporaries(releases)
+        return _write_locked(var_dir, releases, files, meta)
+
+
+@contextmanager
+def _build_lock(var_dir: Path) -> Iterator[None]:
+    """One writer at a time; a killed writer's lock dies with its process."""
+    with open(var_dir / ".build.lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _remove_stale_temporaries(releases: Path) -> None:
+    """Leftovers of a build that was killed mid-write (we hold the lock, so
+    no live build owns them). They were never pointed at."""
+    for path in releases.glob(".tmp-*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_locked(var_dir: Path, releases: Path, files: dict[str, bytes], meta: dict) -> Release:
     digest = hashlib.sha256()
     for name in sorted(files):
         if name.startswith("dataset."):
