@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
 
+    sc = sub.add_parser("schema", help="print the JSON Schema of curated article files (for editors)")
+    sc.add_argument("--kind", choices=["article", "entities", "links"], default="article")
+
     s = sub.add_parser("serve", help="serve the current release (building it first if absent)")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
@@ -39,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-rows", dest="max_rows", type=int, help="result rows returned before truncation")
     s.add_argument("--max-concurrent", dest="max_concurrent_queries", type=int, help="queries running at once; more get 503")
     s.add_argument("--max-query-length", dest="max_query_length", type=int, help="longest accepted query text, in characters")
+
+    pub = sub.add_parser("publish", help="load the current release into a SPARQL 1.1 Graph Store Protocol endpoint")
+    pub.add_argument("--to", required=True, metavar="URL", help="Graph Store Protocol endpoint (user:password@ in the URL allowed)")
+    pub.add_argument("--update", metavar="URL", help="the same store's SPARQL Update endpoint: switch releases in one request")
+    pub.add_argument("--user", help="user name for the store (Digest or Basic, as the store asks)")
+    pub.add_argument("--password-file", type=Path, help="file holding the password (first line)")
+    pub.add_argument("--release", type=Path, help="release directory to publish (default: the current release)")
+    pub.add_argument("--every", type=int, default=10, help="a progress line every N graphs (default %(default)s)")
+    pub.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
 
 
@@ -107,11 +119,32 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return serve(settings)
 
 
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.publish import Target, publish
+    from kg.release import open_release
+
+    password = args.password_file.read_text(encoding="utf-8").splitlines()[0] if args.password_file else None
+    target = Target.from_urls(args.to, args.update, user=args.user, password=password)
+    release = open_release(args.release or settings.current_release)
+    publish(release, target, progress=(lambda _l: None) if args.quiet else _progress, every=max(1, args.every))
+    return 0
+
+
 def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_COMMANDS = {"build": _build, "validate": _validate, "serve": _serve}
+def _schema(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from kg.curation.model import ArticleFile, EntitiesFile, LinksFile
+
+    model = {"article": ArticleFile, "entities": EntitiesFile, "links": LinksFile}[args.kind]
+    print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+_COMMANDS = {"schema": _schema, "build": _build, "validate": _validate, "serve": _serve, "publish": _publish}
 
 
 def run() -> None:

@@ -122,3 +122,18 @@ def test_locate_returns_offsets_of_the_chosen_occurrence() -> None:
         locate(text, "ab", 3)
     span = locate(text, "ــ cd")
     assert (span.start, span.end, span.prefix, span.suffix) == (3, 8, "ab ", " ab")
+
+
+@pytest.mark.parametrize("kind", ["article", "entities", "links"])
+def test_published_json_schema_is_current(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Editors validate curated YAML against docs/schema/*.json; keep them in step with the models."""
+    from conftest import ROOT
+
+    assert main(["schema", "--kind", kind]) == 0
+    assert capsys.readouterr().out == (ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
+
+
+def test_one_membership_key_means_one_membership(seeds_copy: Path) -> None:
+    edit(seeds_copy / B, "    membership: membership/qat-ici\n    member: state/qat", "    membership: membership/qat-ici\n    member: state/usa")
+    err = error_for(seeds_copy)
+    assert "membership/qat-ici" in err.message and A in err.message

@@ -228,7 +228,25 @@ def load_corpus(seeds_dir: Path) -> Corpus:
 
     corpus = Corpus(entities, links, articles)
     _check_references(corpus, ent_path, raw_ent)
+    _check_memberships_agree(corpus)
     return corpus
+
+
+def _check_memberships_agree(corpus: Corpus) -> None:
+    """A membership key minted by facts in several articles names one
+    membership: its member, organisation and role must agree everywhere."""
+    first: dict[str, tuple[tuple[str, str, str], Path, int | None]] = {}
+    for art in corpus.articles:
+        for i, fact in enumerate(art.doc.facts):
+            if fact.kind != "membership":
+                continue
+            parts = (fact.member, fact.organization, fact.role)
+            line = line_of(art.raw, ["facts", i, "membership"])
+            if fact.membership in first and first[fact.membership][0] != parts:
+                _, path, at = first[fact.membership]
+                raise CurationError(art.path, line, f"facts[{i}].membership (id {fact.id!r})",
+                                    f"{fact.membership!r} is used at {path.name}:{at} with another member, organization or role")
+            first.setdefault(fact.membership, (parts, art.path, line))
 
 
 def _check_unique_ids(path: Path, raw: Any, doc: ArticleFile) -> None:
