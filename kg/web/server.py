@@ -45,7 +45,14 @@ def embedded_store(release: Release) -> OxigraphStore:
 
 
 def make_store(settings: Settings, release: Release) -> Store:
-    """The embedded store behind the query executor (worker processes, limits)."""
+    """The embedded store behind the query executor (worker processes, limits),
+    or, with ``store_url``, the remote SPARQL endpoint behind the same executor
+    (threads: the data lives elsewhere; see ``kg.store.remote``)."""
+    if settings.store_url:
+        from kg.store.remote import for_release
+
+        remote = for_release(settings.store_url, release.base_iri, timeout=settings.query_timeout + 5)
+        return QueryExecutor.for_store(remote, settings)
     return QueryExecutor.for_files(embedded_files(release), settings)
 
 
