@@ -25,6 +25,7 @@ from kg.mapping import Quad, map_corpus
 from kg.release import DUMPS, REPORT_FILE, Release, gzip_bytes, serialize, write_release
 from kg.validate import Report, load_turtle_dir, validate
 from kg.vocab import prefixes
+from kg.void import VOID_FILE, void_turtle
 
 Progress = Callable[[str], None]
 
@@ -138,6 +139,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         "claims": sum(len(a.doc.claims) for a in corpus.articles),
         "links": len(corpus.links),
     }
+    files[VOID_FILE] = void_turtle(ox_quads, base=base, files=files, meta=meta)  # the VoID/DCAT description (kg.void)
     release = write_release(settings.var_dir, files, meta)
     progress(f"[5/5] publish  release {release.id} → {settings.current_release} ({time.perf_counter() - t:.2f}s)")
     return release

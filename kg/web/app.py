@@ -65,5 +65,12 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
+    from kg.web import documents, dumps, pages, resources, void
+    app.include_router(resources.router)  # /id/… → 303 → /doc/…, /graph/…
+    app.include_router(documents.router)  # /ontology, /shapes
+    app.include_router(dumps.router)  # /dumps/
+    app.include_router(void.router)  # /.well-known/void, /dataset
+    app.include_router(pages.router)  # /, /types/, /static/
+    pages.install_not_found(app)  # every 404 as a page or text, by Accept
     # [/routers]
     return app

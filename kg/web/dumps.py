@@ -1,0 +1,106 @@
+"""``/dumps/``: the release's files for download, and a page listing them.
+
+Only names listed in ``release.json`` (plus ``SHA256SUMS``) are served, so no
+path can leave the release. Each file carries ``Content-Length``, an ``ETag``
+that is its SHA-256, ``Last-Modified``, ``Cache-Control``; conditional GET
+(``If-None-Match``, ``If-Modified-Since``) answers 304; ``Range`` works
+(Starlette's ``FileResponse``); HEAD works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.utils import formatdate, parsedate_to_datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from kg.release import CHECKSUMS, Release
+from kg.web.render import get_urls, not_found, render_html
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+CACHE_CONTROL = "public, max-age=3600, must-revalidate"
+MEDIA_TYPES = {
+    "nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle",
+    "nt": "application/n-triples", "jsonld": "application/ld+json", "rdf": "application/rdf+xml",
+}
+
+
+def catalogue(release: Release) -> dict[str, dict]:
+    """name → {bytes, sha256, media_type} for every servable file (the app keeps it)."""
+    files = {name: dict(info) for name, info in release.meta.get("files", {}).items()}
+    sums = release.file(CHECKSUMS)
+    if sums.is_file():
+        data = sums.read_bytes()
+        files[CHECKSUMS] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    for name, info in files.items():
+        info["media_type"] = media_type(name)
+    return files
+
+
+def media_type(name: str) -> str:
+    if name.endswith(".gz"):
+        return "application/gzip"
+    if name == CHECKSUMS:
+        return "text/plain; charset=utf-8"
+    ext = name.rpartition(".")[2]
+    mt = MEDIA_TYPES.get(ext, "application/octet-stream")
+    return mt + ("; charset=utf-8" if mt.startswith("text/") else "")
+
+
+def _catalogue(request: Request) -> dict[str, dict]:
+    state = request.app.state
+    if getattr(state, "dump_catalogue", None) is None:
+        state.dump_catalogue = catalogue(state.release)
+    return state.dump_catalogue
+
+
+@router.api_route("/dumps/", methods=METHODS, include_in_schema=False)
+def listing(request: Request) -> Response:
+    files = _catalogue(request)
+    rows = [{"name": n, "href": get_urls(request).dump(n), **files[n]} for n in sorted(files)]
+    return render_html(request, "dumps.html", {"files": rows, "release": request.app.state.release.id})
+
+
+@router.api_route("/dumps", methods=METHODS, include_in_schema=False)
+def listing_slash(request: Request) -> Response:
+    return Response(status_code=308, headers={"Location": "/dumps/"})
+
+
+@router.api_route("/dumps/{name}", methods=METHODS, include_in_schema=False)
+def download(name: str, request: Request) -> Response:
+    files = _catalogue(request)
+    if name not in files:  # the only names served: those the release lists
+        return not_found(request)
+    release: Release = request.app.state.release
+    path = release.file(name)
+    info = files[name]
+    etag = f'"{info["sha256"]}"'
+    mtime = path.stat().st_mtime
+    headers = {
+        "ETag": etag,
+        "Last-Modified": formatdate(mtime, usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+        "Link": '<https://creativecommons.org/licenses/by/4.0/>; rel="license"',
+    }
+    if not_modified(request, etag, mtime):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=info["media_type"], headers=headers, filename=None)
+
+
+def not_modified(request: Request, etag: str, mtime: float) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since (weak comparison)."""
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = request.headers.get("if-modified-since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(mtime) <= int(since)
+    return False

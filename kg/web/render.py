@@ -1,0 +1,214 @@
+"""What every page and every RDF document share: the template environment,
+the language of the page, response headers, and turning RDF terms into views.
+
+HTML is rendered by Jinja2 with autoescaping on for every template, so a label
+holding ``<script>`` shows as text. Pages need no script at all, and the
+Content-Security-Policy forbids it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kg.formats import HTML, Format, negotiate
+from kg.web.urls import CC_BY, Urls
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANGUAGES = ("en", "ar")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+# Page chrome in both languages; data labels are always shown in both.
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "Qatar–NATO knowledge graph", "home": "Home", "types": "Types", "articles": "Articles",
+        "query": "SPARQL query", "dumps": "Downloads", "void": "Dataset description (VoID)",
+        "ontology": "Ontology", "shapes": "Shapes", "type": "Type", "property": "Property", "value": "Value",
+        "evidence": "Evidence", "statements": "Statements", "parts": "Parts", "incoming": "Links to this resource",
+        "asserts": "What this statement asserts", "same_as": "The same thing elsewhere", "formats": "Other formats",
+        "subject": "Subject", "more": "More links exist; query the SPARQL endpoint for all of them.",
+        "not_found": "Not found", "not_found_text": "Nothing is known under this address.",
+        "text": "Article text", "facts": "Facts and claims quoted from this article", "fact": "Fact",
+        "curated": "curated record", "instances": "Instances", "count": "Count", "classes": "Classes",
+        "properties": "Properties", "subclass_of": "Subclass of", "subproperty_of": "Subproperty of",
+        "domain": "Domain", "range": "Range", "comment": "Comment", "file": "File", "size": "Size",
+        "media_type": "Media type", "sha256": "SHA-256", "licence": "Licence", "language": "العربية",
+        "entry_points": "Entry points", "triples": "triples", "entities": "entities", "facts_n": "facts",
+        "claims": "claims", "links": "links to Wikidata, DBpedia, GeoNames", "published": "Published",
+        "in_article": "in the article", "truncated": "This description was cut short.",
+    },
+    "ar": {
+        "site": "الرسم المعرفي للتعاون بين قطر والناتو", "home": "الرئيسية", "types": "الأنواع", "articles": "المقالات",
+        "query": "استعلام SPARQL", "dumps": "التنزيلات", "void": "وصف مجموعة البيانات (VoID)",
+        "ontology": "الأنطولوجيا", "shapes": "الأشكال", "type": "النوع", "property": "الخاصية", "value": "القيمة",
+        "evidence": "الدليل", "statements": "العبارات", "parts": "الأجزاء", "incoming": "روابط إلى هذا المورد",
+        "asserts": "ما تقرره هذه العبارة", "same_as": "الشيء نفسه في مصادر أخرى", "formats": "صيغ أخرى",
+        "subject": "الموضوع", "more": "توجد روابط أخرى؛ استعلم نقطة SPARQL للحصول عليها كلها.",
+        "not_found": "غير موجود", "not_found_text": "لا يُعرف شيء تحت هذا العنوان.",
+        "text": "نص المقال", "facts": "الحقائق والأقوال المقتبسة من هذا المقال", "fact": "حقيقة",
+        "curated": "سجل منسّق", "instances": "الأمثلة", "count": "العدد", "classes": "الأصناف",
+        "properties": "الخصائص", "subclass_of": "صنف فرعي من", "subproperty_of": "خاصية فرعية من",
+        "domain": "المجال", "range": "المدى", "comment": "تعليق", "file": "الملف", "size": "الحجم",
+        "media_type": "نوع الوسائط", "sha256": "SHA-256", "licence": "الترخيص", "language": "English",
+        "entry_points": "نقاط الدخول", "triples": "ثلاثية", "entities": "كيانا", "facts_n": "حقيقة",
+        "claims": "قولا منسوبا", "links": "رابطا إلى ويكي بيانات وDBpedia وGeoNames", "published": "تاريخ النشر",
+        "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
+    },
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """One Jinja2 environment (immutable configuration), autoescaping everything."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def get_urls(request: Request) -> Urls:
+    """The app's URL builder, made once from the served release's base IRI."""
+    state = request.app.state
+    if getattr(state, "urls", None) is None:
+        state.urls = Urls(state.release.base_iri)
+    return state.urls
+
+
+def choose_language(request: Request) -> str:
+    """``?lang=ar|en`` wins; else the Accept-Language q-values; else English."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get("lang")
+    if remembered in LANGUAGES:
+        return remembered
+    best, best_q = "en", 0.0
+    for i, part in enumerate((request.headers.get("accept-language") or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and (q > best_q):
+            best, best_q = primary, q
+    return best
+
+
+def wants_html(request: Request) -> bool:
+    return negotiate(request.headers.get("accept"), ["text/html", "text/plain"]) == "text/html"
+
+
+def render_html(request: Request, template: str, context: dict, *, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    lang = choose_language(request)
+    urls = get_urls(request)
+    body = environment().get_template(template).render(
+        lang=lang, dir="rtl" if lang == "ar" else "ltr", t=UI[lang], urls=urls, request_path=request.url.path,
+        other_lang="ar" if lang == "en" else "en", licence=CC_BY, **context,
+    )
+    h = {**SECURITY_HEADERS, "Content-Language": lang}
+    h.update(headers or {})
+    h["Vary"] = _merge_vary(_merge_vary(h.get("Vary"), "Accept-Language"), "Cookie")
+    response = HTMLResponse(body, status_code=status, headers=h)
+    if request.query_params.get("lang") in LANGUAGES:  # the switch is remembered, no script needed
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+def not_found(request: Request) -> Response:
+    """404 as a page for browsers, as text for everyone else."""
+    headers = {"Vary": "Accept"}
+    if wants_html(request):
+        return render_html(request, "error.html", {"status": 404, "path": request.url.path}, status=404, headers=headers)
+    return PlainTextResponse(f"404 Not Found: {request.url.path}\n", status_code=404, headers=headers)
+
+
+def _merge_vary(current: str | None, extra: str) -> str:
+    parts = [p.strip() for p in (current or "").split(",") if p.strip()]
+    if extra not in parts:
+        parts.append(extra)
+    return ", ".join(parts)
+
+
+def link_header(urls: Urls, iri: str, *, negotiated: bool) -> str:
+    """Alternates of a document, its licence and the dataset description (RFC 8288)."""
+    links = [f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in urls.variants(iri)]
+    links.append(f'<{CC_BY}>; rel="license"')
+    links.append(f'<{urls.void}>; rel="describedby"; type="text/turtle"')
+    return ", ".join(links)
+
+
+def rdf_response(body: bytes, fmt: Format, *, headers: dict[str, str]) -> Response:
+    return Response(body, media_type=fmt.content_type, headers={"X-Content-Type-Options": "nosniff", **headers})
+
+
+# -- RDF terms as things a template can show -------------------------------------
+@dataclass(frozen=True)
+class TermView:
+    kind: str  # "iri" | "literal" | "bnode"
+    text: str  # CURIE, IRI or literal value
+    href: str | None = None
+    en: str | None = None
+    ar: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+    external: bool = False
+
+    @property
+    def has_label(self) -> bool:
+        return bool(self.en or self.ar)
+
+
+class Viewer:
+    """Turns terms into ``TermView``s with labels, CURIEs and local links."""
+
+    def __init__(self, urls: Urls, prefixes: dict[str, str], labels: dict[str, dict[str, str]]) -> None:
+        self.urls = urls
+        self.labels = labels
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def curie(self, iri: str) -> str:
+        for prefix, ns in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def label_of(self, iri: str) -> dict[str, str]:
+        found = self.labels.get(iri)
+        if found:
+            return found
+        doc, _, frag = iri.partition("#")
+        if frag and doc in self.labels:  # a fragment node: its document's label, then the part
+            return {lang: f"{text} › {frag}" for lang, text in self.labels[doc].items()}
+        return {}
+
+    def term(self, t: object) -> TermView:
+        if isinstance(t, ox.NamedNode):
+            iri = t.value
+            labels = self.label_of(iri)
+            ours = iri.startswith(self.urls.base)
+            return TermView("iri", self.curie(iri), href=self.urls.page(iri), en=labels.get("en"), ar=labels.get("ar"), external=not ours)
+        if isinstance(t, ox.Literal):
+            dt = t.datatype.value
+            show_dt = None if t.language or dt.endswith("#string") else self.curie(dt)
+            return TermView("literal", t.value, lang=t.language or None, datatype=show_dt)
+        return TermView("bnode", str(t))
+
+    def iri(self, iri: str) -> TermView:
+        return self.term(ox.NamedNode(iri))

@@ -1,0 +1,224 @@
+"""Dereferencing: every IRI under the base answers at its own path.
+
+``/id/{path}`` (a thing) → ``303 See Other`` → ``/doc/{path}`` (its
+description, negotiated between HTML, Turtle, JSON-LD, N-Triples and RDF/XML,
+or fixed by a suffix: ``/doc/{path}.ttl``). ``/graph/{name}`` is a document
+and answers ``200`` directly. Unknown IRIs get ``404``, as HTML or text by
+Accept. Every route answers HEAD. See docs/linked-data.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from kg.describe import Description, Evidence, describe, exists, run, serialize, to_triples
+from kg.errors import NotAcceptable
+from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate
+from rdflib.namespace import OWL
+
+from kg.vocab import DCT, FOAF, SCHEMA, VOID, prefixes
+from kg.web.render import (
+    TermView, Viewer, get_urls, link_header, not_found, rdf_response, render_html,
+)
+from kg.web.urls import CC_BY, Urls
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+OFFERED = [f.media_type for f in RESOURCE_FORMATS]
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_SAME_AS = str(OWL.sameAs)
+HIDDEN = {  # shown in the heading, not in the table
+    RDF_TYPE,
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    str(SCHEMA.description),
+    OWL_SAME_AS,
+}
+ARTICLE_TYPES = {str(SCHEMA.NewsArticle)}
+
+
+@router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
+def thing(rest: str, request: Request) -> Response:
+    """A thing is not a document: send the client to the one describing it."""
+    urls: Urls = get_urls(request)
+    iri = urls.thing(rest)
+    if not rest or not exists(request.app.state.store, iri, base=urls.base):
+        return not_found(request)
+    location = urls.page(iri) + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(location, status_code=303, headers={"Link": f'<{CC_BY}>; rel="license"'})
+
+
+@router.api_route("/doc/{rest:path}", methods=METHODS, include_in_schema=False)
+def document(rest: str, request: Request) -> Response:
+    urls: Urls = get_urls(request)
+    return resolve(request, lambda stem: urls.thing(stem), rest)
+
+
+@router.api_route("/graph/{rest:path}", methods=METHODS, include_in_schema=False)
+def graph_document(rest: str, request: Request) -> Response:
+    urls: Urls = get_urls(request)
+    return resolve(request, lambda stem: urls.base + "graph/" + stem, rest)
+
+
+def resolve(request: Request, to_iri, rest: str) -> Response:  # type: ignore[no-untyped-def]
+    """Find the described IRI (a suffix names a format unless it is part of the slug)."""
+    urls: Urls = get_urls(request)
+    store = request.app.state.store
+    stem, fmt = urls.split_suffix(rest)
+    candidates = [(rest, None)] + ([(stem, fmt)] if fmt else [])
+    for path, forced in candidates:
+        if not path:
+            continue
+        desc = describe(store, to_iri(path), base=urls.base)
+        if desc is not None:
+            return represent(request, desc, forced)
+    return not_found(request)
+
+
+def choose_format(request: Request, forced: Format | None) -> Format:
+    if forced is not None:
+        return forced
+    media = negotiate(request.headers.get("accept"), OFFERED)
+    if media is None:
+        raise NotAcceptable(OFFERED)
+    return next(f for f in RESOURCE_FORMATS if f.media_type == media)
+
+
+def represent(request: Request, desc: Description, forced: Format | None) -> Response:
+    urls: Urls = get_urls(request)
+    fmt = choose_format(request, forced)
+    headers = {"Link": link_header(urls, desc.iri, negotiated=forced is None)}
+    if forced is None:
+        headers["Vary"] = "Accept"
+        headers["Content-Location"] = urls.variant(desc.iri, fmt.suffix)
+    if fmt is HTML:
+        return render_html(request, "resource.html", page_context(request, desc), headers=headers)
+    extra = document_triples(urls, desc.iri)
+    body = serialize(to_triples(desc, extra=extra), fmt.media_type, prefixes(urls.base))
+    return rdf_response(body, fmt, headers=headers)
+
+
+def document_triples(urls: Urls, iri: str) -> list[ox.Triple]:
+    """What the served document says about itself: topic, licence, dataset."""
+    doc = ox.NamedNode(urls.document_iri(iri))
+    out = [
+        ox.Triple(doc, ox.NamedNode(RDF_TYPE), ox.NamedNode(str(FOAF.Document))),
+        ox.Triple(doc, ox.NamedNode(str(DCT.license)), ox.NamedNode(CC_BY)),
+        ox.Triple(doc, ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(urls.base + "dataset")),
+    ]
+    if doc.value != iri:
+        out.append(ox.Triple(doc, ox.NamedNode(str(FOAF.primaryTopic)), ox.NamedNode(iri)))
+    return out
+
+
+# -- the HTML view of a description ------------------------------------------------
+@dataclass
+class Row:
+    predicate: TermView
+    object: TermView
+    subject: TermView | None = None
+    evidence: list[dict] = field(default_factory=list)
+
+
+def page_context(request: Request, desc: Description) -> dict:
+    urls: Urls = get_urls(request)
+    view = Viewer(urls, prefixes(urls.base), desc.labels)
+
+    def evidence_views(items: list[Evidence]) -> list[dict]:
+        out = []
+        for ev in items:
+            art = view.label_of(ev.article)
+            out.append({
+                "exact": ev.exact, "article_href": urls.article_span(ev.article, ev.start, ev.end),
+                "article_en": art.get("en"), "article_ar": art.get("ar") or ev.article,
+                "fact_href": urls.page(ev.fact), "fact_id": ev.fact.rsplit("/", 1)[-1],
+            })
+        return out
+
+    def rows_for(subject: str, hidden: set[str]) -> list[Row]:
+        rows = []
+        for t in desc.about(subject):
+            if t.predicate.value in hidden:
+                continue
+            rows.append(Row(view.term(t.predicate), view.term(t.object), evidence=evidence_views(desc.evidence.get(t, []))))
+        return rows
+
+    own = desc.about(desc.iri)
+    types = [view.term(t.object) for t in own if t.predicate.value == RDF_TYPE]
+    is_article = any(t.object.value in ARTICLE_TYPES for t in own if t.predicate.value == RDF_TYPE)
+    hidden = HIDDEN | ({str(SCHEMA.text)} if is_article else set())
+    labels = desc.labels.get(desc.iri, {})
+    for t in own:  # own labels are in the description even if the label query missed them
+        if t.predicate.value.endswith("#label") and isinstance(t.object, ox.Literal):
+            labels = {**{t.object.language or "": t.object.value}, **labels}
+    parts = [
+        {"id": frag.split("#", 1)[1], "rows": rows_for(frag, set())}
+        for frag in desc.fragments()
+    ]
+    asserts = [
+        Row(view.term(t.predicate), view.term(t.object), subject=view.term(t.subject))
+        for t in desc.graph_content()
+        if not (isinstance(t.subject, ox.NamedNode) and t.subject.value.split("#")[0] == desc.iri)
+    ]
+    context = {
+        "iri": desc.iri,
+        "curie": view.curie(desc.iri),
+        "title": labels.get("en") or labels.get("ar") or view.curie(desc.iri),
+        "en": labels.get("en"),
+        "ar": labels.get("ar"),
+        "types": types,
+        "descriptions": [view.term(t.object) for t in own if t.predicate.value == str(SCHEMA.description)],
+        "rows": rows_for(desc.iri, hidden),
+        "parts": parts,
+        "asserts": asserts,
+        "same_as": [view.term(t.object) for t in own if t.predicate.value == OWL_SAME_AS],
+        "incoming": [Row(view.term(t.predicate), view.term(t.object), subject=view.term(t.subject)) for t in desc.incoming],
+        "incoming_more": desc.incoming_truncated,
+        "truncated": desc.truncated,
+        "variants": [(href, fmt.name if fmt is not HTML else "HTML", fmt.media_type) for href, fmt in urls.variants(desc.iri)],
+        "article": article_view(request, desc, own) if is_article else None,
+    }
+    return context
+
+
+def article_view(request: Request, desc: Description, own: list[ox.Triple]) -> dict | None:
+    """The seed text cut at every span boundary, so overlapping spans each keep
+    their highlight, their anchor (``#span-{start}-{end}``) and their link."""
+    urls: Urls = get_urls(request)
+    text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text)), None)
+    if text is None:
+        return None
+    rows = run(request.app.state.store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
+    spans = []
+    for n, r in enumerate(rows, start=1):
+        start, end = int(r["start"].value), int(r["end"].value)
+        if 0 <= start < end <= len(text):
+            ident = r["ident"].value if "ident" in r else r["fact"].value.rsplit("/", 1)[-1]
+            spans.append({"n": n, "start": start, "end": end, "exact": r["exact"].value, "ident": ident,
+                          "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}"})
+    return {"segments": segment(text, spans), "spans": spans}
+
+
+def segment(text: str, spans: list[dict]) -> list[dict]:
+    """Split ``text`` at every span start and end. Each piece says how many
+    spans cover it (``depth``), which anchors start there and which spans end there."""
+    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
+    pieces, seen_ids = [], set()
+    for a, b in zip(cuts, cuts[1:]):
+        covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
+        ids = []
+        for s in spans:
+            if s["start"] == a and s["anchor"] not in seen_ids:
+                seen_ids.add(s["anchor"])
+                ids.append(s["anchor"])
+        pieces.append({
+            "text": text[a:b], "depth": len(covering), "ids": ids,
+            "title": ", ".join(s["ident"] for s in covering),
+            "refs": [{"n": s["n"], "href": s["fact_href"], "ident": s["ident"]} for s in spans if s["end"] == b],
+        })
+    return pieces

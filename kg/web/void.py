@@ -1,0 +1,63 @@
+"""The dataset description: ``/.well-known/void`` (RFC 8615 well-known URI,
+VoID §7.2) and ``{base}dataset``, from the release's ``void.ttl`` (written by
+``kg.void`` at build time). Turtle by default; other RDF syntaxes and an HTML
+view by negotiation or suffix."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kg.describe import serialize
+from kg.errors import NotAcceptable
+from kg.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate
+from kg.vocab import prefixes
+from kg.void import VOID_FILE
+from kg.web.documents import graph_context, serve_document
+from kg.web.render import get_urls, link_header, not_found, rdf_response
+from kg.web.urls import Urls
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+# Turtle first: a client that says nothing, or */*, gets Turtle (VoID §7.2 practice)
+WELL_KNOWN_OFFERED = [f.media_type for f in (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE and f is not HTML])]
+
+
+def void_triples(request: Request) -> list[ox.Triple]:
+    state = request.app.state
+    if getattr(state, "void_triples", None) is None:
+        path = state.release.file(VOID_FILE)
+        state.void_triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)) if path.is_file() else []
+    return state.void_triples
+
+
+@router.api_route("/.well-known/void", methods=METHODS, include_in_schema=False)
+def well_known(request: Request) -> Response:
+    urls = get_urls(request)
+    triples = void_triples(request)
+    if not triples:
+        return not_found(request)
+    media = negotiate(request.headers.get("accept"), WELL_KNOWN_OFFERED)
+    if media is None:
+        raise NotAcceptable(WELL_KNOWN_OFFERED)
+    fmt = next(f for f in RESOURCE_FORMATS if f.media_type == media)
+    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True)}
+    if fmt is TURTLE:
+        return rdf_response(request.app.state.release.file(VOID_FILE).read_bytes(), fmt, headers=headers)
+    return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
+
+
+@router.api_route("/dataset", methods=METHODS, include_in_schema=False)
+@router.api_route("/dataset.{suffix}", methods=METHODS, include_in_schema=False)
+def dataset(request: Request, suffix: str | None = None) -> Response:
+    urls = get_urls(request)
+    fmt = None
+    if suffix is not None:
+        _, fmt = Urls.split_suffix("x." + suffix)
+        if fmt is None:
+            return not_found(request)
+    iri = urls.base + "dataset"
+    triples = void_triples(request)
+    return serve_document(request, iri, triples, forced=fmt, turtle_file=request.app.state.release.file(VOID_FILE),
+                          html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
