@@ -73,4 +73,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     app.include_router(pages.router)  # /, /types/, /static/
     pages.install_not_found(app)  # every 404 as a page or text, by Accept
     # [/routers]
+    from kg.web import reload, security
+    reload.install(app)  # each request pinned to one release; kg serve switches to a new build
+    security.install(app, settings)  # security headers; 413 for oversized bodies (outermost)
     return app

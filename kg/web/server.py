@@ -57,14 +57,20 @@ def make_store(settings: Settings, release: Release) -> Store:
 
 
 def build_app(settings: Settings):  # type: ignore[no-untyped-def]
+    from kg.web import reload
     from kg.web.app import create_app
 
     release = current_release(settings)
-    return create_app(settings, make_store(settings, release), release)
+    app = create_app(settings, make_store(settings, release), release)
+    reload.watch(app, settings, make_store)  # switch when var/current points at a new release
+    return app
 
 
 def serve(settings: Settings) -> int:
+    import signal
+
     app = build_app(settings)
+    signal.signal(signal.SIGHUP, lambda *_: app.kg_watcher.poke())  # kill -HUP: check for a new release now
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
     finally:

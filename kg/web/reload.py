@@ -1,0 +1,252 @@
+"""Switching a running server to a new release without dropping a request.
+
+``kg build`` makes ``var/current`` point at a new, complete release (an
+atomic rename of a symlink, ``kg.release``). A server started with
+``kg serve`` notices — it checks the link's target every few seconds, and at
+once on ``SIGHUP`` — and then:
+
+1. opens the new release and loads its store fully (query workers ready)
+   while the old one keeps answering;
+2. swaps the app's state in one assignment: a *generation* (a Starlette
+   ``State`` holding settings, store, release and whatever the handlers cache
+   from them) replaces the previous one;
+3. closes the old store once the last request that started on it has ended.
+
+Every request is pinned to the generation current when it arrived: the
+middleware gives it a view of the app whose ``state`` is that generation, so
+a handler reading ``request.app.state.store`` and ``.release`` sees the same
+release throughout, even if a switch happens meanwhile. Per-generation caches
+(``dump_catalogue``, ``urls``, …, set lazily by handlers) start empty again.
+
+If the new release cannot be loaded the old one keeps serving; the failure is
+logged and retried when the link changes again or on ``SIGHUP``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.datastructures import State
+
+from kg.config import Settings
+from kg.errors import KGError
+from kg.release import Release, open_release
+from kg.store.base import Store
+
+log = logging.getLogger("kg.reload")
+
+LoadStore = Callable[[Settings, Release], Store]
+DEFAULT_INTERVAL = 2.0
+GENERATION_KEYS = ("store", "release")
+
+
+class _Generation:
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.inflight = 0
+        self.retired = False
+        self.closed = False
+
+
+class _PinnedApp:
+    """The app as one request sees it: the real app, with its generation's ``state``."""
+
+    __slots__ = ("_app", "state")
+
+    def __init__(self, app: Any, state: State) -> None:
+        object.__setattr__(self, "_app", app)
+        object.__setattr__(self, "state", state)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+
+class Reloader:
+    """Owns the generations of one app; ``swap`` is the only way to change release."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._current: _Generation | None = None
+        self._base: dict[str, Any] | None = None
+        self._old: list[_Generation] = []
+
+    # --- request side (called by the middleware) ----------------------------------
+    def enter(self) -> _Generation:
+        with self._lock:
+            if self._current is None or self._current.state is not self.app.state:
+                # first request, or someone assigned app.state directly: adopt it
+                self._current = _Generation(self.app.state)
+                if self._base is None:  # what create_app set up, before handlers cache anything
+                    self._base = dict(self.app.state._state)
+            self._current.inflight += 1
+            return self._current
+
+    def leave(self, gen: _Generation) -> None:
+        with self._lock:
+            gen.inflight -= 1
+            close = gen.retired and gen.inflight == 0 and not gen.closed
+            if close:
+                gen.closed = True
+        if close:
+            _close(gen)
+
+    # --- switching ------------------------------------------------------------------
+    def swap(self, store: Store, release: Release) -> None:
+        """Make (store, release) current; the old store closes when its last request ends."""
+        with self._lock:
+            if self._base is None:
+                self._base = dict(self.app.state._state)
+            if self._current is None or self._current.state is not self.app.state:
+                self._current = _Generation(self.app.state)
+            old = self._current
+            base = {k: v for k, v in self._base.items() if k not in GENERATION_KEYS}
+            new = _Generation(State({**base, "store": store, "release": release}))
+            self.app.state = new.state  # the one assignment that switches
+            self._current = new
+            old.retired = True
+            close = old.inflight == 0
+            if close:
+                old.closed = True
+            else:
+                self._old.append(old)
+        log.info("serving release %s", release.id)
+        if close:
+            _close(old)
+
+    def close_retired(self) -> None:
+        """At shutdown: close every old generation still open."""
+        with self._lock:
+            pending = [g for g in self._old if not g.closed]
+            for g in pending:
+                g.closed = True
+            self._old.clear()
+        for g in pending:
+            _close(g)
+
+
+def _close(gen: _Generation) -> None:
+    store = gen.state._state.get("store")
+    if store is not None:
+        store.close()
+    other = gen.state._state.get("sparql_executor")  # a wrapper a handler may have made
+    if other is not None and other is not store:
+        other.close()
+
+
+class ReloadMiddleware:
+    """Pins each HTTP request to the generation current when it arrived."""
+
+    def __init__(self, app: Any, *, reloader: Reloader) -> None:
+        self.app = app
+        self.reloader = reloader
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        gen = self.reloader.enter()
+        scope["app"] = _PinnedApp(scope["app"], gen.state)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.reloader.leave(gen)
+
+
+def install(app: FastAPI) -> Reloader:
+    """Add the pinning middleware (cheap; switching needs ``watch`` as well)."""
+    reloader = Reloader(app)
+    app.add_middleware(ReloadMiddleware, reloader=reloader)  # type: ignore[arg-type]
+    app.kg_reloader = reloader  # type: ignore[attr-defined]
+    return reloader
+
+
+def reloader_of(app: FastAPI) -> Reloader:
+    return app.kg_reloader  # type: ignore[attr-defined,no-any-return]
+
+
+# --- watching var/current ------------------------------------------------------------------
+
+
+def link_target(link: Path) -> str | None:
+    try:
+        return os.path.realpath(link) if os.path.lexists(link) else None
+    except OSError:
+        return None
+
+
+class Watcher:
+    """Polls ``settings.current_release`` and loads + swaps when its target changes."""
+
+    def __init__(self, app: FastAPI, settings: Settings, load_store: LoadStore, *, interval: float = DEFAULT_INTERVAL) -> None:
+        self.reloader = reloader_of(app)
+        self.app = app
+        self.settings = settings
+        self.load_store = load_store
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._check_lock = threading.Lock()
+        self.failed_target: str | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="kg-release-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.reloader.close_retired()
+
+    def poke(self) -> None:
+        """Check now (``SIGHUP``); a target that failed before is tried again."""
+        self.failed_target = None
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.check()
+            except Exception:  # noqa: BLE001 - a watcher that dies stops all future reloads; log, keep going
+                log.exception("checking for a new release failed")
+
+    def check(self) -> bool:
+        """Switch if ``current`` points at another complete release; True if switched."""
+        with self._check_lock:
+            target = link_target(self.settings.current_release)
+            serving = str(self.app.state.release.path)
+            if target is None or target == serving or target == self.failed_target:
+                return False
+            try:
+                release = open_release(Path(target))
+                store = self.load_store(self.settings, release)
+            except (KGError, OSError, RuntimeError, ValueError) as exc:
+                self.failed_target = target
+                log.error("not switching to %s: %s", target, exc)
+                return False
+            self.reloader.swap(store, release)
+            return True
+
+
+def watch(app: FastAPI, settings: Settings, load_store: LoadStore, *, interval: float = DEFAULT_INTERVAL) -> Watcher:
+    """Start watching with the app (startup) and stop with it (shutdown)."""
+    watcher = Watcher(app, settings, load_store, interval=interval)
+    app.router.add_event_handler("startup", watcher.start)
+    app.router.add_event_handler("shutdown", watcher.stop)
+    app.kg_watcher = watcher  # type: ignore[attr-defined]
+    return watcher
