@@ -1,0 +1,270 @@
+"""The benchmark runner: build, validate, load and serve N synthetic articles, beside the peers.
+
+    python -m benchmarks.run --quick                      # CI: 10 articles, a few requests
+    python -m benchmarks.run --sizes 10 1000 10000 --repeats 3
+
+At each size: generate (``benchmarks.generate``), then each stage in its own
+process (``benchmarks.stages``: curate, map, serialize+write; SHACL whole
+graph and partitioned; store load), then each server in turn — the
+hello-world ceiling, ``kg serve``, rdflib-endpoint, Virtuoso — queried by the
+same load generator (``benchmarks.loadgen``) in its own process. Phases are
+repeated ``--repeats`` times and the median kept. Everything lands in
+``<out>/results.json``, ``<out>/summary.md`` and ``<out>/cost-vs-size.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import servers
+from benchmarks.generate import generate
+
+PY = sys.executable
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _child(args: list[str], timeout: float) -> dict:
+    r = subprocess.run([PY, "-m", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    if r.returncode != 0:
+        return {"error": (r.stderr or r.stdout)[-600:]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _median_phases(runs: list[list[dict]]) -> list[dict]:
+    out = []
+    for group in zip(*runs):
+        merged = dict(group[0])
+        for key in ("throughput", "p50_ms", "p99_ms", "seconds"):
+            vals = [g[key] for g in group if g[key] is not None]
+            merged[key] = round(statistics.median(vals), 2) if vals else None
+        merged["requests"] = sum(g["requests"] for g in group)
+        merged["errors"] = sum(g["errors"] for g in group)
+        merged["runs"] = len(group)
+        out.append(merged)
+    return out
+
+
+def _serve_and_measure(start, load_args: dict, repeats: int, timeout: float) -> dict:  # type: ignore[no-untyped-def]
+    try:
+        t = time.perf_counter()
+        server = start()
+        started = round(time.perf_counter() - t, 3)
+    except Exception as exc:  # noqa: BLE001 - a peer that will not start is reported, not fatal
+        return {"error": f"{type(exc).__name__}: {exc}"[:600]}
+    try:
+        runs = []
+        for _ in range(repeats):
+            res = _child(["benchmarks.loadgen", json.dumps({**load_args, "url": server.url})], timeout)
+            if "error" in res:
+                return {"error": res["error"], "start_s": started}
+            runs.append(res)
+        return {"start_s": started, "rss_mb": server.rss_mb(), "phases": _median_phases(runs), **server.extra}
+    finally:
+        server.stop()
+
+
+def run_size(n: int, work: Path, args: argparse.Namespace) -> dict:
+    seeds, var, logs = work / f"seeds-{n}", work / f"var-{n}", work / f"logs-{n}"
+    logs.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(var, ignore_errors=True)
+    res: dict = {"articles": n}
+    t = time.perf_counter()
+    generate(n, seeds)
+    res["generate_s"] = round(time.perf_counter() - t, 3)
+    print(f"[{n}] generated in {res['generate_s']} s", file=sys.stderr, flush=True)
+    res["pipeline"] = _child(["benchmarks.stages", "pipeline", str(seeds), str(var)], args.stage_timeout)
+    print(f"[{n}] pipeline {res['pipeline']}", file=sys.stderr, flush=True)
+    if "error" in res["pipeline"]:
+        return res
+    res["shacl"] = _child(["benchmarks.stages", "shacl", str(var), str(args.whole_max)], args.stage_timeout)
+    print(f"[{n}] shacl {res['shacl']}", file=sys.stderr, flush=True)
+    loads = [_child(["benchmarks.stages", "load", str(var)], args.stage_timeout) for _ in range(args.repeats)]
+    res["load"] = {"s": statistics.median(x["s"] for x in loads if "s" in x) if any("s" in x for x in loads) else None,
+                   "rss_mb": max((x.get("rss_mb", 0) for x in loads), default=None), "quads": loads[0].get("quads"),
+                   "runs": [x.get("s", x.get("error")) for x in loads]}
+    print(f"[{n}] load {res['load']}", file=sys.stderr, flush=True)
+    nq = var / "current" / "dataset.nq"
+    quads = res["pipeline"]["map"]["quads"]
+    load_args = {"articles": n, "base": "https://qatar-nato.example.org/", "quick": args.quick, "duration": args.duration,
+                 "max_requests": args.max_requests, "timeout": args.request_timeout}
+    servers_out: dict = {}
+    servers_out["hello"] = _serve_and_measure(lambda: servers.start_hello(logs), {**load_args, "hello": True}, args.repeats, args.stage_timeout)
+    servers_out["kg"] = _serve_and_measure(lambda: servers.start_kg(var, seeds, logs), load_args, args.repeats, args.stage_timeout)
+    if shutil.which("rdflib-endpoint") or Path(PY).with_name("rdflib-endpoint").exists():
+        if quads <= args.rdflib_max_quads:
+            servers_out["rdflib-endpoint"] = _serve_and_measure(lambda: servers.start_rdflib_endpoint(nq, logs), load_args, args.repeats, args.stage_timeout)
+        else:
+            servers_out["rdflib-endpoint"] = {"skipped": f"{quads} quads > --rdflib-max-quads {args.rdflib_max_quads}"}
+    else:
+        servers_out["rdflib-endpoint"] = {"skipped": "rdflib-endpoint not installed"}
+    if shutil.which("virtuoso-t") and not args.no_virtuoso:
+        servers_out["virtuoso"] = _serve_and_measure(lambda: servers.start_virtuoso(nq, logs), load_args, args.repeats, args.stage_timeout)
+    else:
+        servers_out["virtuoso"] = {"skipped": "virtuoso-t not installed" if not shutil.which("virtuoso-t") else "--no-virtuoso"}
+    res["servers"] = servers_out
+    for name, s in servers_out.items():
+        print(f"[{n}] {name}: {json.dumps({k: v for k, v in s.items() if k != 'phases'})}", file=sys.stderr, flush=True)
+    return res
+
+
+def machine() -> dict:
+    import importlib.metadata as md
+
+    def ver(p: str) -> str | None:
+        try:
+            return md.version(p)
+        except md.PackageNotFoundError:
+            return None
+
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
+    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    virt = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "virtuoso-opensource-7-bin"], capture_output=True, text=True).stdout or None
+    return {"nproc": len(__import__("os").sched_getaffinity(0)), "cpu": cpu, "mem_gb": round(int(mem) / 2**20, 1),
+            "python": platform.python_version(), "kernel": platform.release(),
+            "versions": {p: ver(p) for p in ("qatar-nato-kg", "pyoxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx", "rdflib-endpoint")} | {"virtuoso-opensource": virt}}
+
+
+def phase(res: dict, server: str, name: str) -> dict | None:
+    s = res.get("servers", {}).get(server, {})
+    return next((p for p in s.get("phases", []) if p["name"] == name), None)
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def summary(results: dict) -> str:
+    lines = ["## Build, validation and load", "",
+             "| articles | quads | curate s | map s | SHACL fast s | SHACL whole s | serialize+write s | build total s | load s | pipeline peak RSS MB | load RSS MB |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results["sizes"]:
+        p = r.get("pipeline", {})
+        sh = r.get("shacl", {})
+        fast = sh.get("fast", {}).get("s", sh.get("fast", {}).get("error", "–")) if sh else "–"
+        whole = sh.get("whole", {}) if sh else {}
+        whole_s = whole.get("s", "skipped" if "skipped" in whole else ("error" if "error" in whole else "–"))
+        if "error" in p:
+            lines.append(f"| {r['articles']} | error: {p['error'][-80:]} |")
+            continue
+        fast_num = fast if isinstance(fast, (int, float)) else 0
+        total = p["curate"]["s"] + p["map"]["s"] + fast_num + p["serialize_write"]["s"]
+        lines.append(f"| {r['articles']} | {p['map']['quads']} | {p['curate']['s']} | {p['map']['s']} | {fast if isinstance(fast, (int, float)) else 'error'} | {whole_s} | "
+                     f"{p['serialize_write']['s']} | {total:.1f} | {r['load']['s']} | {p['serialize_write']['rss_mb']} | {r['load']['rss_mb']} |")
+    lines += ["", "## Served queries (medians over repeats; cold = distinct query texts, repeated = 20 fixed texts)", ""]
+    for r in results["sizes"]:
+        lines += [f"### {r['articles']} articles", "",
+                  "| phase | " + " | ".join(f"{s} req/s | {s} p50 ms | {s} p99 ms" for s in ("kg", "rdflib-endpoint", "virtuoso")) + " |",
+                  "|---|" + "---:|" * 9]
+        names = [p["name"] for p in r.get("servers", {}).get("kg", {}).get("phases", [])]
+        for name in names:
+            cells = []
+            for s in ("kg", "rdflib-endpoint", "virtuoso"):
+                p = phase(r, s, name)
+                cells += [str(p["throughput"]) + (f" ({p['errors']} err)" if p["errors"] else ""), str(p["p50_ms"]), str(p["p99_ms"])] if p else ["–"] * 3
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        hello = {p["name"]: p for p in r.get("servers", {}).get("hello", {}).get("phases", [])}
+        k_point16, h16 = phase(r, "kg", "point-c16"), hello.get("hello-c16")
+        k_point1, h1 = phase(r, "kg", "point-c1"), hello.get("hello-c1")
+        lines += ["", f"hello-world ceiling: c1 {h1['throughput'] if h1 else '–'} req/s, c16 {h16['throughput'] if h16 else '–'} req/s", ""]
+        lines += ["| ratio | value |", "|---|---:|",
+                  f"| kg / rdflib-endpoint, mix c16 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c16'), _tp(r, 'rdflib-endpoint', 'mix-c16'))} |",
+                  f"| kg / rdflib-endpoint, mix c1 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c1'), _tp(r, 'rdflib-endpoint', 'mix-c1'))} |",
+                  f"| kg / virtuoso, mix c16 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c16'), _tp(r, 'virtuoso', 'mix-c16'))} |",
+                  f"| kg / virtuoso, mix c16 repeated (req/s) | {ratio(_tp(r, 'kg', 'mix-repeated-c16'), _tp(r, 'virtuoso', 'mix-repeated-c16'))} |",
+                  f"| kg point c1 / hello c1 (req/s) | {ratio(k_point1 and k_point1['throughput'], h1 and h1['throughput'])} |",
+                  f"| kg point c16 / hello c16 (req/s) | {ratio(k_point16 and k_point16['throughput'], h16 and h16['throughput'])} |", ""]
+        mem = {s: r.get("servers", {}).get(s, {}).get("rss_mb") for s in ("kg", "rdflib-endpoint", "virtuoso")}
+        starts = {s: r.get("servers", {}).get(s, {}).get("start_s") for s in ("kg", "rdflib-endpoint", "virtuoso")}
+        lines += [f"server peak RSS MB: {mem}; start (incl. load) s: {starts}", ""]
+        for s in ("rdflib-endpoint", "virtuoso"):
+            info = r.get("servers", {}).get(s, {})
+            if "skipped" in info or "error" in info:
+                lines += [f"{s}: {info.get('skipped') or info.get('error')}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _tp(r: dict, server: str, name: str) -> float | None:
+    p = phase(r, server, name)
+    return p["throughput"] if p else None
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in results["sizes"] if "error" not in r.get("pipeline", {"error": 1})]
+    if not rows:
+        return
+    xs = [r["articles"] for r in rows]
+    series = {
+        "curate": [r["pipeline"]["curate"]["s"] for r in rows],
+        "map": [r["pipeline"]["map"]["s"] for r in rows],
+        "serialize+write": [r["pipeline"]["serialize_write"]["s"] for r in rows],
+        "SHACL partitioned": [r.get("shacl", {}).get("fast", {}).get("s") for r in rows],
+        "SHACL whole graph": [r.get("shacl", {}).get("whole", {}).get("s") for r in rows],
+        "store load": [r["load"]["s"] for r in rows],
+    }
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name, ys in series.items():
+        pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]
+        if pts:
+            a1.plot(*zip(*pts), marker="o", label=name)
+    a1.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="Cost per stage vs size")
+    a1.grid(True, which="both", alpha=0.3)
+    a1.legend(fontsize=8)
+    mem = {"pipeline peak RSS": [r["pipeline"]["serialize_write"]["rss_mb"] for r in rows],
+           "store load RSS": [r["load"]["rss_mb"] for r in rows],
+           "kg serve RSS (all workers)": [r.get("servers", {}).get("kg", {}).get("rss_mb") for r in rows]}
+    for name, ys in mem.items():
+        pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]
+        if pts:
+            a2.plot(*zip(*pts), marker="o", label=name)
+    a2.set(xscale="log", yscale="log", xlabel="articles", ylabel="MB", title="Peak memory vs size")
+    a2.grid(True, which="both", alpha=0.3)
+    a2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Benchmarks: build, validate, load and serve N synthetic articles beside the peers.")
+    p.add_argument("--quick", action="store_true", help="10 articles, two short phases, one repeat (CI)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10, 1000, 10000])
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--duration", type=float, default=4.0, help="seconds per load phase")
+    p.add_argument("--max-requests", type=int, default=20000)
+    p.add_argument("--request-timeout", type=float, default=30.0)
+    p.add_argument("--stage-timeout", type=float, default=3600.0)
+    p.add_argument("--whole-max", type=int, default=150_000, help="largest graph (triples) given to whole-graph pyshacl")
+    p.add_argument("--rdflib-max-quads", type=int, default=5_000_000)
+    p.add_argument("--no-virtuoso", action="store_true")
+    p.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeats, args.duration, args.max_requests = [10], 1, 0.5, 20
+    args.out.mkdir(parents=True, exist_ok=True)
+    results: dict = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}, "sizes": []}
+    for n in args.sizes:
+        results["sizes"].append(run_size(n, args.work, args))
+        (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        (args.out / "summary.md").write_text(summary(results))
+        plot(results, args.out / "cost-vs-size.png")
+    print(summary(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
