@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kg.formats import HTML, Format, negotiate
+from kg.formats import Format, negotiate
 from kg.web.urls import CC_BY, Urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -9,6 +9,7 @@ Accept. Every route answers HEAD. See docs/linked-data.md.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from kg.web.render import (
 from kg.web.urls import CC_BY, Urls
 
 router = APIRouter()
+DESCRIPTION_CACHE = 256
 METHODS = ["GET", "HEAD"]
 OFFERED = [f.media_type for f in RESOURCE_FORMATS]
 
@@ -68,16 +70,32 @@ def graph_document(rest: str, request: Request) -> Response:
 def resolve(request: Request, to_iri, rest: str) -> Response:  # type: ignore[no-untyped-def]
     """Find the described IRI (a suffix names a format unless it is part of the slug)."""
     urls: Urls = get_urls(request)
-    store = request.app.state.store
     stem, fmt = urls.split_suffix(rest)
     candidates = [(rest, None)] + ([(stem, fmt)] if fmt else [])
     for path, forced in candidates:
         if not path:
             continue
-        desc = describe(store, to_iri(path), base=urls.base)
+        desc = cached_describe(request, to_iri(path))
         if desc is not None:
             return represent(request, desc, forced)
     return not_found(request)
+
+
+def cached_describe(request: Request, iri: str) -> Description | None:
+    """A release never changes, so neither do its descriptions: the app keeps
+    the last ``DESCRIPTION_CACHE`` of them (per app, bounded, least recently used out)."""
+    state = request.app.state
+    cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
+    if cache is None:
+        cache = state.descriptions = OrderedDict()
+    if iri in cache:
+        cache.move_to_end(iri)
+        return cache[iri]
+    desc = describe(state.store, iri, base=get_urls(request).base)
+    cache[iri] = desc
+    while len(cache) > DESCRIPTION_CACHE:
+        cache.popitem(last=False)
+    return desc
 
 
 def choose_format(request: Request, forced: Format | None) -> Format:
