@@ -23,7 +23,7 @@ from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
 from kg.mapping import Quad, map_corpus
 from kg.release import DUMPS, REPORT_FILE, Release, gzip_bytes, serialize, write_release
-from kg.validate import Report, load_turtle_dir, validate
+from kg.validate import Report, as_dataset, load_turtle_dir, validate
 from kg.vocab import prefixes
 from kg.void import VOID_FILE, void_turtle
 
@@ -95,14 +95,15 @@ def check(settings: Settings, progress: Progress = _stderr) -> tuple[Corpus, lis
     quads = map_corpus(corpus)
     progress(f"[2/5] map      {len(quads)} quads in {len({q[3] for q in quads})} graphs ({time.perf_counter() - t:.2f}s)")
     t = time.perf_counter()
-    report = validate(union_graph(quads), load_turtle_dir(settings.shapes_dir), load_turtle_dir(settings.ontology_dir))
+    # a dataset, not the flattened union: one shape looks inside each fact's named graph
+    report = validate(as_dataset(quads), load_turtle_dir(settings.shapes_dir), load_turtle_dir(settings.ontology_dir))
     progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'} ({time.perf_counter() - t:.2f}s)")
     return corpus, quads, report
 
 
 def report_text(corpus: Corpus, report: Report) -> str:
-    where = origins(corpus)
-    return report.to_text({v.focus: o for v in report.violations if (o := locate_origin(v.focus, where))})
+    """The report for people: grouped by focus node, each with its curated file and line."""
+    return report.to_text(origins(corpus))
 
 
 def build(settings: Settings, progress: Progress = _stderr) -> Release:

@@ -1,27 +1,46 @@
 """SHACL validation: the one entry point the CLI, the build and the tests call.
 
-The only importer of pyshacl (https://www.w3.org/TR/shacl/). The ontology is
-passed as ``ont_graph`` so ``sh:targetClass qn:Meeting`` also reaches
-``qn:Session`` instances through ``rdfs:subClassOf``.
+The only importer of pyshacl (https://www.w3.org/TR/shacl/). Three choices
+made here, once:
+
+* the ontology is passed as ``ont_graph``, so ``sh:targetClass qn:Meeting``
+  also reaches ``qn:Session`` instances through ``rdfs:subClassOf``;
+* advanced mode is on: the shapes use SHACL-SPARQL constraints and SHACL-AF
+  SPARQL targets (https://www.w3.org/TR/shacl-af/#SPARQLTarget);
+* the data is validated as a *dataset* (named graphs kept, default graph =
+  union), so core shapes see every triple and one SPARQL check can look inside
+  a fact's own named graph (``GRAPH $this``). A plain ``Graph`` is accepted
+  too; that check then finds nothing to look into.
+
+``Report`` turns pyshacl's ``sh:ValidationReport`` into plain violations and
+renders them for people (grouped by focus node, with the curated file and
+line) or machines (Turtle, JSON).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pyshacl import validate as _pyshacl_validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
-from kg.vocab import SH
+from kg.vocab import SH, prefixes
+
+__all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate"]
 
 
 @dataclass(frozen=True)
 class Violation:
+    """One ``sh:ValidationResult``, with every IRI as a plain string."""
+
     focus: str
     path: str | None
     value: str | None
@@ -29,6 +48,7 @@ class Violation:
     constraint: str
     severity: str
     message: str
+    source_constraint: str | None = None
 
 
 @dataclass
@@ -38,41 +58,73 @@ class Report:
     violations: list[Violation] = field(default_factory=list)
 
     def to_turtle(self) -> str:
-        return self.graph.serialize(format="turtle")
+        """The ``sh:ValidationReport``; blank nodes relabelled canonically so
+        equal reports serialize to equal text."""
+        canonical = Graph()
+        canonical += to_canonical_graph(self.graph)
+        for prefix, ns in prefixes().items():
+            canonical.bind(prefix, ns, override=True)
+        return canonical.serialize(format="turtle")
 
-    def to_json(self) -> str:
+    def to_json(self, where: Mapping[str, str] | None = None) -> str:
+        """Machine-readable: ``conforms``, counts and one object per result;
+        ``origin`` is the curated 'file:line (id)' when ``where`` knows it."""
+        results = []
+        for v in _ordered(self.violations):
+            item = asdict(v)
+            item["origin"] = _origin(v, where)
+            results.append(item)
         return json.dumps(
-            {"conforms": self.conforms, "violations": [v.__dict__ for v in self.violations]},
+            {
+                "conforms": self.conforms,
+                "violations": results,
+                "counts": {
+                    "results": len(self.violations),
+                    "focus_nodes": len({v.focus for v in self.violations}),
+                },
+            },
             ensure_ascii=False, indent=2, sort_keys=True,
         )
 
-    def to_text(self, where: dict[str, str] | None = None) -> str:
-        """Grouped by focus node; ``where`` maps a focus IRI to 'file:line (id)'."""
-        if self.conforms:
+    def to_text(self, where: Mapping[str, str] | None = None) -> str:
+        """Grouped by focus node; ``where`` maps an IRI to 'file:line (id)'."""
+        if self.conforms and not self.violations:
             return "conforms: no violations"
         by_focus: dict[str, list[Violation]] = defaultdict(list)
         for v in self.violations:
             by_focus[v.focus].append(v)
         lines = [f"{len(self.violations)} violation(s) on {len(by_focus)} node(s):"]
         for focus in sorted(by_focus):
-            origin = (where or {}).get(focus)
-            lines.append(f"\n{focus}" + (f"  [{origin}]" if origin else ""))
-            for v in sorted(by_focus[focus], key=lambda v: (v.path or "", v.message)):
-                shape = v.source_shape.rsplit("#", 1)[-1]
-                path = v.path.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if v.path else "-"
-                value = f" (value: {v.value})" if v.value else ""
-                lines.append(f"  - {v.severity}: {path}: {v.message}{value}  [{shape}]")
+            group = _ordered(by_focus[focus])
+            origin = _origin(group[0], where)
+            lines.append("")
+            lines.append(focus + (f"  [{origin}]" if origin else ""))
+            for v in group:
+                shape = _short(v.source_constraint or v.source_shape)
+                path = _short(v.path) if v.path else "-"
+                value = f"\n      value: {_short(v.value)}" if v.value else ""
+                lines.append(f"  - {v.severity} at {path}: {v.message}{value}\n      shape: {shape}")
         return "\n".join(lines)
 
 
 def load_turtle_dir(directory: Path) -> Graph:
+    """Every ``*.ttl`` file of a directory, in name order, in one graph."""
     g = Graph()
     for path in sorted(Path(directory).glob("*.ttl")):
         g.parse(path, format="turtle")
     return g
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
+def as_dataset(quads: Iterable[tuple[Node, Node, Node, Node]]) -> Dataset:
+    """Quads → an rdflib Dataset whose default graph is the union of all."""
+    ds = Dataset(default_union=True)
+    for s, p, o, g in quads:
+        ds.add((s, p, o, g))  # type: ignore[arg-type]
+    return ds
+
+
+def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None) -> Report:
+    """Validate ``data`` against ``shapes``; the one call everything uses."""
     conforms, report_graph, _ = _pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -81,17 +133,21 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
         advanced=True,
         allow_warnings=True,
     )
+    if not isinstance(report_graph, Graph):  # pyshacl returns, not raises, a failure of the shapes themselves
+        raise RuntimeError(f"SHACL validation could not run: {report_graph}")
     return Report(bool(conforms), report_graph, list(_violations(report_graph)))
 
 
 def _violations(g: Graph) -> Iterable[Violation]:
-    def one(node: URIRef, pred: URIRef) -> str | None:
+    def one(node: Node, pred: URIRef) -> str | None:
         value = g.value(node, pred)
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        if isinstance(value, BNode):
+            return _path_text(g, value)
+        return str(value)
 
     for result in g.subjects(RDF.type, SH.ValidationResult):
-        messages = sorted(str(m) for m in g.objects(result, SH.resultMessage) if isinstance(m, Literal))
-        en = [m for m in messages]
         yield Violation(
             focus=one(result, SH.focusNode) or "",
             path=one(result, SH.resultPath),
@@ -99,5 +155,64 @@ def _violations(g: Graph) -> Iterable[Violation]:
             source_shape=one(result, SH.sourceShape) or "",
             constraint=one(result, SH.sourceConstraintComponent) or "",
             severity=(one(result, SH.resultSeverity) or "").rsplit("#", 1)[-1],
-            message=en[0] if en else "",
+            message=_message(g, result),
+            source_constraint=one(result, SH.sourceConstraint),
         )
+
+
+def _message(g: Graph, result: Node) -> str:
+    """The English message if there is one, else any, else empty."""
+    messages = sorted((m for m in g.objects(result, SH.resultMessage) if isinstance(m, Literal)), key=str)
+    english = [m for m in messages if m.language in (None, "en")]
+    chosen = english or messages
+    return str(chosen[0]) if chosen else ""
+
+
+def _path_text(g: Graph, node: BNode) -> str:
+    """A SHACL property path written the SPARQL way: ``(a|b)``, ``^a``, ``a/b``."""
+    alternatives = g.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + " | ".join(_term(g, m) for m in Collection(g, alternatives)) + ")"
+    inverse = g.value(node, SH.inversePath)
+    if inverse is not None:
+        return "^" + _term(g, inverse)
+    if (node, RDF.first, None) in g:
+        return "/".join(_term(g, m) for m in Collection(g, node))
+    for pred, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = g.value(node, pred)
+        if inner is not None:
+            return _term(g, inner) + mark
+    return str(node)
+
+
+def _term(g: Graph, node: Node) -> str:
+    return _path_text(g, node) if isinstance(node, BNode) else str(node)
+
+
+_PREFIXES = sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
+
+
+def _short(text: str | None) -> str:
+    """IRIs in ``text`` as CURIEs where a prefix we bind fits; long text cut."""
+    if not text:
+        return ""
+    for prefix, ns in _PREFIXES:
+        if ns in text:
+            text = text.replace(ns, prefix + ":")
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _origin(v: Violation, where: Mapping[str, str] | None) -> str | None:
+    """Where in the curated input a violation comes from: the focus node,
+    the node it is part of (``…#part``), or else the offending value's."""
+    if not where:
+        return None
+    for iri in (v.focus, v.value or ""):
+        found = where.get(iri) or where.get(iri.split("#", 1)[0])
+        if found:
+            return found
+    return None
+
+
+def _ordered(violations: Iterable[Violation]) -> list[Violation]:
+    return sorted(violations, key=lambda v: (v.focus, v.path or "", v.source_shape, v.value or "", v.message))
