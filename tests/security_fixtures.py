@@ -1,0 +1,104 @@
+"""Helpers for the abuse, fuzzing, web-safety, load and reload tests: a real
+server built the way ``kg serve`` builds it (``kg.web.server.build_app``:
+executor with worker processes, release watcher, security middleware), with
+small limits so abuse is cheap to provoke."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from kg.config import Settings
+from kg.web.server import build_app
+from live import free_port, serve
+
+LIMITS = {"query_timeout": 2.0, "max_concurrent_queries": 2, "max_query_length": 5000, "max_rows": 100}
+TIMEOUT = LIMITS["query_timeout"]
+MARGIN = 15.0
+"""Every request must come back within the query timeout plus this (a worker
+being replaced after a timeout reloads the store, which takes a few seconds)."""
+
+SIMPLE = "SELECT ?s WHERE { ?s a ?type } LIMIT 3"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def limited(settings: Settings) -> Settings:
+    return settings.with_(**LIMITS)
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """``build_app(settings)`` on a free loopback port; stops the workers after."""
+    app = build_app(settings)
+    try:
+        with serve(app) as url:
+            yield url
+    finally:
+        app.state.store.close()
+
+
+@contextmanager
+def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``python -m kg --var VAR serve --port P`` as a child process (its RSS is readable)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
+        cwd=ROOT, env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("kg serve exited: " + proc.stderr.read().decode(errors="replace")[-2000:])  # type: ignore[union-attr]
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("kg serve did not answer /health")
+            time.sleep(0.2)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def raw_request(url: str, request: bytes, *, timeout: float = 10.0) -> bytes:
+    """Send bytes as they are (httpx would fix what we want to break); the status line back."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+def status_of(raw: bytes) -> int:
+    return int(raw.split(b" ", 2)[1])
