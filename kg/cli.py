@@ -101,15 +101,15 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.build import check, report_text
+    from kg.build import check, origins
 
     corpus, _quads, report = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
     if args.format == "turtle":
         sys.stdout.write(report.to_turtle())
     elif args.format == "json":
-        sys.stdout.write(report.to_json() + "\n")
+        sys.stdout.write(report.to_json(origins(corpus)) + "\n")
     else:
-        print(report_text(corpus, report))
+        print(report.to_text(origins(corpus)))
     return 0 if report.conforms else ValidationFailed.exit_code
 
 

@@ -103,7 +103,7 @@ class Report:
                 shape = _short(v.source_constraint or v.source_shape)
                 path = _short(v.path) if v.path else "-"
                 value = f"\n      value: {_short(v.value)}" if v.value else ""
-                lines.append(f"  - {v.severity} at {path}: {v.message}{value}\n      shape: {shape}")
+                lines.append(f"  - {v.severity} at {path}: {_short(v.message)}{value}\n      shape: {shape}")
         return "\n".join(lines)
 
 
@@ -135,10 +135,10 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
     )
     if not isinstance(report_graph, Graph):  # pyshacl returns, not raises, a failure of the shapes themselves
         raise RuntimeError(f"SHACL validation could not run: {report_graph}")
-    return Report(bool(conforms), report_graph, list(_violations(report_graph)))
+    return Report(bool(conforms), report_graph, list(_violations(report_graph, shapes)))
 
 
-def _violations(g: Graph) -> Iterable[Violation]:
+def _violations(g: Graph, shapes: Graph) -> Iterable[Violation]:
     def one(node: Node, pred: URIRef) -> str | None:
         value = g.value(node, pred)
         if value is None:
@@ -148,6 +148,8 @@ def _violations(g: Graph) -> Iterable[Violation]:
         return str(value)
 
     for result in g.subjects(RDF.type, SH.ValidationResult):
+        shape = g.value(result, SH.sourceShape)
+        general = {str(m) for m in shapes.objects(shape, SH.message)} if shape is not None else set()
         yield Violation(
             focus=one(result, SH.focusNode) or "",
             path=one(result, SH.resultPath),
@@ -155,17 +157,18 @@ def _violations(g: Graph) -> Iterable[Violation]:
             source_shape=one(result, SH.sourceShape) or "",
             constraint=one(result, SH.sourceConstraintComponent) or "",
             severity=(one(result, SH.resultSeverity) or "").rsplit("#", 1)[-1],
-            message=_message(g, result),
+            message=_message(g, result, general),
             source_constraint=one(result, SH.sourceConstraint),
         )
 
 
-def _message(g: Graph, result: Node) -> str:
-    """The English message if there is one, else any, else empty."""
+def _message(g: Graph, result: Node, general: set[str]) -> str:
+    """The most specific English message: a SPARQL constraint's own (filled-in)
+    message beats its node shape's general one; else any message; else empty."""
     messages = sorted((m for m in g.objects(result, SH.resultMessage) if isinstance(m, Literal)), key=str)
-    english = [m for m in messages if m.language in (None, "en")]
-    chosen = english or messages
-    return str(chosen[0]) if chosen else ""
+    english = [m for m in messages if m.language in (None, "en")] or messages
+    specific = [m for m in english if str(m) not in general] or english
+    return str(specific[0]) if specific else ""
 
 
 def _path_text(g: Graph, node: BNode) -> str:
