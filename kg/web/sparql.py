@@ -256,7 +256,7 @@ async def answer(request: Request, op: Operation) -> Response:
     kind = query_form(sparql_text) or "select"
     fmt, media_type = pick_format(op, request.headers.get("accept"), kind)
     release = request.app.state.release
-    key = repr((release.id, sparql_text.strip().replace("\r\n", "\n"), media_type, sorted(op.dataset.items())))
+    key = repr((release.id, request.url.path, sparql_text.strip().replace("\r\n", "\n"), media_type, sorted(op.dataset.items())))
     etag = etag_for(key)
     base_headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=60"}
     if fmt is not F.HTML:
@@ -282,7 +282,7 @@ async def answer(request: Request, op: Operation) -> Response:
     extra = {}
     if result.truncated:
         extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(executor.limits.max_rows)}
-    links = [str(request.url_for("sparql")) + "#truncation"] if result.truncated else None
+    links = [str(request.url.replace(query="", fragment="")) + "#truncation"] if result.truncated else None
     body = R.serialize(result, fmt, prefixes=vocab_prefixes(release.base_iri), links=links)
     request.app.state.sparql_cache.put(key, body, extra)
     return respond(body, media_type, {**base_headers, **extra})

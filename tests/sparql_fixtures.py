@@ -1,0 +1,74 @@
+"""Helpers for the /sparql tests: a real uvicorn server over a built release,
+with the query executor (worker processes) in front of the store, and the W3C
+protocol test graphs loaded as extra named graphs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from conftest import SHARED
+from kg.config import Settings
+from kg.release import Release
+from kg.store.executor import QueryExecutor
+from kg.web.app import create_app
+from kg.web.server import embedded_files
+from live import serve
+
+W3C = SHARED / "w3c"
+PROTOCOL = W3C / "sparql11-protocol"
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+
+
+def w3c_graphs() -> tuple[tuple[str, str, str], ...]:
+    """data1.nt–data3.nt in the named graphs the manifest labels them with."""
+    return tuple(
+        (str(PROTOCOL / f"data{i}.nt"), ox.RdfFormat.N_TRIPLES.media_type, f"{KASEI}data{i}.rdf") for i in (1, 2, 3)
+    )
+
+
+@contextmanager
+def sparql_server(release: Release, settings: Settings, *, with_w3c: bool = True) -> Iterator[tuple[str, QueryExecutor]]:
+    files = embedded_files(release) + (w3c_graphs() if with_w3c else ())
+    executor = QueryExecutor.for_files(files, settings)
+    try:
+        app = create_app(settings, executor, release)
+        with serve(app) as url:
+            yield url, executor
+    finally:
+        executor.close()
+
+
+def term_key(binding: dict | None) -> str | None:
+    """A SPARQL JSON term as N-Triples-like text, for comparing answers."""
+    if binding is None:
+        return None
+    t, v = binding["type"], binding["value"]
+    if t == "uri":
+        return f"<{v}>"
+    if t == "bnode":
+        return "_:"
+    if "xml:lang" in binding:
+        return f'"{v}"@{binding["xml:lang"]}'
+    dt = binding.get("datatype", "http://www.w3.org/2001/XMLSchema#string")
+    return f'"{v}"^^<{dt}>'
+
+
+def ox_key(term: object) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return "_:"
+    assert isinstance(term, ox.Literal)
+    if term.language:
+        return f'"{term.value}"@{term.language}'
+    return f'"{term.value}"^^<{term.datatype.value}>'
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,142 @@
+"""The executor's limits, seen through a real server: a runaway query is
+stopped while others are answered; rows are capped with an explicit marker;
+long queries get 413; too many at once get 503 with Retry-After."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from kg.config import Settings
+from kg.errors import BadQuery, QueryRefused, QueryTimeout, QueryTooLarge
+from kg.release import Release
+from kg.store.executor import QueryExecutor, ThreadBackend
+from kg.web.server import embedded_files
+from sparql_fixtures import sparql_server
+
+# a cartesian product of all triples with themselves three times: hours of work
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "SELECT ?s WHERE { ?s a ?type } LIMIT 3"
+
+
+@pytest.fixture(scope="module")
+def limited(release: Release, release_settings: Settings) -> Iterator[tuple[str, QueryExecutor]]:
+    settings = release_settings.with_(query_timeout=2.0, query_workers=2, max_rows=7, max_query_length=500,
+                                      max_concurrent_queries=2)
+    with sparql_server(release, settings, with_w3c=False) as served:
+        yield served
+
+
+def test_runaway_query_times_out_while_another_is_answered(limited: tuple[str, QueryExecutor]) -> None:
+    url, executor = limited
+    pids_before = executor.backend.pids  # type: ignore[attr-defined]
+    slow: dict[str, httpx.Response] = {}
+
+    def run_slow() -> None:
+        slow["r"] = httpx.get(f"{url}/sparql", params={"query": RUNAWAY}, timeout=60)
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    try:
+        # the slow query holds one worker; a simple query is still answered meanwhile
+        answered_while_slow_ran = False
+        for i in range(50):  # each text differs, so no answer comes from the result cache
+            r = httpx.get(f"{url}/sparql", params={"query": f"{SIMPLE} # {i}", "format": "json"}, timeout=60)
+            assert r.status_code in (200, 503), r.text
+            if r.status_code == 200 and thread.is_alive():
+                answered_while_slow_ran = True
+                assert len(r.json()["results"]["bindings"]) == 3
+                break
+        assert answered_while_slow_ran
+    finally:
+        thread.join(timeout=60)
+    r = slow["r"]
+    assert r.status_code == 503 and "longer than 2 s" in r.text
+    assert r.headers["retry-after"]
+    # the worker that ran it was killed and replaced; the server keeps answering
+    assert httpx.get(f"{url}/sparql", params={"query": SIMPLE}, timeout=60).status_code == 200
+    assert set(executor.backend.pids) != set(pids_before)  # type: ignore[attr-defined]
+
+
+def test_rows_are_capped_with_an_explicit_marker(limited: tuple[str, QueryExecutor]) -> None:
+    url, _ = limited
+    q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    r = httpx.get(f"{url}/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.status_code == 200
+    assert r.headers["x-kg-truncated"] == "true" and r.headers["x-kg-row-limit"] == "7"
+    body = r.json()
+    assert len(body["results"]["bindings"]) == 7
+    assert body["head"]["link"] == [f"{url}/sparql#truncation"]
+    csv = httpx.get(f"{url}/sparql", params={"query": q, "format": "csv"}, timeout=30)
+    assert csv.headers["x-kg-truncated"] == "true" and len(csv.text.strip().splitlines()) == 8
+    g = httpx.get(f"{url}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=30)
+    assert g.headers["x-kg-truncated"] == "true"
+    small = httpx.get(f"{url}/sparql", params={"query": SIMPLE}, timeout=30)
+    assert "x-kg-truncated" not in small.headers and "link" not in small.json()["head"]
+
+
+def test_long_query_is_413(limited: tuple[str, QueryExecutor]) -> None:
+    url, _ = limited
+    q = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 600
+    r = httpx.post(f"{url}/sparql", data={"query": q}, timeout=30)
+    assert r.status_code == 413 and "500" in r.text
+
+
+def test_too_many_at_once_is_503_with_retry_after(limited: tuple[str, QueryExecutor]) -> None:
+    url, _ = limited
+    results: list[httpx.Response] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(httpx.get(f"{url}/sparql", params={"query": RUNAWAY}, timeout=60)))
+        for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    try:
+        overloaded = None
+        for i in range(200):  # each text differs, so no answer comes from the result cache
+            r = httpx.get(f"{url}/sparql", params={"query": f"{SIMPLE} # overload {i}"}, timeout=60)
+            if r.status_code == 503 and "already running" in r.text:
+                overloaded = r
+                break
+            if not any(t.is_alive() for t in threads):
+                break
+        assert overloaded is not None, "two runaway queries never filled both slots"
+        assert overloaded.headers["retry-after"]
+    finally:
+        for t in threads:
+            t.join(timeout=60)
+    assert all(r.status_code == 503 for r in results)
+
+
+# --- the executor in-process ------------------------------------------------------------------
+
+
+def test_executor_refusals_and_engine_errors(release: Release, release_settings: Settings) -> None:
+    ex = QueryExecutor.for_files(embedded_files(release), release_settings.with_(max_query_length=200, query_workers=1))
+    try:
+        with pytest.raises(QueryTooLarge):
+            ex.query("SELECT * {}" + " " * 300)
+        with pytest.raises(QueryRefused):
+            ex.query("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        with pytest.raises(QueryRefused):
+            ex.query("LOAD <http://127.0.0.1:9/x.ttl>")
+        with pytest.raises(BadQuery) as err:
+            ex.query("SELECT * WHERE { ?s ?p }")
+        assert not isinstance(err.value, QueryRefused) and "1:" in str(err.value)
+        assert ex.query("ASK { ?s ?p ?o }").boolean is True
+    finally:
+        ex.close()
+
+
+def test_thread_backend_abandons_at_the_timeout(store) -> None:  # type: ignore[no-untyped-def]
+    from kg.store.executor import Limits
+
+    # a thread cannot be killed: use a query that ends on its own (~1 s) so the abandoned thread does too
+    finite = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    ex = QueryExecutor(ThreadBackend(store), Limits(timeout=0.05, max_rows=10, max_query_length=1000, max_concurrent=2))
+    with pytest.raises(QueryTimeout):
+        ex.query(finite)
+    assert len(ex.query("SELECT ?s { ?s ?p ?o }").rows) == 10
