@@ -42,7 +42,9 @@ class Store(ABC):
         bindings: dict[str, Term] | None = None,
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
-    ) -> QueryResult: ...
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run ``sparql``; ``base_iri`` resolves relative IRIs in it (the endpoint uses its own URL)."""
 
     def close(self) -> None:  # pragma: no cover - default: nothing to release
         pass

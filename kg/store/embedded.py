@@ -46,9 +46,12 @@ class OxigraphStore(Store):
         bindings: dict[str, Term] | None = None,
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
         kwargs = dataset_kwargs(default_graph_uris, named_graph_uris)
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         result = self._store.query(with_bindings(sparql, bindings), **kwargs)
         return materialise(result, max_rows)
 

@@ -23,6 +23,7 @@ at the timeout, but the thread's CPU is not reclaimed.
 
 from __future__ import annotations
 
+import inspect
 import os
 import queue
 import subprocess
@@ -62,6 +63,7 @@ class Request:
     default_graph_uris: list[str] | None
     named_graph_uris: list[str] | None
     max_rows: int
+    base_iri: str | None = None
 
 
 Outcome = tuple[str, object]
@@ -70,14 +72,16 @@ Outcome = tuple[str, object]
 
 def run_request(store: Store, req: Request) -> Outcome:
     """Run one request against a store; classify what went wrong. Used in workers and threads."""
+    kwargs: dict[str, object] = {"bindings": req.bindings, "default_graph_uris": req.default_graph_uris,
+                                 "named_graph_uris": req.named_graph_uris}
+    accepted = inspect.signature(store.query).parameters
+    for name in ("base_iri", "max_rows"):  # optional extensions a store may not implement yet
+        if name in accepted:
+            kwargs[name] = getattr(req, name)
     try:
-        result = store.query(
-            req.sparql,
-            bindings=req.bindings,
-            default_graph_uris=req.default_graph_uris,
-            named_graph_uris=req.named_graph_uris,
-            max_rows=req.max_rows,  # type: ignore[call-arg]
-        )
+        result = store.query(req.sparql, **kwargs)  # type: ignore[arg-type]
+        if "max_rows" not in accepted:
+            result = cap(result, req.max_rows)
         return ("ok", result)
     except SyntaxError as exc:  # Oxigraph's parser: "error at line:col: ..."
         return ("syntax", str(exc))
@@ -85,6 +89,15 @@ def run_request(store: Store, req: Request) -> Outcome:
         return ("engine", str(exc))
     except Exception:  # noqa: BLE001 - crosses a process boundary as text, re-raised as a 500 below
         return ("bug", traceback.format_exc())
+
+
+def cap(result: QueryResult, max_rows: int) -> QueryResult:
+    """Apply the row cap after the fact, for a store that cannot stop early."""
+    if len(result.rows) > max_rows:
+        result.rows, result.truncated = result.rows[:max_rows], True
+    if len(result.triples) > max_rows:
+        result.triples, result.truncated = result.triples[:max_rows], True
+    return result
 
 
 class Backend(Protocol):
@@ -263,11 +276,12 @@ class QueryExecutor(Store):
         bindings: dict[str, Term] | None = None,
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
         self.check(sparql)
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
-        req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows)
+        req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
         try:

@@ -270,6 +270,7 @@ async def answer(request: Request, op: Operation) -> Response:
         result = await run_in_threadpool(
             executor.query, sparql_text,
             default_graph_uris=op.default_graph_uris, named_graph_uris=op.named_graph_uris,
+            base_iri=str(request.url.replace(query="", fragment="")),  # relative IRIs resolve against the endpoint
         )
     except KGError as exc:
         if fmt is F.HTML:

@@ -1,0 +1,111 @@
+"""Pure parts of the endpoint, table-driven: the keyword scan that guards
+SERVICE, update detection, format choice, and result serializers round-tripped
+through real parsers."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+import pytest
+from rdflib.query import Result
+
+from kg import formats as F
+from kg.store.base import QueryResult
+from kg.store.executor import is_update
+from kg.store.lexer import query_form, uses_service
+from kg.web import results as R
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", True),
+        ("select * { ?s ?p ?o .service <x> {} }", True),
+        ("SELECT * { service silent <x> {} }", True),
+        (r"SELECT * { \u0053ERVICE <http://x/> {} }", True),
+        (r"SELECT * { \U00000053ERVICE <http://x/> {} }", True),
+        ('SELECT * { ?s ?p "a" SERVICE <x> {} }', True),
+        ('SELECT * { """a\n#""" SERVICE <x> {} }', True),
+        ("SELECT * { FILTER(?a < 3 && ?b > 2) SERVICE <y> {} }", True),
+        ("SELECT ?service { ?service a <http://x/SERVICE> }", False),
+        ('SELECT * { ?s ?p "SERVICE" }  # SERVICE', False),
+        ("PREFIX service: <http://x/> SELECT * { service:a service:SERVICE ?o }", False),
+        ("SELECT * { ?s ?p ?o }", False),
+    ],
+)
+def test_uses_service(query: str, expected: bool) -> None:
+    assert uses_service(query) is expected
+
+
+@pytest.mark.parametrize(
+    "query, form",
+    [
+        ("PREFIX ex: <http://e/> SELECT * {}", "select"),
+        ("ASK {}", "ask"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { { SELECT * { ?s ?p ?o } } }", "graph"),
+        ("describe <http://x>", "graph"),
+        ("# SELECT\nASK {}", "ask"),
+        ("nonsense", None),
+    ],
+)
+def test_query_form(query: str, form: str | None) -> None:
+    assert query_form(query) == form
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", True),
+        ("LOAD <http://example.org/x>", True),
+        ("CLEAR ALL", True),
+        ("", False),
+        ("PREFIX ex: <http://e/>", False),
+        ("SELECT * {}", False),
+        ("CLEAR XYZ", False),
+    ],
+)
+def test_is_update(text: str, expected: bool) -> None:
+    assert is_update(text) is expected
+
+
+@pytest.mark.parametrize(
+    "kind, value, expected",
+    [
+        ("select", "json", F.RESULTS_JSON), ("select", "srj", F.RESULTS_JSON), ("select", "tsv", F.RESULTS_TSV),
+        ("select", "turtle", None), ("ask", "csv", None), ("graph", "ttl", F.TURTLE), ("graph", "json", F.JSONLD),
+        ("graph", "xml", F.RDFXML), ("graph", "nq", F.NQUADS), ("graph", "html", F.HTML), ("select", "bogus", None),
+    ],
+)
+def test_format_param(kind: str, value: str, expected: F.Format | None) -> None:
+    assert R.format_param(value, kind) is expected
+
+
+TERMS = [
+    ox.NamedNode("https://qatar-nato.example.org/id/state/qat"),
+    ox.Literal("قطر", language="ar"),
+    ox.Literal("a \"quoted\", comma\ttab\nnewline"),
+    ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.BlankNode("b0"),
+]
+
+
+@pytest.mark.parametrize("fmt, ox_format", [(F.RESULTS_JSON, ox.QueryResultsFormat.JSON),
+                                            (F.RESULTS_XML, ox.QueryResultsFormat.XML),
+                                            (F.RESULTS_TSV, ox.QueryResultsFormat.TSV)])
+def test_select_serializers_round_trip(fmt: F.Format, ox_format: ox.QueryResultsFormat) -> None:
+    result = QueryResult("select", variables=["x", "y"], rows=[(t, None) for t in TERMS])
+    body = R.serialize(result, fmt)
+    parsed = [s["x"] for s in ox.parse_query_results(body, format=ox_format)]
+    assert [str(t) for t in parsed[:4]] == [str(t) for t in TERMS[:4]]
+    assert isinstance(parsed[4], ox.BlankNode)
+    assert len(list(Result.parse(io.BytesIO(body), format={"srj": "json", "srx": "xml", "tsv": "tsv"}[fmt.suffix]))) == 5
+
+
+def test_csv_is_rfc4180_with_crlf() -> None:
+    import csv
+
+    body = R.serialize(QueryResult("select", variables=["x"], rows=[(t,) for t in TERMS]), F.RESULTS_CSV)
+    assert b"\r\n" in body
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert rows[0] == ["x"] and rows[3][0] == 'a "quoted", comma\ttab\nnewline' and rows[2][0] == "قطر"
