@@ -90,9 +90,13 @@ class RemoteStore(Store):
         bindings: dict[str, Term] | None = None,
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
-        form = check_query(with_bindings(sparql, bindings))
+        form = check_query(with_bindings(sparql, bindings), base_iri=base_iri)  # positions as the user wrote them
+        if base_iri and "BASE" not in keywords(sparql):  # resolve against ours, not the remote's URL;
+            # the query's own BASE wins (and Virtuoso refuses a second BASE)
+            sparql = f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
         text = inline_bindings(sparql, bindings)
         params: list[tuple[str, str]] = [("query", text)]
         params += self._dataset(text, default_graph_uris, named_graph_uris)
@@ -142,7 +146,7 @@ def dict_multi(params: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return out
 
 
-def check_query(text: str) -> str:
+def check_query(text: str, *, base_iri: str | None = None) -> str:
     """Refuse, locally, what must never reach a remote engine; return the query form.
 
     Everything refused is a ``SyntaxError`` with a message saying why: the
@@ -155,7 +159,7 @@ def check_query(text: str) -> str:
     if vendor:
         raise SyntaxError(f"store-specific functions are not allowed: {', '.join(sorted(vendor))}")
     try:
-        ox.Store().query(text)  # parse, and run on nothing; a SyntaxError says line:column
+        ox.Store().query(text, base_iri=base_iri)  # parse, and run on nothing; a SyntaxError says line:column
     except (OSError, RuntimeError):
         pass  # evaluation errors on an empty store (e.g. a custom function Oxigraph lacks): the text parsed
     form = query_form(text)
