@@ -329,8 +329,9 @@ def test_the_word_service_in_a_string_is_fine(client: httpx.Client) -> None:
     ],
 )
 def test_protocol_errors_are_4xx(client: httpx.Client, request_kwargs: dict) -> None:
-    method = request_kwargs.pop("method")
-    r = client.request(method, "/sparql", **request_kwargs)
+    kwargs = dict(request_kwargs)  # the parameter is shared: do not mutate it
+    method = kwargs.pop("method")
+    r = client.request(method, "/sparql", **kwargs)
     assert 400 <= r.status_code < 500
 
 

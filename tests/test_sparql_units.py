@@ -13,7 +13,7 @@ from rdflib.query import Result
 from kg import formats as F
 from kg.store.base import QueryResult
 from kg.store.executor import is_update
-from kg.store.lexer import query_form, uses_service
+from kg.store.lexer import nesting_depth, query_form, uses_service
 from kg.web import results as R
 
 
@@ -36,6 +36,20 @@ from kg.web import results as R
 )
 def test_uses_service(query: str, expected: bool) -> None:
     assert uses_service(query) is expected
+
+
+@pytest.mark.parametrize(
+    "query, depth",
+    [
+        ("SELECT * { ?s ?p ?o }", 1),
+        ("SELECT * { { ?s ?p ?o } FILTER((?o > 1)) }", 3),
+        ('SELECT * { ?s ?p "{{{{((((" } # ((((', 1),
+        ("SELECT * { ?s <http://x/(((> [ ?p ?o ] }", 2),
+        ("ASK " + "{" * 2400 + "}" * 2400, 2400),
+    ],
+)
+def test_nesting_depth(query: str, depth: int) -> None:
+    assert nesting_depth(query) == depth
 
 
 @pytest.mark.parametrize(

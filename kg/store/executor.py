@@ -3,7 +3,9 @@
 Every SPARQL query the application runs goes through ``QueryExecutor.query``,
 which, in this order:
 
-1. refuses text longer than ``max_query_length`` (``QueryTooLarge``);
+1. refuses text longer than ``max_query_length`` (``QueryTooLarge``), and
+   nesting deeper than ``MAX_NESTING`` (``BadQuery``: the engine's recursive
+   parser would overflow its stack);
 2. refuses ``SERVICE`` before anything reaches the engine — Oxigraph *does*
    make HTTP requests for it — (``QueryRefused``; ``kg.store.lexer``);
 3. admits at most ``max_concurrent_queries`` at once, else ``Overloaded``;
@@ -39,7 +41,11 @@ from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge
 from kg.store.base import QueryResult, Store, Term
 from kg.store.embedded import DataFile, OxigraphStore
-from kg.store.lexer import keywords, uses_service
+from kg.store.lexer import keywords, nesting_depth, uses_service
+
+MAX_NESTING = 100
+"""Deepest ``{ ( [`` nesting accepted: far beyond real queries, far below what
+overflows the engine's recursive parser (~2 000 levels)."""
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
@@ -247,6 +253,8 @@ class QueryExecutor(Store):
         self.backend = backend
         self.limits = limits
         self._slots = threading.BoundedSemaphore(limits.max_concurrent)
+        self._running = 0
+        self._count_lock = threading.Lock()
 
     @classmethod
     def for_store(cls, store: Store, settings: Settings) -> "QueryExecutor":
@@ -260,6 +268,11 @@ class QueryExecutor(Store):
     def for_files(cls, files: tuple[DataFile, ...], settings: Settings) -> "QueryExecutor":
         return cls(ProcessBackend(files, settings.query_workers), Limits.from_settings(settings))
 
+    @property
+    def running(self) -> int:
+        """Queries admitted and not yet answered (for monitoring and tests)."""
+        return self._running
+
     def check(self, sparql: str) -> None:
         """The refusals that need no engine: length and federation."""
         if len(sparql) > self.limits.max_query_length:
@@ -268,6 +281,9 @@ class QueryExecutor(Store):
             )
         if uses_service(sparql):
             raise QueryRefused("SERVICE (federated query) is disabled on this endpoint")
+        depth = nesting_depth(sparql)
+        if depth > MAX_NESTING:
+            raise BadQuery(f"query nests brackets {depth} levels deep; the limit is {MAX_NESTING}")
 
     def query(
         self,
@@ -284,9 +300,13 @@ class QueryExecutor(Store):
         req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
+        with self._count_lock:
+            self._running += 1
         try:
             tag, value = self.backend.run(req, self.limits.timeout)
         finally:
+            with self._count_lock:
+                self._running -= 1
             self._slots.release()
         if tag == "ok":
             assert isinstance(value, QueryResult)

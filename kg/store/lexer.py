@@ -28,7 +28,7 @@ _SKIP = (
     r"|\#[^\n]*"  # comment
 )
 _WORD = r"(?<![\w?$:\-])([A-Za-z]+)(?![\w:\-])"  # a keyword, not a variable, prefixed or local name
-_TOKEN = re.compile(f"({_SKIP})|{_WORD}", re.DOTALL)
+_TOKEN = re.compile(f"({_SKIP})|{_WORD}|([{{}}()\\[\\]])", re.DOTALL)
 
 
 def unescape(text: str) -> str:
@@ -52,6 +52,23 @@ def keywords(sparql: str) -> set[str]:
 
 def uses_service(sparql: str) -> bool:
     return "SERVICE" in keywords(sparql)
+
+
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of ``{ ( [`` outside strings, IRIs and comments.
+
+    Oxigraph's parser is recursive: a few thousand nested groups overflow a
+    worker's stack. The executor refuses deep nesting before the engine.
+    """
+    depth = deepest = 0
+    for m in _TOKEN.finditer(unescape(sparql)):
+        bracket = m.group(3)
+        if bracket in ("{", "(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
