@@ -46,20 +46,23 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 
 @contextmanager
-def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``python -m kg --var VAR serve --port P`` as a child process (its RSS is readable)."""
+def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``python -m kg --var VAR serve --port P`` as a child process (its RSS is readable);
+    its stderr goes to ``log`` if given (read it to explain a failure)."""
     port = free_port()
+    err = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
         cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=err,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("kg serve exited: " + proc.stderr.read().decode(errors="replace")[-2000:])  # type: ignore[union-attr]
+                text = log.read_bytes() if log else proc.stderr.read()  # type: ignore[union-attr]
+                raise RuntimeError("kg serve exited: " + text.decode(errors="replace")[-2000:])
             try:
                 if httpx.get(url + "/health", timeout=2).status_code == 200:
                     break
@@ -76,6 +79,8 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if log:
+            err.close()  # type: ignore[union-attr]
 
 
 def rss_bytes(pid: int) -> int:
