@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.store.bindings import inline_bindings
 from kg.store.base import QueryResult, Store, Term
 
 DataFile = tuple[str, str, "str | None"]
@@ -52,7 +53,7 @@ class OxigraphStore(Store):
         kwargs = dataset_kwargs(default_graph_uris, named_graph_uris)
         if base_iri:
             kwargs["base_iri"] = base_iri
-        result = self._store.query(with_bindings(sparql, bindings), **kwargs)
+        result = self._store.query(inline_bindings(sparql, bindings), **kwargs)
         return materialise(result, max_rows)
 
 
@@ -75,21 +76,6 @@ def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[
         }
     return {}
 
-
-def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
-    """Bind variables with a trailing VALUES clause (SPARQL 1.1 §10.2.2).
-
-    Values are pyoxigraph terms, whose ``str`` is their N-Triples form, already
-    validated by the term constructors: user input never becomes query text.
-    """
-    if not bindings:
-        return sparql
-    names = sorted(bindings)
-    for name in names:
-        if not name.isidentifier():
-            raise ValueError(f"bad variable name {name!r}")
-    row = " ".join(str(bindings[n]) for n in names)
-    return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
 
 
 def materialise(result: object, max_rows: int | None = None) -> QueryResult:

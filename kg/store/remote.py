@@ -43,7 +43,8 @@ import httpx
 import pyoxigraph as ox
 
 from kg.store.base import QueryResult, Store, Term
-from kg.store.embedded import materialise, with_bindings
+from kg.store.bindings import inline_bindings, with_bindings
+from kg.store.embedded import materialise
 from kg.store.lexer import keywords, query_form, unescape, uses_service
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -168,41 +169,7 @@ def check_query(text: str, *, base_iri: str | None = None) -> str:
     return form
 
 
-_GROUP_START = re.compile(
-    r"(<[^<>\"{}|^`\\\x00-\x20]*>"  # skipped: IRIs, strings, comments
-    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\#[^\n]*)'
-    r"|(?<![\w?$:\-])(WHERE)(?![\w:\-])|(\{)",
-    re.DOTALL | re.IGNORECASE,
-)
 
-
-def inline_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
-    """Bindings as a ``VALUES`` block at the start of the outermost WHERE group.
-
-    The same solutions as the trailing ``VALUES`` clause the embedded store
-    gets (joining a constant table first or last is the same join), written
-    where Virtuoso 7 accepts it: its trailing ``VALUES`` fails for ASK,
-    CONSTRUCT and variables not in the SELECT list. Falls back to the
-    trailing form when there is no WHERE group (``DESCRIBE <iri>``).
-    """
-    if not bindings:
-        return sparql
-    trailing = with_bindings(sparql, bindings)  # validates names, renders the block
-    block = trailing[len(sparql) + 1 :]
-    seen_where = False
-    first_brace: int | None = None
-    for m in _GROUP_START.finditer(sparql):
-        if m.group(2):
-            seen_where = True
-        elif m.group(3):
-            if seen_where:
-                return f"{sparql[: m.end()]} {block}\n{sparql[m.end() :]}"
-            if first_brace is None:
-                first_brace = m.end()
-    if first_brace is not None and query_form(sparql) != "graph":  # SELECT * { } / ASK { } without WHERE
-        return f"{sparql[:first_brace]} {block}\n{sparql[first_brace:]}"
-    return trailing
 
 
 def vendor_iris(text: str) -> set[str]:
