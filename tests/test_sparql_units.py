@@ -123,3 +123,17 @@ def test_csv_is_rfc4180_with_crlf() -> None:
     assert b"\r\n" in body
     rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
     assert rows[0] == ["x"] and rows[3][0] == 'a "quoted", comma\ttab\nnewline' and rows[2][0] == "قطر"
+
+
+@pytest.mark.parametrize("query", [
+    "PREFIX f: <http://example.org/f/> SELECT (f:x(1) AS ?y) {}",
+    "SELECT * WHERE { ?s ?p ?o FILTER(<http://example.org/f>(?o)) } LIMIT 1",
+])
+def test_unknown_custom_function_is_a_bad_query_not_a_bug(query: str) -> None:
+    import pyoxigraph as ox
+
+    from kg.store.embedded import OxigraphStore
+    from kg.store.executor import Request, run_request
+
+    tag, message = run_request(OxigraphStore(ox.Store()), Request(query, None, None, None, 10))
+    assert tag == "engine" and "custom function" in str(message)

@@ -72,6 +72,10 @@ class Request:
     base_iri: str | None = None
 
 
+ENGINE_REFUSALS = ("The custom function",)
+"""Oxigraph raises RuntimeError for a function it does not implement
+(``PREFIX f: <…> SELECT (f:x(1) AS ?y) {}``): that is a 400, not a 500."""
+
 Outcome = tuple[str, object]
 """("ok", QueryResult) | ("syntax", message) | ("engine", message) | ("bug", traceback)"""
 
@@ -93,6 +97,10 @@ def run_request(store: Store, req: Request) -> Outcome:
         return ("syntax", str(exc))
     except OSError as exc:  # Oxigraph's evaluation errors
         return ("engine", str(exc))
+    except RuntimeError as exc:
+        if str(exc).startswith(ENGINE_REFUSALS):  # the user's query, not our bug
+            return ("engine", str(exc))
+        return ("bug", traceback.format_exc())
     except Exception:  # noqa: BLE001 - crosses a process boundary as text, re-raised as a 500 below
         return ("bug", traceback.format_exc())
 
