@@ -14,6 +14,7 @@ codes once (``kg.cli``) and the HTTP layer maps them to statuses once
     ├── QueryTooLarge        the query text exceeds the configured limit
     ├── QueryTimeout         the query ran past its time limit
     ├── Overloaded           too many queries are running at once
+    ├── StoreUnavailable     the (remote) store is down or answered 5xx
     ├── NotFound             no such resource
     └── NotAcceptable        no representation matches the Accept header
 """
@@ -87,6 +88,10 @@ class QueryTimeout(KGError):
 
 class Overloaded(KGError):
     pass
+
+
+class StoreUnavailable(KGError):
+    """Not the user's fault and not our bug: the store behind us failed (502)."""
 
 
 class NotFound(KGError):

@@ -137,3 +137,24 @@ def test_unknown_custom_function_is_a_bad_query_not_a_bug(query: str) -> None:
 
     tag, message = run_request(OxigraphStore(ox.Store()), Request(query, None, None, None, 10))
     assert tag == "engine" and "custom function" in str(message)
+
+
+def test_a_store_that_is_down_is_a_502(settings) -> None:  # type: ignore[no-untyped-def]
+    """A remote store that does not answer is neither the user's fault (4xx) nor our bug (500)."""
+    from kg.errors import StoreUnavailable
+    from kg.store.executor import QueryExecutor
+    from kg.store.remote import RemoteStore
+    from kg.web.app import status_for
+
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    executor = QueryExecutor.for_store(RemoteStore(f"http://127.0.0.1:{port}/sparql", timeout=2), settings)
+    try:
+        with pytest.raises(StoreUnavailable) as info:
+            executor.query("ASK {}")
+        assert status_for(info.value) == 502
+    finally:
+        executor.close()

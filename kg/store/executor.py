@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection
 from typing import Protocol
 
 from kg.config import Settings
-from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge
+from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge, StoreUnavailable
 from kg.store.base import QueryResult, Store, Term
 from kg.store.embedded import DataFile, OxigraphStore
 from kg.store.lexer import keywords, nesting_depth, uses_service
@@ -95,6 +95,8 @@ def run_request(store: Store, req: Request) -> Outcome:
         return ("ok", result)
     except SyntaxError as exc:  # Oxigraph's parser: "error at line:col: ..."
         return ("syntax", str(exc))
+    except StoreUnavailable as exc:  # a remote store failed: 502, in-thread only (picklable text)
+        return ("unavailable", str(exc))
     except OSError as exc:  # Oxigraph's evaluation errors
         return ("engine", str(exc))
     except RuntimeError as exc:
@@ -325,6 +327,8 @@ class QueryExecutor(Store):
             raise BadQuery(f"syntax error: {value}")
         if tag == "engine":
             raise BadQuery(f"query failed: {value}")
+        if tag == "unavailable":
+            raise StoreUnavailable(str(value))
         raise RuntimeError(f"query worker failed:\n{value}")
 
     def close(self) -> None:

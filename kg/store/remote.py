@@ -42,6 +42,7 @@ import re
 import httpx
 import pyoxigraph as ox
 
+from kg.errors import StoreUnavailable
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_bindings, with_bindings
 from kg.store.embedded import materialise
@@ -66,7 +67,7 @@ _STRINGS_AND_COMMENTS = re.compile(  # IRIs matched first so a '#' inside one is
 )
 
 
-class RemoteStoreError(RuntimeError):
+class RemoteStoreError(StoreUnavailable):
     """The remote store did not answer, or answered with a server error."""
 
 

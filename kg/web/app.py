@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, Response
 from kg import __version__
 from kg.config import Settings
 from kg.errors import (
-    BadQuery, KGError, NotAcceptable, NotFound, Overloaded, QueryTimeout, QueryTooLarge, ReleaseNotFound,
+    BadQuery, KGError, StoreUnavailable, NotAcceptable, NotFound, Overloaded, QueryTimeout, QueryTooLarge, ReleaseNotFound,
 )
 from kg.release import Release
 from kg.store.base import Store
@@ -25,6 +25,7 @@ STATUS: dict[type[KGError], int] = {
     QueryTimeout: 503,
     Overloaded: 503,
     ReleaseNotFound: 503,
+    StoreUnavailable: 502,
 }
 
 
