@@ -118,3 +118,42 @@ def test_hostile_label_shows_as_text(browser, hostile_url: str) -> None:  # type
 
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert  # noqa: B018  (an alert would mean the script ran)
+
+
+def test_query_page_runs_an_example_and_offers_downloads(browser, ld_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The query page in a real browser: no CDN, an example loads into the
+    editor, Run shows a results table, each download link answers its format."""
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{ld_url}/sparql")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "SPARQL query"
+    scripts = [s.get_attribute("src") for s in browser.find_elements(By.CSS_SELECTOR, "script[src], link[href]")]
+    assert all(not s or s.startswith(ld_url) for s in scripts), scripts  # nothing from elsewhere
+    browser.find_element(By.CSS_SELECTOR, "#examples a[data-slug='03-areas-in-both-articles']").click()
+    editor = browser.find_element(By.ID, "query")
+    assert "cooperationArea" in editor.get_attribute("value")
+    browser.find_element(By.ID, "run").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#results-table tbody tr")
+    assert len(rows) == 7
+    assert "Training" in browser.find_element(By.ID, "results-table").text
+    browser.save_screenshot(str(ARTIFACTS / "sparql-query-page.png"))
+    links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#results a[download]")}
+    assert links
+    for label, href in links.items():
+        response = httpx.get(href, timeout=30)
+        assert response.status_code == 200, (label, href)
+        assert response.content
+
+
+def test_query_page_shows_a_syntax_error_without_losing_the_query(browser, ld_url: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{ld_url}/sparql")
+    editor = browser.find_element(By.ID, "query")
+    editor.clear()
+    editor.send_keys("SELECT * WHERE { ?s ?p }")
+    browser.find_element(By.ID, "run").click()
+    error = browser.find_element(By.ID, "error")
+    assert "1:" in error.text  # the parser's position
+    assert browser.find_element(By.ID, "query").get_attribute("value") == "SELECT * WHERE { ?s ?p }"
