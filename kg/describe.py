@@ -118,13 +118,25 @@ class Description:
         return sorted({q.triple for q in self.quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == self.iri}, key=_triple_key)
 
 
+def as_iri(text: str) -> ox.NamedNode | None:
+    """``text`` as an IRI, or ``None`` when it is not one (a request path with a
+    space, a quote, a backslash …): such a thing is unknown here, not an error."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return None
+
+
 def exists(store: Store, iri: str, *, base: str) -> bool:
-    return bool(run(store, "resource_exists", base=base, this=ox.NamedNode(iri)).boolean)
+    this = as_iri(iri)
+    return this is not None and bool(run(store, "resource_exists", base=base, this=this).boolean)
 
 
 def describe(store: Store, iri: str, *, base: str) -> Description | None:
     """Everything a page or an RDF document about ``iri`` shows; ``None`` if unknown."""
-    this = ox.NamedNode(iri)
+    this = as_iri(iri)
+    if this is None:
+        return None
     desc = Description(iri, base)
     own = run(store, "resource_quads", base=base, this=this)
     for row in own.dicts()[:MAX_STATEMENTS]:

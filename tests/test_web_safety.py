@@ -274,12 +274,6 @@ def test_path_traversal_on_resource_paths_never_serves_a_file(hostile: tuple[str
         assert not leaked(data), target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported to the linked-data owner): a /doc/, /id/ or /graph/ path that is not a valid IRI"
-    " (space, backslash, NUL, quote, '<', invalid UTF-8) reaches ox.NamedNode in kg.describe and raises"
-    " ValueError → 500; it should be 404.",
-)
 @pytest.mark.parametrize("prefix", [b"/doc/", b"/id/", b"/graph/"])
 def test_resource_paths_that_are_not_iris_are_404(hostile: tuple[str, Path], prefix: bytes) -> None:
     url, root = hostile
