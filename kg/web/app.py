@@ -73,6 +73,8 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     app.include_router(void.router)  # /.well-known/void, /dataset
     app.include_router(pages.router)  # /, /types/, /static/
     pages.install_not_found(app)  # every 404 as a page or text, by Accept
+    from kg.web import openapi
+    openapi.install(app)  # /api/openapi.json describes the negotiated routes by hand
     # [/routers]
     from kg.web import reload, security
     reload.install(app)  # each request pinned to one release; kg serve switches to a new build

@@ -1,0 +1,77 @@
+"""The published OpenAPI description of the HTTP surface (``/api/openapi.json``).
+
+Routes are declared with ``include_in_schema=False`` because they negotiate
+content and serve several media types, which FastAPI's generated schema
+cannot express; this module describes them by hand, once, for users
+(``/api/docs``) and for the schema-driven fuzzer (``tests/test_fuzz_http.py``).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+
+
+
+def _get(summary: str, params: list[dict] | None = None) -> dict:
+    return {"get": {"summary": summary, "parameters": [ACCEPT, *(params or [])], "responses": {"default": {"description": "any"}}}}
+
+
+ACCEPT = {"name": "Accept", "in": "header", "required": False, "schema": {"type": "string"}}
+
+
+def _path(name: str, pattern: str | None = None) -> dict:
+    schema: dict = {"type": "string", "minLength": 1}
+    if pattern:
+        schema["pattern"] = pattern
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+QUERY_PARAMS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}},
+    {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}},
+    {"name": "example", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+FORM = {"type": "object", "properties": {p["name"]: p["schema"] for p in QUERY_PARAMS}}
+
+SURFACE: dict[str, dict] = {
+    "/health": _get("liveness"),
+    "/": _get("home page", [{"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}}]),
+    "/sparql": {
+        **_get("SPARQL query by GET", QUERY_PARAMS),
+        "post": {
+            "summary": "SPARQL query by POST",
+            "parameters": [ACCEPT],
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": FORM},
+                "application/sparql-query": {"schema": {"type": "string"}},
+            }},
+            "responses": {"default": {"description": "any"}},
+        },
+    },
+    "/id/{path}": _get("a thing: 303 to its description", [_path("path")]),
+    "/doc/{path}": _get("a description", [_path("path")]),
+    "/graph/{path}": _get("a named graph", [_path("path")]),
+    "/dumps/": _get("list of downloads"),
+    "/dumps/{name}": _get("one download", [_path("name")]),
+    "/types/": _get("classes"),
+    "/types/{curie}": _get("instances of a class", [_path("curie")]),
+    "/static/{name}": _get("stylesheet and images", [_path("name")]),
+    "/ontology": _get("the ontology"),
+    "/shapes": _get("the shapes"),
+    "/.well-known/void": _get("dataset description"),
+}
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema["paths"] = {**SURFACE, **schema.get("paths", {})}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
