@@ -137,3 +137,11 @@ def test_one_membership_key_means_one_membership(seeds_copy: Path) -> None:
     edit(seeds_copy / B, "    membership: membership/qat-ici\n    member: state/qat", "    membership: membership/qat-ici\n    member: state/usa")
     err = error_for(seeds_copy)
     assert "membership/qat-ici" in err.message and A in err.message
+
+
+def test_duplicate_yaml_key_is_refused_with_its_line(seeds_copy: Path) -> None:
+    """The fast (libyaml) reader refuses duplicate keys as the round-trip one does."""
+    line = edit(seeds_copy / A, "    person: person/ahmed-al-hammadi\n", "    person: person/ahmed-al-hammadi\n    person: person/jens-stoltenberg\n") + 1
+    err = error_for(seeds_copy)
+    assert err.field == "yaml" and "duplicate" in err.message
+    assert err.line is not None and abs(err.line - line) <= 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -33,13 +34,41 @@ LINKS_FILE = "links.yaml"
 CHECKSUMS_FILE = "SHA256SUMS"
 
 
+class Source:
+    """One curated YAML file: parsed fast (libyaml, plain data) for the build,
+    and round-trip (ruamel, with the line of every key) only when a message
+    needs a line. Profiling showed ruamel's pure-Python parser was ~95 % of
+    curation time; errors are rare, so their lines are found lazily."""
+
+    def __init__(self, path: Path, text: str, data: dict) -> None:
+        self.path, self.text, self.data = path, text, data
+        self._tree: Any = None
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            self._tree = _read_tree(self.path, self.text)
+        return self._tree
+
+    def line(self, loc: Iterable[object]) -> int | None:
+        return line_of(self.tree, loc)
+
+
 @dataclass
 class Located:
     """An entity with where it was declared, for error messages."""
 
     entity: Entity
-    path: Path
-    line: int | None
+    source: Source
+    loc: tuple[object, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def line(self) -> int | None:
+        return self.source.line(self.loc)
 
 
 @dataclass
@@ -48,12 +77,17 @@ class LoadedArticle:
     doc: ArticleFile
     text: str
     sha256: str
-    raw: Any
+    source: Source
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.doc.article.id
+
+    @property
+    def raw(self) -> Any:
+        """The round-trip tree (line numbers); parsed on first use."""
+        return self.source.tree
 
 
 @dataclass
@@ -78,7 +112,24 @@ def _yaml() -> YAML:
     return y
 
 
-def read_yaml(path: Path) -> Any:
+class _FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml, dates kept as strings (as in the round-trip reader), duplicate keys refused."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+_FastLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
+
+
+def read_yaml(path: Path) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -88,6 +139,20 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CurationError(path, line, "encoding", f"not valid UTF-8 at byte {exc.start} ({exc.reason})") from None
+    try:
+        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        _read_tree(path, text)  # the round-trip reader's message, where it has one
+        mark = exc.problem_mark or exc.context_mark
+        raise CurationError(path, mark.line + 1 if mark else None, "yaml", f"{exc.problem or exc.context}".strip()) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise CurationError(path, None, "yaml", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    if not isinstance(data, dict):
+        raise CurationError(path, 1, "document", "expected a mapping at the top of the file")
+    return Source(path, text, data)
+
+
+def _read_tree(path: Path, text: str) -> Any:
     try:
         data = _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -137,10 +202,11 @@ def _field_path(loc: Iterable[object], raw: Any) -> str:
     return out + (f" (id {ident!r})" if ident else "")
 
 
-def parse_model(path: Path, raw: Any, model: type[BaseModel]) -> Any:
+def parse_model(path: Path, source: Source, model: type[BaseModel]) -> Any:
     try:
-        return model.model_validate(_plain(raw))
+        return model.model_validate(source.data)
     except ValidationError as exc:
+        raw = source.tree
         err = exc.errors()[0]
         loc = _drop_union_tags([p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))], raw)
         msg = err["msg"].removeprefix("Value error, ")
@@ -182,35 +248,35 @@ def load_corpus(seeds_dir: Path) -> Corpus:
     seeds_dir = Path(seeds_dir)
     entities: dict[str, Located] = {}
 
-    def register(path: Path, raw_list: Any, items: list[Entity], where: str) -> None:
+    def register(source: Source, items: list[Entity], where: str) -> None:
         for i, ent in enumerate(items):
-            line = line_of(raw_list, [i])
             if ent.key in entities:
                 first = entities[ent.key]
-                raise CurationError(path, line, f"{where}[{i}].key", f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first.line})")
-            entities[ent.key] = Located(ent, path, line)
+                raise CurationError(source.path, source.line([where, i]), f"{where}[{i}].key", f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first.line})")
+            entities[ent.key] = Located(ent, source, (where, i))
 
     ent_path = seeds_dir / ENTITIES_FILE
-    raw_ent = read_yaml(ent_path)
-    register(ent_path, raw_ent.get("entities"), parse_model(ent_path, raw_ent, EntitiesFile).entities, "entities")
+    ent_source = read_yaml(ent_path)
+    shared_entities = parse_model(ent_path, ent_source, EntitiesFile).entities
+    register(ent_source, shared_entities, "entities")
 
     articles: list[LoadedArticle] = []
     for path in sorted(seeds_dir.glob("*.yaml")):
         if path.name in {ENTITIES_FILE, LINKS_FILE}:
             continue
-        raw = read_yaml(path)
-        doc: ArticleFile = parse_model(path, raw, ArticleFile)
+        source = read_yaml(path)
+        doc: ArticleFile = parse_model(path, source, ArticleFile)
         text_path = seeds_dir / doc.article.file
         if not text_path.is_file():
-            raise CurationError(path, line_of(raw, ["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
+            raise CurationError(path, source.line(["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
         data = text_path.read_bytes()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
-        register(path, raw.get("entities"), doc.entities, "entities")
-        _check_unique_ids(path, raw, doc)
-        art = LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), raw)
+        register(source, doc.entities, "entities")
+        _check_unique_ids(source, doc)
+        art = LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), source)
         _locate_all(art)
         articles.append(art)
 
@@ -220,14 +286,14 @@ def load_corpus(seeds_dir: Path) -> Corpus:
             raise CurationError(a.path, line_of(a.raw, ["article", "id"]), "article.id", f"duplicate article id {a.id!r}")
 
     links_path = seeds_dir / LINKS_FILE
-    raw_links = read_yaml(links_path)
-    links: list[Link] = parse_model(links_path, raw_links, LinksFile).links
+    links_source = read_yaml(links_path)
+    links: list[Link] = parse_model(links_path, links_source, LinksFile).links
     for i, link in enumerate(links):
         if link.entity not in entities:
-            raise CurationError(links_path, line_of(raw_links, ["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
+            raise CurationError(links_path, links_source.line(["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
 
     corpus = Corpus(entities, links, articles)
-    _check_references(corpus, ent_path, raw_ent)
+    _check_references(corpus, ent_source, shared_entities)
     _check_memberships_agree(corpus)
     return corpus
 
@@ -235,28 +301,28 @@ def load_corpus(seeds_dir: Path) -> Corpus:
 def _check_memberships_agree(corpus: Corpus) -> None:
     """A membership key minted by facts in several articles names one
     membership: its member, organisation and role must agree everywhere."""
-    first: dict[str, tuple[tuple[str, str, str], Path, int | None]] = {}
+    first: dict[str, tuple[tuple[str, str, str], LoadedArticle, int]] = {}
     for art in corpus.articles:
         for i, fact in enumerate(art.doc.facts):
             if fact.kind != "membership":
                 continue
             parts = (fact.member, fact.organization, fact.role)
-            line = line_of(art.raw, ["facts", i, "membership"])
             if fact.membership in first and first[fact.membership][0] != parts:
-                _, path, at = first[fact.membership]
-                raise CurationError(art.path, line, f"facts[{i}].membership (id {fact.id!r})",
-                                    f"{fact.membership!r} is used at {path.name}:{at} with another member, organization or role")
-            first.setdefault(fact.membership, (parts, art.path, line))
+                _, other, j = first[fact.membership]
+                at = other.source.line(["facts", j, "membership"])
+                raise CurationError(art.path, art.source.line(["facts", i, "membership"]), f"facts[{i}].membership (id {fact.id!r})",
+                                    f"{fact.membership!r} is used at {other.path.name}:{at} with another member, organization or role")
+            first.setdefault(fact.membership, (parts, art, i))
 
 
-def _check_unique_ids(path: Path, raw: Any, doc: ArticleFile) -> None:
-    seen: dict[str, int | None] = {}
+def _check_unique_ids(source: Source, doc: ArticleFile) -> None:
+    seen: dict[str, list[object]] = {}
     for section, items in (("facts", doc.facts), ("claims", doc.claims)):
         for i, item in enumerate(items):
-            line = line_of(raw, [section, i, "id"])
             if item.id in seen:
-                raise CurationError(path, line, f"{section}[{i}].id", f"duplicate fact/claim id {item.id!r} (first at line {seen[item.id]})")
-            seen[item.id] = line
+                raise CurationError(source.path, source.line([section, i, "id"]), f"{section}[{i}].id",
+                                    f"duplicate fact/claim id {item.id!r} (first at line {source.line(seen[item.id])})")
+            seen[item.id] = [section, i, "id"]
 
 
 def _locate_all(art: LoadedArticle) -> None:
@@ -297,23 +363,24 @@ def _refs(model: BaseModel) -> Iterable[tuple[list[object], str]]:
         yield ["within"], within
 
 
-def _check_references(corpus: Corpus, ent_path: Path, raw_ent: Any) -> None:
-    def check(path: Path, raw: Any, prefix: list[object], model: BaseModel, label: str) -> None:
+def _check_references(corpus: Corpus, ent_source: Source, shared: list[Entity]) -> None:
+    def check(source: Source, prefix: list[object], model: BaseModel, label: str) -> None:
         for sub, key in _refs(model):
             if key not in corpus.entities:
                 loc = prefix + sub
-                raise CurationError(path, line_of(raw, loc), f"{label}.{'.'.join(map(str, sub))}", f"unknown entity {key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
+                raise CurationError(source.path, source.line(loc), f"{label}.{'.'.join(map(str, sub))}", f"unknown entity {key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
 
-    for i, ent in enumerate(EntitiesFile.model_validate(_plain(raw_ent)).entities):
-        check(ent_path, raw_ent, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+    for i, ent in enumerate(shared):
+        check(ent_source, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
     for art in corpus.articles:
-        check(art.path, art.raw, ["article"], art.doc.article, "article")
+        src = art.source
+        check(src, ["article"], art.doc.article, "article")
         for i, ent in enumerate(art.doc.entities):
-            check(art.path, art.raw, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+            check(src, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
         for i, fact in enumerate(art.doc.facts):
-            check(art.path, art.raw, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
+            check(src, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
         for i, claim in enumerate(art.doc.claims):
-            check(art.path, art.raw, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
+            check(src, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
 
 
-__all__ = ["Corpus", "LoadedArticle", "Located", "load_corpus", "read_yaml", "line_of", "Claim"]
+__all__ = ["Corpus", "LoadedArticle", "Located", "Source", "load_corpus", "read_yaml", "line_of", "Claim"]
