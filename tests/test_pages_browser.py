@@ -120,20 +120,31 @@ def test_hostile_label_shows_as_text(browser, hostile_url: str) -> None:  # type
         browser.switch_to.alert  # noqa: B018  (an alert would mean the script ran)
 
 
+def _wait_for(browser, css: str):  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
 def test_query_page_runs_an_example_and_offers_downloads(browser, ld_url: str) -> None:  # type: ignore[no-untyped-def]
     """The query page in a real browser: no CDN, an example loads into the
     editor, Run shows a results table, each download link answers its format."""
     import httpx
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{ld_url}/sparql")
     assert browser.find_element(By.TAG_NAME, "h1").text == "SPARQL query"
     scripts = [s.get_attribute("src") for s in browser.find_elements(By.CSS_SELECTOR, "script[src], link[href]")]
     assert all(not s or s.startswith(ld_url) for s in scripts), scripts  # nothing from elsewhere
     browser.find_element(By.CSS_SELECTOR, "#examples a[data-slug='03-areas-in-both-articles']").click()
-    editor = browser.find_element(By.ID, "query")
+    WebDriverWait(browser, 20).until(lambda b: "example=" in b.current_url)
+    editor = _wait_for(browser, "#query")
     assert "cooperationArea" in editor.get_attribute("value")
     browser.find_element(By.ID, "run").click()
+    _wait_for(browser, "#results-table")  # a click does not wait for the navigation it starts
     rows = browser.find_elements(By.CSS_SELECTOR, "#results-table tbody tr")
     assert len(rows) == 7
     assert "Training" in browser.find_element(By.ID, "results-table").text
@@ -154,6 +165,6 @@ def test_query_page_shows_a_syntax_error_without_losing_the_query(browser, ld_ur
     editor.clear()
     editor.send_keys("SELECT * WHERE { ?s ?p }")
     browser.find_element(By.ID, "run").click()
-    error = browser.find_element(By.ID, "error")
+    error = _wait_for(browser, "#error")
     assert "1:" in error.text  # the parser's position
     assert browser.find_element(By.ID, "query").get_attribute("value") == "SELECT * WHERE { ?s ?p }"
