@@ -22,7 +22,8 @@ from kg.curation import Corpus, load_corpus
 from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
 from kg.mapping import Quad, map_corpus
-from kg.release import DUMPS, REPORT_FILE, Release, gzip_bytes, serialize, write_release
+from kg.store.embedded import persist, release_files
+from kg.release import STORE_DIR, DUMPS, REPORT_FILE, Release, gzip_bytes, serialize, write_release
 from kg.validate import Report, as_dataset, load_turtle_dir, validate
 from kg.vocab import prefixes
 from kg.void import VOID_FILE, void_turtle
@@ -141,7 +142,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         "links": len(corpus.links),
     }
     files[VOID_FILE] = void_turtle(ox_quads, base=base, files=files, meta=meta)  # the VoID/DCAT description (kg.void)
-    release = write_release(settings.var_dir, files, meta)
+    release = write_release(settings.var_dir, files, meta, finish=lambda d: persist(d / STORE_DIR, release_files(d, base)))
     progress(f"[5/5] publish  release {release.id} → {settings.current_release} ({time.perf_counter() - t:.2f}s)")
     return release
 

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,10 @@ DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
     "dataset.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
 }
 RELEASE_JSON = "release.json"
+STORE_DIR = "store"
+"""An Oxigraph (RocksDB) store of the release, built once at release time and
+opened read-only by every query worker: one copy on disk and in the page
+cache instead of one in-memory copy per worker."""
 REPORT_FILE = "validation-report.ttl"
 CHECKSUMS = "SHA256SUMS"
 
@@ -61,6 +65,12 @@ class Release:
 
     def file(self, name: str) -> Path:
         return self.path / name
+
+    @property
+    def store_dir(self) -> Path | None:
+        """The on-disk store, if this release has one (releases built before it do not)."""
+        path = self.path / STORE_DIR
+        return path if path.is_dir() else None
 
 
 def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
@@ -87,13 +97,15 @@ def write_release(
     var_dir: Path,
     files: dict[str, bytes],
     meta: dict,
+    finish: Callable[[Path], None] | None = None,
 ) -> Release:
-    """Write ``files`` as a new release and make it current, or change nothing."""
+    """Write ``files`` as a new release and make it current, or change nothing.
+    ``finish(directory)`` adds derived content (the store) before the swap."""
     releases = var_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     with _build_lock(var_dir):
         _remove_stale_temporaries(releases)
-        return _write_locked(var_dir, releases, files, meta)
+        return _write_locked(var_dir, releases, files, meta, finish)
 
 
 @contextmanager
@@ -114,7 +126,8 @@ def _remove_stale_temporaries(releases: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _write_locked(var_dir: Path, releases: Path, files: dict[str, bytes], meta: dict) -> Release:
+def _write_locked(var_dir: Path, releases: Path, files: dict[str, bytes], meta: dict,
+                  finish: Callable[[Path], None] | None) -> Release:
     digest = hashlib.sha256()
     for name in sorted(files):
         if name.startswith("dataset."):
@@ -131,9 +144,12 @@ def _write_locked(var_dir: Path, releases: Path, files: dict[str, bytes], meta: 
         (tmp / RELEASE_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         sums = "".join(f"{meta['files'][n]['sha256']}  {n}\n" for n in sorted(files))
         (tmp / CHECKSUMS).write_text(sums, encoding="ascii")
-        for path in tmp.iterdir():
-            with path.open("rb") as fh:
-                os.fsync(fh.fileno())
+        if finish is not None:
+            finish(tmp)
+        for path in tmp.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as fh:
+                    os.fsync(fh.fileno())
         final = releases / release_id
         if final.exists():
             shutil.rmtree(tmp)

@@ -15,7 +15,7 @@ from kg.config import Settings
 from kg.release import Release
 from kg.store.executor import QueryExecutor
 from kg.web.app import create_app
-from kg.web.server import embedded_files
+from kg.store.embedded import release_files
 from live import serve
 
 W3C = SHARED / "w3c"
@@ -32,7 +32,7 @@ def w3c_graphs() -> tuple[tuple[str, str, str], ...]:
 
 @contextmanager
 def sparql_server(release: Release, settings: Settings, *, with_w3c: bool = True) -> Iterator[tuple[str, QueryExecutor]]:
-    files = embedded_files(release) + (w3c_graphs() if with_w3c else ())
+    files = release_files(release.path, release.base_iri) + (w3c_graphs() if with_w3c else ())  # in memory: extra graphs
     executor = QueryExecutor.for_files(files, settings)
     try:
         app = create_app(settings, executor, release)

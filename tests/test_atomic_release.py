@@ -18,7 +18,7 @@ from kg.release import open_release
 
 def _snapshot(var: Path) -> tuple[str, dict[str, bytes]]:
     current = var / "current"
-    return os.readlink(current), {p.name: p.read_bytes() for p in sorted(current.iterdir())}
+    return os.readlink(current), {str(p.relative_to(current)): p.read_bytes() for p in sorted(current.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.2, 1.6])

@@ -113,7 +113,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 def _snapshot(var: Path) -> dict[str, bytes]:
     current = var / "current"
-    return {"->": os.readlink(current).encode(), **{p.name: p.read_bytes() for p in sorted(current.iterdir())}}
+    return {"->": os.readlink(current).encode(), **{str(p.relative_to(current)): p.read_bytes() for p in sorted(current.rglob("*")) if p.is_file()}}
 
 
 def test_failed_build_leaves_the_published_release_untouched(tmp_path: Path, seeds_copy: Path) -> None:
@@ -145,3 +145,18 @@ def test_progress_line_per_stage(tmp_path: Path) -> None:
     lines: list[str] = []
     build(Settings(var_dir=tmp_path / "var"), progress=lines.append)
     assert [l.split()[0] for l in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
+
+
+def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release) -> None:
+    """Workers open one on-disk store read-only instead of each loading the dumps."""
+    from kg.store.embedded import OxigraphStore
+    from kg.web.server import embedded_files
+
+    assert release.store_dir is not None
+    files = embedded_files(release)
+    a, b = OxigraphStore.load(files), OxigraphStore.load(files)  # two readers at once
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    n = int(a.query(count).rows[0][0].value)
+    assert n == int(b.query(count).rows[0][0].value) >= release.meta["quads"]
+    union = int(a.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
+    assert union == release.meta["triples"]

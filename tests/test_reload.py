@@ -139,6 +139,7 @@ def test_a_broken_release_is_not_switched_to(seeds_copy: Path, tmp_path: Path) -
         shutil.copytree(first.path, bogus)
         for name in ("dataset.nq", "dataset.nt"):
             (bogus / name).unlink()
+        shutil.rmtree(bogus / "store", ignore_errors=True)  # the on-disk store is data too
         meta = json.loads((bogus / "release.json").read_text())
         (bogus / "release.json").write_text(json.dumps({**meta, "id": "bogus"}))
         tmp_link = settings.var_dir / ".current-test"

@@ -18,6 +18,43 @@ DataFile = tuple[str, str, "str | None"]
 process can load the same data (``kg.store.executor``)."""
 
 
+ON_DISK = "application/x-oxigraph-store"
+"""The media type of a ``DataFile`` that is an on-disk store directory, opened read-only."""
+
+
+def release_files(root: Path, base_iri: str) -> tuple[DataFile, ...]:
+    """A release's data as the store holds it: data graphs as named graphs,
+    ontology and shapes in named graphs of their own, and the default graph =
+    the union of the data graphs as a *set*.
+
+    Oxigraph's ``use_default_graph_as_union`` yields a triple once per graph
+    holding it (so COUNTs over the union would over-count a fact that two
+    articles both support); loading the de-duplicated ``dataset.nt`` into the
+    default graph gives RDF-merge semantics, as Jena's unionDefaultGraph does.
+    """
+    return (
+        (str(root / "dataset.nq"), ox.RdfFormat.N_QUADS.media_type, None),
+        (str(root / "dataset.nt"), ox.RdfFormat.N_TRIPLES.media_type, None),
+        (str(root / "ontology.ttl"), ox.RdfFormat.TURTLE.media_type, base_iri + "ontology"),
+        (str(root / "shapes.ttl"), ox.RdfFormat.TURTLE.media_type, base_iri + "shapes"),
+    )
+
+
+def persist(directory: Path, files: tuple[DataFile, ...]) -> None:
+    """Load ``files`` into a new on-disk store at ``directory`` (release time).
+
+    Read-only opens by several processes at once are safe once this returns:
+    nothing writes to a release's store again."""
+    store = ox.Store(str(directory))
+    for path, media_type, graph in files:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        kwargs = {} if graph is None else {"to_graph": ox.NamedNode(graph)}
+        store.bulk_load(path=path, format=fmt, **kwargs)
+    store.flush()
+    store.optimize()
+    del store
+
+
 class OxigraphStore(Store):
     def __init__(self, store: ox.Store, files: tuple[DataFile, ...] = ()) -> None:
         self._store = store
@@ -30,6 +67,8 @@ class OxigraphStore(Store):
 
     @classmethod
     def load(cls, files: tuple[DataFile, ...]) -> "OxigraphStore":
+        if len(files) == 1 and files[0][1] == ON_DISK:
+            return cls(ox.Store.read_only(files[0][0]), files)
         store = ox.Store()
         for path, media_type, graph in files:
             fmt = ox.RdfFormat.from_media_type(media_type)

@@ -9,7 +9,7 @@ from kg.config import Settings
 from kg.errors import ReleaseNotFound
 from kg.release import Release, open_release
 from kg.store.base import Store
-from kg.store.embedded import DataFile, OxigraphStore
+from kg.store.embedded import ON_DISK, DataFile, OxigraphStore, release_files
 from kg.store.executor import QueryExecutor
 
 
@@ -24,20 +24,11 @@ def current_release(settings: Settings) -> Release:
 
 
 def embedded_files(release: Release) -> tuple[DataFile, ...]:
-    """Data graphs as named graphs, ontology and shapes in named graphs of their
-    own, and the default graph = the union of the data graphs as a *set*.
-
-    Oxigraph's ``use_default_graph_as_union`` yields a triple once per graph
-    holding it (so COUNTs over the union would over-count a fact that two
-    articles both support); loading the de-duplicated ``dataset.nt`` into the
-    default graph gives RDF-merge semantics, as Jena's unionDefaultGraph does.
-    """
-    return (
-        (str(release.file("dataset.nq")), ox.RdfFormat.N_QUADS.media_type, None),
-        (str(release.file("dataset.nt")), ox.RdfFormat.N_TRIPLES.media_type, None),
-        (str(release.file("ontology.ttl")), ox.RdfFormat.TURTLE.media_type, release.base_iri + "ontology"),
-        (str(release.file("shapes.ttl")), ox.RdfFormat.TURTLE.media_type, release.base_iri + "shapes"),
-    )
+    """How a worker opens this release: its on-disk store, read-only, or (for a
+    release built before stores were) its dump files, loaded into memory."""
+    if release.store_dir is not None:
+        return ((str(release.store_dir), ON_DISK, None),)
+    return release_files(release.path, release.base_iri)
 
 
 def embedded_store(release: Release) -> OxigraphStore:
