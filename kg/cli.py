@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the current release (building it first if absent)")
     s.add_argument("--host")
+    s.add_argument("--base-iri", dest="serve_base_iri", help="as the global --base-iri (builds the release under it if none exists)")
     s.add_argument("--port", type=int)
     s.add_argument("--store", dest="store_url", help="front a remote SPARQL endpoint instead of the embedded store")
     s.add_argument("--timeout", dest="query_timeout", type=float, help="per-query timeout in seconds")
@@ -56,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return from_environ(
-        base_iri=args.base_iri,
+        base_iri=args.base_iri or getattr(args, "serve_base_iri", None),
         seeds_dir=args.seeds,
         var_dir=args.var,
         host=getattr(args, "host", None),

@@ -160,3 +160,14 @@ def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release)
     assert n == int(b.query(count).rows[0][0].value) >= release.meta["quads"]
     union = int(a.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
     assert union == release.meta["triples"]
+
+
+def test_serve_rebuilds_for_another_base_iri(tmp_path: Path) -> None:
+    from kg.web.server import current_release
+
+    first = current_release(Settings(var_dir=tmp_path / "var"))
+    assert first.base_iri == DEFAULT_BASE_IRI
+    again = current_release(Settings(var_dir=tmp_path / "var"))
+    assert again.id == first.id
+    local = current_release(Settings(var_dir=tmp_path / "var", base_iri="http://127.0.0.1:8000/"))
+    assert local.base_iri == "http://127.0.0.1:8000/" and local.id != first.id

@@ -14,13 +14,18 @@ from kg.store.executor import QueryExecutor
 
 
 def current_release(settings: Settings) -> Release:
+    """The release to serve: the current one, built first if there is none or
+    if it was built under another base IRI than the one asked for."""
     try:
-        return open_release(settings.current_release)
+        release = open_release(settings.current_release)
+        if release.base_iri == settings.base_iri:
+            return release
     except ReleaseNotFound:
-        from kg.build import build  # the only place serving touches the pipeline: first start
+        pass
+    from kg.build import build  # the only place serving touches the pipeline: first start
 
-        build(settings)
-        return open_release(settings.current_release)
+    build(settings)
+    return open_release(settings.current_release)
 
 
 def embedded_files(release: Release) -> tuple[DataFile, ...]:
