@@ -28,6 +28,7 @@ from kg.curation.model import (
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
+from kg.errors import BuildError
 from kg.iris import Iris
 from kg.vocab import DCT, FOAF, OA, ODRL, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
@@ -316,9 +317,25 @@ class Mapper:
             yield (perm, ODRL.target, self.e(t))
 
 
+WRONG_FORMS = ("https://schema.org/",)
+"""IRI prefixes we never emit: schema.org is ``http://schema.org/`` here (rdflib's
+``SDO`` is https; one https triple silently splits the data, MODELLING.md §1.4)."""
+
+
+def check_term_forms(quads: list[Quad]) -> None:
+    """Refuse a mapping that spells a vocabulary the wrong way (our bug, not a curator's)."""
+    for quad in quads:
+        for term in quad:
+            iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
+            if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
+                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.vocab.SCHEMA)")
+
+
 def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
     """All quads, de-duplicated, in a stable order."""
     seen: dict[Quad, None] = {}
     for q in Mapper(corpus, iris).quads():
         seen.setdefault(q, None)
-    return list(seen)
+    quads = list(seen)
+    check_term_forms(quads)
+    return quads

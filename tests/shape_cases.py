@@ -459,9 +459,6 @@ CASES: list[Case] = [
     Case("same-as-geonames-without-slash", "SameAsLink", "owl:sameAs", "state:w2",
          f"state:w2 {STATE} ; owl:sameAs <http://sws.geonames.org/290030/> .",
          f"state:w2 {STATE} ; owl:sameAs <http://sws.geonames.org/290030> ."),
-    Case("https-schema-org", "NoHttpsSchemaOrgShape", None, "<https://schema.org/startDate>",
-         f'event:h1 {EVENT} ; sem:hasTimeStamp "2019"^^xsd:gYear ; schema:startDate "2019"^^xsd:gYear .',
-         f'event:h1 {EVENT} ; <https://schema.org/startDate> "2019"^^xsd:gYear .', good_focus="event:h1"),
 ]
 
 # Shapes that only gather property shapes: reached through the cases listed in ``via``.

@@ -171,3 +171,25 @@ def test_serve_rebuilds_for_another_base_iri(tmp_path: Path) -> None:
     assert again.id == first.id
     local = current_release(Settings(var_dir=tmp_path / "var", base_iri="http://127.0.0.1:8000/"))
     assert local.base_iri == "http://127.0.0.1:8000/" and local.id != first.id
+
+
+@pytest.mark.parametrize("bad", [
+    ("s", "https://schema.org/startDate", "o"),
+    ("s", "p", "https://schema.org/Event"),
+    ("s", "p", ("2019", "https://schema.org/Date")),
+])
+def test_mapping_refuses_https_schema_org(bad: tuple) -> None:
+    from rdflib import Literal, URIRef
+
+    from kg.errors import BuildError
+    from kg.mapping import check_term_forms
+
+    def term(x: object) -> object:
+        if isinstance(x, tuple):
+            return Literal(x[0], datatype=URIRef(x[1]))
+        return URIRef(x if ":" in x else f"http://example.org/{x}")
+
+    g = URIRef("http://example.org/g")
+    check_term_forms([(URIRef("http://example.org/s"), URIRef("http://schema.org/startDate"), Literal("x"), g)])
+    with pytest.raises(BuildError, match="https://schema.org/"):
+        check_term_forms([(*(term(x) for x in bad), g)])  # type: ignore[misc]
