@@ -140,3 +140,36 @@ def test_thread_backend_abandons_at_the_timeout(store) -> None:  # type: ignore[
     with pytest.raises(QueryTimeout):
         ex.query(finite)
     assert len(ex.query("SELECT ?s { ?s ?p ?o }").rows) == 10
+
+
+def test_page_queries_queue_for_a_slot_while_user_sparql_gets_503(release, release_settings) -> None:  # type: ignore[no-untyped-def]
+    """With every slot busy, user SPARQL is refused at once (503) but the
+    app's own page queries wait for the slot and are answered."""
+    import threading
+
+    from kg.errors import Overloaded, QueryTimeout
+
+    ex = QueryExecutor.for_files(embedded_files(release), release_settings.with_(max_concurrent_queries=1, query_timeout=2.0, query_workers=2))
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    outcome: list[object] = []
+    try:
+        runner = threading.Thread(target=lambda: outcome.append(_capture(ex.query, slow)))
+        runner.start()
+        deadline = time.monotonic() + 10
+        while ex._running == 0:  # the slow query holds the only slot
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(Overloaded):
+            ex.query("ASK {}")
+        assert ex.query("ASK { ?s ?p ?o }", queue=True).boolean is True
+        runner.join(timeout=30)
+        assert isinstance(outcome[0], QueryTimeout)
+    finally:
+        ex.close()
+
+
+def _capture(fn, *args):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - the test inspects what the thread raised
+        return exc

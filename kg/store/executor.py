@@ -304,11 +304,17 @@ class QueryExecutor(Store):
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
+        queue: bool = False,
     ) -> QueryResult:
+        """``queue=True`` (the app's own page queries) waits up to twice the
+        query timeout for a free slot (a running query frees its slot by then
+        at the latest) instead of failing at once: a person opening a
+        page under load gets a slower page, not a 503; user SPARQL still gets
+        503 with Retry-After, which clients know how to handle."""
         self.check(sparql)
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
         req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
-        if not self._slots.acquire(blocking=False):
+        if not self._slots.acquire(timeout=2 * self.limits.timeout) if queue else not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
         with self._count_lock:
             self._running += 1
