@@ -321,3 +321,14 @@ def test_hostile_label_is_escaped_everywhere(hostile_url: str) -> None:
         assert escaped in body, path
     g, _ = parse_both(get(hostile_url + "/doc/state/qat.ttl").content, "text/turtle")
     assert (URIRef(BASE + ENTITY), rdflib.RDFS.label, Literal(HOSTILE, lang="en")) in g
+
+
+def test_favicon_is_served_and_linked(ld_url: str) -> None:  # noqa: F811
+    import httpx
+
+    icon = httpx.get(f"{ld_url}/favicon.ico", timeout=30)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
+    for path in ("/", "/sparql"):
+        page = httpx.get(f"{ld_url}{path}", headers={"Accept": "text/html"}, timeout=30).text
+        assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page

@@ -94,6 +94,12 @@ def instances(curie: str, request: Request) -> Response:
     })
 
 
+@router.api_route("/favicon.ico", methods=METHODS, include_in_schema=False)
+def favicon(request: Request) -> Response:
+    """Browsers ask for it whatever the page says; answer with our icon, not a 404."""
+    return static("favicon.svg", request)
+
+
 @router.api_route("/static/{name}", methods=METHODS, include_in_schema=False)
 def static(name: str, request: Request) -> Response:
     path = STATIC / name
