@@ -58,13 +58,6 @@ def rebase_text(text: str, base: str) -> str:
     return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
-def union_graph(quads: Iterable[Quad]) -> Graph:
-    g = Graph()
-    for s, p, o, _ in quads:
-        g.add((s, p, o))
-    return g
-
-
 def origins(corpus: Corpus, iris: Iris | None = None) -> dict[str, str]:
     """IRI → 'file:line (id)' so a validation report points at curated input."""
     iris = iris or Iris()
@@ -79,10 +72,6 @@ def origins(corpus: Corpus, iris: Iris | None = None) -> dict[str, str]:
                 mint = iris.fact if section == "facts" else iris.claim
                 out[str(mint(art.id, item.id))] = f"{art.path.name}:{line} ({section[:-1]} {item.id})"
     return out
-
-
-def locate_origin(iri: str, where: dict[str, str]) -> str | None:
-    return where.get(iri) or where.get(iri.split("#", 1)[0])
 
 
 def check(settings: Settings, progress: Progress = _stderr) -> tuple[Corpus, list[Quad], Report]:

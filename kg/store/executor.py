@@ -40,7 +40,7 @@ from typing import Protocol
 from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge, StoreUnavailable
 from kg.store.base import QueryResult, Store, Term
-from kg.store.embedded import DataFile, OxigraphStore
+from kg.store.embedded import DataFile
 from kg.store.lexer import keywords, nesting_depth, uses_service
 
 MAX_NESTING = 100
