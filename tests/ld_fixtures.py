@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,13 @@ import pytest
 from kg.build import build
 from kg.config import Settings
 from kg.release import open_release
-from kg.web.server import build_app
-from live import serve
+from live import serve_settings
 
 HOSTILE = "Qatar <script>alert(1)</script>"
 QATAR_LABEL = re.compile(r"label: \{en: Qatar, ar: قطر\}")
 
 
-@contextmanager
-def running(settings: Settings) -> Iterator[str]:
-    app = build_app(settings)
-    try:
-        with serve(app) as url:
-            yield url
-    finally:
-        app.state.store.close()
+running = serve_settings  # one starter for every suite (tests/live.py)
 
 
 @pytest.fixture(scope="session")

@@ -41,3 +41,16 @@ def serve(app, *, port: int | None = None) -> Iterator[str]:  # type: ignore[no-
 
 def get(url: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
     return httpx.get(url, timeout=30, **kwargs)
+
+
+@contextmanager
+def serve_settings(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """``kg.web.server.build_app(settings)`` on a free loopback port; stops its query workers after."""
+    from kg.web.server import build_app
+
+    app = build_app(settings)
+    try:
+        with serve(app) as url:
+            yield url
+    finally:
+        app.state.store.close()

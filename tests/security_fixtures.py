@@ -17,8 +17,7 @@ from pathlib import Path
 import httpx
 
 from kg.config import Settings
-from kg.web.server import build_app
-from live import free_port, serve
+from live import free_port, serve_settings
 
 LIMITS = {"query_timeout": 2.0, "max_concurrent_queries": 2, "max_query_length": 5000, "max_rows": 100}
 TIMEOUT = LIMITS["query_timeout"]
@@ -34,15 +33,7 @@ def limited(settings: Settings) -> Settings:
     return settings.with_(**LIMITS)
 
 
-@contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """``build_app(settings)`` on a free loopback port; stops the workers after."""
-    app = build_app(settings)
-    try:
-        with serve(app) as url:
-            yield url
-    finally:
-        app.state.store.close()
+live_server = serve_settings  # one starter for every suite (tests/live.py)
 
 
 @contextmanager
