@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import servers
+from benchmarks import servers, wrk
 from benchmarks.generate import generate
 
 PY = sys.executable
@@ -67,7 +67,16 @@ def _serve_and_measure(start, load_args: dict, repeats: int, timeout: float) -> 
             if "error" in res:
                 return {"error": res["error"], "start_s": started}
             runs.append(res)
-        return {"start_s": started, "rss_mb": server.rss_mb(), "phases": _median_phases(runs), **server.extra}
+        phases, extra = _median_phases(runs), dict(server.extra)
+        if wrk.available():  # the same point lookups from a C client: less client CPU on the shared cores
+            wrk_runs = [_child(["benchmarks.wrk", json.dumps({**load_args, "url": server.url})], timeout) for _ in range(repeats)]
+            if all(isinstance(r, list) and all("error" not in p for p in r) for r in wrk_runs):
+                phases += _median_phases(wrk_runs)
+            else:
+                extra["wrk_error"] = str(wrk_runs)[-400:]
+        else:
+            extra["wrk"] = "skipped: wrk not installed (Debian: apt-get install wrk)"
+        return {"start_s": started, "rss_mb": server.rss_mb(), "phases": phases, **extra}
     finally:
         server.stop()
 
@@ -175,14 +184,21 @@ def summary(results: dict) -> str:
         hello = {p["name"]: p for p in r.get("servers", {}).get("hello", {}).get("phases", [])}
         k_point16, h16 = phase(r, "kg", "point-c16"), hello.get("hello-c16")
         k_point1, h1 = phase(r, "kg", "point-c1"), hello.get("hello-c1")
-        lines += ["", f"hello-world ceiling: c1 {h1['throughput'] if h1 else '–'} req/s, c16 {h16['throughput'] if h16 else '–'} req/s", ""]
+        hw1, hw16 = hello.get("hello-c1-wrk"), hello.get("hello-c16-wrk")
+        lines += ["", f"hello-world ceiling: c1 {h1['throughput'] if h1 else '–'} req/s, c16 {h16['throughput'] if h16 else '–'} req/s"
+                  + (f"; with wrk: c1 {hw1['throughput']} req/s (p99 {hw1['p99_ms']} ms), c16 {hw16['throughput']} req/s (p99 {hw16['p99_ms']} ms)" if hw1 and hw16 else ""), ""]
         lines += ["| ratio | value |", "|---|---:|",
                   f"| kg / rdflib-endpoint, mix c16 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c16'), _tp(r, 'rdflib-endpoint', 'mix-c16'))} |",
                   f"| kg / rdflib-endpoint, mix c1 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c1'), _tp(r, 'rdflib-endpoint', 'mix-c1'))} |",
                   f"| kg / virtuoso, mix c16 cold (req/s) | {ratio(_tp(r, 'kg', 'mix-c16'), _tp(r, 'virtuoso', 'mix-c16'))} |",
                   f"| kg / virtuoso, mix c16 repeated (req/s) | {ratio(_tp(r, 'kg', 'mix-repeated-c16'), _tp(r, 'virtuoso', 'mix-repeated-c16'))} |",
                   f"| kg point c1 / hello c1 (req/s) | {ratio(k_point1 and k_point1['throughput'], h1 and h1['throughput'])} |",
-                  f"| kg point c16 / hello c16 (req/s) | {ratio(k_point16 and k_point16['throughput'], h16 and h16['throughput'])} |", ""]
+                  f"| kg point c16 / hello c16 (req/s) | {ratio(k_point16 and k_point16['throughput'], h16 and h16['throughput'])} |"]
+        for c in (1, 16):
+            kw, hw = phase(r, "kg", f"point-c{c}-wrk"), hello.get(f"hello-c{c}-wrk")
+            if kw and hw:
+                lines.append(f"| wrk: kg point c{c} / hello c{c} (req/s); kg p99 | {ratio(kw['throughput'], hw['throughput'])}; {kw['p99_ms']} ms |")
+        lines.append("")
         mem = {s: r.get("servers", {}).get(s, {}).get("rss_mb") for s in ("kg", "rdflib-endpoint", "virtuoso")}
         starts = {s: r.get("servers", {}).get(s, {}).get("start_s") for s in ("kg", "rdflib-endpoint", "virtuoso")}
         lines += [f"server peak RSS MB: {mem}; start (incl. load) s: {starts}", ""]

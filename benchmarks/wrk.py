@@ -1,0 +1,105 @@
+"""Point lookups measured by ``wrk`` (C, epoll), beside the Python load generator.
+
+Why: ``benchmarks.loadgen`` is asyncio + httpx on the same two cores as the
+server under test; at 16 clients it spends as much CPU as a small server,
+which compresses every ratio towards 1 and inflates p99. ``wrk`` issues the
+same requests for a fraction of the CPU, so its numbers are closer to what a
+separate client machine would see. Used for the two phases where the client
+cost matters most: point lookups (cold: each request a fresh person and a
+unique comment, so no cache answers) and the hello-world ceiling, at 1 and
+16 connections.
+
+    python -m benchmarks.wrk JSON-ARGS   # {"url":…, "articles":…, "base":…, "duration":…, "hello": bool}
+
+Prints one JSON list of phases shaped like ``benchmarks.loadgen.Phase``.
+Debian: ``apt-get install wrk``; absent → the runner records "skipped".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from benchmarks.loadgen import QUERY_DIR, SELECT_ACCEPT, parameters
+
+# Lua: pick a random path from a table, count non-2xx/3xx, report percentiles as JSON.
+_LUA = r"""
+local paths = {%(paths)s}
+local n = #paths
+local counter = 0
+math.randomseed(7)
+request = function()
+  counter = counter + 1
+  local p = paths[math.random(n)]
+  if %(cold)s then p = p .. "%%0A%%23%%20cold%%20" .. counter .. "-" .. math.random(1000000000) end
+  return wrk.format("GET", p, {["Accept"] = "%(accept)s"})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "non2xx": %%d, "socket_errors": %%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def _paths(url: str, n_articles: int, base: str, hello: bool) -> list[str]:
+    split = urlsplit(url)
+    path = split.path or "/"
+    if hello:
+        return [path + (("?" + split.query) if split.query else "")]
+    template = (QUERY_DIR / "point.rq").read_text(encoding="utf-8")
+    joiner = "&" if split.query else "?"
+    prefix = path + (("?" + split.query) if split.query else "")
+    people = parameters(n_articles, base)["PERSON"][:2000]
+    return [prefix + joiner + "query=" + quote(template.replace("$PERSON", p), safe="") for p in people]
+
+
+def run(url: str, *, n_articles: int = 0, base: str = "", duration: float = 4.0, hello: bool = False) -> list[dict]:
+    paths = _paths(url, n_articles, base, hello)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "point.lua"
+        script.write_text(_LUA % {
+            "paths": ",".join(json.dumps(p) for p in paths),
+            "cold": "false" if hello else "true",
+            "accept": SELECT_ACCEPT,
+        })
+        split = urlsplit(url)
+        root = f"{split.scheme}://{split.netloc}/"
+        for clients in (1, 16):
+            r = subprocess.run(["wrk", "-t", "1" if clients == 1 else "2", "-c", str(clients), "-d", f"{max(1, round(duration))}s",
+                                "--timeout", "30s", "-s", str(script), root],
+                               capture_output=True, text=True, timeout=max(1, round(duration)) + 60)
+            m = re.search(r"WRKJSON (\{.*\})", r.stdout)
+            name = f"{'hello' if hello else 'point'}-c{clients}-wrk"
+            if r.returncode != 0 or not m:
+                out.append({"name": name, "error": (r.stderr or r.stdout)[-300:]})
+                continue
+            d = json.loads(m.group(1))
+            seconds = d["duration_us"] / 1e6
+            errors = d["non2xx"] + d["socket_errors"]
+            out.append({"name": name, "requests": d["requests"], "errors": errors, "seconds": round(seconds, 3),
+                        "throughput": round((d["requests"] - errors) / seconds, 2) if seconds else 0.0,
+                        "p50_ms": round(d["p50_us"] / 1000, 2), "p99_ms": round(d["p99_us"] / 1000, 2)})
+    return out
+
+
+def main(argv: list[str]) -> int:
+    a = json.loads(argv[0])
+    print(json.dumps(run(a["url"], n_articles=a.get("articles", 0), base=a.get("base", ""),
+                         duration=a.get("duration", 4.0), hello=a.get("hello", False))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
