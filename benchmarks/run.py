@@ -4,11 +4,13 @@
     python -m benchmarks.run --sizes 10 1000 10000 --repeats 3
 
 At each size: generate (``benchmarks.generate``), then each stage in its own
-process (``benchmarks.stages``: curate, map, serialize+write; SHACL whole
-graph and partitioned; store load), then each server in turn — the
-hello-world ceiling, ``kg serve``, rdflib-endpoint, Virtuoso — queried by the
-same load generator (``benchmarks.loadgen``) in its own process. Phases are
-repeated ``--repeats`` times and the median kept. Everything lands in
+process (``benchmarks.stages``: ``kg build`` with its per-stage times and peak
+memory; the release store validated by the SPARQL engine and, where
+affordable, by whole-graph pyshacl, reports compared; the store opened as
+``kg serve`` opens it), then each server in turn — the hello-world ceiling,
+``kg serve``, rdflib-endpoint, Virtuoso — queried by the same load generator
+(``benchmarks.loadgen``) in its own process, and by ``wrk`` for point lookups
+(``benchmarks.wrk``). Phases are repeated ``--repeats`` times and the median kept. Everything lands in
 ``<out>/results.json``, ``<out>/summary.md`` and ``<out>/cost-vs-size.png``.
 """
 
@@ -90,9 +92,9 @@ def run_size(n: int, work: Path, args: argparse.Namespace) -> dict:
     generate(n, seeds)
     res["generate_s"] = round(time.perf_counter() - t, 3)
     print(f"[{n}] generated in {res['generate_s']} s", file=sys.stderr, flush=True)
-    res["pipeline"] = _child(["benchmarks.stages", "pipeline", str(seeds), str(var)], args.stage_timeout)
-    print(f"[{n}] pipeline {res['pipeline']}", file=sys.stderr, flush=True)
-    if "error" in res["pipeline"]:
+    res["build"] = _child(["benchmarks.stages", "build", str(seeds), str(var)], args.stage_timeout)
+    print(f"[{n}] build {res['build']}", file=sys.stderr, flush=True)
+    if "error" in res["build"]:
         return res
     res["shacl"] = _child(["benchmarks.stages", "shacl", str(var), str(args.whole_max)], args.stage_timeout)
     print(f"[{n}] shacl {res['shacl']}", file=sys.stderr, flush=True)
@@ -102,7 +104,7 @@ def run_size(n: int, work: Path, args: argparse.Namespace) -> dict:
                    "runs": [x.get("s", x.get("error")) for x in loads]}
     print(f"[{n}] load {res['load']}", file=sys.stderr, flush=True)
     nq = var / "current" / "dataset.nq"
-    quads = res["pipeline"]["map"]["quads"]
+    quads = res["build"]["quads"]
     load_args = {"articles": n, "base": "https://qatar-nato.example.org/", "quick": args.quick, "duration": args.duration,
                  "max_requests": args.max_requests, "timeout": args.request_timeout}
     servers_out: dict = {}
@@ -153,22 +155,24 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def summary(results: dict) -> str:
     lines = ["## Build, validation and load", "",
-             "| articles | quads | curate s | map s | SHACL partitioned s | SHACL whole s | serialize+write s | build total s (SHACL where run) | load s | pipeline peak RSS MB | load RSS MB |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "`kg build` stages (one process; validation is the SPARQL engine on the release store), then the same store validated "
+             "again by the engine and by whole-graph pyshacl where affordable, and the store opened as `kg serve` opens it.", "",
+             "| articles | quads | triples | curate s | map s | validate s | serialize s | publish s | build total s | build peak RSS MB "
+             "| engine s (triples/s) | pyshacl whole s | same report | open store s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in results["sizes"]:
-        p = r.get("pipeline", {})
-        sh = r.get("shacl", {})
-        fast_d = sh.get("fast", {}) if sh else {}
-        fast = fast_d.get("s", "skipped" if "skipped" in fast_d else ("error" if "error" in fast_d else "–"))
-        whole = sh.get("whole", {}) if sh else {}
-        whole_s = whole.get("s", "skipped" if "skipped" in whole else ("error" if "error" in whole else "–"))
-        if "error" in p:
-            lines.append(f"| {r['articles']} | error: {p['error'][-80:]} |")
+        b = r.get("build", {})
+        if "error" in b or not b:
+            lines.append(f"| {r['articles']} | build error: {b.get('error', 'not run')[-120:]!r} |")
             continue
-        fast_num = fast if isinstance(fast, (int, float)) else 0
-        total = p["curate"]["s"] + p["map"]["s"] + (fast_num or (whole_s if isinstance(whole_s, (int, float)) else 0)) + p["serialize_write"]["s"]
-        lines.append(f"| {r['articles']} | {p['map']['quads']} | {p['curate']['s']} | {p['map']['s']} | {fast} | {whole_s} | "
-                     f"{p['serialize_write']['s']} | {total:.1f} | {r['load']['s']} | {p['serialize_write']['rss_mb']} | {r['load']['rss_mb']} |")
+        sh = r.get("shacl", {})
+        eng, whole = sh.get("engine", {}), sh.get("whole", {})
+        eng_s = f"{eng['s']} ({eng['triples_per_s']:,})" if "s" in eng else ("error" if "error" in sh else "–")
+        whole_s = whole.get("s", "skipped" if "skipped" in whole else "–")
+        same = whole.get("same_report_as_engine", "–")
+        lines.append(f"| {r['articles']} | {b['quads']} | {b['triples']} | {b.get('curate', '–')} | {b.get('map', '–')} | "
+                     f"{b.get('validate', '–')} | {b.get('serialize', '–')} | {b.get('publish', '–')} | {b['total_s']} | {b['rss_mb']} | "
+                     f"{eng_s} | {whole_s} | {same} | {r.get('load', {}).get('s', '–')} |")
     lines += ["", "## Served queries (medians over repeats; cold = distinct query texts, repeated = 20 fixed texts)", ""]
     for r in results["sizes"]:
         lines += [f"### {r['articles']} articles", "",
@@ -220,18 +224,13 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in results["sizes"] if "error" not in r.get("pipeline", {"error": 1})]
+    rows = [r for r in results["sizes"] if "error" not in r.get("build", {"error": 1})]
     if not rows:
         return
     xs = [r["articles"] for r in rows]
-    series = {
-        "curate": [r["pipeline"]["curate"]["s"] for r in rows],
-        "map": [r["pipeline"]["map"]["s"] for r in rows],
-        "serialize+write": [r["pipeline"]["serialize_write"]["s"] for r in rows],
-        "SHACL partitioned": [r.get("shacl", {}).get("fast", {}).get("s") for r in rows],
-        "SHACL whole graph": [r.get("shacl", {}).get("whole", {}).get("s") for r in rows],
-        "store load": [r["load"]["s"] for r in rows],
-    }
+    series = {name: [r["build"].get(name) for r in rows] for name in ("curate", "map", "validate", "serialize", "publish")}
+    series["build total"] = [r["build"]["total_s"] for r in rows]
+    series["pyshacl whole graph"] = [r.get("shacl", {}).get("whole", {}).get("s") for r in rows]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, ys in series.items():
         pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]
@@ -240,8 +239,8 @@ def plot(results: dict, path: Path) -> None:
     a1.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="Cost per stage vs size")
     a1.grid(True, which="both", alpha=0.3)
     a1.legend(fontsize=8)
-    mem = {"pipeline peak RSS": [r["pipeline"]["serialize_write"]["rss_mb"] for r in rows],
-           "store load RSS": [r["load"]["rss_mb"] for r in rows],
+    mem = {"build peak RSS": [r["build"]["rss_mb"] for r in rows],
+           "store open RSS": [r["load"]["rss_mb"] for r in rows],
            "kg serve RSS (all workers)": [r.get("servers", {}).get("kg", {}).get("rss_mb") for r in rows]}
     for name, ys in mem.items():
         pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]

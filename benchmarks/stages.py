@@ -1,111 +1,82 @@
 """One benchmark stage per process, so peak memory (``ru_maxrss``) is the stage's own.
 
-    python -m benchmarks.stages pipeline SEEDS VAR   curate → map → serialize+write (the real kg functions)
-    python -m benchmarks.stages shacl VAR WHOLE_MAX  whole-graph pyshacl (if ≤ WHOLE_MAX triples) and the partitioned fast path
-    python -m benchmarks.stages load VAR             load the release into Oxigraph as ``kg serve`` does
+    python -m benchmarks.stages build SEEDS VAR      ``kg build`` itself: curate → map → validate → serialize → publish
+    python -m benchmarks.stages shacl VAR WHOLE_MAX  the release's store validated by the engine ``kg build`` uses,
+                                                     and by whole-graph pyshacl (if ≤ WHOLE_MAX triples), reports compared
+    python -m benchmarks.stages load VAR             open the release's store as ``kg serve`` does
 
-Each prints one JSON object on stdout. The pipeline calls the same functions
-``kg.build.build`` calls, in the same order, but times them one by one and
-leaves validation to the ``shacl`` stage (whose shapes may be in flux; a
-failing validation must not stop the other measurements).
+Each prints one JSON object on stdout. ``build`` runs the real
+``kg.build.build`` and reads each stage's time from its progress lines
+(``[k/5] name … (N.NNs)``), so what is measured is exactly what users run.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import sys
 import time
 from pathlib import Path
+
+_STAGE = re.compile(r"^\[(\d)/5\] (\w+)\s.*\(([\d.]+)s\)$")
 
 
 def rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def pipeline(seeds: Path, var: Path) -> dict:
-    from kg import __version__
-    from kg.build import to_oxigraph
+def build(seeds: Path, var: Path) -> dict:
+    from kg.build import build as kg_build
     from kg.config import Settings
-    from kg.curation import load_corpus
-    from kg.mapping import map_corpus
-    from kg.release import DUMPS, gzip_bytes, serialize, write_release
-    from kg.vocab import prefixes
 
-    settings = Settings(seeds_dir=seeds, var_dir=var)
-    out: dict = {}
+    lines: list[str] = []
     t = time.perf_counter()
-    corpus = load_corpus(settings.seeds_dir)
-    out["curate"] = {"s": round(time.perf_counter() - t, 3), "rss_mb": rss_mb(), "articles": len(corpus.articles)}
-    t = time.perf_counter()
-    quads = map_corpus(corpus)
-    out["map"] = {"s": round(time.perf_counter() - t, 3), "rss_mb": rss_mb(), "quads": len(quads)}
-    t = time.perf_counter()
-    ox_quads = to_oxigraph(quads, settings.base_iri)
-    files: dict[str, bytes] = {}
-    for name, (fmt, _media) in DUMPS.items():
-        files[name] = serialize(ox_quads, fmt, prefixes(settings.base_iri))
-        files[name + ".gz"] = gzip_bytes(files[name])
-    for name, directory in (("ontology.ttl", settings.ontology_dir), ("shapes.ttl", settings.shapes_dir)):
-        files[name] = "\n".join(p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.ttl"))).encode("utf-8")
-    triples = len({q.triple for q in ox_quads})
-    meta = {"base_iri": settings.base_iri, "generator": f"kg {__version__} (benchmark)", "quads": len(ox_quads),
-            "triples": triples, "graphs": len({q.graph_name for q in ox_quads}), "articles": [], "benchmark": True}
-    write_release(settings.var_dir, files, meta)
-    out["serialize_write"] = {"s": round(time.perf_counter() - t, 3), "rss_mb": rss_mb(), "triples": triples,
-                              "dump_mb": round(sum(len(v) for k, v in files.items() if not k.endswith(".gz")) / 2**20, 1)}
+    release = kg_build(Settings(seeds_dir=seeds, var_dir=var), progress=lines.append)
+    out: dict = {"total_s": round(time.perf_counter() - t, 3), "rss_mb": rss_mb(), "progress": lines,
+                 "quads": release.meta.get("quads"), "triples": release.meta.get("triples"),
+                 "articles": len(release.meta.get("articles", []))}
+    for line in lines:
+        m = _STAGE.match(line.strip())
+        if m:
+            out[m.group(2)] = float(m.group(3))
     return out
 
 
-class _Skip(Exception):
-    pass
+def _violations(report) -> set[tuple]:  # type: ignore[no-untyped-def]
+    from dataclasses import astuple
+
+    return {astuple(v) for v in report.violations}
 
 
 def shacl(var: Path, whole_max: int) -> dict:
+    import pyoxigraph as ox
+
     from kg.config import Settings
     from kg.release import open_release
-
-    from benchmarks.shacl_fast import partition, validate_partitioned
+    from kg.validate import load_turtle_dir, validate, validate_store
 
     settings = Settings(var_dir=var)
     release = open_release(settings.current_release)
-    nq = release.file("dataset.nq")
-    out: dict = {"triples": release.meta.get("triples") if hasattr(release, "meta") else None}
-    declared = release.meta.get("triples", 0)
-    try:
-        if declared > whole_max:
-            raise _Skip(f"{declared} triples > {whole_max}: pyshacl not affordable here (see BENCHMARKS.md)")
-        t = time.perf_counter()
-        conforms, fast, timing = validate_partitioned(nq, release.base_iri, settings.shapes_dir, settings.ontology_dir)
-        out["fast"] = {"s": round(time.perf_counter() - t, 3), "conforms": conforms, "violations": len(fast), **timing}
-    except _Skip as exc:
-        out["fast"], fast = {"skipped": str(exc)}, None
-    except Exception as exc:  # noqa: BLE001 - shapes of another helper may be in flux: record, go on
-        out["fast"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-        fast = None
-    if declared > whole_max:
-        out["whole"] = {"skipped": f"{declared} triples > {whole_max}: whole-graph pyshacl not affordable here"}
-        out["rss_mb"] = rss_mb()
-        return out
-    shared, by_article = partition(nq, release.base_iri)
-    n = len({t[:3] for t in shared} | {t[:3] for ts in by_article.values() for t in ts})
-    out["triples"] = n
-    if n <= whole_max:
-        from dataclasses import astuple
-
-        from kg.validate import as_dataset, load_turtle_dir, validate
-
-        try:
-            t0 = time.perf_counter()
-            g = as_dataset([*shared, *(t for ts in by_article.values() for t in ts)])
-            report = validate(g, load_turtle_dir(settings.shapes_dir), load_turtle_dir(settings.ontology_dir))
-            whole = {astuple(v) for v in report.violations}
-            out["whole"] = {"s": round(time.perf_counter() - t0, 3), "conforms": report.conforms, "violations": len(whole),
-                            "same_as_fast": (fast == whole) if fast is not None else None}
-        except Exception as exc:  # noqa: BLE001 - as above
-            out["whole"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    shapes, ontology = load_turtle_dir(settings.shapes_dir), load_turtle_dir(settings.ontology_dir)
+    triples = release.meta.get("triples", 0)
+    out: dict = {"triples": triples, "quads": release.meta.get("quads")}
+    store = ox.Store.read_only(str(release.store_dir))
+    t = time.perf_counter()
+    engine = validate_store(store, shapes, ontology)
+    out["engine"] = {"s": round(time.perf_counter() - t, 3), "conforms": engine.conforms,
+                     "violations": len(engine.violations), "triples_per_s": round(triples / max(time.perf_counter() - t, 1e-9))}
+    if triples > whole_max:
+        out["whole"] = {"skipped": f"{triples} triples > {whole_max}: whole-graph pyshacl not affordable here"}
     else:
-        out["whole"] = {"skipped": f"{n} triples > {whole_max}: whole-graph pyshacl not affordable here"}
+        from rdflib import Dataset
+
+        t = time.perf_counter()
+        ds = Dataset(default_union=True)
+        ds.parse(release.file("dataset.nq"), format="nquads")
+        whole = validate(ds, shapes, ontology)
+        out["whole"] = {"s": round(time.perf_counter() - t, 3), "conforms": whole.conforms, "violations": len(whole.violations),
+                        "same_report_as_engine": _violations(whole) == _violations(engine)}
     out["rss_mb"] = rss_mb()
     return out
 
@@ -123,8 +94,8 @@ def load(var: Path) -> dict:
 
 def main(argv: list[str]) -> int:
     cmd, *rest = argv
-    if cmd == "pipeline":
-        result = pipeline(Path(rest[0]), Path(rest[1]))
+    if cmd == "build":
+        result = build(Path(rest[0]), Path(rest[1]))
     elif cmd == "shacl":
         result = shacl(Path(rest[0]), int(rest[1]))
     elif cmd == "load":

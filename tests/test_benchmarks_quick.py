@@ -33,8 +33,9 @@ def test_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     results = json.loads((out / "results.json").read_text())
     (size,) = results["sizes"]
     assert size["articles"] == 10
-    assert size["pipeline"]["map"]["quads"] > 1000
-    assert size["load"]["quads"] >= size["pipeline"]["map"]["quads"]
+    assert size["build"]["quads"] > 1000
+    assert size["load"]["quads"] >= size["build"]["quads"]
+    assert {"curate", "map", "validate", "serialize", "publish"} <= set(size["build"])
     for name in ("hello", "kg", "rdflib-endpoint"):
         server = size["servers"][name]
         assert "error" not in server, server
