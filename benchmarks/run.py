@@ -105,6 +105,9 @@ def run_size(n: int, work: Path, args: argparse.Namespace) -> dict:
     print(f"[{n}] load {res['load']}", file=sys.stderr, flush=True)
     nq = var / "current" / "dataset.nq"
     quads = res["build"]["quads"]
+    if n > args.serve_max:
+        res["servers"] = {"skipped": f"{n} articles > --serve-max {args.serve_max}: build, validation and store only"}
+        return res
     load_args = {"articles": n, "base": "https://qatar-nato.example.org/", "quick": args.quick, "duration": args.duration,
                  "max_requests": args.max_requests, "timeout": args.request_timeout}
     servers_out: dict = {}
@@ -175,6 +178,9 @@ def summary(results: dict) -> str:
                      f"{eng_s} | {whole_s} | {same} | {r.get('load', {}).get('s', '–')} |")
     lines += ["", "## Served queries (medians over repeats; cold = distinct query texts, repeated = 20 fixed texts)", ""]
     for r in results["sizes"]:
+        if "skipped" in r.get("servers", {}):
+            lines += [f"### {r['articles']} articles", "", f"Not served: {r['servers']['skipped']}.", ""]
+            continue
         lines += [f"### {r['articles']} articles", "",
                   "| phase | " + " | ".join(f"{s} req/s | {s} p50 ms | {s} p99 ms" for s in ("kg", "rdflib-endpoint", "virtuoso")) + " |",
                   "|---|" + "---:|" * 9]
@@ -265,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stage-timeout", type=float, default=3600.0)
     p.add_argument("--whole-max", type=int, default=150_000, help="largest graph (triples) given to whole-graph pyshacl")
     p.add_argument("--rdflib-max-quads", type=int, default=5_000_000)
+    p.add_argument("--serve-max", type=int, default=10**9, help="largest size (articles) whose servers are started and queried")
     p.add_argument("--no-virtuoso", action="store_true")
     p.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
