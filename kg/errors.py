@@ -7,7 +7,8 @@ codes once (``kg.cli``) and the HTTP layer maps them to statuses once
     KGError
     ├── CurationError        a curated file is wrong (file, line, field)
     ├── BuildError           the pipeline could not produce a release
-    │   └── ValidationFailed the graph does not conform to the shapes
+    │   ├── ValidationFailed the graph does not conform to the shapes
+    │   └── UnsupportedShape a shape uses SHACL the SPARQL engine (kg.shacl) cannot evaluate
     ├── ReleaseNotFound      nothing has been built where we looked
     ├── BadQuery             a SPARQL query is malformed or not allowed
     │   └── QueryRefused     well-formed but forbidden (update, LOAD, SERVICE)
@@ -62,6 +63,11 @@ class ValidationFailed(BuildError):
     def __init__(self, message: str, report_text: str = "") -> None:
         super().__init__(message)
         self.report_text = report_text
+
+
+class UnsupportedShape(BuildError):
+    """A shape uses a SHACL feature ``kg.shacl`` does not compile: validating
+    without it would silently pass, so the engine refuses instead."""
 
 
 class ReleaseNotFound(KGError):

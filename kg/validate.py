@@ -12,6 +12,10 @@ made here, once:
   a fact's own named graph (``GRAPH $this``). A plain ``Graph`` is accepted
   too; that check then finds nothing to look into.
 
+``validate_store`` gives the same ``Report`` from a pyoxigraph ``Store`` at
+scale: the shapes compiled to SPARQL by ``kg.shacl`` (docs/validation.md,
+"Validating at scale"). pyshacl stays the reference the tests compare it to.
+
 ``Report`` turns pyshacl's ``sh:ValidationReport`` into plain violations and
 renders them for people (grouped by focus node, with the curated file and
 line) or machines (Turtle, JSON).
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as _pyshacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -32,9 +37,11 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from kg.shacl import Originals
+from kg.shacl import run as _run_engine
 from kg.vocab import SH, prefixes
 
-__all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate"]
+__all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate", "validate_store"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,20 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
     if not isinstance(report_graph, Graph):  # pyshacl returns, not raises, a failure of the shapes themselves
         raise RuntimeError(f"SHACL validation could not run: {report_graph}")
     return Report(bool(conforms), report_graph, list(_violations(report_graph, shapes)))
+
+
+def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
+                   originals: Originals | None = None, threads: int = 2) -> Report:
+    """Validate the data in ``store`` (named graphs + their union as the default
+    graph) by SPARQL; the same report ``validate`` gives on the same data.
+
+    ``originals``: the integer-typed literals as written, collected from the
+    quads as they stream into the store (``Originals().add(quads)``); without
+    it an ``xsd:nonNegativeInteger`` is checked by value only, because Oxigraph
+    stores every integer type as ``xsd:integer``. Raises
+    ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate."""
+    conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads)
+    return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 
 def _violations(g: Graph, shapes: Graph) -> Iterable[Violation]:
