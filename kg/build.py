@@ -1,34 +1,52 @@
 """The pipeline: curate → map → validate → serialize → write the release.
 
+Streaming, so memory stays flat in the number of articles (docs/build.md):
+articles are read one at a time (``kg.curation.CorpusStream``), each mapped
+and spooled to disk as N-Quads text (``kg.spool``); GNU ``sort`` orders and
+de-duplicates the spool; the sorted files are streamed into the dumps
+(gzipped and hashed while written) and bulk-loaded into the release's
+on-disk Oxigraph store. Validation, the VoID description and release.json
+counts read that store, the sorted files or counters kept while streaming,
+never a list of every quad.
+
 Deterministic (same input → byte-identical dumps) and atomic (see
-``kg.release``). Each stage prints one progress line. Anything that fails
-raises before the release is swapped in, so the published one stays.
+``kg.release``): everything is written into the release's temporary
+directory, and anything that fails — curation, validation — raises before the
+release is swapped in, so the published one stays. Each stage prints one
+progress line.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation import Corpus, load_corpus
+from kg.curation import Corpus
+from kg.curation.loader import CorpusStream
 from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
-from kg.mapping import Quad, map_corpus
+from kg.mapping import Mapper, Quad, check_term_forms
+from kg.release import DUMPS, REPORT_FILE, STORE_DIR, Release, draft_release
+from kg.spool import DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
-from kg.release import STORE_DIR, DUMPS, REPORT_FILE, Release, gzip_bytes, serialize, write_release
-from kg.validate import Report, as_dataset, load_turtle_dir, validate
+from kg.validate import Report, validate
 from kg.vocab import prefixes
-from kg.void import VOID_FILE, void_turtle
+from kg.void import VOID_FILE, count_union, void_turtle
 
 Progress = Callable[[str], None]
+WORK_DIR = ".work"
+"""Spool and sort files, inside the release's temporary directory; removed before publishing."""
 
 
 def _stderr(line: str) -> None:
@@ -58,82 +76,234 @@ def rebase_text(text: str, base: str) -> str:
     return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
-def origins(corpus: Corpus, iris: Iris | None = None) -> dict[str, str]:
-    """IRI → 'file:line (id)' so a validation report points at curated input."""
+@dataclass
+class Staged:
+    """A release's data written into ``directory`` (the N-Quads and N-Triples
+    dumps, ontology, shapes, the on-disk store) but not yet validated or published."""
+
+    directory: Path
+    work: Path
+    base: str
+    nq: Path
+    union: Path
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def open_store(self) -> ox.Store:
+        return ox.Store(str(self.directory / STORE_DIR))
+
+
+def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, gz: bool = True) -> Staged:
+    """Curate and map article by article into the spool, sort it, write the
+    N-Quads/N-Triples dumps and load the store: stages 1 and 2."""
+    base = settings.base_iri
+    work = directory / WORK_DIR
+    spool = QuadSpool(work)
+    t0 = time.perf_counter()
+    stream = CorpusStream(settings.seeds_dir)
+    missing: list[str] = []
+
+    def within(key: str) -> str | None:
+        if key in stream.declared:
+            return stream.within(key)
+        missing.append(key)  # declared by a later article: map this one again at the end
+        return None
+
+    mapper = Mapper(within)
+
+    def add(quads: Iterable[Quad]) -> None:
+        unique = list(dict.fromkeys(quads))
+        check_term_forms(unique)
+        spool.add(to_oxigraph(unique, base))
+
+    map_s, articles, again = 0.0, [], []
+    t = time.perf_counter()
+    add(q for ent in stream.shared for q in mapper.entity(ent))
+    map_s += time.perf_counter() - t
+    for art in stream.articles():
+        t = time.perf_counter()
+        add(mapper.article_with_entities(art))
+        if missing:
+            again.append(art.path)
+            missing.clear()
+        articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256, "published": art.doc.article.published.text})
+        map_s += time.perf_counter() - t
+    links = stream.finish()
+    t = time.perf_counter()
+    add(mapper.link(link) for link in links)
+    for path in again:
+        add(mapper.article_with_entities(stream.reload(path)))
+    map_s += time.perf_counter() - t
+    curate_s = time.perf_counter() - t0 - map_s
+    progress(f"[1/5] curate   {stream.n_articles} articles, {len(stream.declared)} entities, {stream.n_facts} facts, "
+             f"{stream.n_claims} claims, {len(links)} links, streamed ({curate_s:.2f}s)")
+
+    t = time.perf_counter()
+    quads_sorted, union = spool.sort()
+    staged = Staged(directory, work, base, directory / "dataset.nq", directory / "dataset.nt")
+    nq = DumpWriter(directory, "dataset.nq", gz=gz)
+    graphs = write_nquads(quads_sorted, nq)
+    staged.files.update(nq.close())
+    quads_sorted.unlink()
+    nt = DumpWriter(directory, "dataset.nt", gz=gz)
+    copy_lines(union, nt)
+    staged.files.update(nt.close())
+    union.unlink()
+    for name, source in (("ontology.ttl", settings.ontology_dir), ("shapes.ttl", settings.shapes_dir)):
+        data = rebase_text(_concat(source), base).encode("utf-8")
+        writer = DumpWriter(directory, name, gz=False)
+        writer.write(data)
+        staged.files.update(writer.close())
+    persist(directory / STORE_DIR, release_files(directory, base))
+    n_quads = _count_lines(staged.nq)
+    staged.meta = {
+        "base_iri": base,
+        "generator": f"kg {__version__}",
+        "quads": n_quads,
+        "triples": _count_lines(staged.union),
+        "graphs": graphs,
+        "articles": articles,
+        "entities": len(stream.declared),
+        "facts": stream.n_facts,
+        "claims": stream.n_claims,
+        "links": len(links),
+    }
+    progress(f"[2/5] map      {n_quads} quads in {graphs} graphs; sorted, N-Quads/N-Triples written, store loaded "
+             f"(map {map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
+    return staged
+
+
+def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None) -> Report:
+    """SHACL over the staged data. The switch to the store-based validator,
+    once ``kg.validate.validate_store`` exists, is the one line below:
+    ``return validate_store(staged.open_store(), shapes, ontology)``."""
+    data = Dataset(default_union=True)  # named graphs kept: one shape looks inside each fact's graph
+    data.parse(staged.nq, format="nquads")  # the dump, not the store: the store canonicalises literals
+    return validate(data, shapes, ontology)
+
+
+def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
+    t = time.perf_counter()
+    report = validate_staged(staged, load_rebased(settings.shapes_dir, staged.base), load_rebased(settings.ontology_dir, staged.base))
+    progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'} ({time.perf_counter() - t:.2f}s)")
+    return report
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``kg validate`` needs: the report, and where to find the curated lines."""
+
+    report: Report
+    seeds_dir: Path
+    base: str
+
+    def origins(self) -> dict[str, str]:
+        return origins(self.seeds_dir, Iris(self.base), wanted=_wanted(self.report))
+
+
+def check(settings: Settings, progress: Progress = _stderr) -> Checked:
+    """Curate, map and validate in a temporary directory, writing nothing under var/."""
+    with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
+        staged = stage(settings, Path(tmp), progress, gz=False)
+        return Checked(_validate(staged, settings, progress), settings.seeds_dir, settings.base_iri)
+
+
+def origins(where: Corpus | Path, iris: Iris | None = None, *, wanted: set[str] | None = None) -> dict[str, str]:
+    """IRI → 'file:line (id)' so a validation report points at curated input.
+
+    Given the seeds directory, the articles are read again one at a time and
+    only the IRIs in ``wanted`` (if given) get a line: lines cost a
+    round-trip YAML parse, and are needed only when a violation is reported."""
     iris = iris or Iris()
     out: dict[str, str] = {}
-    for key, located in corpus.entities.items():
-        out[str(iris.entity(key))] = f"{located.path.name}:{located.line} (entity {key})"
-    for art in corpus.articles:
-        out[str(iris.article(art.id))] = f"{art.path.name} (article {art.id})"
+
+    def want(iri: object) -> bool:
+        return wanted is None or str(iri) in wanted
+
+    if isinstance(where, Corpus):
+        entities = [(key, located.path, located.source, located.loc) for key, located in where.entities.items()]
+        arts: Iterable = where.articles
+        stream = None
+    else:
+        stream = CorpusStream(Path(where))
+        entities = [(e.key, stream.shared_source.path, stream.shared_source, ("entities", i)) for i, e in enumerate(stream.shared)]
+        arts = stream.articles()
+
+    def entity_lines(items: Iterable[tuple[str, Path, object, tuple[object, ...]]]) -> None:
+        for key, path, source, loc in items:
+            if want(iris.entity(key)):
+                out[str(iris.entity(key))] = f"{path.name}:{source.line(loc)} (entity {key})"  # type: ignore[attr-defined]
+
+    entity_lines(entities)
+    for art in arts:
+        if stream is not None:
+            entity_lines((e.key, art.path, art.source, ("entities", i)) for i, e in enumerate(art.doc.entities))
+        if want(iris.article(art.id)):
+            out[str(iris.article(art.id))] = f"{art.path.name} (article {art.id})"
         for section, items in (("facts", art.doc.facts), ("claims", art.doc.claims)):
+            mint = iris.fact if section == "facts" else iris.claim
             for i, item in enumerate(items):
-                line = art.raw[section].lc.item(i)[0] + 1
-                mint = iris.fact if section == "facts" else iris.claim
-                out[str(mint(art.id, item.id))] = f"{art.path.name}:{line} ({section[:-1]} {item.id})"
+                iri = mint(art.id, item.id)
+                if want(iri):
+                    line = art.raw[section].lc.item(i)[0] + 1
+                    out[str(iri)] = f"{art.path.name}:{line} ({section[:-1]} {item.id})"
     return out
 
 
-def check(settings: Settings, progress: Progress = _stderr) -> tuple[Corpus, list[Quad], Report]:
-    """Curate, map and validate, writing nothing. Shared by ``build`` and ``validate``."""
-    t = time.perf_counter()
-    corpus = load_corpus(settings.seeds_dir)
-    n_facts = sum(len(a.doc.facts) for a in corpus.articles)
-    n_claims = sum(len(a.doc.claims) for a in corpus.articles)
-    progress(f"[1/5] curate   {len(corpus.articles)} articles, {len(corpus.entities)} entities, {n_facts} facts, {n_claims} claims, {len(corpus.links)} links ({time.perf_counter() - t:.2f}s)")
-    t = time.perf_counter()
-    quads = map_corpus(corpus)
-    progress(f"[2/5] map      {len(quads)} quads in {len({q[3] for q in quads})} graphs ({time.perf_counter() - t:.2f}s)")
-    t = time.perf_counter()
-    # a dataset, not the flattened union: one shape looks inside each fact's named graph
-    report = validate(as_dataset(quads), load_turtle_dir(settings.shapes_dir), load_turtle_dir(settings.ontology_dir))
-    progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'} ({time.perf_counter() - t:.2f}s)")
-    return corpus, quads, report
+def _wanted(report: Report) -> set[str]:
+    """The IRIs a report can point at (``kg.validate._origin``): focus, value, and the node each is part of."""
+    out: set[str] = set()
+    for v in report.violations:
+        for iri in (v.focus, v.value or ""):
+            out.update((iri, iri.split("#", 1)[0]))
+    return out
 
 
-def report_text(corpus: Corpus, report: Report) -> str:
+def report_text(where: Corpus | Path, report: Report, base: str = DEFAULT_BASE_IRI) -> str:
     """The report for people: grouped by focus node, each with its curated file and line."""
-    return report.to_text(origins(corpus))
+    return report.to_text(origins(where, Iris(base), wanted=_wanted(report)))
 
 
 def build(settings: Settings, progress: Progress = _stderr) -> Release:
-    corpus, quads, report = check(settings, progress)
-    if not report.conforms:
-        raise ValidationFailed("the graph does not conform to the shapes; nothing was published", report_text(corpus, report))
-    t = time.perf_counter()
-    base = settings.base_iri
-    ox_quads = to_oxigraph(quads, base)
-    pfx = prefixes(base)
-    files: dict[str, bytes] = {}
-    for name, (fmt, _media) in DUMPS.items():
-        data = serialize(ox_quads, fmt, pfx)
-        files[name] = data
-        files[name + ".gz"] = gzip_bytes(data)
-    files["ontology.ttl"] = rebase_text(_concat(settings.ontology_dir), base).encode("utf-8")
-    files["shapes.ttl"] = rebase_text(_concat(settings.shapes_dir), base).encode("utf-8")
-    files[REPORT_FILE] = rebase_text(_report_turtle(report), base).encode("utf-8")
-    progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
-    t = time.perf_counter()
-    triples = len({q.triple for q in ox_quads})
-    meta = {
-        "base_iri": base,
-        "generator": f"kg {__version__}",
-        "quads": len(ox_quads),
-        "triples": triples,
-        "graphs": len({q.graph_name for q in ox_quads}),
-        "articles": [
-            {"id": a.id, "file": a.doc.article.file, "sha256": a.sha256, "published": a.doc.article.published.text}
-            for a in corpus.articles
-        ],
-        "entities": len(corpus.entities),
-        "facts": sum(len(a.doc.facts) for a in corpus.articles),
-        "claims": sum(len(a.doc.claims) for a in corpus.articles),
-        "links": len(corpus.links),
-    }
-    files[VOID_FILE] = void_turtle(ox_quads, base=base, files=files, meta=meta)  # the VoID/DCAT description (kg.void)
-    release = write_release(settings.var_dir, files, meta, finish=lambda d: persist(d / STORE_DIR, release_files(d, base)))
+    with draft_release(settings.var_dir) as draft:
+        staged = stage(settings, draft.path, progress)
+        report = _validate(staged, settings, progress)
+        if not report.conforms:
+            raise ValidationFailed("the graph does not conform to the shapes; nothing was published",
+                                   report_text(settings.seeds_dir, report, staged.base))
+        t = time.perf_counter()
+        pfx = prefixes(staged.base)
+        for name, (fmt, _media) in DUMPS.items():
+            if name in staged.files:
+                continue  # N-Quads and N-Triples: written while staging
+            source, source_fmt = (staged.nq, ox.RdfFormat.N_QUADS) if fmt.supports_datasets else (staged.union, ox.RdfFormat.N_TRIPLES)
+            writer = DumpWriter(draft.path, name)
+            reserialize(source, source_fmt, writer, fmt, pfx if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
+            staged.files.update(writer.close())
+        draft.add(staged.files)
+        draft.write_bytes(REPORT_FILE, _report_turtle(report).encode("utf-8"))
+        stats = count_union(staged.union, staged.base, staged.work)
+        progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
+        t = time.perf_counter()
+        draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=staged.meta))
+        shutil.rmtree(staged.work)
+        release = draft.publish(staged.meta)
     progress(f"[5/5] publish  release {release.id} → {settings.current_release} ({time.perf_counter() - t:.2f}s)")
     return release
+
+
+def load_rebased(directory: Path, base: str) -> Graph:
+    """Every ``*.ttl`` of a directory in one graph (each file parsed on its
+    own, as ``kg.validate.load_turtle_dir``), moved to ``base`` as the shipped copies are."""
+    g = Graph()
+    for path in sorted(Path(directory).glob("*.ttl")):
+        g.parse(data=rebase_text(path.read_text(encoding="utf-8"), base), format="turtle")
+    return g
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
 
 
 def _concat(directory: Path) -> str:

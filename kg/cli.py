@@ -102,15 +102,16 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.build import check, origins
+    from kg.build import check
 
-    corpus, _quads, report = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
+    checked = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
+    report = checked.report
     if args.format == "turtle":
         sys.stdout.write(report.to_turtle())
     elif args.format == "json":
-        sys.stdout.write(report.to_json(origins(corpus)) + "\n")
+        sys.stdout.write(report.to_json(checked.origins()) + "\n")
     else:
-        print(report.to_text(origins(corpus)))
+        print(report.to_text(checked.origins()))
     return 0 if report.conforms else ValidationFailed.exit_code
 
 

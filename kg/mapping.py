@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.curation.loader import Corpus, LoadedArticle
 from kg.curation.model import (
+    Link,
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
@@ -85,25 +86,40 @@ def _time_position(d: PartialDate) -> URIRef:
 
 
 class Mapper:
-    """Emits the quads of a corpus; one method per kind of input."""
+    """Emits quads; one method per kind of input. Reads nothing across files
+    but ``within`` (an entity key → the key it sits in), so an article can be
+    mapped on its own while the corpus streams past (``kg.build``)."""
 
-    def __init__(self, corpus: Corpus, iris: Iris | None = None) -> None:
-        self.corpus = corpus
+    def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None) -> None:
+        self.within = within
         self.iris = iris or Iris()
         self.g_entities = self.iris.graph("entities")
         self.g_articles = self.iris.graph("articles")
         self.g_prov = self.iris.graph("provenance")
 
+    @classmethod
+    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> "Mapper":
+        return cls(lambda key: corpus.entities[key].entity.within, iris)
+
     def e(self, key: str) -> URIRef:
         return self.iris.entity(key)
 
-    def quads(self) -> Iterator[Quad]:
-        for located in self.corpus.entities.values():
+    def quads(self, corpus: Corpus) -> Iterator[Quad]:
+        for located in corpus.entities.values():
             yield from self.entity(located.entity)
-        for link in self.corpus.links:
-            yield (self.e(link.entity), OWL.sameAs, URIRef(link.target), self.g_entities)
-        for art in self.corpus.articles:
+        for link in corpus.links:
+            yield self.link(link)
+        for art in corpus.articles:
             yield from self.article(art)
+
+    def link(self, link: Link) -> Quad:
+        return (self.e(link.entity), OWL.sameAs, URIRef(link.target), self.g_entities)
+
+    def article_with_entities(self, art: LoadedArticle) -> Iterator[Quad]:
+        """An article and the entities it declares: what one streamed article adds."""
+        for ent in art.doc.entities:
+            yield from self.entity(ent)
+        yield from self.article(art)
 
     # -- entities -------------------------------------------------------
     def entity(self, ent: Entity) -> Iterator[Quad]:
@@ -223,7 +239,7 @@ class Mapper:
         person, post = self.e(fact.person), self.e(fact.post)
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
-        post_in = self.corpus.entities[fact.post].entity.within
+        post_in = self.within(fact.post)
         yield (person, ORG.holds, post)
         yield (holding, RDF.type, QN.PostHolding)
         yield (holding, RDF.type, ORG.Membership)
@@ -334,7 +350,7 @@ def check_term_forms(quads: list[Quad]) -> None:
 def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
     """All quads, de-duplicated, in a stable order."""
     seen: dict[Quad, None] = {}
-    for q in Mapper(corpus, iris).quads():
+    for q in Mapper.for_corpus(corpus, iris).quads(corpus):
         seen.setdefault(q, None)
     quads = list(seen)
     check_term_forms(quads)

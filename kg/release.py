@@ -32,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ReleaseNotFound
+from kg.spool import FileInfo
 
 # name → (format, media type, is a dataset format)
 DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -95,19 +96,81 @@ def gzip_bytes(data: bytes) -> bytes:
     return buf.getvalue()
 
 
+class Draft:
+    """A release being written in its own temporary directory under
+    ``releases/``: files are written straight into ``path`` (streamed, with
+    their sizes and checksums recorded in ``files``); ``publish`` seals it
+    (release.json, SHA256SUMS, fsync), renames it to its id and points
+    ``current`` at it. Until then nothing outside ``path`` changes."""
+
+    def __init__(self, var_dir: Path, releases: Path, path: Path) -> None:
+        self.var_dir, self.releases, self.path = var_dir, releases, path
+        self.files: dict[str, FileInfo] = {}
+
+    def add(self, infos: dict[str, FileInfo]) -> None:
+        self.files.update(infos)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        (self.path / name).write_bytes(data)
+        self.files[name] = FileInfo(len(data), hashlib.sha256(data).hexdigest())
+
+    def publish(self, meta: dict) -> Release:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            if name.startswith("dataset."):
+                digest.update(name.encode() + b"\0" + bytes.fromhex(self.files[name].sha256))
+        release_id = digest.hexdigest()[:16]
+        meta = {**meta, "id": release_id, "files": {
+            name: {"bytes": info.bytes, "sha256": info.sha256} for name, info in sorted(self.files.items())
+        }}
+        tmp = self.path
+        (tmp / RELEASE_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        sums = "".join(f"{self.files[n].sha256}  {n}\n" for n in sorted(self.files))
+        (tmp / CHECKSUMS).write_text(sums, encoding="ascii")
+        for path in tmp.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as fh:
+                    os.fsync(fh.fileno())
+        final = self.releases / release_id
+        if final.exists():
+            shutil.rmtree(tmp)
+        else:
+            os.replace(tmp, final)
+        _point_current(self.var_dir, final)
+        return Release(final, meta)
+
+
+@contextmanager
+def draft_release(var_dir: Path) -> Iterator[Draft]:
+    """A new ``Draft`` under the build lock; removed if anything raises before ``publish``."""
+    releases = var_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    with _build_lock(var_dir):
+        _remove_stale_temporaries(releases)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
+        try:
+            tmp.chmod(0o755)
+            yield Draft(var_dir, releases, tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
 def write_release(
     var_dir: Path,
     files: dict[str, bytes],
     meta: dict,
     finish: Callable[[Path], None] | None = None,
 ) -> Release:
-    """Write ``files`` as a new release and make it current, or change nothing.
-    ``finish(directory)`` adds derived content (the store) before the swap."""
-    releases = var_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    with _build_lock(var_dir):
-        _remove_stale_temporaries(releases)
-        return _write_locked(var_dir, releases, files, meta, finish)
+    """Write ``files`` (all in memory) as a new release and make it current,
+    or change nothing. ``finish(directory)`` adds derived content (the store)
+    before the swap. The build streams through ``draft_release`` instead."""
+    with draft_release(var_dir) as draft:
+        for name, data in files.items():
+            draft.write_bytes(name, data)
+        if finish is not None:
+            finish(draft.path)
+        return draft.publish(meta)
 
 
 @contextmanager
@@ -126,42 +189,6 @@ def _remove_stale_temporaries(releases: Path) -> None:
     no live build owns them). They were never pointed at."""
     for path in releases.glob(".tmp-*"):
         shutil.rmtree(path, ignore_errors=True)
-
-
-def _write_locked(var_dir: Path, releases: Path, files: dict[str, bytes], meta: dict,
-                  finish: Callable[[Path], None] | None) -> Release:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        if name.startswith("dataset."):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    release_id = digest.hexdigest()[:16]
-    meta = {**meta, "id": release_id, "files": {
-        name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in sorted(files.items())
-    }}
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
-    try:
-        tmp.chmod(0o755)
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
-        (tmp / RELEASE_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        sums = "".join(f"{meta['files'][n]['sha256']}  {n}\n" for n in sorted(files))
-        (tmp / CHECKSUMS).write_text(sums, encoding="ascii")
-        if finish is not None:
-            finish(tmp)
-        for path in tmp.rglob("*"):
-            if path.is_file():
-                with path.open("rb") as fh:
-                    os.fsync(fh.fileno())
-        final = releases / release_id
-        if final.exists():
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _point_current(var_dir, final)
-    return Release(final, meta)
 
 
 def _point_current(var_dir: Path, target: Path) -> None:

@@ -1,19 +1,28 @@
 """The dataset description (VoID + DCAT), written into each release as ``void.ttl``.
 
 Specs: VoID https://www.w3.org/TR/void/ ; DCAT 3 https://www.w3.org/TR/vocab-dcat-3/ ;
-SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own quads
+SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own data
 and files at build time, so it is deterministic (no clock: ``dcterms:modified``
 is the newest article's date) and covered by SHA256SUMS like every dump.
+
+The counts come from ``count_union``: one pass over the sorted, de-duplicated
+N-Triples dump (the default graph of the release), with small counters (classes,
+properties, linksets) and an external ``sort -u`` for distinct objects, so the
+description costs no memory that grows with the data.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import __version__
 from kg.iris import Iris
+from kg.spool import FileInfo, sort_file
 from kg.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 
 VOID_FILE = "void.ttl"
@@ -54,10 +63,62 @@ def _lit(value: object, dt: object | None = None, lang: str | None = None) -> ox
     return ox.Literal(str(value), datatype=_n(dt)) if dt else ox.Literal(str(value))
 
 
-def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], meta: dict) -> bytes:
-    """The Turtle bytes of the description (triples sorted: same release → same bytes)."""
-    import hashlib
+@dataclass
+class UnionStats:
+    """What the description counts, over the union of the data graphs (a set of triples)."""
 
+    triples: int = 0
+    subjects: int = 0
+    objects: int = 0
+    entities: int = 0
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    linksets: Counter[str] = field(default_factory=Counter)
+    urls: dict[str, ox.NamedNode] = field(default_factory=dict)
+
+
+def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
+    """Count a sorted, de-duplicated N-Triples file line by line (subjects
+    come in runs, so distinct subjects need no set; distinct objects go
+    through ``sort -u``). Subjects and predicates are IRIs (no spaces), so a
+    line splits at its first two spaces."""
+    stats = UnionStats()
+    rdf_type, same_as, url = (f"<{p}>".encode() for p in (RDF.type, OWL.sameAs, SCHEMA.url))
+    ours = f"<{base}id/".encode()
+    spaces = [(slug, b"<" + space.encode()) for slug, (_name, space, _home, _iri) in LINK_TARGETS.items()]
+    objects_path = tmp_dir / "objects.unsorted"
+    last = b""
+    with open(sorted_triples, "rb") as fh, open(objects_path, "wb") as objects:
+        for line in fh:
+            s, p, rest = line.split(b" ", 2)
+            o = rest[:-3]  # drop " .\n"
+            stats.triples += 1
+            if s != last:
+                last = s
+                stats.subjects += 1
+                if s.startswith(ours):
+                    stats.entities += 1
+            stats.properties[p[1:-1].decode()] += 1
+            if p == rdf_type and o.startswith(b"<"):
+                stats.classes[o[1:-1].decode()] += 1
+            elif p == same_as:
+                for slug, prefix in spaces:
+                    if o.startswith(prefix):
+                        stats.linksets[slug] += 1
+            elif p == url and o.startswith(b"<"):
+                stats.urls[s[1:-1].decode()] = ox.NamedNode(o[1:-1].decode())
+            objects.write(o + b"\n")
+    distinct = tmp_dir / "objects.sorted"
+    sort_file(objects_path, distinct, unique=True, tmp_dir=tmp_dir)
+    objects_path.unlink()
+    with open(distinct, "rb") as fh:
+        stats.objects = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    distinct.unlink()
+    return stats
+
+
+def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], meta: dict) -> bytes:
+    """The Turtle bytes of the description (triples sorted: same release → same bytes)."""
     iris = Iris(base)
     ds = _n(iris.dataset)
     triples: list[ox.Triple] = []
@@ -65,7 +126,6 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
     def add(s: ox.NamedNode | ox.BlankNode, p: object, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         triples.append(ox.Triple(s, _n(p), o))
 
-    distinct = {q.triple for q in quads}
     add(ds, RDF.type, _n(VOID.Dataset))
     add(ds, RDF.type, _n(DCAT.Dataset))
     add(ds, DCT.title, _lit("Qatar–NATO cooperation knowledge graph", lang="en"))
@@ -100,16 +160,13 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
     for ns in ("http://www.w3.org/ns/org#", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://schema.org/",
                "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#"):
         add(ds, VOID.vocabulary, _n(ns))
-    add(ds, VOID.triples, _lit(len(distinct), XSD.integer))
-    subjects = {t.subject for t in distinct}
-    add(ds, VOID.distinctSubjects, _lit(len(subjects), XSD.integer))
-    add(ds, VOID.distinctObjects, _lit(len({t.object for t in distinct}), XSD.integer))
-    add(ds, VOID.entities, _lit(sum(1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(base + "id/")), XSD.integer))
+    add(ds, VOID.triples, _lit(stats.triples, XSD.integer))
+    add(ds, VOID.distinctSubjects, _lit(stats.subjects, XSD.integer))
+    add(ds, VOID.distinctObjects, _lit(stats.objects, XSD.integer))
+    add(ds, VOID.entities, _lit(stats.entities, XSD.integer))
 
     # class and property partitions, in a stable order
-    rdf_type = str(RDF.type)
-    classes = Counter(t.object.value for t in distinct if t.predicate.value == rdf_type)
-    props = Counter(t.predicate.value for t in distinct)
+    classes, props = stats.classes, stats.properties
     add(ds, VOID.classes, _lit(len(classes), XSD.integer))
     add(ds, VOID.properties, _lit(len(props), XSD.integer))
     for i, (cls, n) in enumerate(sorted(classes.items()), start=1):
@@ -124,9 +181,8 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
         add(node, VOID.triples, _lit(n, XSD.integer))
 
     # linksets: owl:sameAs per target
-    same_as = [t for t in distinct if t.predicate.value == str(OWL.sameAs) and isinstance(t.object, ox.NamedNode)]
     for slug, (name, space, home, target_iri) in LINK_TARGETS.items():
-        n = sum(1 for t in same_as if t.object.value.startswith(space))
+        n = stats.linksets[slug]
         ls, target = _n(Iris.part(iris.dataset, f"linkset-{slug}")), _n(target_iri)
         add(ds, VOID.subset, ls)
         add(ls, RDF.type, _n(VOID.Linkset))
@@ -141,7 +197,7 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
         add(target, FOAF.homepage, _n(home))
 
     # sources: every article
-    urls = {q.subject.value: q.object for q in quads if q.predicate.value == str(SCHEMA.url)}
+    urls = stats.urls
     for art in meta.get("articles", []):
         a = _n(iris.article(art["id"]))
         add(ds, DCT.source, a)
@@ -150,7 +206,7 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
 
     # distributions: dumps, with size, media type and checksum
     for i, name in enumerate(sorted(files), start=1):
-        data = files[name]
+        info = files[name]
         dist = _n(iris.dump(name))
         stem, _, ext = name.removesuffix(".gz").rpartition(".")
         gz = name.endswith(".gz")
@@ -175,13 +231,13 @@ def void_turtle(quads: list[ox.Quad], *, base: str, files: dict[str, bytes], met
         add(dist, DCT["format"], _lit(media))
         if gz:
             add(dist, DCAT.compressFormat, _n(IANA + "application/gzip"))
-        add(dist, DCAT.byteSize, _lit(len(data), XSD.nonNegativeInteger))
+        add(dist, DCAT.byteSize, _lit(info.bytes, XSD.nonNegativeInteger))
         add(dist, DCT.license, _n(CC_BY))
         checksum = ox.BlankNode(f"checksum{i}")
         add(dist, SPDX.checksum, checksum)
         add(checksum, RDF.type, _n(SPDX.Checksum))
         add(checksum, SPDX.algorithm, _n(SPDX.checksumAlgorithm_sha256))
-        add(checksum, SPDX.checksumValue, _lit(hashlib.sha256(data).hexdigest(), XSD.hexBinary))
+        add(checksum, SPDX.checksumValue, _lit(info.sha256, XSD.hexBinary))
     add(ds, RDFS.seeAlso, _n(iris.dump("SHA256SUMS")))
 
     used = {k: v for k, v in prefixes(base).items() if k in {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -245,74 +245,171 @@ def _plain(node: Any) -> Any:
 
 
 def load_corpus(seeds_dir: Path) -> Corpus:
-    seeds_dir = Path(seeds_dir)
+    """The whole corpus in memory (tests, small tools); the build streams
+    with ``CorpusStream`` instead. Same checks, same messages."""
+    stream = CorpusStream(seeds_dir)
+    articles = list(stream.articles())
+    links = stream.finish()
     entities: dict[str, Located] = {}
+    for i, ent in enumerate(stream.shared):
+        entities[ent.key] = Located(ent, stream.shared_source, ("entities", i))
+    for art in articles:
+        for i, ent in enumerate(art.doc.entities):
+            entities[ent.key] = Located(ent, art.source, ("entities", i))
+    return Corpus(entities, links, articles)
 
-    def register(source: Source, items: list[Entity], where: str) -> None:
-        for i, ent in enumerate(items):
-            if ent.key in entities:
-                first = entities[ent.key]
-                raise CurationError(source.path, source.line([where, i]), f"{where}[{i}].key", f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first.line})")
-            entities[ent.key] = Located(ent, source, (where, i))
 
-    ent_path = seeds_dir / ENTITIES_FILE
-    ent_source = read_yaml(ent_path)
-    shared_entities = parse_model(ent_path, ent_source, EntitiesFile).entities
-    register(ent_source, shared_entities, "entities")
+@dataclass(frozen=True)
+class Declared:
+    """What the stream keeps of an entity: where it was declared and the one
+    field the mapping looks up across files (``within``). Small, so an index
+    of every key stays small however many articles there are."""
 
-    articles: list[LoadedArticle] = []
-    for path in sorted(seeds_dir.glob("*.yaml")):
-        if path.name in {ENTITIES_FILE, LINKS_FILE}:
-            continue
-        source = read_yaml(path)
-        doc: ArticleFile = parse_model(path, source, ArticleFile)
-        text_path = seeds_dir / doc.article.file
-        if not text_path.is_file():
-            raise CurationError(path, source.line(["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
-        data = text_path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
-        register(source, doc.entities, "entities")
-        _check_unique_ids(source, doc)
-        art = LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), source)
+    path: Path
+    loc: tuple[object, ...]
+    within: str | None
+
+    @property
+    def line(self) -> int | None:
+        return read_yaml(self.path).line(self.loc)  # re-read: only for a message
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A reference to a key not declared (yet) when its file was read."""
+
+    path: Path
+    loc: tuple[object, ...]
+    field: str
+    key: str
+
+
+class CorpusStream:
+    """``entities.yaml``, then the articles one at a time, then ``links.yaml``.
+
+    Only small indexes cross files (entity key → ``Declared``, article ids,
+    membership parts, references to keys not declared yet), so memory does
+    not grow with the articles' text. The checks and their messages are those
+    of the whole-corpus loader, raised in the same order: per-file problems
+    as each file is read; duplicate article ids, links, unknown references and
+    disagreeing memberships once every article has been read (``finish``)."""
+
+    def __init__(self, seeds_dir: Path) -> None:
+        self.seeds_dir = Path(seeds_dir)
+        self.declared: dict[str, Declared] = {}
+        self._pending: list[_Pending] = []
+        self._ids: dict[str, tuple[int, Path]] = {}
+        self._duplicate_ids: list[tuple[int, Path, str]] = []
+        self._memberships: dict[str, tuple[tuple[str, str, str], Path, int]] = {}
+        self._conflict: tuple[Path, int, str, str, Path, int] | None = None
+        self.n_articles = self.n_facts = self.n_claims = 0
+        self._done = False
+        ent_path = self.seeds_dir / ENTITIES_FILE
+        self.shared_source = read_yaml(ent_path)
+        self.shared: list[Entity] = parse_model(ent_path, self.shared_source, EntitiesFile).entities
+        self._register(self.shared_source, self.shared)
+        for i, ent in enumerate(self.shared):
+            self._refer(ent_path, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+
+    def within(self, key: str) -> str | None:
+        return self.declared[key].within
+
+    def article_paths(self) -> list[Path]:
+        return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
+
+    def reload(self, path: Path) -> LoadedArticle:
+        """An article read again (its quotes located), e.g. to map it once every key is known."""
+        art = load_article(self.seeds_dir, path)
         _locate_all(art)
-        articles.append(art)
+        return art
 
-    ids = [a.id for a in articles]
-    for a in articles:
-        if ids.count(a.id) > 1:
-            raise CurationError(a.path, line_of(a.raw, ["article", "id"]), "article.id", f"duplicate article id {a.id!r}")
+    def articles(self) -> Iterator[LoadedArticle]:
+        """Each article, checked, as soon as it is read; nothing is kept."""
+        for path in self.article_paths():
+            art = load_article(self.seeds_dir, path)
+            self._register(art.source, art.doc.entities)
+            _check_unique_ids(art.source, art.doc)
+            _locate_all(art)
+            self._index(art)
+            yield art
+        self._done = True
 
-    links_path = seeds_dir / LINKS_FILE
-    links_source = read_yaml(links_path)
-    links: list[Link] = parse_model(links_path, links_source, LinksFile).links
-    for i, link in enumerate(links):
-        if link.entity not in entities:
-            raise CurationError(links_path, links_source.line(["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
+    def finish(self) -> list[Link]:
+        """The checks that need every article: raise the first problem, or return the links."""
+        if not self._done:
+            raise RuntimeError("CorpusStream.finish() before every article was read")
+        if self._duplicate_ids:
+            _, path, ident = min(self._duplicate_ids, key=lambda d: d[0])
+            raise CurationError(path, read_yaml(path).line(["article", "id"]), "article.id", f"duplicate article id {ident!r}")
+        links_path = self.seeds_dir / LINKS_FILE
+        links_source = read_yaml(links_path)
+        links: list[Link] = parse_model(links_path, links_source, LinksFile).links
+        for i, link in enumerate(links):
+            if link.entity not in self.declared:
+                raise CurationError(links_path, links_source.line(["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
+        for p in self._pending:
+            if p.key not in self.declared:
+                raise CurationError(p.path, read_yaml(p.path).line(p.loc), p.field,
+                                    f"unknown entity {p.key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
+        if self._conflict is not None:
+            path, i, ident, membership, other, j = self._conflict
+            at = read_yaml(other).line(["facts", j, "membership"])
+            raise CurationError(path, read_yaml(path).line(["facts", i, "membership"]), f"facts[{i}].membership (id {ident!r})",
+                                f"{membership!r} is used at {other.name}:{at} with another member, organization or role")
+        return links
 
-    corpus = Corpus(entities, links, articles)
-    _check_references(corpus, ent_source, shared_entities)
-    _check_memberships_agree(corpus)
-    return corpus
+    def _register(self, source: Source, items: list[Entity]) -> None:
+        for i, ent in enumerate(items):
+            if ent.key in self.declared:
+                first = self.declared[ent.key]
+                first_line = source.line(first.loc) if first.path == source.path else first.line
+                raise CurationError(source.path, source.line(["entities", i]), f"entities[{i}].key",
+                                    f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first_line})")
+            self.declared[ent.key] = Declared(source.path, ("entities", i), ent.within)
 
+    def _refer(self, path: Path, prefix: list[object], model: BaseModel, label: str) -> None:
+        for sub, key in _refs(model):
+            if key not in self.declared:
+                self._pending.append(_Pending(path, tuple(prefix + sub), f"{label}.{'.'.join(map(str, sub))}", key))
 
-def _check_memberships_agree(corpus: Corpus) -> None:
-    """A membership key minted by facts in several articles names one
-    membership: its member, organisation and role must agree everywhere."""
-    first: dict[str, tuple[tuple[str, str, str], LoadedArticle, int]] = {}
-    for art in corpus.articles:
+    def _index(self, art: LoadedArticle) -> None:
+        n = self.n_articles
+        self.n_articles += 1
+        self.n_facts += len(art.doc.facts)
+        self.n_claims += len(art.doc.claims)
+        if art.id in self._ids:
+            self._duplicate_ids.append((self._ids[art.id][0], self._ids[art.id][1], art.id))
+        else:
+            self._ids[art.id] = (n, art.path)
+        self._refer(art.path, ["article"], art.doc.article, "article")
+        for i, ent in enumerate(art.doc.entities):
+            self._refer(art.path, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+        for i, fact in enumerate(art.doc.facts):
+            self._refer(art.path, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
+        for i, claim in enumerate(art.doc.claims):
+            self._refer(art.path, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
         for i, fact in enumerate(art.doc.facts):
             if fact.kind != "membership":
                 continue
             parts = (fact.member, fact.organization, fact.role)
-            if fact.membership in first and first[fact.membership][0] != parts:
-                _, other, j = first[fact.membership]
-                at = other.source.line(["facts", j, "membership"])
-                raise CurationError(art.path, art.source.line(["facts", i, "membership"]), f"facts[{i}].membership (id {fact.id!r})",
-                                    f"{fact.membership!r} is used at {other.path.name}:{at} with another member, organization or role")
-            first.setdefault(fact.membership, (parts, art, i))
+            first = self._memberships.setdefault(fact.membership, (parts, art.path, i))
+            if first[0] != parts and self._conflict is None:
+                self._conflict = (art.path, i, fact.id, fact.membership, first[1], first[2])
+
+
+def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
+    """One article file and its seed text, parsed and checked on its own."""
+    source = read_yaml(path)
+    doc: ArticleFile = parse_model(path, source, ArticleFile)
+    text_path = Path(seeds_dir) / doc.article.file
+    if not text_path.is_file():
+        raise CurationError(path, source.line(["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
+    data = text_path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
+    return LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), source)
 
 
 def _check_unique_ids(source: Source, doc: ArticleFile) -> None:
@@ -363,24 +460,4 @@ def _refs(model: BaseModel) -> Iterable[tuple[list[object], str]]:
         yield ["within"], within
 
 
-def _check_references(corpus: Corpus, ent_source: Source, shared: list[Entity]) -> None:
-    def check(source: Source, prefix: list[object], model: BaseModel, label: str) -> None:
-        for sub, key in _refs(model):
-            if key not in corpus.entities:
-                loc = prefix + sub
-                raise CurationError(source.path, source.line(loc), f"{label}.{'.'.join(map(str, sub))}", f"unknown entity {key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
-
-    for i, ent in enumerate(shared):
-        check(ent_source, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
-    for art in corpus.articles:
-        src = art.source
-        check(src, ["article"], art.doc.article, "article")
-        for i, ent in enumerate(art.doc.entities):
-            check(src, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
-        for i, fact in enumerate(art.doc.facts):
-            check(src, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
-        for i, claim in enumerate(art.doc.claims):
-            check(src, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
-
-
-__all__ = ["Corpus", "LoadedArticle", "Located", "Source", "load_corpus", "read_yaml", "line_of", "Claim"]
+__all__ = ["Corpus", "CorpusStream", "Declared", "LoadedArticle", "Located", "Source", "load_article", "load_corpus", "read_yaml", "line_of", "Claim"]
