@@ -60,15 +60,22 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph)."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
-    pairs += [(r["s"].value, r["o"].value) for r in store.query(_SUBCLASS)  # type: ignore[union-attr]
+    solutions = store.query(_SUBCLASS)
+    pairs += [(r["s"].value, r["o"].value) for r in solutions  # type: ignore[union-attr]
               if isinstance(r["s"], ox.NamedNode) and isinstance(r["o"], ox.NamedNode)]
+    del solutions
     queries = compile_all(shapes, Hierarchy(pairs))
     if originals is None and any(q.integer_datatype and q.shape.path is not None for q in queries):
         warnings.warn("sh:datatype of an integer type checked without the literals as written "
                       "(pass originals=): Oxigraph keeps only the value", stacklevel=3)
 
     def one(q: Query) -> list[Result]:
-        return _results(q, store.query(q.text), originals)  # type: ignore[arg-type]
+        # read every row on this thread: pyoxigraph's solutions must be dropped where they were made
+        solutions = store.query(q.text)
+        variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        rows = [{name: row[name] for name in variables} for row in solutions]  # type: ignore[union-attr]
+        del solutions
+        return _results(q, variables, rows, originals)
 
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL
@@ -77,13 +84,14 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     return _report(results, shapes)
 
 
-def _results(q: Query, rows: ox.QuerySolutions, originals: Originals | None) -> list[Result]:
+def _results(q: Query, variables: list[str], rows: list[dict[str, object]],
+             originals: Originals | None) -> list[Result]:
     shape = q.shape
     out: list[Result] = []
     if q.sparql is not None:
         seen: set[tuple[object, ...]] = set()
         for row in rows:
-            bound = {v.value: _node(row[v]) for v in rows.variables if row[v] is not None}
+            bound = {v: _node(row[v]) for v in variables if row[v] is not None}
             this, path, value = bound.pop("this"), bound.pop("path", None), bound.pop("value", None)
             key = (this, path, value, tuple(sorted(bound.items())))
             if key in seen:

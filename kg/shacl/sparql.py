@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from kg.errors import UnsupportedShape
 from kg.shacl.literals import INTEGER, INTEGER_FAMILY, LANG_STRING, LEXICAL_CHECKED, STRING
-from kg.shacl.model import Hierarchy, Shape, ShapesModel, SparqlSelect, path_sparql
+from kg.shacl.model import TARGET_PARAMETERS, Hierarchy, Shape, ShapesModel, SparqlSelect, path_sparql
 from kg.vocab import SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -88,13 +88,17 @@ def prefix_block(*selects: SparqlSelect) -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(merged.items()))
 
 
+_NOT_TESTS = TARGET_PARAMETERS | {SH.message, SH.severity, SH.name, SH.description, SH.deactivated, SH.order,
+                                  SH.group, SH.defaultValue}
+
+
 def conforms(model: ShapesModel, shape: Shape, var: str, hierarchy: Hierarchy) -> str:
     """A boolean SPARQL expression: ``var`` conforms to ``shape`` (used by sh:or and qualified counts).
 
     Only node-level value tests are supported in such a shape."""
     tests = []
     for param, values in shape.params.items():
-        if param in (SH.message, SH.severity, SH.name, SH.description, SH.deactivated, SH.order, SH.group):
+        if param in _NOT_TESTS:
             continue
         for v in values:
             tests.append(value_test(model, shape, param, v, var, hierarchy))
