@@ -19,24 +19,14 @@ import resource
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from benchmarks.generate import generate
 from kg.build import to_oxigraph
 from kg.curation import load_corpus
 from kg.mapping import map_corpus
-from kg.shacl import Originals
+from kg.shacl.load import release_like_store
 from kg.validate import Violation, as_dataset, load_turtle_dir, validate, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(quads: list[ox.Quad]) -> ox.Store:
-    """Named graphs as mapped, plus the default graph = their union as a set (as a release store)."""
-    store = ox.Store()
-    store.bulk_extend(quads)
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-    return store
 
 
 def key(v: Violation) -> tuple[str, ...]:
@@ -54,8 +44,7 @@ def one(n: int, work: Path, *, pyshacl: bool) -> dict[str, object]:
     ox_quads = to_oxigraph(quads)
     prepare = time.perf_counter() - t
     t = time.perf_counter()
-    originals = Originals().add(ox_quads)
-    store = load(ox_quads)
+    store, originals = release_like_store(ox_quads)
     load_s = time.perf_counter() - t
     triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]
     t = time.perf_counter()
