@@ -326,13 +326,16 @@ class CorpusStream:
     def articles(self) -> Iterator[LoadedArticle]:
         """Each article, checked, as soon as it is read; nothing is kept."""
         for path in self.article_paths():
-            art = load_article(self.seeds_dir, path)
-            self._register(art.source, art.doc.entities)
-            _check_unique_ids(art.source, art.doc)
-            _locate_all(art)
-            self._index(art)
-            yield art
+            yield self._read(path)  # no local name: the suspended generator keeps no article alive
         self._done = True
+
+    def _read(self, path: Path) -> LoadedArticle:
+        art = load_article(self.seeds_dir, path)
+        self._register(art.source, art.doc.entities)
+        _check_unique_ids(art.source, art.doc)
+        _locate_all(art)
+        self._index(art)
+        return art
 
     def finish(self) -> list[Link]:
         """The checks that need every article: raise the first problem, or return the links."""
