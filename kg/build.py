@@ -40,7 +40,8 @@ from kg.mapping import Mapper, Quad, check_term_forms
 from kg.release import DUMPS, REPORT_FILE, STORE_DIR, Release, draft_release
 from kg.spool import DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
-from kg.validate import Report, validate
+from kg.shacl import Originals
+from kg.validate import Report, validate, validate_store
 from kg.vocab import prefixes
 from kg.void import VOID_FILE, count_union, void_turtle
 
@@ -88,6 +89,7 @@ class Staged:
     union: Path
     files: dict[str, FileInfo] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    originals: Originals = field(default_factory=Originals)
 
     def open_store(self) -> ox.Store:
         return ox.Store(str(self.directory / STORE_DIR))
@@ -110,11 +112,14 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         return None
 
     mapper = Mapper(within)
+    originals = Originals()  # integer literals as written, for validate_store
 
     def add(quads: Iterable[Quad]) -> None:
         unique = list(dict.fromkeys(quads))
         check_term_forms(unique)
-        spool.add(to_oxigraph(unique, base))
+        ox_quads = to_oxigraph(unique, base)
+        originals.add(ox_quads)
+        spool.add(ox_quads)
 
     map_s, articles, again = 0.0, [], []
     t = time.perf_counter()
@@ -140,7 +145,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
 
     t = time.perf_counter()
     quads_sorted, union = spool.sort()
-    staged = Staged(directory, work, base, directory / "dataset.nq", directory / "dataset.nt")
+    staged = Staged(directory, work, base, directory / "dataset.nq", directory / "dataset.nt", originals=originals)
     nq = DumpWriter(directory, "dataset.nq", gz=gz)
     graphs = write_nquads(quads_sorted, nq)
     staged.files.update(nq.close())
@@ -174,12 +179,19 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
 
 
 def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None) -> Report:
-    """SHACL over the staged data. The switch to the store-based validator,
-    once ``kg.validate.validate_store`` exists, is the one line below:
-    ``return validate_store(staged.open_store(), shapes, ontology)``."""
-    data = Dataset(default_union=True)  # named graphs kept: one shape looks inside each fact's graph
-    data.parse(staged.nq, format="nquads")  # the dump, not the store: the store canonicalises literals
-    return validate(data, shapes, ontology)
+    """SHACL over the staged store, evaluated as SPARQL (``kg.validate.validate_store``);
+    ``staged.originals`` restores the integer datatypes the store canonicalised.
+    The reference engine, for comparison, is one line away:
+    ``return validate(_dataset(staged.nq), shapes, ontology)`` (pyshacl, all in memory)."""
+    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals)
+
+
+def _dataset(nq: Path) -> Dataset:
+    """The N-Quads dump as an rdflib Dataset for pyshacl: named graphs kept
+    (one shape looks inside each fact's graph), literals as written."""
+    data = Dataset(default_union=True)
+    data.parse(nq, format="nquads")
+    return data
 
 
 def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
