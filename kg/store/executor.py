@@ -25,9 +25,10 @@ at the timeout, but the thread's CPU is not reclaimed.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
-import queue
+import pickle
 import subprocess
 import sys
 import threading
@@ -42,6 +43,7 @@ from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryToo
 from kg.store.base import QueryResult, Store, Term
 from kg.store.embedded import DataFile
 from kg.store.lexer import keywords, nesting_depth, uses_service
+from kg.store.pool import IdleWorkers, WorkerGone, read_message
 
 MAX_NESTING = 100
 """Deepest ``{ ( [`` nesting accepted: far beyond real queries, far below what
@@ -80,11 +82,24 @@ Outcome = tuple[str, object]
 """("ok", QueryResult) | ("syntax", message) | ("engine", message) | ("bug", traceback)"""
 
 
+def _accepted(store: Store) -> frozenset[str]:
+    """The keyword arguments ``store.query`` takes, looked up once per store class
+    (``inspect.signature`` on every query was 15 % of a worker's time)."""
+    cls = type(store)
+    found = _ACCEPTED.get(cls)
+    if found is None:
+        found = _ACCEPTED[cls] = frozenset(inspect.signature(store.query).parameters)
+    return found
+
+
+_ACCEPTED: dict[type, frozenset[str]] = {}
+
+
 def run_request(store: Store, req: Request) -> Outcome:
     """Run one request against a store; classify what went wrong. Used in workers and threads."""
     kwargs: dict[str, object] = {"bindings": req.bindings, "default_graph_uris": req.default_graph_uris,
                                  "named_graph_uris": req.named_graph_uris}
-    accepted = inspect.signature(store.query).parameters
+    accepted = _accepted(store)
     for name in ("base_iri", "max_rows"):  # optional extensions a store may not implement yet
         if name in accepted:
             kwargs[name] = getattr(req, name)
@@ -119,6 +134,10 @@ def cap(result: QueryResult, max_rows: int) -> QueryResult:
 class Backend(Protocol):
     def run(self, req: Request, timeout: float) -> Outcome: ...
     def close(self) -> None: ...
+
+
+class AsyncBackend(Backend, Protocol):
+    async def arun(self, req: Request, timeout: float) -> Outcome: ...
 
 
 # --- worker processes ----------------------------------------------------------------
@@ -163,7 +182,7 @@ class ProcessBackend:
     def __init__(self, files: tuple[DataFile, ...], workers: int, *, load_timeout: float = 300.0) -> None:
         self._files = files
         self._load_timeout = load_timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: IdleWorkers[_Worker] = IdleWorkers()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -203,10 +222,9 @@ class ProcessBackend:
 
     def run(self, req: Request, timeout: float) -> Outcome:
         deadline = time.monotonic() + timeout
-        try:
-            w = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+        w = self._idle.get(timeout)
+        if w is None:
+            raise QueryTimeout(f"no query worker became free within {timeout:g} s")
         try:
             w.outbox.send(req)
             if w.inbox.poll(max(0.0, deadline - time.monotonic())):
@@ -218,6 +236,29 @@ class ProcessBackend:
             self._retire(w)
             raise RuntimeError(f"query worker died: {exc!r}") from exc
         self._idle.put(w)
+        return outcome
+
+    async def arun(self, req: Request, timeout: float) -> Outcome:
+        """As ``run``, awaiting the worker and its reply on the event loop (no thread hop)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        w = await self._idle.aget(timeout)
+        if w is None:
+            raise QueryTimeout(f"no query worker became free within {timeout:g} s")
+        try:
+            w.outbox.send(req)  # small (≤ max_query_length); the idle worker is already reading
+            data = await read_message(w.inbox.fileno(), deadline - loop.time())
+        except (WorkerGone, BrokenPipeError, ConnectionResetError) as exc:
+            self._retire(w)
+            raise RuntimeError(f"query worker died: {exc!r}") from exc
+        except BaseException:  # cancelled while the worker runs: its reply would be read by the next caller
+            self._retire(w)
+            raise
+        if data is None:
+            self._retire(w)
+            raise QueryTimeout(f"query ran longer than {timeout:g} s and was stopped")
+        self._idle.put(w)
+        outcome: Outcome = pickle.loads(data)
         return outcome
 
     @property
@@ -232,6 +273,7 @@ class ProcessBackend:
             self._all.clear()
         for w in workers:
             w.kill()
+        self._idle.drain()
 
 
 class ThreadBackend:
@@ -311,9 +353,7 @@ class QueryExecutor(Store):
         at the latest) instead of failing at once: a person opening a
         page under load gets a slower page, not a 503; user SPARQL still gets
         503 with Retry-After, which clients know how to handle."""
-        self.check(sparql)
-        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
-        req = Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
+        req = self._request(sparql, bindings, default_graph_uris, named_graph_uris, base_iri, max_rows)
         if not self._slots.acquire(timeout=2 * self.limits.timeout) if queue else not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
         with self._count_lock:
@@ -324,11 +364,51 @@ class QueryExecutor(Store):
             with self._count_lock:
                 self._running -= 1
             self._slots.release()
+        return self._result(tag, value, sparql, is_update(sparql) if tag == "syntax" else False)
+
+    async def aquery(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """``query`` for a coroutine (the ``/sparql`` endpoint): the same checks,
+        admission (503 when saturated), timeout and worker kill, row cap and
+        error mapping, but the worker's reply is awaited on the event loop when
+        the backend can (``ProcessBackend.arun``) instead of in a thread."""
+        req = self._request(sparql, None, default_graph_uris, named_graph_uris, base_iri, None)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
+        with self._count_lock:
+            self._running += 1
+        try:
+            arun = getattr(self.backend, "arun", None)
+            if arun is not None:
+                tag, value = await arun(req, self.limits.timeout)
+            else:
+                tag, value = await asyncio.to_thread(self.backend.run, req, self.limits.timeout)
+        finally:
+            with self._count_lock:
+                self._running -= 1
+            self._slots.release()
+        update = await asyncio.to_thread(is_update, sparql) if tag == "syntax" else False  # rdflib's parser: slow, off the loop
+        return self._result(tag, value, sparql, update)
+
+    def _request(self, sparql: str, bindings: dict[str, Term] | None, default_graph_uris: list[str] | None,
+                 named_graph_uris: list[str] | None, base_iri: str | None, max_rows: int | None) -> Request:
+        self.check(sparql)
+        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
+        return Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
+
+    @staticmethod
+    def _result(tag: str, value: object, sparql: str, update: bool) -> QueryResult:
         if tag == "ok":
             assert isinstance(value, QueryResult)
             return value
         if tag == "syntax":
-            if is_update(sparql):
+            if update:
                 raise QueryRefused("SPARQL Update (including LOAD) is not accepted: this endpoint is read-only")
             raise BadQuery(f"syntax error: {value}")
         if tag == "engine":

@@ -16,6 +16,8 @@ a false positive refuses a query, a false negative could open a socket.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -41,17 +43,49 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
-def keywords(sparql: str) -> set[str]:
+class Scan(NamedTuple):
+    keywords: frozenset[str]
     """Upper-cased bare words outside strings, IRIs and comments."""
+    depth: int
+    """The deepest nesting of ``{ ( [``."""
+    form: str | None
+    """"select", "ask" or "graph" from the first query-form keyword, if any."""
+
+
+QUERY_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+@lru_cache(maxsize=64)
+def scan(sparql: str) -> Scan:
+    """Everything the checks need, in one pass over the text.
+
+    Cached: the endpoint asks before a cache lookup and the executor again
+    before running the same string, so a query is tokenised once."""
     found: set[str] = set()
+    depth = deepest = 0
+    form: str | None = None
     for m in _TOKEN.finditer(unescape(sparql)):
-        if m.group(2):
-            found.add(m.group(2).upper())
-    return found
+        word, bracket = m.group(2), m.group(3)
+        if word:
+            upper = word.upper()
+            found.add(upper)
+            if form is None and upper in QUERY_FORMS:
+                form = QUERY_FORMS[upper]
+        elif bracket in ("{", "(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket:
+            depth = max(0, depth - 1)
+    return Scan(frozenset(found), deepest, form)
+
+
+def keywords(sparql: str) -> frozenset[str]:
+    """Upper-cased bare words outside strings, IRIs and comments."""
+    return scan(sparql).keywords
 
 
 def uses_service(sparql: str) -> bool:
-    return "SERVICE" in keywords(sparql)
+    return "SERVICE" in scan(sparql).keywords
 
 
 def nesting_depth(sparql: str) -> int:
@@ -60,18 +94,7 @@ def nesting_depth(sparql: str) -> int:
     Oxigraph's parser is recursive: a few thousand nested groups overflow a
     worker's stack. The executor refuses deep nesting before the engine.
     """
-    depth = deepest = 0
-    for m in _TOKEN.finditer(unescape(sparql)):
-        bracket = m.group(3)
-        if bracket in ("{", "(", "["):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif bracket:
-            depth = max(0, depth - 1)
-    return deepest
-
-
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+    return scan(sparql).depth
 
 
 def query_form(sparql: str) -> str | None:
@@ -80,8 +103,4 @@ def query_form(sparql: str) -> str | None:
     Lets the endpoint negotiate a format (and answer 406 or 304) before the
     query runs; the engine's answer stays authoritative.
     """
-    for m in _TOKEN.finditer(unescape(sparql)):
-        word = (m.group(2) or "").upper()
-        if word in QUERY_FORMS:
-            return {"SELECT": "select", "ASK": "ask"}.get(word, "graph")
-    return None
+    return scan(sparql).form

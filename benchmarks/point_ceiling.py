@@ -1,0 +1,132 @@
+"""Point lookups against the hello-world ceiling, side by side in one run.
+
+    python -m benchmarks.point_ceiling --var /tmp/h3/var --articles 1000 \\
+        [--old-root /tmp/h3-old] [--repeats 3] [--duration 4] [--wrk]
+
+Why its own script: issue 6's target "point lookups ≥ 50 % of a FastAPI
+hello-world" is a ratio between two servers measured on a shared, noisy
+2-core machine, so both (and, with ``--old-root``, ``kg serve`` from another
+checkout — a ``git worktree`` of an older commit) are started once and then
+measured *interleaved*: each repeat runs hello, old, new back to back with
+the same load generator (``benchmarks.loadgen``, cold point lookups at 1 and
+16 clients, its own process), and the medians are reported with their ratios
+to the hello-world. ``--wrk`` adds the same phases from ``wrk`` (C client,
+``benchmarks.wrk``) as a cross-check of client cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from benchmarks import servers
+from benchmarks.loadgen import Requests, _phase, parameters
+
+BASE = "https://qatar-nato.example.org/"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_kg_at(root: Path, var: Path, logdir: Path, name: str, *, workers: int = 2) -> servers.Server:
+    """``kg serve`` run from ``root`` (its ``kg`` package shadows the installed one)."""
+    port = servers.free_port()
+    log = logdir / f"{name}.log"
+    cmd = [sys.executable, "-m", "kg", "--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--max-concurrent", "64", "--timeout", "30"]
+    proc = servers._spawn(cmd, log, cwd=root)
+    s = servers.Server(name, f"http://127.0.0.1:{port}/sparql", proc, log=log)
+    s.ready_s = servers._wait(f"http://127.0.0.1:{port}/health", proc, 300, log)
+    return s
+
+
+def measure(url: str, *, hello: bool, articles: int, duration: float, clients: int, seed: int) -> dict:
+    reqs = None if hello else Requests(("point",), parameters(articles, BASE), cold=True, seed=seed)
+    phase = asyncio.run(_phase(url, reqs, name=f"c{clients}", clients=clients, duration=duration,
+                               max_requests=20_000, timeout=30))
+    return asdict(phase)
+
+
+def _child(args: dict) -> dict:
+    r = subprocess.run([sys.executable, "-m", "benchmarks.point_ceiling", "--child", json.dumps(args)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=args["duration"] + 120)
+    if r.returncode != 0:
+        return {"error": r.stderr[-400:]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--child")
+    p.add_argument("--var", type=Path)
+    p.add_argument("--articles", type=int, default=1000)
+    p.add_argument("--old-root", type=Path)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--duration", type=float, default=4.0)
+    p.add_argument("--wrk", action="store_true")
+    p.add_argument("--logs", type=Path, default=Path("/tmp/point-ceiling-logs"))
+    a = p.parse_args(argv)
+    if a.child:  # one phase, in its own process (no GIL shared with the parent)
+        print(json.dumps(measure(**json.loads(a.child))))
+        return 0
+    a.logs.mkdir(parents=True, exist_ok=True)
+    started = [servers.start_hello(a.logs)]
+    try:
+        if a.old_root:
+            started.append(start_kg_at(a.old_root, a.var, a.logs, "kg-old"))
+        started.append(start_kg_at(ROOT, a.var, a.logs, "kg-new"))
+        results: dict[str, dict[int, list[dict]]] = {s.name: {1: [], 16: []} for s in started}
+        wrk_results: dict[str, list[list[dict]]] = {s.name: [] for s in started}
+        for rep in range(a.repeats):
+            for s in started:
+                for clients in (1, 16):
+                    res = _child({"url": s.url, "hello": s.name == "hello", "articles": a.articles,
+                                  "duration": a.duration, "clients": clients, "seed": 7 + rep})
+                    results[s.name][clients].append(res)
+                    print(f"[{rep}] {s.name} c{clients}: {res}", file=sys.stderr, flush=True)
+                if a.wrk:
+                    from benchmarks import wrk
+
+                    w = wrk.run(s.url, n_articles=a.articles, base=BASE, duration=a.duration, hello=s.name == "hello")
+                    wrk_results[s.name].append(w)
+                    print(f"[{rep}] {s.name} wrk: {w}", file=sys.stderr, flush=True)
+        print(report(results, wrk_results))
+    finally:
+        for s in started:
+            s.stop()
+    return 0
+
+
+def _med(runs: list[dict], key: str) -> float | None:
+    vals = [r[key] for r in runs if r.get(key) is not None]
+    return round(statistics.median(vals), 2) if vals else None
+
+
+def report(results: dict[str, dict[int, list[dict]]], wrk_results: dict[str, list[list[dict]]]) -> str:
+    lines = ["| server | clients | req/s | p50 ms | p99 ms | errors | req/s ÷ hello |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, by_c in results.items():
+        for c, runs in by_c.items():
+            tput, hello = _med(runs, "throughput"), _med(results["hello"][c], "throughput")
+            ratio = f"{tput / hello:.2f}×" if tput and hello else "–"
+            lines.append(f"| {name} | {c} | {tput} | {_med(runs, 'p50_ms')} | {_med(runs, 'p99_ms')} | "
+                         f"{sum(r.get('errors', 0) for r in runs)} | {ratio} |")
+    if any(wrk_results.values()):
+        lines += ["", "wrk (C client):", "", "| server | phase | req/s | p50 ms | p99 ms | errors | req/s ÷ hello |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for name, reps in wrk_results.items():
+            for i, ph in enumerate(reps[0] if reps else []):
+                runs = [r[i] for r in reps if i < len(r)]
+                hello_runs = [r[i] for r in wrk_results["hello"] if i < len(r)]
+                tput, hello = _med(runs, "throughput"), _med(hello_runs, "throughput")
+                ratio = f"{tput / hello:.2f}×" if tput and hello else "–"
+                lines.append(f"| {name} | {ph['name']} | {tput} | {_med(runs, 'p50_ms')} | {_med(runs, 'p99_ms')} | "
+                             f"{sum(r.get('errors', 0) for r in runs)} | {ratio} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
