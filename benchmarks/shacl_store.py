@@ -54,6 +54,7 @@ def one(n: int, work: Path, *, pyshacl: bool) -> dict[str, object]:
         "articles": n, "quads": len(ox_quads), "triples": triples, "prepare_s": round(prepare, 2),
         "load_s": round(load_s, 2), "engine_s": round(engine_s, 2),
         "engine_triples_per_s": round(triples / engine_s), "engine_violations": len(report.violations),
+        "engine_by_shape": dict(collections.Counter(v.source_shape.rsplit("#", 1)[-1] for v in report.violations)),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
     if pyshacl:

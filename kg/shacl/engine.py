@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
@@ -146,7 +146,7 @@ def _restore(focus: Node, value: Node, shape: Shape, originals: Originals) -> No
 def _fill(message: str, fdict: dict[str, Node]) -> str:
     """pyshacl's substitution of ``{?var}``/``{$var}`` in SPARQL constraint messages."""
     for var, val in fdict.items():
-        message = re.sub("{{[?$]{}}}".format(var), str(val), message)
+        message = re.sub(f"{{[?$]{var}}}", str(val), message)
     return message
 
 

@@ -70,7 +70,7 @@ class Originals:
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_sp.values())
 
-    def add(self, quads: Iterable[object]) -> "Originals":
+    def add(self, quads: Iterable[object]) -> Originals:
         """pyoxigraph ``Quad``/``Triple``s or rdflib (s, p, o[, g]) tuples."""
         for q in quads:
             if isinstance(q, (ox.Quad, ox.Triple)):

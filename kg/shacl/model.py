@@ -54,7 +54,7 @@ class Shape:
     severity: URIRef
     messages: tuple[Literal, ...]
     params: dict[URIRef, list[Node]]
-    properties: list["Shape"] = field(default_factory=list)
+    properties: list[Shape] = field(default_factory=list)
     sparql: list[SparqlSelect] = field(default_factory=list)
     targets: dict[URIRef, list[Node]] = field(default_factory=dict)
     sparql_targets: list[SparqlSelect] = field(default_factory=list)
