@@ -26,10 +26,9 @@ from rdflib.term import Node
 
 from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.shacl.model import Hierarchy, Shape, read_shapes
-from kg.shacl.sparql import Query, compile_shape
+from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape
 from kg.vocab import SH
 
-_SUBCLASS = f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"
 _NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
 
 
@@ -60,7 +59,7 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph)."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
-    solutions = store.query(_SUBCLASS)
+    solutions = store.query(SUBCLASS_PAIRS)
     pairs += [(r["s"].value, r["o"].value) for r in solutions  # type: ignore[union-attr]
               if isinstance(r["s"], ox.NamedNode) and isinstance(r["o"], ox.NamedNode)]
     del solutions

@@ -26,6 +26,8 @@ from kg.shacl.model import TARGET_PARAMETERS, Hierarchy, Shape, ShapesModel, Spa
 from kg.vocab import SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+SUBCLASS_PAIRS = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o }"
+"""The data's own class axioms, added to the ontology's for ``sh:class`` and ``sh:targetClass``."""
 
 
 @dataclass(frozen=True)
@@ -274,4 +276,4 @@ def _sparql_constraint(c: SparqlSelect, t: str, path: str | None) -> str:
     return f"SELECT * WHERE {{ {t} {{ {select} }} }}"
 
 
-__all__ = ["Query", "compile_shape", "conforms", "targets", "term"]
+__all__ = ["SUBCLASS_PAIRS", "Query", "compile_shape", "conforms", "targets", "term"]
