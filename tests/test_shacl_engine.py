@@ -195,3 +195,13 @@ def test_unsupported_component_raises(name: str) -> None:
     store = release_store(to_oxigraph([(s, p, o, URIRef("urn:x-loose")) for s, p, o, _ in ds.quads()]))
     with pytest.raises(UnsupportedShape):
         validate_store(store, extended, ontology())
+
+
+def test_deactivated_property_shape_reports_nothing_in_both() -> None:
+    extended = Graph()
+    extended += shapes()
+    extended.parse(data=PREFIXES + "qnsh:MeetingPlace sh:deactivated true .", format="turtle")
+    case = next(c for c in CASES if c.id == "briefing-without-place")
+    reference, engine = both(trig(BASE + case.bad), extended)
+    assert_same(reference, engine)
+    assert not any(v.source_shape.endswith("#MeetingPlace") for v in engine.violations)

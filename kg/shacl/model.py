@@ -58,6 +58,7 @@ class Shape:
     sparql: list[SparqlSelect] = field(default_factory=list)
     targets: dict[URIRef, list[Node]] = field(default_factory=dict)
     sparql_targets: list[SparqlSelect] = field(default_factory=list)
+    deactivated: bool = False
 
     @property
     def is_property(self) -> bool:
@@ -119,6 +120,7 @@ def _shape(model: ShapesModel, node: Node) -> Shape:
     )
     model.by_node[node] = shape
     if any(str(v).lower() == "true" for v in params.get(SH.deactivated, [])):
+        shape.deactivated = True  # validates nothing (https://www.w3.org/TR/shacl/#deactivated)
         return shape
     for kind in TARGET_PARAMETERS - {SH.target}:
         if kind in params:

@@ -181,6 +181,8 @@ VALUE_COMPONENTS = {
 
 def compile_shape(model: ShapesModel, root: Shape, shape: Shape, hierarchy: Hierarchy) -> list[Query]:
     """Every query validating ``shape`` on the focus nodes of ``root`` (itself, or its parent node shape)."""
+    if shape.deactivated:
+        return []
     if shape.is_property and shape.properties:
         raise UnsupportedShape(f"{shape.node}: sh:property inside a property shape is not supported")
     g = model.graph
