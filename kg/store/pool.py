@@ -82,6 +82,11 @@ class IdleWorkers(Generic[W]):
         """Stop waiting; the worker handed over meanwhile, if any, is the caller's."""
         with self._lock:
             waiter.gone = True
+            if waiter.worker is None:
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
             return waiter.worker
 
     def get(self, timeout: float) -> W | None:
