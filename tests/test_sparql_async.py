@@ -198,3 +198,111 @@ def test_concurrent_requests_each_get_their_own_answer(release: Release, release
     for i, status, text in answers:
         assert status == 200, text
         assert int(json.loads(text)["results"]["bindings"][0]["n"]["value"]) == i
+
+
+# --- results serialized in the worker ------------------------------------------------------------
+
+
+def test_worker_serialized_results_read_the_same_as_the_old_path(release: Release, release_settings: Settings) -> None:
+    """SELECT/ASK bodies are now made by the query worker (only bytes cross the
+    pipe). Real parsers — rdflib's results parsers, Python's csv — must read
+    them exactly as they read what the endpoint made from the rows itself
+    (``kg.web.results.serialize`` in this process), truncation marker included."""
+    import csv
+    import io
+    from functools import partial
+
+    import rdflib.query
+
+    from kg import formats as F
+    from kg.store.executor import Serialized
+    from kg.web import results as R
+
+    settings = release_settings.with_(query_workers=1, max_rows=7)
+    queries = [
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",  # truncated at 7
+        "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(lang(?label) = 'ar') } ORDER BY ?s LIMIT 5",
+        "SELECT ?x ?n WHERE { VALUES (?x ?n) { (<http://a.example/1> 1) (UNDEF \"t\\\"ab\\tx\\ny\") } }",
+        "ASK { ?s ?p ?o }",
+    ]
+    ex = QueryExecutor.for_files(embedded_files(release), settings)
+    try:
+        for q in queries:
+            kind = "ask" if q.startswith("ASK") else "select"
+            for fmt in R.offered(kind):
+                if fmt is F.HTML:
+                    continue
+                link = ["http://127.0.0.1/sparql#truncation"]
+                got = asyncio.run(ex.aquery(q, serializer=partial(R.serialize_rows, media_type=fmt.media_type, links=link),
+                                            serialize_kind=kind))
+                assert isinstance(got, Serialized)
+                rows = ex.query(q)
+                old = R.serialize(rows, fmt, links=link if rows.truncated else None)
+                assert got.truncated == rows.truncated
+                if fmt is F.RESULTS_JSON:
+                    assert json.loads(got.body) == json.loads(old)
+                    assert ("link" in json.loads(got.body)["head"]) == rows.truncated
+                if fmt in (F.RESULTS_CSV, F.RESULTS_TSV):
+                    sep = "," if fmt is F.RESULTS_CSV else "\t"
+                    assert list(csv.reader(io.StringIO(got.body.decode()), delimiter=sep)) == \
+                        list(csv.reader(io.StringIO(old.decode()), delimiter=sep))
+                if fmt in (F.RESULTS_JSON, F.RESULTS_XML):
+                    name = "json" if fmt is F.RESULTS_JSON else "xml"
+                    new_parsed = rdflib.query.Result.parse(io.BytesIO(got.body), format=name)
+                    old_parsed = rdflib.query.Result.parse(io.BytesIO(old), format=name)
+                    if kind == "ask":
+                        assert new_parsed.askAnswer == old_parsed.askAnswer is True
+                    else:
+                        assert list(new_parsed) == list(old_parsed) and len(list(new_parsed)) > 0
+        # a query whose form the caller guessed wrong comes back as rows, for the endpoint to re-negotiate
+        wrong = asyncio.run(ex.aquery("ASK {}", serializer=partial(R.serialize_rows, media_type=F.RESULTS_CSV.media_type),
+                                      serialize_kind="select"))
+        assert not isinstance(wrong, Serialized) and wrong.boolean is True
+    finally:
+        ex.close()
+
+
+def test_endpoint_bodies_from_the_worker_parse_like_before(release: Release, release_settings: Settings) -> None:
+    """Over real uvicorn: each results format, truncated and not, read by real parsers."""
+    import csv
+    import io
+
+    import rdflib.query
+
+    settings = release_settings.with_(query_workers=2, max_rows=7)
+    with sparql_server(release, settings, with_w3c=False) as (url, executor):
+        q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+        local = executor.query(q)
+        want = [tuple(str(t.value) for t in row) for row in local.rows]
+        r = httpx.get(f"{url}/sparql", params={"query": q, "format": "json"}, timeout=30)
+        assert r.headers["x-kg-truncated"] == "true" and r.json()["head"]["link"] == [f"{url}/sparql#truncation"]
+        assert [tuple(b[v]["value"] for v in ("s", "p", "o")) for b in r.json()["results"]["bindings"]] == want
+        r = httpx.get(f"{url}/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+xml"}, timeout=30)
+        assert r.headers["content-type"].startswith("application/sparql-results+xml")
+        parsed = rdflib.query.Result.parse(io.BytesIO(r.content), format="xml")
+        assert [tuple(str(x) for x in row) for row in parsed] == want
+        r = httpx.get(f"{url}/sparql", params={"query": q, "format": "csv"}, timeout=30)
+        assert [tuple(row) for row in csv.reader(io.StringIO(r.text))][1:] == want
+        r = httpx.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+xml"}, timeout=30)
+        assert rdflib.query.Result.parse(io.BytesIO(r.content), format="xml").askAnswer is True
+        # CSV defines no boolean: 406 before anything runs
+        r = httpx.get(f"{url}/sparql", params={"query": "PREFIX x: <http://x/> ASK {}", "format": "csv"}, timeout=30)
+        assert r.status_code == 406
+
+
+@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+def test_after_an_awaited_reply_the_pipe_is_blocking_again_for_the_thread_path(loop_kind: str) -> None:
+    """uvloop (what uvicorn runs on when installed) makes a watched fd non-blocking;
+    ``Connection.recv`` in a thread then fails with BlockingIOError on a reply
+    that has not fully arrived. Both loops must hand the pipe back blocking."""
+    new_loop = asyncio.new_event_loop if loop_kind == "asyncio" else pytest.importorskip("uvloop").new_event_loop
+    inbox, outbox = _pipe()
+    loop = new_loop()
+    try:
+        outbox.send(b"x")
+        assert loop.run_until_complete(read_message(inbox.fileno(), 30)) is not None
+        assert os.get_blocking(inbox.fileno())
+    finally:
+        loop.close()
+        inbox.close()
+        outbox.close()

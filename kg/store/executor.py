@@ -34,9 +34,10 @@ import sys
 import threading
 import time
 import traceback
+import dataclasses
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Protocol
+from typing import Callable, Protocol
 
 from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout, QueryTooLarge, StoreUnavailable
@@ -72,6 +73,19 @@ class Request:
     named_graph_uris: list[str] | None
     max_rows: int
     base_iri: str | None = None
+    serializer: Callable[[QueryResult], bytes] | None = None
+    """Applied where the query ran, to a result of ``serialize_kind``: only its
+    bytes cross the pipe (pickling 1 000 rows of terms cost more than the query)."""
+    serialize_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A result already turned into bytes by ``Request.serializer``."""
+
+    kind: str
+    body: bytes
+    truncated: bool
 
 
 ENGINE_REFUSALS = ("The custom function",)
@@ -107,6 +121,8 @@ def run_request(store: Store, req: Request) -> Outcome:
         result = store.query(req.sparql, **kwargs)  # type: ignore[arg-type]
         if "max_rows" not in accepted:
             result = cap(result, req.max_rows)
+        if req.serializer is not None and result.kind == req.serialize_kind:
+            return ("ok", Serialized(result.kind, req.serializer(result), result.truncated))
         return ("ok", result)
     except SyntaxError as exc:  # Oxigraph's parser: "error at line:col: ..."
         return ("syntax", str(exc))
@@ -364,7 +380,9 @@ class QueryExecutor(Store):
             with self._count_lock:
                 self._running -= 1
             self._slots.release()
-        return self._result(tag, value, sparql, is_update(sparql) if tag == "syntax" else False)
+        result = self._result(tag, value, sparql, is_update(sparql) if tag == "syntax" else False)
+        assert isinstance(result, QueryResult)  # no serializer on this path
+        return result
 
     async def aquery(
         self,
@@ -373,12 +391,19 @@ class QueryExecutor(Store):
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> QueryResult:
+        serializer: Callable[[QueryResult], bytes] | None = None,
+        serialize_kind: str | None = None,
+    ) -> QueryResult | Serialized:
         """``query`` for a coroutine (the ``/sparql`` endpoint): the same checks,
         admission (503 when saturated), timeout and worker kill, row cap and
         error mapping, but the worker's reply is awaited on the event loop when
-        the backend can (``ProcessBackend.arun``) instead of in a thread."""
+        the backend can (``ProcessBackend.arun``) instead of in a thread.
+
+        With ``serializer``, a result of ``serialize_kind`` comes back as
+        ``Serialized`` bytes made in the worker; any other result as usual."""
         req = self._request(sparql, None, default_graph_uris, named_graph_uris, base_iri, None)
+        if serializer is not None:
+            req = dataclasses.replace(req, serializer=serializer, serialize_kind=serialize_kind)
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
         with self._count_lock:
@@ -403,9 +428,9 @@ class QueryExecutor(Store):
         return Request(sparql, bindings, default_graph_uris, named_graph_uris, rows, base_iri)
 
     @staticmethod
-    def _result(tag: str, value: object, sparql: str, update: bool) -> QueryResult:
+    def _result(tag: str, value: object, sparql: str, update: bool) -> QueryResult | Serialized:
         if tag == "ok":
-            assert isinstance(value, QueryResult)
+            assert isinstance(value, (QueryResult, Serialized))
             return value
         if tag == "syntax":
             if update:

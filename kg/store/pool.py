@@ -133,8 +133,9 @@ async def read_message(fd: int, timeout: float) -> bytes | None:
     """One ``multiprocessing.connection`` message (``!i`` length, or ``-1`` then ``!Q``) from
     ``fd``, read on the running loop as bytes arrive; None if it is not complete by ``timeout``.
 
-    Each read follows a readiness event, so it never blocks the loop (the
-    fd itself stays blocking for the thread path)."""
+    Each read follows a readiness event, so it never blocks the loop. The fd
+    is left blocking afterwards, as the thread path (``Connection.recv``)
+    needs: uvloop switches an fd it watches to non-blocking."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[bytes | None] = loop.create_future()
     buf = bytearray()
@@ -145,6 +146,8 @@ async def read_message(fd: int, timeout: float) -> bytes | None:
             return
         try:
             chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:  # a spurious wake-up: wait for the next one
+            return
         except OSError as exc:
             done.set_exception(WorkerGone(f"reading from the worker failed: {exc!r}"))
             return
@@ -176,3 +179,4 @@ async def read_message(fd: int, timeout: float) -> bytes | None:
     finally:
         timer.cancel()
         loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop (libuv) made it non-blocking; the thread path reads it blocking

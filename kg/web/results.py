@@ -135,6 +135,15 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
     return ox.serialize(items, format=rdf_format)
 
 
+def serialize_rows(result: QueryResult, media_type: str, links: list[str] | None = None) -> bytes:
+    """SELECT / ASK results as ``media_type`` (a results format), for a query
+    worker: passed to it as ``functools.partial(serialize_rows, …)`` (picklable
+    by reference, and by media type, since ``F.Format`` is compared by
+    identity), so only bytes come back over the pipe. ``links`` go into the
+    JSON head only when the result was truncated, as in ``kg.web.sparql``."""
+    return serialize(result, F.BY_MEDIA_TYPE[media_type], links=links if result.truncated else None)
+
+
 def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     """Only the prefixes some IRI in ``triples`` starts with (no 40-line preamble for 3 triples)."""
     iris = set()

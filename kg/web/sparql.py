@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from functools import partial
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -32,7 +33,7 @@ from starlette.routing import Route
 
 from kg import formats as F
 from kg.errors import BadQuery, KGError, NotAcceptable, QueryRefused
-from kg.store.executor import QueryExecutor
+from kg.store.executor import QueryExecutor, Serialized
 from kg.store.lexer import query_form
 from kg.vocab import prefixes as vocab_prefixes
 from kg.web import results as R
@@ -277,25 +278,32 @@ async def answer(request: Request, op: Operation) -> Response:
         if hit is not None:
             return respond(hit[0], media_type, {**base_headers, **hit[1], "X-KG-Cache": "hit"})
     endpoint = endpoint_url(request)
+    # SELECT/ASK in a results format are serialized by the worker: only bytes come back
+    serializer = None if fmt is F.HTML or kind == "graph" else partial(
+        R.serialize_rows, media_type=fmt.media_type, links=[endpoint + "#truncation"])
     try:
         result = await executor.aquery(  # the worker's reply is awaited on the loop, not in a thread
             sparql_text, default_graph_uris=op.default_graph_uris, named_graph_uris=op.named_graph_uris,
             base_iri=endpoint,  # relative IRIs resolve against the endpoint
+            serializer=serializer, serialize_kind=kind,
         )
     except KGError as exc:
         if fmt is F.HTML:
             return page(request, op, query=sparql_text, error=str(exc), status=_status(exc))
         raise
-    if result.kind != kind:  # the lexical guess was wrong: the engine's answer decides
-        fmt, media_type = pick_format(op, request.headers.get("accept"), result.kind)
-    if fmt is F.HTML:
-        return page(request, op, query=sparql_text, result=result)
+    if isinstance(result, Serialized):
+        body = result.body
+    else:
+        if result.kind != kind:  # the lexical guess was wrong: the engine's answer decides
+            fmt, media_type = pick_format(op, request.headers.get("accept"), result.kind)
+        if fmt is F.HTML:
+            return page(request, op, query=sparql_text, result=result)
+        links = [endpoint + "#truncation"] if result.truncated else None
+        prefixes = vocab_prefixes(release.base_iri) if result.kind == "graph" else None  # only RDF syntaxes use them
+        body = R.serialize(result, fmt, prefixes=prefixes, links=links)
     extra = {}
     if result.truncated:
         extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(executor.limits.max_rows)}
-    links = [endpoint + "#truncation"] if result.truncated else None
-    prefixes = vocab_prefixes(release.base_iri) if result.kind == "graph" else None  # only RDF syntaxes use them
-    body = R.serialize(result, fmt, prefixes=prefixes, links=links)
     request.app.state.sparql_cache.put(key, body, extra)
     return respond(body, media_type, {**base_headers, **extra})
 
