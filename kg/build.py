@@ -38,7 +38,7 @@ from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
 from kg.mapping import Mapper, Quad, check_term_forms
 from kg.release import DUMPS, REPORT_FILE, STORE_DIR, Release, draft_release
-from kg.spool import DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
+from kg.spool import DiskOriginals, DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
 from kg.shacl import Originals
 from kg.validate import Report, validate, validate_store
@@ -91,6 +91,10 @@ class Staged:
     meta: dict = field(default_factory=dict)
     originals: Originals = field(default_factory=Originals)
 
+    def close(self) -> None:
+        if isinstance(self.originals, DiskOriginals):
+            self.originals.close()
+
     def open_store(self) -> ox.Store:
         return ox.Store(str(self.directory / STORE_DIR))
 
@@ -112,7 +116,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         return None
 
     mapper = Mapper(within)
-    originals = Originals()  # integer literals as written, for validate_store
+    originals = DiskOriginals(work / "originals.sqlite")  # integer literals as written, for validate_store
 
     def add(quads: Iterable[Quad]) -> None:
         unique = list(dict.fromkeys(quads))
@@ -217,7 +221,10 @@ def check(settings: Settings, progress: Progress = _stderr) -> Checked:
     """Curate, map and validate in a temporary directory, writing nothing under var/."""
     with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
         staged = stage(settings, Path(tmp), progress, gz=False)
-        return Checked(_validate(staged, settings, progress), settings.seeds_dir, settings.base_iri)
+        try:
+            return Checked(_validate(staged, settings, progress), settings.seeds_dir, settings.base_iri)
+        finally:
+            staged.close()
 
 
 def origins(where: Corpus | Path, iris: Iris | None = None, *, wanted: set[str] | None = None) -> dict[str, str]:
@@ -280,6 +287,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
     with draft_release(settings.var_dir) as draft:
         staged = stage(settings, draft.path, progress)
         report = _validate(staged, settings, progress)
+        staged.close()
         if not report.conforms:
             raise ValidationFailed("the graph does not conform to the shapes; nothing was published",
                                    report_text(settings.seeds_dir, report, staged.base))

@@ -195,3 +195,21 @@ def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
     for name in ("x.nt", "x.nt.gz"):
         body = (tmp_path / name).read_bytes()
         assert infos[name].bytes == len(body) and infos[name].sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path: Path) -> None:
+    """The build keeps the integer literals as written in SQLite, not a dict:
+    every lookup the validator makes gives what kg.shacl.Originals gives."""
+    from kg.shacl import Originals
+    from kg.spool import DiskOriginals
+
+    quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
+    odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),
+                  ox.Literal("05", datatype=ox.NamedNode(str(XSD.integer))), ox.NamedNode("http://example.org/g"))
+    memory, disk = Originals().add(quads + [odd]), DiskOriginals(tmp_path / "o.sqlite").add(quads + [odd])
+    assert len(disk) == len(memory) > 0
+    for q in [q for q in quads if q.predicate.value in (OA + "start", OA + "end")][:200] + [odd]:
+        stored = str(int(q.object.value))
+        assert disk.lookup(q.subject.value, q.predicate.value, stored) == memory.lookup(q.subject.value, q.predicate.value, stored)
+    assert disk.lookup("http://example.org/s", OA + "start", "5") == [("05", str(XSD.integer))]
+    disk.close()
