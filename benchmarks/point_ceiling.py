@@ -13,8 +13,11 @@ the same load generator (``benchmarks.loadgen``, cold point lookups at 1 and
 to the hello-world. The hello-world is measured twice: as in BENCHMARKS.md
 (a bare URL) and sent the point lookups' own URLs (``hello-same-url``), so
 that the Python client's cost of building a 400-character query URL is in
-the ceiling too. ``--wrk`` adds the same phases from ``wrk`` (C client,
-``benchmarks.wrk``) as a cross-check of client cost.
+the ceiling too. Each server also runs on the pure-Python HTTP stack
+(``-h11``: asyncio + h11, uvloop and httptools hidden), as ``kg serve`` did
+before they became dependencies; a server's ratio is always to the
+hello-world on its own stack. ``--wrk`` adds the same phases from ``wrk``
+(C client, ``benchmarks.wrk``) as a cross-check of client cost.
 """
 
 from __future__ import annotations
@@ -35,15 +38,31 @@ BASE = "https://qatar-nato.example.org/"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_kg_at(root: Path, var: Path, logdir: Path, name: str, *, workers: int = 2) -> servers.Server:
-    """``kg serve`` run from ``root`` (its ``kg`` package shadows the installed one)."""
+PURE = ("import sys, runpy; sys.modules['uvloop'] = None; sys.modules['httptools'] = None; "
+        "sys.argv = sys.argv[1:]; runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)")
+"""Run a module as ``-m`` would, with uvloop and httptools hidden: uvicorn then falls
+back to asyncio and h11, the stack ``kg serve`` had before they became dependencies."""
+
+
+def _python(module: str, pure: bool) -> list[str]:
+    return [sys.executable, "-c", PURE, module] if pure else [sys.executable, "-m", module]
+
+
+def start(kind: str, name: str, root: Path, var: Path, logdir: Path, *, pure: bool) -> servers.Server:
+    """``kg serve`` (run from ``root``: its ``kg`` package shadows the installed one) or the hello-world."""
     port = servers.free_port()
     log = logdir / f"{name}.log"
-    cmd = [sys.executable, "-m", "kg", "--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--max-concurrent", "64", "--timeout", "30"]
+    if kind == "hello":
+        cmd = _python("uvicorn", pure) + ["benchmarks.hello:create_app", "--factory", "--host", "127.0.0.1",
+                                          "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        url, ready = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/"
+    else:
+        cmd = _python("kg", pure) + ["--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                     "--workers", "2", "--max-concurrent", "64", "--timeout", "30"]
+        url, ready = f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health"
     proc = servers._spawn(cmd, log, cwd=root)
-    s = servers.Server(name, f"http://127.0.0.1:{port}/sparql", proc, log=log)
-    s.ready_s = servers._wait(f"http://127.0.0.1:{port}/health", proc, 300, log)
+    s = servers.Server(name, url, proc, log=log)
+    s.ready_s = servers._wait(ready, proc, 300, log)
     return s
 
 
@@ -79,27 +98,35 @@ def main(argv: list[str]) -> int:
         print(json.dumps(measure(**json.loads(a.child))))
         return 0
     a.logs.mkdir(parents=True, exist_ok=True)
-    started = [servers.start_hello(a.logs)]
+    plan = [("hello", "hello", ROOT, False), ("hello-h11", "hello", ROOT, True)]
+    if a.old_root:
+        plan.append(("kg-old-h11", "kg", a.old_root, True))
+    plan += [("kg-new-h11", "kg", ROOT, True), ("kg-new", "kg", ROOT, False)]
+    started: list[servers.Server] = []
     try:
-        if a.old_root:
-            started.append(start_kg_at(a.old_root, a.var, a.logs, "kg-old"))
-        started.append(start_kg_at(ROOT, a.var, a.logs, "kg-new"))
-        names = ["hello", "hello-same-url", *(s.name for s in started[1:])]
-        results: dict[str, dict[int, list[dict]]] = {n: {1: [], 16: []} for n in names}
+        for name, kind, root, pure in plan:
+            started.append(start(kind, name, root, a.var, a.logs, pure=pure))
+        # (label, server, hello?, same URL?): each hello-world also gets the point lookups' URLs
+        phases = []
+        for s in started:
+            hello = s.name.startswith("hello")
+            phases.append((s.name, s, hello, False))
+            if hello:
+                phases.append((s.name + "-same-url", s, True, True))
+        results: dict[str, dict[int, list[dict]]] = {label: {1: [], 16: []} for label, *_ in phases}
         wrk_results: dict[str, list[list[dict]]] = {s.name: [] for s in started}
         for rep in range(a.repeats):
-            for name in names:
-                s = started[0] if name.startswith("hello") else next(x for x in started if x.name == name)
+            for label, s, hello, same in phases:
                 for clients in (1, 16):
-                    res = _child({"url": s.url, "hello": s.name == "hello", "articles": a.articles, "same_url": name == "hello-same-url",
+                    res = _child({"url": s.url, "hello": hello, "articles": a.articles, "same_url": same,
                                   "duration": a.duration, "clients": clients, "seed": 7 + rep})
-                    results[name][clients].append(res)
-                    print(f"[{rep}] {name} c{clients}: {res}", file=sys.stderr, flush=True)
-            for s in started:
-                if a.wrk:
-                    from benchmarks import wrk
+                    results[label][clients].append(res)
+                    print(f"[{rep}] {label} c{clients}: {res}", file=sys.stderr, flush=True)
+            if a.wrk:
+                from benchmarks import wrk
 
-                    w = wrk.run(s.url, n_articles=a.articles, base=BASE, duration=a.duration, hello=s.name == "hello")
+                for s in started:
+                    w = wrk.run(s.url, n_articles=a.articles, base=BASE, duration=a.duration, hello=s.name.startswith("hello"))
                     wrk_results[s.name].append(w)
                     print(f"[{rep}] {s.name} wrk: {w}", file=sys.stderr, flush=True)
         print(report(results, wrk_results))
@@ -114,25 +141,31 @@ def _med(runs: list[dict], key: str) -> float | None:
     return round(statistics.median(vals), 2) if vals else None
 
 
+def _ceiling(name: str) -> str:
+    return "hello-h11" if name.endswith("-h11") else "hello"
+
+
 def report(results: dict[str, dict[int, list[dict]]], wrk_results: dict[str, list[list[dict]]]) -> str:
-    lines = ["| server | clients | req/s | p50 ms | p99 ms | errors | ÷ hello | ÷ hello-same-url |",
+    """Medians; each server's ratio is to the hello-world on the same HTTP stack (``-h11``:
+    asyncio + h11, else uvloop + httptools), bare and sent the same URLs."""
+    lines = ["| server | clients | req/s | p50 ms | p99 ms | errors | ÷ hello (same stack) | ÷ hello, same URLs |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, by_c in results.items():
         for c, runs in by_c.items():
             tput = _med(runs, "throughput")
             ratios = []
-            for ceiling in ("hello", "hello-same-url"):
-                top = _med(results[ceiling][c], "throughput")
+            for ceiling in (_ceiling(name), _ceiling(name) + "-same-url"):
+                top = _med(results[ceiling][c], "throughput") if ceiling in results else None
                 ratios.append(f"{tput / top:.2f}×" if tput and top else "–")
             lines.append(f"| {name} | {c} | {tput} | {_med(runs, 'p50_ms')} | {_med(runs, 'p99_ms')} | "
                          f"{sum(r.get('errors', 0) for r in runs)} | {' | '.join(ratios)} |")
     if any(wrk_results.values()):
-        lines += ["", "wrk (C client):", "", "| server | phase | req/s | p50 ms | p99 ms | errors | req/s ÷ hello |",
+        lines += ["", "wrk (C client):", "", "| server | phase | req/s | p50 ms | p99 ms | errors | ÷ hello (same stack) |",
                   "|---|---|---:|---:|---:|---:|---:|"]
         for name, reps in wrk_results.items():
             for i, ph in enumerate(reps[0] if reps else []):
                 runs = [r[i] for r in reps if i < len(r)]
-                hello_runs = [r[i] for r in wrk_results["hello"] if i < len(r)]
+                hello_runs = [r[i] for r in wrk_results.get(_ceiling(name), []) if i < len(r)]
                 tput, hello = _med(runs, "throughput"), _med(hello_runs, "throughput")
                 ratio = f"{tput / hello:.2f}×" if tput and hello else "–"
                 lines.append(f"| {name} | {ph['name']} | {tput} | {_med(runs, 'p50_ms')} | {_med(runs, 'p99_ms')} | "
