@@ -183,9 +183,11 @@ def article(i: int, pool: Pool, seed: int) -> tuple[str, str]:
     for a in sorted(rng.sample(range(pool.areas), 3)):
         facts.append({"id": f"area-{a:04d}", "kind": "cooperation_area", "cooperation": coop, "area": f"area/a{a:04d}", "quote": text.quote()})
     facts.append({"id": "cooperation", "kind": "cooperation", "cooperation": coop, "partners": [s, "alliance/nato"], "quote": text.quote("التعاون")})
-    if rng.random() < 0.2:  # one joining date per state: articles must agree (SHACL checks it)
+    # one joining date per state: articles must agree, and no article (2005 or later)
+    # may report a date after its own publication (SHACL checks both)
+    if rng.random() < 0.2:
         facts.append({"id": "membership", "kind": "membership", "membership": f"membership/s{state:04d}-ici", "member": s,
-                      "organization": "initiative/ici", "role": "role/ici-partner", "since": f"{2004 + state % 7}-{1 + state % 12:02d}", "quote": text.quote("انضمامها")})
+                      "organization": "initiative/ici", "role": "role/ici-partner", "since": f"2004-{1 + state % 12:02d}", "quote": text.quote("انضمامها")})
     if rng.random() < 0.25:
         agr, sign, perm = f"agreement/{aid}", f"event/{aid}-signing", f"permission/{aid}"
         ents += [

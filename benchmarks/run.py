@@ -160,9 +160,9 @@ def summary(results: dict) -> str:
     lines = ["## Build, validation and load", "",
              "`kg build` stages (one process; validation is the SPARQL engine on the release store), then the same store validated "
              "again by the engine and by whole-graph pyshacl where affordable, and the store opened as `kg serve` opens it.", "",
-             "| articles | quads | triples | curate s | map s | validate s | serialize s | publish s | build total s | build peak RSS MB "
+             "| articles | quads | triples | curate s | map s | sort+write+store s | validate s | serialize s | publish s | build total s | build peak RSS MB "
              "| engine s (triples/s) | pyshacl whole s | same report | open store s |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in results["sizes"]:
         b = r.get("build", {})
         if "error" in b or not b:
@@ -174,7 +174,7 @@ def summary(results: dict) -> str:
         whole_s = whole.get("s", "skipped" if "skipped" in whole else "–")
         same = whole.get("same_report_as_engine", "–")
         lines.append(f"| {r['articles']} | {b['quads']} | {b['triples']} | {b.get('curate', '–')} | {b.get('map', '–')} | "
-                     f"{b.get('validate', '–')} | {b.get('serialize', '–')} | {b.get('publish', '–')} | {b['total_s']} | {b['rss_mb']} | "
+                     f"{b.get('sort_write_store', '–')} | {b.get('validate', '–')} | {b.get('serialize', '–')} | {b.get('publish', '–')} | {b['total_s']} | {b['rss_mb']} | "
                      f"{eng_s} | {whole_s} | {same} | {r.get('load', {}).get('s', '–')} |")
     lines += ["", "## Served queries (medians over repeats; cold = distinct query texts, repeated = 20 fixed texts)", ""]
     for r in results["sizes"]:
@@ -234,7 +234,7 @@ def plot(results: dict, path: Path) -> None:
     if not rows:
         return
     xs = [r["articles"] for r in rows]
-    series = {name: [r["build"].get(name) for r in rows] for name in ("curate", "map", "validate", "serialize", "publish")}
+    series = {name: [r["build"].get(name) for r in rows] for name in ("curate", "map", "sort_write_store", "validate", "serialize", "publish")}
     series["build total"] = [r["build"]["total_s"] for r in rows]
     series["pyshacl whole graph"] = [r.get("shacl", {}).get("whole", {}).get("s") for r in rows]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+_MAP = re.compile(r"\(map ([\d.]+)s, sort\+write\+store ([\d.]+)s\)")
 _STAGE = re.compile(r"^\[(\d)/5\] (\w+)\s.*\(([\d.]+)s\)$")
 
 
@@ -40,6 +41,9 @@ def build(seeds: Path, var: Path) -> dict:
         m = _STAGE.match(line.strip())
         if m:
             out[m.group(2)] = float(m.group(3))
+        m = _MAP.search(line)
+        if m:  # the streaming build's map line: mapping, then sort + write + store load
+            out["map"], out["sort_write_store"] = float(m.group(1)), float(m.group(2))
     return out
 
 
