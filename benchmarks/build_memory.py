@@ -43,7 +43,6 @@ def main(argv: list[str]) -> int:
         _no_shacl()
     from kg.build import build
     from kg.config import Settings
-
     from kg.errors import ValidationFailed
 
     lines: list[str] = []

@@ -220,7 +220,7 @@ class DiskOriginals(Originals):
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT * FROM literal)").fetchone()[0]
 
-    def add(self, quads: Iterable[object]) -> "DiskOriginals":
+    def add(self, quads: Iterable[object]) -> DiskOriginals:
         rows = []
         for q in quads:
             if not isinstance(q, (ox.Quad, ox.Triple)):
