@@ -152,7 +152,9 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
     incoming = run(store, "resource_incoming", base=base, this=this).dicts()
     desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming[:INCOMING]]  # type: ignore[arg-type]
     desc.incoming_truncated = len(incoming) > INCOMING
-    for row in run(store, "resource_labels", base=base, this=this).dicts():
+    label_rows = [row for name in ("resource_labels", "resource_labels_types", "resource_labels_articles")
+                  for row in run(store, name, base=base, this=this).dicts()]
+    for row in label_rows:
         label = row["label"]
         if isinstance(label, ox.Literal):
             desc.labels.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
