@@ -11,11 +11,28 @@ report in which every case finds its own result.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
-from kg.config import DEFAULT_BASE_IRI
+from rdflib import Graph
+
+from kg.config import DEFAULT_BASE_IRI, Settings
+from kg.validate import load_turtle_dir
 from kg.vocab import prefixes
+
+SETTINGS = Settings()
+"""The shipped shapes and ontology: what every case is validated against."""
+
+@functools.cache
+def shapes() -> Graph:
+    return load_turtle_dir(SETTINGS.shapes_dir)
+
+
+@functools.cache
+def ontology() -> Graph:
+    return load_turtle_dir(SETTINGS.ontology_dir)
+
 
 B = DEFAULT_BASE_IRI + "id/"
 TEXT = "قطر والناتو يوقعان اتفاقية"

@@ -12,7 +12,6 @@ value shapes targeted directly, and on literals Oxigraph canonicalises.
 from __future__ import annotations
 
 import collections
-import functools
 import warnings
 
 import pyoxigraph as ox
@@ -20,26 +19,14 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from kg.build import to_oxigraph
-from kg.config import Settings
 from kg.curation import load_corpus
 from kg.errors import UnsupportedShape
 from kg.mapping import map_corpus
 from kg.shacl import Originals
-from kg.validate import Report, Violation, as_dataset, load_turtle_dir, validate, validate_store
-from tests.shape_cases import BASE, CASES, PREFIXES, VALUE_SHAPE_CASES, evidence, fact
+from kg.validate import Report, Violation, as_dataset, validate, validate_store
+from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, evidence, fact, ontology, shapes
 
-SETTINGS = Settings()
 DEFAULT = "urn:x-rdflib:default"
-
-
-@functools.cache
-def shapes() -> Graph:
-    return load_turtle_dir(SETTINGS.shapes_dir)
-
-
-@functools.cache
-def ontology() -> Graph:
-    return load_turtle_dir(SETTINGS.ontology_dir)
 
 
 def release_store(quads: list[ox.Quad], default_only: list[ox.Quad] = ()) -> ox.Store:  # type: ignore[assignment]

@@ -16,23 +16,11 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.config import Settings
-from kg.validate import Report, Violation, as_dataset, load_turtle_dir, validate
+from kg.validate import Report, Violation, as_dataset, validate
 from kg.vocab import SH, prefixes
-from tests.shape_cases import BASE, CASES, PREFIXES, VALUE_SHAPE_CASES, Case
+from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, Case, ontology, shapes
 
 QNSH = "https://qatar-nato.example.org/shapes#"
-SETTINGS = Settings()
-
-
-@functools.cache
-def shapes() -> Graph:
-    return load_turtle_dir(SETTINGS.shapes_dir)
-
-
-@functools.cache
-def ontology() -> Graph:
-    return load_turtle_dir(SETTINGS.ontology_dir)
 
 
 def run(trig: str, shapes_graph: Graph | None = None) -> Report:
