@@ -1,7 +1,8 @@
-"""SHACL validation: the one entry point the CLI, the build and the tests call.
+"""SHACL validation: the one module the CLI, the build and the tests call.
 
-The only importer of pyshacl (https://www.w3.org/TR/shacl/). Three choices
-made here, once:
+``validate_store`` is what ``kg build`` and ``kg validate`` use; ``validate``
+(pyshacl, https://www.w3.org/TR/shacl/) is the reference it is tested
+against. This is the only importer of pyshacl. Three choices made here, once:
 
 * the ontology is passed as ``ont_graph``, so ``sh:targetClass qn:Meeting``
   also reaches ``qn:Session`` instances through ``rdfs:subClassOf``;
