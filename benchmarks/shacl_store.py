@@ -17,13 +17,16 @@ import argparse
 import collections
 import resource
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from benchmarks.generate import generate
 from kg.build import to_oxigraph
 from kg.curation import load_corpus
 from kg.mapping import map_corpus
-from kg.shacl.load import release_like_store
+from kg.shacl import Originals
 from kg.validate import Violation, as_dataset, load_turtle_dir, validate, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def key(v: Violation) -> tuple[str, ...]:
     return (v.focus, v.path or "", v.value or "", v.source_shape, v.constraint, v.severity, v.message,
             v.source_constraint or "")
+
+
+def release_like_store(quads: Sequence[ox.Quad]) -> tuple[ox.Store, Originals]:
+    """An in-memory store laid out as a release's (``kg.store.embedded.release_files``):
+    every quad in its named graph, the default graph = their union; and the
+    integer literals as written, which the store canonicalises."""
+    store = ox.Store()
+    store.bulk_extend(quads)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    return store, Originals().add(quads)
 
 
 def one(n: int, work: Path, *, pyshacl: bool) -> dict[str, object]:

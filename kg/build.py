@@ -32,7 +32,6 @@ from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation import Corpus
 from kg.curation.loader import CorpusStream
 from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
@@ -219,26 +218,20 @@ def check(settings: Settings, progress: Progress = _stderr) -> Checked:
             staged.close()
 
 
-def origins(where: Corpus | Path, iris: Iris | None = None, *, wanted: set[str] | None = None) -> dict[str, str]:
+def origins(seeds_dir: Path, iris: Iris | None = None, *, wanted: set[str] | None = None) -> dict[str, str]:
     """IRI → 'file:line (id)' so a validation report points at curated input.
 
-    Given the seeds directory, the articles are read again one at a time and
-    only the IRIs in ``wanted`` (if given) get a line: lines cost a
-    round-trip YAML parse, and are needed only when a violation is reported."""
+    The articles are read again one at a time and only the IRIs in ``wanted``
+    (if given) get a line: lines cost a round-trip YAML parse, and are needed
+    only when a violation is reported."""
     iris = iris or Iris()
     out: dict[str, str] = {}
 
     def want(iri: object) -> bool:
         return wanted is None or str(iri) in wanted
 
-    if isinstance(where, Corpus):
-        entities = [(key, located.path, located.source, located.loc) for key, located in where.entities.items()]
-        arts: Iterable = where.articles
-        stream = None
-    else:
-        stream = CorpusStream(Path(where))
-        entities = [(e.key, stream.shared_source.path, stream.shared_source, ("entities", i)) for i, e in enumerate(stream.shared)]
-        arts = stream.articles()
+    stream = CorpusStream(Path(seeds_dir))
+    entities = [(e.key, stream.shared_source.path, stream.shared_source, ("entities", i)) for i, e in enumerate(stream.shared)]
 
     def entity_lines(items: Iterable[tuple[str, Path, object, tuple[object, ...]]]) -> None:
         for key, path, source, loc in items:
@@ -246,9 +239,8 @@ def origins(where: Corpus | Path, iris: Iris | None = None, *, wanted: set[str] 
                 out[str(iris.entity(key))] = f"{path.name}:{source.line(loc)} (entity {key})"  # type: ignore[attr-defined]
 
     entity_lines(entities)
-    for art in arts:
-        if stream is not None:
-            entity_lines((e.key, art.path, art.source, ("entities", i)) for i, e in enumerate(art.doc.entities))
+    for art in stream.articles():
+        entity_lines((e.key, art.path, art.source, ("entities", i)) for i, e in enumerate(art.doc.entities))
         if want(iris.article(art.id)):
             out[str(iris.article(art.id))] = f"{art.path.name} (article {art.id})"
         for section, items in (("facts", art.doc.facts), ("claims", art.doc.claims)):
@@ -270,9 +262,9 @@ def _wanted(report: Report) -> set[str]:
     return out
 
 
-def report_text(where: Corpus | Path, report: Report, base: str = DEFAULT_BASE_IRI) -> str:
+def report_text(seeds_dir: Path, report: Report, base: str = DEFAULT_BASE_IRI) -> str:
     """The report for people: grouped by focus node, each with its curated file and line."""
-    return report.to_text(origins(where, Iris(base), wanted=_wanted(report)))
+    return report.to_text(origins(seeds_dir, Iris(base), wanted=_wanted(report)))
 
 
 def build(settings: Settings, progress: Progress = _stderr) -> Release:

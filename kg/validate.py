@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -40,10 +40,9 @@ from rdflib.term import Node
 
 from kg.shacl import Originals
 from kg.shacl import run as _run_engine
-from kg.shacl.load import release_like_store
 from kg.vocab import SH, prefixes
 
-__all__ = ["ENGINES", "Report", "Violation", "as_dataset", "load_turtle_dir", "validate", "validate_quads", "validate_store"]
+__all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate", "validate_store"]
 
 
 @dataclass(frozen=True)
@@ -159,22 +158,6 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate."""
     conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
-
-
-ENGINES = ("pyshacl", "sparql")
-
-
-def validate_quads(quads: Sequence[tuple[Node, Node, Node, Node]], shapes: Graph, ontology: Graph | None = None, *,
-                   engine: str = "pyshacl") -> Report:
-    """Mapped quads (every triple in its named graph) validated by either engine:
-    ``pyshacl`` on an rdflib Dataset (the reference) or ``sparql`` on an
-    in-memory Oxigraph store laid out as a release's (``validate_store``)."""
-    if engine == "pyshacl":
-        return validate(as_dataset(quads), shapes, ontology)
-    if engine == "sparql":
-        store, originals = release_like_store(quads)
-        return validate_store(store, shapes, ontology, originals=originals)
-    raise ValueError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
 
 
 def _violations(g: Graph, shapes: Graph) -> Iterable[Violation]:
