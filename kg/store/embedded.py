@@ -116,6 +116,10 @@ class OxigraphStore(Store):
         result = self._store.query(inline_bindings(sparql, bindings), **kwargs)
         return materialise(result, max_rows)
 
+    def close(self) -> None:
+        """Drop the handle now (RocksDB files stay open until the last reference goes)."""
+        self._store = None  # type: ignore[assignment]
+
 
 def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict[str, object]:
     """The RDF dataset of a query (SPARQL 1.1 Protocol §2.1.4, Query §13.2).
