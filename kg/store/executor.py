@@ -349,8 +349,8 @@ class QueryExecutor(Store):
 
     def _inline_for(self, req: Request) -> Store | None:
         """The in-process store if ``req`` may skip the worker: bounded form, the store's own dataset."""
-        if self.inline is None or req.default_graph_uris is not None or req.named_graph_uris is not None:
-            return None
+        if self.inline is None or req.bindings or req.default_graph_uris is not None or req.named_graph_uris is not None:
+            return None  # bindings add a VALUES block the classifier has not read
         return self.inline if is_bounded(req.sparql) else None
 
     @property
