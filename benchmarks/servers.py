@@ -111,7 +111,8 @@ def start_kg(var: Path, seeds: Path, logdir: Path, *, workers: int = 2, timeout:
     port = free_port()
     log = logdir / "kg-serve.log"
     cmd = [PY, "-m", "kg", "--var", str(var), "--seeds", str(seeds), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--max-concurrent", "64", "--timeout", "30"]
+           "--workers", str(workers), "--max-concurrent", "64", "--timeout", "30",
+           "--no-access-log"]  # as the hello-world and the peers run: none of them logs each request
     proc = _spawn(cmd, log, cwd=ROOT)
     s = Server("kg", f"http://127.0.0.1:{port}/sparql", proc, log=log)
     s.ready_s = _wait(f"http://127.0.0.1:{port}/health", proc, timeout, log)

@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-rows", dest="max_rows", type=int, help="result rows returned before truncation")
     s.add_argument("--max-concurrent", dest="max_concurrent_queries", type=int, help="queries running at once; more get 503")
     s.add_argument("--max-query-length", dest="max_query_length", type=int, help="longest accepted query text, in characters")
+    s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
+                   help="no line per request on stderr (when a proxy in front logs them)")
 
     pub = sub.add_parser("publish", help="load the current release into a SPARQL 1.1 Graph Store Protocol endpoint")
     pub.add_argument("--to", required=True, metavar="URL", help="Graph Store Protocol endpoint (user:password@ in the URL allowed)")
@@ -68,6 +70,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_rows=getattr(args, "max_rows", None),
         max_concurrent_queries=getattr(args, "max_concurrent_queries", None),
         max_query_length=getattr(args, "max_query_length", None),
+        access_log=getattr(args, "access_log", None),
     )
 
 

@@ -37,15 +37,18 @@ live_server = serve_settings  # one starter for every suite (tests/live.py)
 
 
 @contextmanager
-def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None,
+                     out: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``python -m kg --var VAR serve --port P`` as a child process (its RSS is readable);
-    its stderr goes to ``log`` if given (read it to explain a failure)."""
+    its stderr goes to ``log`` if given (read it to explain a failure), its
+    stdout (uvicorn's access log) to ``out``."""
     port = free_port()
     err = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 - closed below
+    stdout = open(out, "wb") if out else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
         cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=err,
+        stdout=stdout, stderr=err,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,6 +75,8 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: P
             proc.wait()
         if log:
             err.close()  # type: ignore[union-attr]
+        if out:
+            stdout.close()  # type: ignore[union-attr]
 
 
 def rss_bytes(pid: int) -> int:

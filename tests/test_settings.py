@@ -26,3 +26,18 @@ def test_environment_and_overrides() -> None:
 def test_base_iri_must_end_with_slash() -> None:
     with pytest.raises(ValueError):
         Settings(base_iri="https://example.org/kg")
+
+
+@pytest.mark.parametrize("env, logged", [({}, True), ({"KG_ACCESS_LOG": "0"}, False)])
+def test_the_access_log_is_on_by_default_and_can_be_turned_off(release, release_settings, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                               env: dict[str, str], logged: bool) -> None:
+    """A real ``kg serve``: one line per request on stderr, unless ``KG_ACCESS_LOG=0``
+    (``--no-access-log``), for deployments whose proxy already logs each request."""
+    import httpx
+
+    from security_fixtures import kg_serve_process
+
+    out = tmp_path / "access.log"
+    with kg_serve_process(release_settings.var_dir, env=env, log=tmp_path / "serve.log", out=out) as (url, _proc):
+        assert httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o } # access-log-probe"}).status_code == 200
+    assert ('"GET /sparql?query=' in out.read_text(encoding="utf-8")) is logged

@@ -67,7 +67,8 @@ def serve(settings: Settings) -> int:
     app = build_app(settings)
     signal.signal(signal.SIGHUP, lambda *_: app.kg_watcher.poke())  # kill -HUP: check for a new release now
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
+                    access_log=settings.access_log)
     finally:
         app.state.store.close()  # stop the query worker processes
     return 0
