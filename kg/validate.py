@@ -40,6 +40,7 @@ from rdflib.term import Node
 
 from kg.shacl import Originals
 from kg.shacl import run as _run_engine
+from kg.shacl.engine import SLICE_SIZE
 from kg.vocab import SH, prefixes
 
 __all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate", "validate_store"]
@@ -147,7 +148,8 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-                   originals: Originals | None = None, threads: int = 2) -> Report:
+                   originals: Originals | None = None, threads: int = 2,
+                   slice_size: int | None = SLICE_SIZE) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default
     graph) by SPARQL; the same report ``validate`` gives on the same data.
 
@@ -155,8 +157,11 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     quads as they stream into the store (``Originals().add(quads)``); without
     it an ``xsd:nonNegativeInteger`` is checked by value only, because Oxigraph
     stores every integer type as ``xsd:integer``. Raises
-    ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate."""
-    conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads)
+    ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate. ``slice_size``:
+    focus nodes per evaluation of a core constraint, which bounds the memory a query
+    takes (``None``: all at once); the report does not depend on it."""
+    conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads,
+                                         slice_size=slice_size)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 

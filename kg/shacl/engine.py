@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -27,7 +28,7 @@ from rdflib.term import Node
 
 from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.shacl.model import Hierarchy, Shape, read_shapes
-from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape
+from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
 from kg.vocab import SH
 
 _NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
@@ -55,9 +56,19 @@ def compile_all(shapes: Graph, hierarchy: Hierarchy) -> list[Query]:
     return queries
 
 
+SLICE_SIZE = 5_000
+"""Focus nodes per evaluation of a core constraint. Each query's hash tables (DISTINCT,
+GROUP BY, joins) then hold one slice, not every focus node of the corpus: the memory of
+validation stops growing with the data (docs/validation.md, "Validating at scale")."""
+
+
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-        originals: Originals | None = None, threads: int = 2) -> tuple[bool, Graph]:
-    """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph)."""
+        originals: Originals | None = None, threads: int = 2,
+        slice_size: int | None = SLICE_SIZE) -> tuple[bool, Graph]:
+    """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
+
+    ``slice_size``: core constraints run on that many focus nodes at a time (``None`` or 0:
+    each on all of them in one query); the report is the same either way."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
     solutions = store.query(SUBCLASS_PAIRS)
@@ -69,11 +80,11 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         warnings.warn("sh:datatype of an integer type checked without the literals as written "
                       "(pass originals=): Oxigraph keeps only the value", stacklevel=3)
 
-    def one(q: Query) -> list[Result]:
+    def one(q: Query, text: str) -> list[Result]:
         # read every row on this thread: pyoxigraph's solutions must be dropped where they were made.
         # Rows stream (a generator, consumed here): the integer-datatype queries return every
         # offset in the dataset, which as a list cost hundreds of MB at 10 000 articles.
-        solutions = store.query(q.text)
+        solutions = store.query(text)
         variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
         rows = ({name: row[name] for name in variables} for row in solutions)  # type: ignore[union-attr]
         found = _results(q, variables, rows, originals)
@@ -81,10 +92,82 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         return found
 
     results: list[Result] = []
+    whole = [q for q in queries if q.targets is None or not slice_size]
+    by_root: dict[Node, list[Query]] = {}
+    for q in queries:
+        if q.targets is not None and slice_size:
+            by_root.setdefault(q.root, []).append(q)  # type: ignore[arg-type]
+    model_roots = {r.node: r for r in read_shapes(shapes).roots}
+    hierarchy = Hierarchy(pairs)
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL
-        for found in pool.map(one, queries):
+        window = _Window(pool, 2 * max(1, threads))
+        for q in whole:
+            window.submit(one, q, q.text)
+        for root, group in by_root.items():
+            slices = _slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0)
+            done = window.mark()
+            for nodes in slices:
+                if nodes is None:  # a blank node among the focus nodes: VALUES cannot name it
+                    window.drop_since(done)
+                    for q in group:
+                        window.submit(one, q, q.text)
+                    break
+                text = values(nodes)
+                for q in group:
+                    window.submit(one, q, q.on(text))
+        for found in window.drain():
             results += found
     return _report(results, shapes)
+
+
+class _Window:
+    """At most ``size`` queries in flight, their results kept in submission order:
+    submitting every slice's query text at once would hold them all in memory."""
+
+    def __init__(self, pool: ThreadPoolExecutor, size: int) -> None:
+        self._pool, self._size = pool, size
+        self._pending: deque[tuple[int, Future[list[Result]]]] = deque()
+        self._done: list[tuple[int, list[Result]]] = []
+        self._n = 0
+
+    def submit(self, fn: Callable[..., list[Result]], *args: object) -> None:
+        while len(self._pending) >= self._size:
+            n, fut = self._pending.popleft()
+            self._done.append((n, fut.result()))
+        self._pending.append((self._n, self._pool.submit(fn, *args)))
+        self._n += 1
+
+    def mark(self) -> int:
+        return self._n
+
+    def drop_since(self, mark: int) -> None:
+        """Forget the results of everything submitted since ``mark`` (waiting for it)."""
+        self._done += [(n, fut.result()) for n, fut in self._pending]
+        self._pending.clear()
+        self._done = [(n, r) for n, r in self._done if n < mark]
+
+    def drain(self) -> Iterator[list[Result]]:
+        self._done += [(n, fut.result()) for n, fut in self._pending]
+        self._pending.clear()
+        for _, found in sorted(self._done, key=lambda d: d[0]):
+            yield found
+
+
+def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None]:
+    """The focus nodes as N-Triples terms, ``size`` at a time, streamed; ``None`` (and stop)
+    at a blank node, which no query text can name."""
+    batch: list[str] = []
+    for row in store.query(query):  # type: ignore[union-attr]
+        node = row["this"]  # type: ignore[index]
+        if not isinstance(node, (ox.NamedNode, ox.Literal)):
+            yield None
+            return
+        batch.append(str(node))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _results(q: Query, variables: list[str], rows: Iterable[dict[str, object]],

@@ -40,6 +40,18 @@ class Query:
     with_value: bool  # rows carry ?value
     sparql: SparqlSelect | None = None  # a SHACL-SPARQL constraint: rows carry ?path, ?value and message variables
     integer_datatype: str | None = None  # sh:datatype of the integer family: rows are candidates, checked in Python
+    targets: str | None = None  # the targets subquery in ``text``, where a slice of focus nodes may replace it
+    root: Node | None = None  # the shape whose targets those are (queries of one root share a slice)
+
+    def on(self, values: str) -> str:
+        """This query on a slice of focus nodes: the targets subquery replaced by ``VALUES ?this {…}``.
+
+        Exact for core constraints: each result depends on its focus node alone, and the
+        slices partition the focus nodes, so the union of the slices' rows is the whole
+        query's (DISTINCT and GROUP BY include ``?this``)."""
+        if self.targets is None:
+            raise ValueError("a SHACL-SPARQL constraint is not evaluated per slice")
+        return self.text.replace(self.targets, values, 1)
 
 
 def term(node: Node) -> str:
@@ -78,6 +90,36 @@ def targets(shape: Shape, hierarchy: Hierarchy) -> str:
     for t in shape.sparql_targets:
         parts.append("{ " + t.select.strip() + " }")
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+
+def focus_nodes(shape: Shape, hierarchy: Hierarchy) -> str:
+    """Every focus node of ``shape`` once, streamed: the targets of ``targets`` without its
+    DISTINCT, whose hash set grows with the data (``qnsh:MintedIRIShape`` targets nearly
+    every subject). A node of several target classes is kept under the first one only
+    (``FILTER NOT EXISTS`` over its types, one index lookup); the other kinds of target
+    (subjects/objects of, nodes, SPARQL targets: few nodes in our shapes) keep DISTINCT."""
+    classes = [c for cls in shape.targets.get(SH.targetClass, []) for c in hierarchy.below(str(cls))]
+    classes = list(dict.fromkeys(classes))
+    parts: list[str] = []
+    for i, c in enumerate(classes):
+        earlier = ", ".join(term(URIRef(e)) for e in classes[:i])
+        skip = f" FILTER NOT EXISTS {{ ?this {RDF_TYPE} ?_c FILTER (?_c IN ({earlier})) }}" if earlier else ""
+        parts.append(f"{{ ?this {RDF_TYPE} {term(URIRef(c))}{skip} }}")
+    other = Shape(shape.node, shape.path, shape.severity, shape.messages, shape.params,
+                  targets={k: v for k, v in shape.targets.items() if k != SH.targetClass},
+                  sparql_targets=shape.sparql_targets)
+    if other.targets or other.sparql_targets:
+        rest = targets(other, hierarchy)
+        if classes:
+            listed = ", ".join(term(URIRef(c)) for c in classes)
+            rest = f"{{ {rest} FILTER NOT EXISTS {{ ?this {RDF_TYPE} ?_c FILTER (?_c IN ({listed})) }} }}"
+        parts.append(rest)
+    return prefix_block(*shape.sparql_targets) + "SELECT ?this WHERE { " + " UNION ".join(parts) + " }"
+
+
+def values(nodes: list[str]) -> str:
+    """A slice of focus nodes (N-Triples terms: IRIs, literals) as the targets of a query."""
+    return "{ VALUES ?this { " + " ".join(nodes) + " } }"
 
 
 def prefix_block(*selects: SparqlSelect) -> str:
@@ -194,7 +236,7 @@ def compile_shape(model: ShapesModel, root: Shape, shape: Shape, hierarchy: Hier
     out: list[Query] = []
 
     def q(body: str, component: URIRef, with_value: bool, **kw: object) -> None:
-        out.append(Query(prefix + body, shape, component, with_value, **kw))  # type: ignore[arg-type]
+        out.append(Query(prefix + body, shape, component, with_value, targets=t, root=root.node, **kw))  # type: ignore[arg-type]
 
     for param, vals in shape.params.items():
         for v in vals:
@@ -278,4 +320,4 @@ def _sparql_constraint(c: SparqlSelect, t: str, path: str | None) -> str:
     return f"SELECT * WHERE {{ {t} {{ {select} }} }}"
 
 
-__all__ = ["SUBCLASS_PAIRS", "Query", "compile_shape", "conforms", "targets", "term"]
+__all__ = ["SUBCLASS_PAIRS", "Query", "compile_shape", "conforms", "focus_nodes", "targets", "term", "values"]
