@@ -148,7 +148,8 @@ def machine() -> dict:
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
     virt = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "virtuoso-opensource-7-bin"], capture_output=True, text=True).stdout or None
-    return {"nproc": len(__import__("os").sched_getaffinity(0)), "cpu": cpu, "mem_gb": round(int(mem) / 2**20, 1),
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip() or None
+    return {"commit": commit, "nproc": len(__import__("os").sched_getaffinity(0)), "cpu": cpu, "mem_gb": round(int(mem) / 2**20, 1),
             "python": platform.python_version(), "kernel": platform.release(),
             "versions": {p: ver(p) for p in ("qatar-nato-kg", "pyoxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx", "rdflib-endpoint")} | {"virtuoso-opensource": virt}}
 
@@ -295,9 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.repeats, args.duration, args.max_requests = [10], 1, 0.5, 20
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}, "sizes": []}
-    for n in args.sizes:
+    for n in args.sizes:  # in the order given (largest first finishes the long build while the machine is fresh)
         try:
             results["sizes"].append(run_size(n, args.work, args))
+            results["sizes"].sort(key=lambda r: r["articles"])  # tables and plot read smallest to largest
         finally:
             if not args.keep_work:  # a release of 100 000 articles is ≈ 50 GB: free it before the next size
                 for d in (args.work / f"var-{n}", args.work / f"seeds-{n}"):
