@@ -160,6 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         report = validate_store(store, shapes, ontology, originals=originals, threads=args.threads, **kw)  # type: ignore[arg-type]
         step("validate_store", threads=args.threads, slice=args.slice, s=round(time.perf_counter() - t, 1),
              violations=len(report.violations))
+        import ctypes
+        import gc
+        del report
+        gc.collect()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        step("after malloc_trim (what the store and Python still hold)")
+        del store
+        gc.collect()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        step("store closed, malloc_trim")
     sampler.stop()
     return 0
 
