@@ -270,8 +270,10 @@ def report_text(seeds_dir: Path, report: Report, base: str = DEFAULT_BASE_IRI) -
 def build(settings: Settings, progress: Progress = _stderr) -> Release:
     with draft_release(settings.var_dir) as draft:
         staged = stage(settings, draft.path, progress)
-        report = _validate(staged, settings, progress)
-        staged.close()
+        try:
+            report = _validate(staged, settings, progress)
+        finally:
+            staged.close()  # the SQLite file of literals as written, on every path (as check() does)
         if not report.conforms:
             raise ValidationFailed("the graph does not conform to the shapes; nothing was published",
                                    report_text(settings.seeds_dir, report, staged.base))
