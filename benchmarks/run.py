@@ -286,11 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--resummarize", action="store_true", help="only rewrite summary.md and the plot from <out>/results.json")
+    p.add_argument("--plot-with", type=Path, nargs="*", default=[],
+                   help="with --resummarize: other runs' results.json whose sizes the plot adds (sizes of <out> win)")
     args = p.parse_args(argv)
     if args.resummarize:
         results = json.loads((args.out / "results.json").read_text())
         (args.out / "summary.md").write_text(summary(results))
-        plot(results, args.out / "cost-vs-size.png")
+        plotted = {r["articles"]: r for other in args.plot_with for r in json.loads(other.read_text())["sizes"]}
+        plotted.update({r["articles"]: r for r in results["sizes"]})
+        plot({**results, "sizes": [plotted[n] for n in sorted(plotted)]}, args.out / "cost-vs-size.png")
         return 0
     if args.quick:
         args.sizes, args.repeats, args.duration, args.max_requests = [10], 1, 0.5, 20
