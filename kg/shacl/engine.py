@@ -27,7 +27,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
-from kg.shacl.model import Hierarchy, Shape, read_shapes
+from kg.shacl.model import Hierarchy, Shape, ShapesModel, read_shapes
 from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
 from kg.vocab import SH
 
@@ -47,7 +47,11 @@ class Result:
 
 def compile_all(shapes: Graph, hierarchy: Hierarchy) -> list[Query]:
     """Every query of every shape with targets (raises ``UnsupportedShape`` first, before any query runs)."""
-    model = read_shapes(shapes)
+    return compile_model(read_shapes(shapes), hierarchy)
+
+
+def compile_model(model: ShapesModel, hierarchy: Hierarchy) -> list[Query]:
+    """``compile_all`` on a model already read: ``run`` needs the model's roots again to slice."""
     queries: list[Query] = []
     for root in model.roots:
         queries += compile_shape(model, root, root, hierarchy)
@@ -75,7 +79,9 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     pairs += [(r["s"].value, r["o"].value) for r in solutions  # type: ignore[union-attr]
               if isinstance(r["s"], ox.NamedNode) and isinstance(r["o"], ox.NamedNode)]
     del solutions
-    queries = compile_all(shapes, Hierarchy(pairs))
+    model = read_shapes(shapes)
+    hierarchy = Hierarchy(pairs)
+    queries = compile_model(model, hierarchy)
     if originals is None and any(q.integer_datatype and q.shape.path is not None for q in queries):
         warnings.warn("sh:datatype of an integer type checked without the literals as written "
                       "(pass originals=): Oxigraph keeps only the value", stacklevel=3)
@@ -97,8 +103,7 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     for q in queries:
         if q.targets is not None and slice_size:
             by_root.setdefault(q.root, []).append(q)  # type: ignore[arg-type]
-    model_roots = {r.node: r for r in read_shapes(shapes).roots}
-    hierarchy = Hierarchy(pairs)
+    model_roots = {r.node: r for r in model.roots}
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL
         window = _Window(pool, 2 * max(1, threads))
         for q in whole:
