@@ -91,9 +91,14 @@ class Audit(HTMLParser):
             self.scripts[-1] += data
             return
         self.texts.append(data)
-        if "\u202e" in data and "title" not in tags:
-            if not any(t == "bdi" or "dir" in attrs for t, attrs in self.stack):
+        if "\u202e" not in data:
+            return
+        if "title" in tags:  # no markup there: only FSI .. PDI can isolate it
+            if any(data.rfind("\u2068", 0, i) < 0 or data.find("\u2069", i) < 0
+                   for i, ch in enumerate(data) if ch == "\u202e"):
                 self.unisolated.append(data)
+        elif not any(t == "bdi" or "dir" in attrs for t, attrs in self.stack):
+            self.unisolated.append(data)
 
 
 def audit(response: httpx.Response) -> Audit:
