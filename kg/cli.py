@@ -1,4 +1,4 @@
-"""The ``kg`` command: build, validate, serve, query, publish.
+"""The ``kg`` command: build, validate, serve, publish, prune.
 
 ``main(argv) -> int`` so tests call it directly; errors from ``kg.errors``
 map to exit codes here, once. Anything else is a bug and keeps its traceback.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kg import __version__
 from kg.config import Settings, from_environ
@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="curate, map, validate and publish a release atomically")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--keep", type=_at_least_one, metavar="N",
+                   help="after publishing, delete all but the N most recent releases (as 'kg prune')")
+
+    pr = sub.add_parser("prune", help="delete old releases, keeping the current one and the most recent others")
+    pr.add_argument("--keep", type=_at_least_one, default=2, metavar="N",
+                    help="releases to keep, the current one included (default %(default)s: current and previous)")
+    pr.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
 
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
@@ -55,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--every", type=int, default=10, help="a progress line every N graphs (default %(default)s)")
     pub.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
+
+
+def _at_least_one(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1: the current release is never deleted")
+    return n
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -100,8 +114,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(settings: Settings, args: argparse.Namespace) -> int:
     from kg.build import build
 
-    build(settings, progress=(lambda _l: None) if args.quiet else _progress)
+    progress = (lambda _l: None) if args.quiet else _progress
+    build(settings, progress=progress)
+    if args.keep is not None:
+        _report_pruned(settings, args.keep, dry_run=False, progress=progress)
     return 0
+
+
+def _prune(settings: Settings, args: argparse.Namespace) -> int:
+    _report_pruned(settings, args.keep, dry_run=args.dry_run, progress=_progress)
+    return 0
+
+
+def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Callable[[str], None]) -> None:
+    from kg.release import prune
+
+    removed = prune(settings.var_dir, keep, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    for path in removed:
+        progress(f"prune: {verb} {path}")
+    progress(f"prune: {verb} {len(removed)} release(s), kept {keep} at most")
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
@@ -149,7 +181,7 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"schema": _schema, "build": _build, "validate": _validate, "serve": _serve, "publish": _publish}
+_COMMANDS = {"schema": _schema, "build": _build, "prune": _prune, "validate": _validate, "serve": _serve, "publish": _publish}
 
 
 def run() -> None:

@@ -132,8 +132,9 @@ class Draft:
                 with path.open("rb") as fh:
                     os.fsync(fh.fileno())
         final = self.releases / release_id
-        if final.exists():
+        if final.exists():  # the same dumps again: published anew, so newest for ``prune``
             shutil.rmtree(tmp)
+            os.utime(final)
         else:
             os.replace(tmp, final)
         _point_current(self.var_dir, final)
@@ -171,6 +172,33 @@ def write_release(
         if finish is not None:
             finish(draft.path)
         return draft.publish(meta)
+
+
+def prune(var_dir: Path, keep: int, *, dry_run: bool = False) -> list[Path]:
+    """Delete all but the ``keep`` most recently published releases; the removed paths.
+
+    Releases are never deleted by a build (a release at 100 000 articles is ≈ 47 GB),
+    so an operator or ``kg build --keep`` calls this. ``current`` is always kept
+    and counts as one; the others are ranked by when they were published (the
+    directory's mtime, renewed when a build publishes the same dumps again). It
+    takes the build lock, so it never races a build's swap. ``keep`` ≥ 2 leaves
+    the previous release for a server that has not switched yet and for rolling
+    back by pointing ``current`` at it."""
+    if keep < 1:
+        raise ValueError("keep must be at least 1: the current release is never deleted")
+    releases = var_dir / "releases"
+    if not releases.is_dir():
+        return []
+    with _build_lock(var_dir):
+        current = (var_dir / "current").resolve() if (var_dir / "current").is_symlink() else None
+        found = [p for p in releases.iterdir()
+                 if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / RELEASE_JSON).is_file()]
+        found.sort(key=lambda p: (p.resolve() == current, p.stat().st_mtime, p.name), reverse=True)
+        doomed = found[keep:]
+        if not dry_run:
+            for path in doomed:
+                shutil.rmtree(path)
+        return doomed
 
 
 @contextmanager
