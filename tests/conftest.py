@@ -1,5 +1,10 @@
-"""Shared fixtures: a release built once per session from the shipped seeds,
-its embedded store, and settings pointing at temporary directories."""
+"""Shared fixtures: a release built once per session from the fixed test
+corpus, its embedded store, and settings pointing at temporary directories.
+
+Tests that pin answers (counts, labels, competency answers) run on
+``tests/corpus/``: a frozen copy of the first two curated articles, so that
+curating a new article into ``seeds/`` never changes what they expect. The
+shipped ``seeds/`` are checked generically in ``tests/test_seeds.py``."""
 
 from __future__ import annotations
 
@@ -14,8 +19,12 @@ from kg.release import Release, open_release
 from kg.store.embedded import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+SEEDS = ROOT / "tests" / "corpus"
+"""The fixed test corpus every pinned answer is computed from."""
+SHIPPED_SEEDS = ROOT / "seeds"
+"""What ``kg build`` publishes: any number of articles, checked generically."""
 SHARED = ROOT.parent / "shared"
+NO_SHARED = "../shared is not beside the checkout (a newcomer's clone has none); CI puts it there"
 
 
 def _quiet(_line: str) -> None:
@@ -32,12 +41,12 @@ def seeds_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(var_dir=tmp_path / "var")
+    return Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS)
 
 
 @pytest.fixture(scope="session")
 def release_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(var_dir=tmp_path_factory.mktemp("release") / "var")
+    return Settings(var_dir=tmp_path_factory.mktemp("release") / "var", seeds_dir=SEEDS)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from conftest import SEEDS
 from kg.config import Settings
 from live import free_port, serve_settings
 
@@ -47,7 +48,7 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: P
     stdout = open(out, "wb") if out else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        cwd=ROOT, env={**os.environ, "KG_SEEDS_DIR": str(SEEDS), **(env or {})},
         stdout=stdout, stderr=err,
     )
     url = f"http://127.0.0.1:{port}"

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
+from conftest import SEEDS
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.validate import load_turtle_dir
 from kg.vocab import prefixes
 
-SETTINGS = Settings()
+SETTINGS = Settings(seeds_dir=SEEDS)
 """The shipped shapes and ontology: what every case is validated against."""
 
 @functools.cache

@@ -131,7 +131,7 @@ def test_failed_build_leaves_the_published_release_untouched(tmp_path: Path, see
 
 def test_base_iri_is_configurable(tmp_path: Path) -> None:
     base = "http://localhost:8080/kg/"
-    release = build(Settings(var_dir=tmp_path / "var", base_iri=base), progress=lambda _l: None)
+    release = build(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS, base_iri=base), progress=lambda _l: None)
     for name in ("dataset.nq", "ontology.ttl", "shapes.ttl"):
         text = release.file(name).read_text(encoding="utf-8")
         assert DEFAULT_BASE_IRI not in text, name
@@ -143,7 +143,7 @@ def test_base_iri_is_configurable(tmp_path: Path) -> None:
 
 def test_progress_line_per_stage(tmp_path: Path) -> None:
     lines: list[str] = []
-    build(Settings(var_dir=tmp_path / "var"), progress=lines.append)
+    build(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS), progress=lines.append)
     assert [l.split()[0] for l in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
 
 
@@ -165,11 +165,11 @@ def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release)
 def test_serve_rebuilds_for_another_base_iri(tmp_path: Path) -> None:
     from kg.web.server import current_release
 
-    first = current_release(Settings(var_dir=tmp_path / "var"))
+    first = current_release(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS))
     assert first.base_iri == DEFAULT_BASE_IRI
-    again = current_release(Settings(var_dir=tmp_path / "var"))
+    again = current_release(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS))
     assert again.id == first.id
-    local = current_release(Settings(var_dir=tmp_path / "var", base_iri="http://127.0.0.1:8000/"))
+    local = current_release(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS, base_iri="http://127.0.0.1:8000/"))
     assert local.base_iri == "http://127.0.0.1:8000/" and local.id != first.id
 
 

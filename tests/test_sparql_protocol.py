@@ -20,7 +20,7 @@ from rdflib.query import Result
 from kg.competency import questions
 from kg.config import Settings
 from kg.release import Release
-from sparql_fixtures import KASEI, ox_key, sparql_server, term_key
+from sparql_fixtures import KASEI, needs_w3c, ox_key, sparql_server, term_key
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SELECT = f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label }} ORDER BY ?s ?label LIMIT 5"
@@ -55,6 +55,7 @@ def test_get_form_post_and_direct_post_give_the_same_answer(client: httpx.Client
     assert len(answers[0]) == 5
 
 
+@needs_w3c
 def test_default_graph_is_the_data_and_dataset_parameters_override_it(client: httpx.Client) -> None:
     def ask(query: str, **params: object) -> bool:
         r = client.get("/sparql", params={"query": query, **params}, headers={"Accept": "application/sparql-results+json"})
@@ -74,6 +75,7 @@ def test_default_graph_is_the_data_and_dataset_parameters_override_it(client: ht
     assert not ask(named, **{"named-graph-uri": [f"{KASEI}data1.rdf"]})
 
 
+@needs_w3c
 def test_query_from_clause_is_honoured_without_protocol_dataset(client: httpx.Client) -> None:
     q = f"SELECT (COUNT(*) AS ?n) FROM <{KASEI}data2.rdf> WHERE {{ ?s ?p ?o }}"
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
@@ -147,6 +149,7 @@ def test_construct_in_every_rdf_format(client: httpx.Client, media_type: str, rd
     assert len(oxg) == 5
 
 
+@needs_w3c
 def test_describe_returns_rdf(client: httpx.Client) -> None:
     q = f"DESCRIBE <{KASEI}data1.rdf>"
     r = client.get("/sparql", params={"query": q, "named-graph-uri": f"{KASEI}data1.rdf", "default-graph-uri": f"{KASEI}data1.rdf"},
@@ -204,6 +207,7 @@ def test_406_lists_what_is_offered(client: httpx.Client) -> None:
 # --- service description and query page ---------------------------------------------------
 
 
+@needs_w3c
 def test_service_description_in_rdf_formats(client: httpx.Client, server: str) -> None:
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     for media, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),

@@ -22,7 +22,10 @@ from rdflib import RDF, Namespace
 
 from kg.config import Settings
 from kg.release import Release
-from sparql_fixtures import W3C, sparql_server
+from sparql_fixtures import HAVE_W3C, W3C, needs_w3c, sparql_server
+
+if not HAVE_W3C:
+    pytest.skip(needs_w3c.kwargs["reason"], allow_module_level=True)
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
