@@ -61,6 +61,8 @@ ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = 
     "Ratification": ((QN.Ratification, SEM.Event), None, None),
     "Mediation": ((QN.Mediation, SEM.Event), None, None),
     "MilitaryOperation": ((QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
+    # an event of no more specific kind (e.g. the blockade of Qatar): no qn: class is claimed
+    "Event": ((SEM.Event, SCHEMA.Event), None, None),
     "Agreement": ((QN.Agreement, SCHEMA.CreativeWork), None, None),
     "Permission": ((QN.Permission, ODRL.Permission), None, None),
     "Action": ((ODRL.Action,), None, None),

@@ -98,7 +98,7 @@ EntityType = Literal[
     "State", "Alliance", "PartnershipInitiative", "PartnershipProgramme", "Ministry", "Body",
     "NonStateArmedGroup", "Official", "Post", "Place", "City", "Region", "MilitaryBase",
     "Headquarters", "Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing",
-    "Ratification", "Mediation", "MilitaryOperation", "Agreement", "Permission", "Action",
+    "Ratification", "Mediation", "MilitaryOperation", "Event", "Agreement", "Permission", "Action",
     "CooperationArea", "Challenge", "RoleType", "EventType", "ConceptScheme", "Cooperation",
     "Publisher",
 ]
