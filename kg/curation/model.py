@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kg.iris import SLUG_RE, is_valid_key
 
@@ -208,6 +208,13 @@ class Event(FactBase):
     @classmethod
     def _types(cls, v: list[str]) -> list[str]:
         return [_check_key(k) for k in v]
+
+    @model_validator(mode="after")
+    def _approximate_qualifies_a_date(self) -> "Event":
+        # qn:approximate says "this date is approximate": with no date it would say nothing
+        if self.approximate and self.date is None:
+            raise ValueError("approximate: true qualifies the event's date: give date: too (the year or month the text supports)")
+        return self
 
 
 class Participation(FactBase):
