@@ -114,7 +114,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         missing.append(key)  # declared by a later article: map this one again at the end
         return None
 
-    mapper = Mapper(within)
+    mapper = Mapper(within, refined=stream.refined.get)
     originals = DiskOriginals(work / "originals.sqlite")  # integer literals as written, for validate_store
 
     def add(quads: Iterable[Quad]) -> None:
@@ -137,6 +137,8 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256, "published": art.doc.article.published.text})
         map_s += time.perf_counter() - t
     links = stream.finish()
+    for warning in stream.warnings:  # not fatal: e.g. an article using another article's local entity
+        progress(f"warning: {warning}")
     t = time.perf_counter()
     add(mapper.link(link) for link in links)
     for path in again:

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 from kg import __version__
 from kg.config import Settings, from_environ
+from kg.curation import cli as curation_cli
 from kg.errors import CurationError, KGError, ValidationFailed
 
 
@@ -37,8 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
 
-    sc = sub.add_parser("schema", help="print the JSON Schema of curated article files (for editors)")
-    sc.add_argument("--kind", choices=["article", "entities", "links"], default="article")
+    curation_cli.add_parsers(sub)  # schema, entities, preview
 
     s = sub.add_parser("serve", help="serve the current release (building it first if absent)")
     s.add_argument("--host")
@@ -99,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc.report_text, file=sys.stderr)
         return exc.exit_code
     except CurationError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        for problem in exc.problems:  # every problem of the run, one line each (file:line:column: field: message — fix)
+            print(f"kg: error: {problem}", file=sys.stderr)
+        if len(exc.problems) > 1:
+            files = len({str(p.path) for p in exc.problems})
+            print(f"kg: {len(exc.problems)} curation problems in {files} file(s); nothing was built", file=sys.stderr)
         return exc.exit_code
     except KGError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
@@ -171,17 +175,7 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _schema(settings: Settings, args: argparse.Namespace) -> int:
-    import json
-
-    from kg.curation.model import ArticleFile, EntitiesFile, LinksFile
-
-    model = {"article": ArticleFile, "entities": EntitiesFile, "links": LinksFile}[args.kind]
-    print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
-    return 0
-
-
-_COMMANDS = {"schema": _schema, "build": _build, "prune": _prune, "validate": _validate, "serve": _serve, "publish": _publish}
+_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "validate": _validate, "serve": _serve, "publish": _publish}
 
 
 def run() -> None:

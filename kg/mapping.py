@@ -92,8 +92,12 @@ class Mapper:
     but ``within`` (an entity key → the key it sits in), so an article can be
     mapped on its own while the corpus streams past (``kg.build``)."""
 
-    def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None) -> None:
+    def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None,
+                 refined: Callable[[str], str | None] | None = None) -> None:
         self.within = within
+        self.refined = refined or (lambda _key: None)
+        """Event key → its most precise date, when a fact refines another's
+        (``Event.refines``): the coarser dates are then not stated again."""
         self.iris = iris or Iris()
         self.g_entities = self.iris.graph("entities")
         self.g_articles = self.iris.graph("articles")
@@ -101,7 +105,7 @@ class Mapper:
 
     @classmethod
     def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> "Mapper":
-        return cls(lambda key: corpus.entities[key].entity.within, iris)
+        return cls(lambda key: corpus.entities[key].entity.within, iris, corpus.refined.get)
 
     def e(self, key: str) -> URIRef:
         return self.iris.entity(key)
@@ -282,7 +286,10 @@ class Mapper:
 
     def _event(self, art: LoadedArticle, f: URIRef, fact: Event) -> Iterator[tuple]:
         ev = self.e(fact.event)
-        if fact.date:
+        precise = self.refined(fact.event)
+        # same event, more precise date elsewhere: one date on the event, the
+        # precise one (it implies this one); this fact keeps its quote and the rest
+        if fact.date and (precise is None or fact.date.text == precise):
             lit = date_literal(fact.date)
             yield (ev, SEM.hasTimeStamp, lit)
             yield (ev, SCHEMA.startDate, lit)

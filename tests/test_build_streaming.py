@@ -119,8 +119,10 @@ def test_the_loader_yields_articles_lazily_and_keeps_none(seeds_copy: Path) -> N
     gc.collect()
     released = ref() is None  # evaluated outside the assert: pytest's rewriting would hold the value
     assert n_facts and released, "the stream holds on to an article it has handed out"
-    with pytest.raises(CurationError) as err:
+    with pytest.raises(StopIteration):  # the broken article is read, its problem kept, and not handed out
         next(articles)
+    with pytest.raises(CurationError) as err:  # every problem of the run, once every file is read
+        stream.finish()
     assert err.value.path == second and err.value.field == "yaml"
 
 
@@ -141,16 +143,18 @@ def test_an_entity_declared_in_a_later_article_maps_as_before(seeds_copy: Path, 
     assert moved.file("dataset.nq").read_bytes() == release.file("dataset.nq").read_bytes()
 
 
-def test_a_duplicate_article_id_names_the_first_file_and_line(seeds_copy: Path) -> None:
+def test_a_duplicate_article_id_names_both_files_and_lines(seeds_copy: Path) -> None:
+    """Reported at the later file (the one to change), naming where the id was first used."""
     a, b = sorted(seeds_copy.glob("0*.yaml"))
     ident = load_corpus(SEEDS).articles[0].id
     other = load_corpus(SEEDS).articles[1].id
     b.write_text(b.read_text(encoding="utf-8").replace(f"id: {other}\n", f"id: {ident}\n", 1), encoding="utf-8")
     with pytest.raises(CurationError) as err:
         load_corpus(seeds_copy)
-    assert err.value.path == a and err.value.field == "article.id"
-    lines = a.read_text(encoding="utf-8").splitlines()
-    assert lines[err.value.line - 1].strip() == f"id: {ident}"
+    assert err.value.path == b and err.value.field == "article.id"
+    assert b.read_text(encoding="utf-8").splitlines()[err.value.line - 1].strip() == f"id: {ident}"
+    first_line = next(i for i, l in enumerate(a.read_text(encoding="utf-8").splitlines(), 1) if l.strip() == f"id: {ident}")
+    assert f"first used by {a.name}:{first_line}" in err.value.message
 
 
 def test_an_unknown_reference_is_reported_after_every_article_with_its_line(seeds_copy: Path) -> None:

@@ -1,6 +1,6 @@
-"""Property-based: malformed and adversarial curated files always give one
-clear CurationError line (file, line, field), never a traceback, and never
-touch the published release."""
+"""Property-based: malformed and adversarial curated files always give a
+CurationError whose every problem is one clear line (file, line, field, what
+to do), never a traceback, and never touch the published release."""
 
 from __future__ import annotations
 
@@ -66,11 +66,14 @@ def _mutate(doc: object, path: tuple, op: str, value: object) -> None:
 
 
 def _assert_clear(err: CurationError, seeds: Path) -> None:
-    text = str(err)
-    assert "\n" not in text and text.strip() == text
-    assert Path(err.path).parent == seeds
-    assert err.field and err.message
-    assert "Traceback" not in text
+    """Every problem is one clear line: file in the seeds, field, message, what to do."""
+    assert err.problems and str(err) == "\n".join(str(p) for p in err.problems)
+    for problem in err.problems:
+        text = str(problem)
+        assert "\n" not in text and text.strip() == text
+        assert Path(problem.path).parent == seeds
+        assert problem.field and problem.message and problem.fix
+        assert "Traceback" not in text
 
 
 @pytest.fixture(scope="module")

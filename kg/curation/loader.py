@@ -8,50 +8,30 @@ Layout of ``seeds/``::
     links.yaml          the allow-list of external identifiers, each with its source
     SHA256SUMS          checksums of the seed texts
 
-Every problem becomes one ``CurationError`` naming file, line and field.
+Every problem of a run is collected (file:line:column, field, what to do) and
+raised together as one ``CurationError`` once every file has been read, so a
+curator fixes them all in one pass. Warnings (an article using another
+article's local entity) are kept on the stream and printed, never fatal.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
-import yaml
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link, Quote
-from kg.curation.quotes import QuoteNotFound, Span, locate
-from kg.errors import CurationError
+from kg.curation.checks import Parts, locate_quotes, parse_article, referring, refs, seed_text, unique_ids
+from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
+from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link
+from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
+from kg.curation.quotes import Span
+from kg.curation.yamlio import Source, line_of, read_yaml
+from kg.errors import CurationError, Problem
 
-ENTITIES_FILE = "entities.yaml"
 LINKS_FILE = "links.yaml"
 CHECKSUMS_FILE = "SHA256SUMS"
-
-
-class Source:
-    """One curated YAML file: parsed fast (libyaml, plain data) for the build,
-    and round-trip (ruamel, with the line of every key) only when a message
-    needs a line. Profiling showed ruamel's pure-Python parser was ~95 % of
-    curation time; errors are rare, so their lines are found lazily."""
-
-    def __init__(self, path: Path, text: str, data: dict) -> None:
-        self.path, self.text, self.data = path, text, data
-        self._tree: Any = None
-
-    @property
-    def tree(self) -> Any:
-        if self._tree is None:
-            self._tree = _read_tree(self.path, self.text)
-        return self._tree
-
-    def line(self, loc: Iterable[object]) -> int | None:
-        return line_of(self.tree, loc)
 
 
 @dataclass
@@ -95,153 +75,9 @@ class Corpus:
     entities: dict[str, Located]
     links: list[Link]
     articles: list[LoadedArticle]
-
-
-class _Constructor(RoundTripConstructor):
-    """Dates stay strings: ``kg.curation.model.PartialDate`` parses them with
-    the precision written, and an impossible day becomes a field error there."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
-
-
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.Constructor = _Constructor
-    y.allow_duplicate_keys = False
-    return y
-
-
-class _FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """libyaml, dates kept as strings (as in the round-trip reader), duplicate keys refused."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
-_FastLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
-
-
-def read_yaml(path: Path) -> Source:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CurationError(path, None, "file", exc.strerror or str(exc)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CurationError(path, line, "encoding", f"not valid UTF-8 at byte {exc.start} ({exc.reason})") from None
-    try:
-        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        _read_tree(path, text)  # the round-trip reader's message, where it has one
-        mark = exc.problem_mark or exc.context_mark
-        raise CurationError(path, mark.line + 1 if mark else None, "yaml", f"{exc.problem or exc.context}".strip()) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise CurationError(path, None, "yaml", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    if not isinstance(data, dict):
-        raise CurationError(path, 1, "document", "expected a mapping at the top of the file")
-    return Source(path, text, data)
-
-
-def _read_tree(path: Path, text: str) -> Any:
-    try:
-        data = _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise CurationError(path, line, "yaml", f"{exc.problem or exc.context}".strip()) from None
-    except YAMLError as exc:
-        raise CurationError(path, None, "yaml", str(exc).splitlines()[0]) from None
-    if not isinstance(data, CommentedMap):
-        raise CurationError(path, 1, "document", "expected a mapping at the top of the file")
-    return data
-
-
-def line_of(node: Any, loc: Iterable[object]) -> int | None:
-    """The line (1-based) of the deepest part of ``loc`` present in the YAML tree."""
-    line: int | None = None
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        # other parts are union tags or model-level errors: stay where we are
-    return line
-
-
-def _field_path(loc: Iterable[object], raw: Any) -> str:
-    """``facts[3].date (fact 'cg3')``: the field as a curator finds it."""
-    out, node, ident = "", raw, None
-    for part in loc:
-        if isinstance(node, CommentedSeq) and isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if part < len(node) else None
-            if isinstance(node, CommentedMap) and "id" in node:
-                ident = node.get("id")
-            elif isinstance(node, CommentedMap) and "key" in node:
-                ident = node.get("key")
-        elif isinstance(node, CommentedMap) and part in node:
-            out += ("." if out else "") + str(part)
-            node = node[part]
-        elif isinstance(part, str) and not isinstance(node, CommentedMap):
-            continue
-        elif isinstance(part, str):
-            out += ("." if out else "") + str(part)
-            node = None
-    return out + (f" (id {ident!r})" if ident else "")
-
-
-def parse_model(path: Path, source: Source, model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(source.data)
-    except ValidationError as exc:
-        raw = source.tree
-        err = exc.errors()[0]
-        loc = _drop_union_tags([p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))], raw)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "union_tag_invalid":
-            msg = f"unknown kind; {msg}"
-            loc = [*loc, "kind"]
-        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise CurationError(path, line_of(raw, loc), _field_path(loc, raw) or "document", msg + more) from None
-
-
-def _drop_union_tags(loc: list[object], raw: Any) -> list[object]:
-    """pydantic puts the discriminator value (a fact's ``kind``) into the error
-    location; it is not a field, so drop it (it may even equal a field name)."""
-    out: list[object] = []
-    node = raw
-    for part in loc:
-        if isinstance(node, CommentedMap) and "kind" in node and part == node.get("kind") and not out[-1:] == ["kind"]:
-            node = node  # skip the tag, stay on the same mapping
-            continue
-        out.append(part)
-        if isinstance(node, CommentedMap) and part in node:
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return out
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, CommentedMap):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, CommentedSeq):
-        return [_plain(v) for v in node]
-    return node
+    warnings: list[Problem] = field(default_factory=list)
+    refined: dict[str, str] = field(default_factory=dict)
+    """Event key → the most precise date its facts give, for events one fact refines (``Event.refines``)."""
 
 
 def load_corpus(seeds_dir: Path) -> Corpus:
@@ -256,7 +92,7 @@ def load_corpus(seeds_dir: Path) -> Corpus:
     for art in articles:
         for i, ent in enumerate(art.doc.entities):
             entities[ent.key] = Located(ent, art.source, ("entities", i))
-    return Corpus(entities, links, articles)
+    return Corpus(entities, links, articles, stream.warnings, dict(stream.refined))
 
 
 @dataclass(frozen=True)
@@ -273,6 +109,10 @@ class Declared:
     def line(self) -> int | None:
         return read_yaml(self.path).line(self.loc)  # re-read: only for a message
 
+    @property
+    def shared(self) -> bool:
+        return self.path.name == ENTITIES_FILE
+
 
 @dataclass(frozen=True)
 class _Pending:
@@ -288,28 +128,37 @@ class CorpusStream:
     """``entities.yaml``, then the articles one at a time, then ``links.yaml``.
 
     Only small indexes cross files (entity key → ``Declared``, article ids,
-    membership parts, references to keys not declared yet), so memory does
-    not grow with the articles' text. The checks and their messages are those
-    of the whole-corpus loader, raised in the same order: per-file problems
-    as each file is read; duplicate article ids, links, unknown references and
-    disagreeing memberships once every article has been read (``finish``)."""
+    membership parts, event dates, references to keys not declared yet), so
+    memory does not grow with the articles' text. An article with a problem
+    is checked as far as it can be and then skipped (not yielded); every
+    problem is raised together by ``finish``, sorted by file and line."""
 
     def __init__(self, seeds_dir: Path) -> None:
         self.seeds_dir = Path(seeds_dir)
         self.declared: dict[str, Declared] = {}
+        self._problems: list[Problem] = []
+        self._deferred: list[Deferred] = []
+        self._warned: dict[tuple[Path, str], Deferred] = {}
+        self._order: dict[Path | str, int] = {}
+        self._blind = False  # a file could not be read: its keys are unknown, so "unknown entity" would mislead
         self._pending: list[_Pending] = []
         self._ids: dict[str, tuple[int, Path]] = {}
-        self._duplicate_ids: list[tuple[int, Path, str]] = []
+        self._duplicate_ids: list[tuple[Path, str]] = []
         self._memberships: dict[str, tuple[tuple[str, str, str], Path, int]] = {}
-        self._conflict: tuple[Path, int, str, str, Path, int] | None = None
+        self._conflicts: list[tuple[Path, int, str, str, Path, int]] = []
+        self._dates: dict[str, list[Dated]] = {}
         self.n_articles = self.n_facts = self.n_claims = 0
         self._done = False
+        self._next: LoadedArticle | None = None
+        self.refined: dict[str, str] = scan_refinements(self.article_paths())
         ent_path = self.seeds_dir / ENTITIES_FILE
-        self.shared_source = read_yaml(ent_path)
-        self.shared: list[Entity] = parse_model(ent_path, self.shared_source, EntitiesFile).entities
-        self._register(self.shared_source, self.shared)
-        for i, ent in enumerate(self.shared):
-            self._refer(ent_path, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
+        source = self._source(ent_path)
+        self.shared_source = source or Source(ent_path, "", {})
+        items, raw_keys = self._entities(source) if source else ([], [])
+        self.shared: list[Entity] = [ent for _, ent in items]  # all of them whenever finish() succeeds
+        self._register(self.shared_source, items, raw_keys)
+        for i, ent in items:
+            self._refer(ent_path, ["entities", i], ent, f"entities[{i}]", f" (key {ent.key!r})")
 
     def within(self, key: str) -> str | None:
         return self.declared[key].within
@@ -317,150 +166,199 @@ class CorpusStream:
     def article_paths(self) -> list[Path]:
         return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem found so far (positions of cross-file ones resolved)."""
+        return self._problems + Positions().resolve(self._deferred)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return Positions().resolve(list(self._warned.values()), severity="warning")
+
     def reload(self, path: Path) -> LoadedArticle:
         """An article read again (its quotes located), e.g. to map it once every key is known."""
-        art = load_article(self.seeds_dir, path)
-        _locate_all(art)
-        return art
+        return load_article(self.seeds_dir, path)
 
     def articles(self) -> Iterator[LoadedArticle]:
-        """Each article, checked, as soon as it is read; nothing is kept."""
-        for path in self.article_paths():
-            yield self._read(path)  # no local name: the suspended generator keeps no article alive
+        """Each article without problems, as soon as it is read; nothing is kept."""
+        paths = iter(self.article_paths())
+        while self._advance(paths):
+            yield self._take()  # no local name: the suspended generator keeps no article alive
         self._done = True
 
-    def _read(self, path: Path) -> LoadedArticle:
-        art = load_article(self.seeds_dir, path)
-        self._register(art.source, art.doc.entities)
-        _check_unique_ids(art.source, art.doc)
-        _locate_all(art)
-        self._index(art)
+    def _advance(self, paths: Iterator[Path]) -> bool:
+        for path in paths:
+            self._next = self._read(path)
+            if self._next is not None:
+                return True
+        return False
+
+    def _take(self) -> LoadedArticle:
+        art, self._next = self._next, None
+        assert art is not None
         return art
 
+    def _source(self, path: Path) -> Source | None:
+        self._order.setdefault(path, len(self._order))
+        try:
+            return read_yaml(path)
+        except CurationError as exc:
+            self._problems.extend(exc.problems)
+            self._blind = True
+            return None
+
+    def _entities(self, source: Source) -> tuple[list[tuple[int, Entity]], list[tuple[int, str]]]:
+        """The valid shared entities (with their index), and the keys of the invalid ones."""
+        try:
+            return list(enumerate(EntitiesFile.model_validate(source.data).entities)), []
+        except ValidationError as exc:
+            self._problems.extend(from_validation(source, exc))
+        items = source.data.get("entities")
+        good, raw_keys = [], []
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            try:
+                good.append((i, Entity.model_validate(item)))
+            except ValidationError:
+                if isinstance(item, dict) and isinstance(item.get("key"), str):
+                    raw_keys.append((i, item["key"]))  # still declared: its uses are not 'unknown'
+                else:
+                    self._blind = True  # a key we cannot read may be one others use
+        return good, raw_keys
+
+    def _read(self, path: Path) -> LoadedArticle | None:
+        source = self._source(path)
+        if source is None:
+            return None
+        doc, parts, problems = parse_article(source)
+        self._register(source, parts.entities, parts.raw_keys)
+        problems += unique_ids(source, parts)
+        text, sha, spans = None, "", {}
+        if parts.meta is not None:
+            text, sha, more = seed_text(self.seeds_dir, source, parts.meta.file)
+            problems += more
+        if text is not None:
+            problems += locate_quotes(source, parts, text, spans)
+        self._index(source, parts)
+        self._problems += problems
+        if doc is None or problems:
+            return None
+        return LoadedArticle(path, doc, text or "", sha, source, spans)
+
     def finish(self) -> list[Link]:
-        """The checks that need every article: raise the first problem, or return the links."""
+        """The checks that need every article; raise every problem of the run together, or return the links."""
         if not self._done:
             raise RuntimeError("CorpusStream.finish() before every article was read")
-        if self._duplicate_ids:
-            _, path, ident = min(self._duplicate_ids, key=lambda d: d[0])
-            raise CurationError(path, read_yaml(path).line(["article", "id"]), "article.id", f"duplicate article id {ident!r}")
-        links_path = self.seeds_dir / LINKS_FILE
-        links_source = read_yaml(links_path)
-        links: list[Link] = parse_model(links_path, links_source, LinksFile).links
-        for i, link in enumerate(links):
-            if link.entity not in self.declared:
-                raise CurationError(links_path, links_source.line(["links", i, "entity"]), f"links[{i}].entity", f"unknown entity {link.entity!r}")
-        for p in self._pending:
-            if p.key not in self.declared:
-                raise CurationError(p.path, read_yaml(p.path).line(p.loc), p.field,
-                                    f"unknown entity {p.key!r} (declare it in {ENTITIES_FILE} or the article's entities)")
-        if self._conflict is not None:
-            path, i, ident, membership, other, j = self._conflict
-            at = read_yaml(other).line(["facts", j, "membership"])
-            raise CurationError(path, read_yaml(path).line(["facts", i, "membership"]), f"facts[{i}].membership (id {ident!r})",
-                                f"{membership!r} is used at {other.name}:{at} with another member, organization or role")
+        for path, ident in self._duplicate_ids:
+            first = self._ids[ident][1]
+            at = Positions().of(first, ("article", "id"))[0]
+            self._deferred.append(Deferred(path, ("article", "id"), "article.id", f"duplicate article id {ident!r} (first used by {first.name}:{at})",
+                                           "give each article its own id (the file name's hash part is a good one)"))
+        links = self._links()
+        if not self._blind:
+            for p in self._pending:
+                if p.key in self.declared:
+                    self._warn_if_local(p.path, list(p.loc), p.key)
+                else:
+                    self._deferred.append(Deferred(p.path, p.loc, p.field, f"unknown entity {p.key!r}",
+                                                   unknown_key_fix(p.key, self.declared)))
+        for path, i, ident, membership, other, j in self._conflicts:
+            at = Positions().of(other, ("facts", j, "membership"))[0]
+            self._deferred.append(Deferred(path, ("facts", i, "membership"), f"facts[{i}].membership (id {ident!r})",
+                                           f"{membership!r} is used at {other.name}:{at} with another member, organization or role",
+                                           "use another membership key for a different membership"))
+        self._deferred += date_problems(self._dates)
+        problems = self.problems
+        if problems:
+            raise CurationError.of(sort_problems(problems, self._order))
         return links
 
-    def _register(self, source: Source, items: list[Entity]) -> None:
-        for i, ent in enumerate(items):
-            if ent.key in self.declared:
-                first = self.declared[ent.key]
+    def _links(self) -> list[Link]:
+        links_path = self.seeds_dir / LINKS_FILE
+        source = self._source(links_path)
+        if source is None:
+            return []
+        try:
+            links: list[Link] = LinksFile.model_validate(source.data).links
+        except ValidationError as exc:
+            self._problems.extend(from_validation(source, exc))
+            return []
+        for i, link in enumerate(links):
+            if link.entity not in self.declared and not self._blind:
+                line, col = source.position(["links", i, "entity"])
+                self._problems.append(Problem(links_path, line, f"links[{i}].entity", f"unknown entity {link.entity!r}", col,
+                                              unknown_key_fix(link.entity, self.declared)))
+        return links
+
+    def _register(self, source: Source, items: list[tuple[int, Entity]], raw_keys: list[tuple[int, str]] = ()) -> None:  # type: ignore[assignment]
+        for i, key, within in [*((i, e.key, e.within) for i, e in items), *((i, k, None) for i, k in raw_keys)]:
+            if key in self.declared:
+                first = self.declared[key]
                 first_line = source.line(first.loc) if first.path == source.path else first.line
-                raise CurationError(source.path, source.line(["entities", i]), f"entities[{i}].key",
-                                    f"duplicate entity key {ent.key!r} (first declared at {first.path.name}:{first_line})")
-            self.declared[ent.key] = Declared(source.path, ("entities", i), ent.within)
+                line, col = source.position(["entities", i, "key"])
+                self._problems.append(Problem(source.path, line, f"entities[{i}].key",
+                                              f"duplicate entity key {key!r} (first declared at {first.path.name}:{first_line})", col,
+                                              "declare each entity once: delete this one if it is the same thing, else choose another key"))
+                continue
+            self.declared[key] = Declared(source.path, ("entities", i), within)
 
-    def _refer(self, path: Path, prefix: list[object], model: BaseModel, label: str) -> None:
-        for sub, key in _refs(model):
+    def _refer(self, path: Path, prefix: list[object], model: BaseModel, label: str, suffix: str = "") -> None:
+        for sub, key in refs(model):
             if key not in self.declared:
-                self._pending.append(_Pending(path, tuple(prefix + sub), f"{label}.{'.'.join(map(str, sub))}", key))
+                field = label + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in sub) + suffix
+                self._pending.append(_Pending(path, tuple(prefix + sub), field, key))
+            else:
+                self._warn_if_local(path, prefix + sub, key)
 
-    def _index(self, art: LoadedArticle) -> None:
+    def _warn_if_local(self, path: Path, loc: list[object], key: str) -> None:
+        """An article-local entity used by another file belongs in entities.yaml."""
+        decl = self.declared[key]
+        if decl.shared or decl.path == path or (path, key) in self._warned:
+            return
+        self._warned[(path, key)] = Deferred(
+            path, tuple(loc), "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip("."),
+            f"{key!r} is local to {decl.path.name}, declared in its entities:",
+            f"move its declaration to {ENTITIES_FILE}: an entity two articles share is a shared entity")
+
+    def _index(self, source: Source, parts: Parts) -> None:
+        path = source.path
         n = self.n_articles
         self.n_articles += 1
-        self.n_facts += len(art.doc.facts)
-        self.n_claims += len(art.doc.claims)
-        if art.id in self._ids:
-            self._duplicate_ids.append((self._ids[art.id][0], self._ids[art.id][1], art.id))
-        else:
-            self._ids[art.id] = (n, art.path)
-        self._refer(art.path, ["article"], art.doc.article, "article")
-        for i, ent in enumerate(art.doc.entities):
-            self._refer(art.path, ["entities", i], ent, f"entities[{i}] (key {ent.key!r})")
-        for i, fact in enumerate(art.doc.facts):
-            self._refer(art.path, ["facts", i], fact, f"facts[{i}] (id {fact.id!r})")
-        for i, claim in enumerate(art.doc.claims):
-            self._refer(art.path, ["claims", i], claim, f"claims[{i}] (id {claim.id!r})")
-        for i, fact in enumerate(art.doc.facts):
+        self.n_facts += len(parts.facts)
+        self.n_claims += len(parts.claims)
+        if parts.meta is not None:
+            ident = parts.meta.id
+            if ident in self._ids:
+                self._duplicate_ids.append((path, ident))
+            else:
+                self._ids[ident] = (n, path)
+        for loc, label, suffix, item in referring(parts):
+            self._refer(path, loc, item, label, suffix)
+        for i, fact in parts.facts:
+            if fact.kind == "event" and fact.date is not None:
+                self._dates.setdefault(fact.event, []).append(
+                    Dated(path, i, fact.id, fact.date.text, fact.refines.text if fact.refines else None))
             if fact.kind != "membership":
                 continue
-            parts = (fact.member, fact.organization, fact.role)
-            first = self._memberships.setdefault(fact.membership, (parts, art.path, i))
-            if first[0] != parts and self._conflict is None:
-                self._conflict = (art.path, i, fact.id, fact.membership, first[1], first[2])
+            parts_ = (fact.member, fact.organization, fact.role)
+            first = self._memberships.setdefault(fact.membership, (parts_, path, i))
+            if first[0] != parts_:
+                self._conflicts.append((path, i, fact.id, fact.membership, first[1], first[2]))
 
 
 def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
-    """One article file and its seed text, parsed and checked on its own."""
+    """One article file and its seed text, parsed and checked on its own; all its problems raised together."""
     source = read_yaml(path)
-    doc: ArticleFile = parse_model(path, source, ArticleFile)
-    text_path = Path(seeds_dir) / doc.article.file
-    if not text_path.is_file():
-        raise CurationError(path, source.line(["article", "file"]), "article.file", f"no seed text {doc.article.file!r} beside this file")
-    data = text_path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CurationError(text_path, None, "encoding", f"seed is not UTF-8 at byte {exc.start}") from None
-    return LoadedArticle(path, doc, text, hashlib.sha256(data).hexdigest(), source)
-
-
-def _check_unique_ids(source: Source, doc: ArticleFile) -> None:
-    seen: dict[str, list[object]] = {}
-    for section, items in (("facts", doc.facts), ("claims", doc.claims)):
-        for i, item in enumerate(items):
-            if item.id in seen:
-                raise CurationError(source.path, source.line([section, i, "id"]), f"{section}[{i}].id",
-                                    f"duplicate fact/claim id {item.id!r} (first at line {source.line(seen[item.id])})")
-            seen[item.id] = [section, i, "id"]
-
-
-def _locate_all(art: LoadedArticle) -> None:
-    items: list[tuple[str, list[Quote], str, int]] = [
-        *((f.id, f.quote, "facts", i) for i, f in enumerate(art.doc.facts)),
-        *((c.id, c.quote, "claims", i) for i, c in enumerate(art.doc.claims)),
-    ]
-    for ident, quotes, section, i in items:
-        for j, q in enumerate(quotes):
-            try:
-                art.spans[(ident, j)] = locate(art.text, q.text, q.occurrence)
-            except QuoteNotFound as exc:
-                loc = [section, i, "quote"] + ([j] if isinstance(art.raw[section][i]["quote"], CommentedSeq) else [])
-                raise CurationError(art.path, line_of(art.raw, loc), f"{section}[{i}].quote (id {ident!r})", str(exc)) from None
-
-
-_REF_FIELDS = (
-    "person", "post", "member", "organization", "role", "event", "place",
-    "part_of", "framework", "agreement", "ratified", "agent", "cooperation", "area",
-    "challenge", "permission", "grantee", "speaker", "publisher", "dateline",
-)
-_REF_LISTS = ("event_types", "partners", "actions", "targets", "about", "close_match")
-
-
-def _refs(model: BaseModel) -> Iterable[tuple[list[object], str]]:
-    for name in _REF_FIELDS:
-        value = getattr(model, name, None)
-        if isinstance(value, str):
-            yield [name], value
-    for name in _REF_LISTS:
-        for j, value in enumerate(getattr(model, name, None) or []):
-            yield [name, j], value
-    for j, actor in enumerate(getattr(model, "actors", None) or []):
-        yield [("actors"), j, "agent"], actor.agent
-        yield [("actors"), j, "role"], actor.role
-    within = getattr(model, "within", None)
-    if isinstance(within, str):
-        yield ["within"], within
+    doc, parts, problems = parse_article(source)
+    problems += unique_ids(source, parts)
+    text, sha, spans = None, "", {}
+    if parts.meta is not None:
+        text, sha, more = seed_text(Path(seeds_dir), source, parts.meta.file)
+        problems += more
+    if text is not None:
+        problems += locate_quotes(source, parts, text, spans)
+    if doc is None or problems:
+        raise CurationError.of(sort_problems(problems))
+    return LoadedArticle(path, doc, text or "", sha, source, spans)
 
 
 __all__ = ["Corpus", "CorpusStream", "Declared", "LoadedArticle", "Located", "Source", "load_article", "load_corpus", "read_yaml", "line_of", "Claim"]

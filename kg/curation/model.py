@@ -201,8 +201,24 @@ class Event(FactBase):
     event_types: list[Key] = []
     agreement: Key | None = None
     ratified: Key | None = None
+    refines: PartialDate | None = None
+    """The date another fact gives this same event, less precisely: this
+    fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
+    precise date"). The event keeps its key; the precise date is the one stated."""
     _k = _keyed("event", "place", "part_of", "framework", "agreement", "ratified")
-    _d = field_validator("date", "not_after", "as_of", mode="before")(_date_field)
+    _d = field_validator("date", "not_after", "as_of", "refines", mode="before")(_date_field)
+
+    @model_validator(mode="after")
+    def _refines_is_coarser(self) -> "Event":
+        if self.refines is None:
+            return self
+        if self.date is None:
+            raise ValueError("'refines' needs the more precise 'date' of this fact")
+        order = ("year", "month", "day")
+        finer = order.index(self.date.precision) > order.index(self.refines.precision)
+        if not finer or not self.date.text.startswith(self.refines.text):
+            raise ValueError(f"date {self.date.text} is not a more precise date inside {self.refines.text} (refines)")
+        return self
 
     @field_validator("event_types")
     @classmethod

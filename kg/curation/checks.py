@@ -1,0 +1,169 @@
+"""The checks of one article file, each mistake a ``Problem``, none fatal.
+
+A file with field errors is still *salvaged*: every entity, fact and claim
+that validates on its own is kept (``Parts``), so its quotes are located,
+its ids compared and its keys registered. Three mistakes in one file are
+three lines in one run, and a bad fact does not hide a bad quote in the
+next one, nor make every use of the keys its file declares "unknown".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
+from kg.curation.problems import from_validation
+from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.curation.yamlio import Source
+from kg.errors import Problem
+
+_FACT = TypeAdapter(Fact)
+
+
+@dataclass
+class Parts:
+    """What of an article file is valid, each item with its index in the file."""
+
+    meta: ArticleMeta | None
+    entities: list[tuple[int, Entity]]
+    facts: list[tuple[int, Any]]
+    claims: list[tuple[int, Claim]]
+    raw_keys: list[tuple[int, str]] = field(default_factory=list)
+    """Keys of entities that did not validate: still declared (no cascade of 'unknown entity')."""
+
+    @classmethod
+    def of(cls, doc: ArticleFile) -> "Parts":
+        return cls(doc.article, list(enumerate(doc.entities)), list(enumerate(doc.facts)), list(enumerate(doc.claims)))
+
+
+def parse_article(source: Source) -> tuple[ArticleFile | None, Parts, list[Problem]]:
+    """The article model (None if anything is invalid), its valid parts, and every field error."""
+    try:
+        doc = ArticleFile.model_validate(source.data)
+        return doc, Parts.of(doc), []
+    except ValidationError as exc:
+        problems = from_validation(source, exc)
+    data = source.data
+    meta = _valid(ArticleMeta.model_validate, data.get("article"))
+    parts = Parts(meta, [], [], [])
+    for name, check in (("entities", Entity.model_validate), ("facts", _FACT.validate_python), ("claims", Claim.model_validate)):
+        items = data.get(name)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            ok = _valid(check, item)
+            if ok is not None:
+                getattr(parts, name).append((i, ok))
+            elif name == "entities" and isinstance(item, dict) and isinstance(item.get("key"), str):
+                parts.raw_keys.append((i, item["key"]))
+    return None, parts, problems
+
+
+def _valid(check: Any, value: object) -> Any:
+    try:
+        return check(value)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def seed_text(seeds_dir: Path, source: Source, file_name: str) -> tuple[str | None, str, list[Problem]]:
+    """The seed text beside the article (text, sha256), or the problem why not."""
+    text_path = Path(seeds_dir) / file_name
+    if not text_path.is_file():
+        line, col = source.position(["article", "file"])
+        return None, "", [Problem(source.path, line, "article.file", f"no seed text {file_name!r} beside this file", col,
+                                  "put the article text (.txt) beside its .yaml, or correct the file name")]
+    data = text_path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, "", [Problem(text_path, line, "encoding", f"seed is not UTF-8 at byte {exc.start}", None,
+                                  "save the seed text as UTF-8")]
+    return text, hashlib.sha256(data).hexdigest(), []
+
+
+def unique_ids(source: Source, parts: Parts) -> list[Problem]:
+    seen: dict[str, list[object]] = {}
+    out = []
+    for section, items in (("facts", parts.facts), ("claims", parts.claims)):
+        for i, item in items:
+            loc: list[object] = [section, i, "id"]
+            if item.id in seen:
+                line, col = source.position(loc)
+                out.append(Problem(source.path, line, f"{section}[{i}].id",
+                                   f"duplicate fact/claim id {item.id!r} (first at line {source.line(seen[item.id])})", col,
+                                   "give each fact and claim of the article its own id"))
+            else:
+                seen[item.id] = loc
+    return out
+
+
+def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str, int], Span]) -> list[Problem]:
+    """Every quote of the valid facts and claims found in ``text`` (into ``spans``), or a problem each."""
+    out = []
+    for section, items in (("facts", parts.facts), ("claims", parts.claims)):
+        for i, item in items:
+            for j, q in enumerate(item.quote):
+                try:
+                    spans[(item.id, j)] = locate(text, q.text, q.occurrence)
+                except QuoteNotFound as exc:
+                    raw = source.data[section][i]["quote"]
+                    loc: list[object] = [section, i, "quote"] + ([j] if isinstance(raw, list) else [])
+                    line, col = source.position(loc)
+                    out.append(Problem(source.path, line, f"{section}[{i}].quote (id {item.id!r})", str(exc), col, _quote_fix(str(exc))))
+    return out
+
+
+def _quote_fix(message: str) -> str:
+    if "add 'occurrence" in message:
+        return "add 'occurrence: N' (1 = the first) under the quote, as {text: ..., occurrence: N}"
+    if "time(s), not" in message:
+        return "lower 'occurrence' to one that exists"
+    return "copy the words from the seed text exactly, as one unbroken run ('kg quote' finds them)"
+
+
+_REF_FIELDS = (
+    "person", "post", "member", "organization", "role", "event", "place",
+    "part_of", "framework", "agreement", "ratified", "agent", "cooperation", "area",
+    "challenge", "permission", "grantee", "speaker", "publisher", "dateline",
+)
+_REF_LISTS = ("event_types", "partners", "actions", "targets", "about", "close_match")
+
+
+def refs(item: BaseModel) -> Iterator[tuple[list[object], str]]:
+    """Every entity key ``item`` refers to, with its location under the item."""
+    for name in _REF_FIELDS:
+        value = getattr(item, name, None)
+        if isinstance(value, str):
+            yield [name], value
+    for name in _REF_LISTS:
+        for j, value in enumerate(getattr(item, name, None) or []):
+            yield [name, j], value
+    for j, actor in enumerate(getattr(item, "actors", None) or []):
+        yield ["actors", j, "agent"], actor.agent
+        yield ["actors", j, "role"], actor.role
+    within = getattr(item, "within", None)
+    if isinstance(within, str):
+        yield ["within"], within
+
+
+def referring(parts: Parts) -> Iterable[tuple[list[object], str, str, BaseModel]]:
+    """(location, label, id suffix, item) of every valid part that may refer to keys."""
+    if parts.meta is not None:
+        yield ["article"], "article", "", parts.meta
+    for i, ent in parts.entities:
+        yield ["entities", i], f"entities[{i}]", f" (key {ent.key!r})", ent
+    for i, fact in parts.facts:
+        yield ["facts", i], f"facts[{i}]", f" (id {fact.id!r})", fact
+    for i, claim in parts.claims:
+        yield ["claims", i], f"claims[{i}]", f" (id {claim.id!r})", claim
+
+
+__all__ = ["Parts", "locate_quotes", "parse_article", "referring", "refs", "seed_text", "unique_ids"]
