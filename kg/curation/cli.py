@@ -89,7 +89,9 @@ def _entities(settings: Settings, args: argparse.Namespace) -> int:
 def _preview(settings: Settings, args: argparse.Namespace) -> int:
     from kg.curation.preview import serve
 
-    return serve(settings.seeds_dir, host=args.host, port=args.port, article=args.article)
+    # an article given without --seeds: its directory is the seeds directory
+    seeds = args.article.resolve().parent if args.article and args.seeds is None else settings.seeds_dir
+    return serve(seeds, host=args.host, port=args.port, article=args.article)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
