@@ -1,6 +1,7 @@
 """Curated input: reading YAML files into typed objects, and finding quotes.
 
-Everything here reports errors as ``CurationError`` with file, line and field.
+Every problem of a run is collected and raised together as one ``CurationError``
+whose ``problems`` each name file, line, column, field and what to do.
 """
 
 from kg.curation.loader import Corpus, load_corpus
