@@ -67,6 +67,10 @@ def _fix_for(err: dict, loc: list[object]) -> str:
         name = str(loc[-1]) if loc else ""
         close = difflib.get_close_matches(name, FIELD_NAMES, n=1, cutoff=0.75)
         return f"did you mean '{close[0]}'? otherwise remove it" if close else "remove it or check its spelling (see docs/schema/)"
+    if "refines" in msg:
+        return "give 'date' the date this article states and 'refines' the coarser date another fact gives (docs/adding-an-article.md)"
+    if "approximate" in msg:
+        return "give 'date' (as precise as the text supports) or remove 'approximate'"
     if "YYYY" in msg or "out of range" in msg or "day is out of range" in msg:
         return DATE_FIX
     if "entity key" in msg:
