@@ -127,13 +127,21 @@ def test_locate_returns_offsets_of_the_chosen_occurrence() -> None:
 @pytest.mark.parametrize("kind", ["article", "entities", "links"])
 def test_published_json_schema_is_current(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Editors validate curated YAML against docs/schema/*.json; keep them in step with the models
-    and the shipped shared keys (regenerate with 'kg schema --write docs/schema')."""
-    from conftest import ROOT
+    (regenerate with 'kg schema --write docs/schema'). The list of shared keys offered for
+    autocompletion is left out of the comparison: a curator who adds an entity and forgets to
+    regenerate gets fewer suggestions, never a wrong check, so adding an article fails no test."""
+    import json
 
-    from conftest import SHIPPED_SEEDS
+    from conftest import ROOT, SHIPPED_SEEDS
+
+    def without_key_list(schema: dict) -> dict:
+        schema.get("$defs", {}).get("SharedKey", {}).pop("enum", None)
+        return schema
 
     assert main(["--seeds", str(SHIPPED_SEEDS), "schema", "--kind", kind]) == 0
-    assert capsys.readouterr().out == (ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    generated = without_key_list(json.loads(capsys.readouterr().out))
+    published = without_key_list(json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")))
+    assert generated == published
 
 
 def test_one_membership_key_means_one_membership(seeds_copy: Path) -> None:
