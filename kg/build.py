@@ -286,7 +286,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
                 continue  # N-Quads and N-Triples: written while staging
             source, source_fmt = (staged.nq, ox.RdfFormat.N_QUADS) if fmt.supports_datasets else (staged.union, ox.RdfFormat.N_TRIPLES)
             writer = DumpWriter(draft.path, name)
-            reserialize(source, source_fmt, writer, fmt, pfx if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
+            reserialize(source, source_fmt, writer, fmt, pfx if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None)
             staged.files.update(writer.close())
         draft.add(staged.files)
         draft.write_bytes(REPORT_FILE, _report_turtle(report).encode("utf-8"))

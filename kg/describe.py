@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import jsonld
 from kg.config import DEFAULT_BASE_IRI
 from kg.store.executor import QueryExecutor
 from kg.store.base import QueryResult, Store, Term
@@ -227,6 +228,8 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(f"not an RDF media type: {media_type}")
+    if fmt == ox.RdfFormat.JSON_LD:
+        return jsonld.dumps(triples, prefixes)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         used = {p: ns for p, ns in prefixes.items() if any(_mentions(t, ns) for t in triples)}
         return ox.serialize(triples, format=fmt, prefixes=used)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import jsonld
 from kg.errors import ReleaseNotFound
 from kg.spool import FileInfo
 
@@ -75,7 +76,10 @@ class Release:
 
 
 def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
-    """Deterministic bytes: quads are sorted; triple formats get the union, de-duplicated."""
+    """Deterministic bytes: quads are sorted; triple formats get the union,
+    de-duplicated; JSON-LD is compacted (``kg.jsonld``), as ``kg build`` writes it."""
+    if fmt == ox.RdfFormat.JSON_LD:
+        return jsonld.dumps(quads, prefixes)
     if not fmt.supports_datasets:
         triples = sorted({q.triple for q in quads}, key=str)
         if fmt in (ox.RdfFormat.TURTLE,):

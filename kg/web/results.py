@@ -6,7 +6,7 @@
   (https://www.w3.org/TR/sparql11-results-csv-tsv/) are produced by Oxigraph's
   own serializers from that JSON, so escaping follows the specs exactly;
 - CONSTRUCT / DESCRIBE triples go through ``pyoxigraph.serialize``; N-Quads
-  and TriG put them in the default graph.
+  and TriG put them in the default graph; JSON-LD is compacted (``kg.jsonld``).
 
 Also the small lookups the endpoint needs: which formats a query form
 offers, and the ``format=`` parameter's names.
@@ -19,6 +19,7 @@ import json
 import pyoxigraph as ox
 
 from kg import formats as F
+from kg import jsonld
 from kg.store.base import QueryResult, Term
 
 SELECT_OFFERED: tuple[F.Format, ...] = (F.RESULTS_JSON, F.RESULTS_XML, F.RESULTS_CSV, F.RESULTS_TSV, F.HTML)
@@ -126,6 +127,8 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
     rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
     if rdf_format is None:
         raise ValueError(f"{fmt.media_type} is not an RDF format")
+    if rdf_format == ox.RdfFormat.JSON_LD:  # compacted, with the whole context inline
+        return jsonld.dumps(result.triples, prefixes or {})
     items: list = list(result.triples)
     if rdf_format.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in items]
