@@ -285,9 +285,9 @@ def test_endpoint_bodies_from_the_worker_parse_like_before(release: Release, rel
         assert [tuple(row) for row in csv.reader(io.StringIO(r.text))][1:] == want
         r = httpx.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+xml"}, timeout=30)
         assert rdflib.query.Result.parse(io.BytesIO(r.content), format="xml").askAnswer is True
-        # CSV defines no boolean: 406 before anything runs
+        # CSV defines no boolean: Jena's one-cell table, serialized in the worker like the rest
         r = httpx.get(f"{url}/sparql", params={"query": "PREFIX x: <http://x/> ASK {}", "format": "csv"}, timeout=30)
-        assert r.status_code == 406
+        assert r.status_code == 200 and r.content == b"_askResult\r\ntrue\r\n"
 
 
 @pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])

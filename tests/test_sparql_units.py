@@ -11,6 +11,7 @@ import pytest
 from rdflib.query import Result
 
 from kg import formats as F
+from kg.errors import BadQuery
 from kg.store.base import QueryResult
 from kg.store.executor import is_update
 from kg.store.lexer import nesting_depth, query_form, uses_service
@@ -86,13 +87,22 @@ def test_is_update(text: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     "kind, value, expected",
     [
-        ("select", "json", F.RESULTS_JSON), ("select", "srj", F.RESULTS_JSON), ("select", "tsv", F.RESULTS_TSV),
-        ("select", "turtle", None), ("ask", "csv", None), ("graph", "ttl", F.TURTLE), ("graph", "json", F.JSONLD),
-        ("graph", "xml", F.RDFXML), ("graph", "nq", F.NQUADS), ("graph", "html", F.HTML), ("select", "bogus", None),
+        ("select", ["json"], F.RESULTS_JSON), ("select", ["srj"], F.RESULTS_JSON), ("select", ["tsv"], F.RESULTS_TSV),
+        ("select", ["turtle"], F.TURTLE),  # named, not offered: the endpoint answers 406
+        ("ask", ["csv"], F.RESULTS_CSV), ("graph", ["ttl"], F.TURTLE), ("graph", ["json"], F.JSONLD),
+        ("graph", ["xml"], F.RDFXML), ("graph", ["nq"], F.NQUADS), ("graph", ["html"], F.HTML), ("select", ["bogus"], None),
+        ("select", ["tsv", "text/tab-separated-values"], F.RESULTS_TSV), ("graph", ["n3"], None), ("select", ["xml", ""], F.RESULTS_XML),
+        ("graph", ["json-ld", "application/ld+json,application/x-json+ld"], F.JSONLD), ("graph", ["x", "text/plain"], F.NTRIPLES),
+        ("select", [], None),
     ],
 )
-def test_format_param(kind: str, value: str, expected: F.Format | None) -> None:
+def test_format_param(kind: str, value: list[str], expected: F.Format | None) -> None:
     assert R.format_param(value, kind) is expected
+
+
+def test_format_params_naming_two_formats_are_a_bad_request() -> None:
+    with pytest.raises(BadQuery):
+        R.format_param(["json", "csv"], "select")
 
 
 TERMS = [

@@ -30,7 +30,9 @@ def _path(name: str, pattern: str | None = None) -> dict:
 
 QUERY_PARAMS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"}},
-    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"}},
+    # format= may repeat (SPARQLWrapper repeats it); output= and results= are read as format= (as Fuseki)
+    *({"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}}
+      for name in ("format", "output", "results")),
     {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}},
     {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}},
     {"name": "example", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -63,6 +65,7 @@ SURFACE: dict[str, dict] = {
     "/ontology": _get("the ontology"),
     "/shapes": _get("the shapes"),
     "/.well-known/void": _get("dataset description"),
+    "/context.jsonld": _get("the JSON-LD @context every JSON-LD answer embeds"),
 }
 
 

@@ -5,6 +5,7 @@
 - XML (https://www.w3.org/TR/rdf-sparql-XMLres/), CSV and TSV
   (https://www.w3.org/TR/sparql11-results-csv-tsv/) are produced by Oxigraph's
   own serializers from that JSON, so escaping follows the specs exactly;
+  ASK in CSV/TSV (which define no boolean) is Jena's one-cell table;
 - CONSTRUCT / DESCRIBE triples go through ``pyoxigraph.serialize``; N-Quads
   and TriG put them in the default graph; JSON-LD is compacted (``kg.jsonld``).
 
@@ -20,17 +21,19 @@ import pyoxigraph as ox
 
 from kg import formats as F
 from kg import jsonld
+from kg.errors import BadQuery
 from kg.store.base import QueryResult, Term
 
 SELECT_OFFERED: tuple[F.Format, ...] = (F.RESULTS_JSON, F.RESULTS_XML, F.RESULTS_CSV, F.RESULTS_TSV, F.HTML)
-ASK_OFFERED: tuple[F.Format, ...] = (F.RESULTS_JSON, F.RESULTS_XML, F.HTML)  # CSV/TSV define no boolean
+ASK_OFFERED: tuple[F.Format, ...] = SELECT_OFFERED  # CSV/TSV: a one-column ``_askResult`` table, as Jena writes it
 GRAPH_OFFERED: tuple[F.Format, ...] = (F.TURTLE, F.NTRIPLES, F.JSONLD, F.RDFXML, F.NQUADS, F.TRIG, F.HTML)
 
 # media types clients send in the wild, per query form, with what we answer in
 ALIASES: dict[str, dict[str, F.Format]] = {
     "select": {"application/json": F.RESULTS_JSON, "application/xml": F.RESULTS_XML, "text/xml": F.RESULTS_XML},
     "ask": {"application/json": F.RESULTS_JSON, "application/xml": F.RESULTS_XML, "text/xml": F.RESULTS_XML},
-    "graph": {"application/x-turtle": F.TURTLE, "text/plain": F.NTRIPLES, "application/json": F.JSONLD,
+    "graph": {"application/x-turtle": F.TURTLE, "application/turtle": F.TURTLE, "text/plain": F.NTRIPLES,
+              "application/json": F.JSONLD, "application/x-json+ld": F.JSONLD,
               "application/xml": F.RDFXML, "text/xml": F.RDFXML},
 }
 
@@ -42,23 +45,41 @@ for _f in (*F.RESULT_FORMATS, *F.GRAPH_FORMATS, F.HTML):
     PARAM_NAMES[_f.media_type] = _f
 PARAM_NAMES.update({"n-triples": F.NTRIPLES, "n-quads": F.NQUADS, "json-ld": F.JSONLD, "rdf": F.RDFXML, "rdf+xml": F.RDFXML,
                     "ttl": F.TURTLE, "nt": F.NTRIPLES, "nq": F.NQUADS})
+FORMAT_PARAMS = ("format", "output", "results")
+"""Parameter names that pick a format, as Jena's Fuseki reads them (SPARQLWrapper sends all three)."""
 
 
 def offered(kind: str) -> tuple[F.Format, ...]:
     return {"select": SELECT_OFFERED, "ask": ASK_OFFERED}.get(kind, GRAPH_OFFERED)
 
 
-def format_param(value: str, kind: str) -> F.Format | None:
-    """The format a ``format=`` value names, if the query form offers it."""
-    fmt = PARAM_NAMES.get(value.strip().lower())
-    if fmt is None:
-        if kind in ("select", "ask") and value.strip().lower() in ("json", "xml"):
-            fmt = F.RESULTS_JSON if value.strip().lower() == "json" else F.RESULTS_XML
-        else:
-            return None
-    if kind == "graph" and fmt in (F.RESULTS_JSON, F.RESULTS_XML):
-        fmt = F.JSONLD if fmt is F.RESULTS_JSON else F.RDFXML  # "json"/"xml" for a graph
-    return fmt if fmt in offered(kind) else None
+def format_named(value: str, kind: str) -> F.Format | None:
+    """The format one ``format=`` value names for a query form, offered or
+    not; ``None`` if the value names nothing we know. A value may be a
+    comma-separated list of media types (SPARQLWrapper sends
+    ``application/ld+json,application/x-json+ld``): its first known item counts.
+    ``json``/``xml`` mean JSON-LD/RDF-XML for a graph."""
+    for item in value.split(","):
+        name = item.partition(";")[0].strip().lower()
+        fmt = PARAM_NAMES.get(name) or ALIASES.get(kind, ALIASES["graph"]).get(name)
+        if fmt is None:
+            continue
+        if kind == "graph" and fmt in (F.RESULTS_JSON, F.RESULTS_XML):
+            fmt = F.JSONLD if fmt is F.RESULTS_JSON else F.RDFXML
+        return fmt
+    return None
+
+
+def format_param(values: list[str], kind: str) -> F.Format | None:
+    """The one format the ``format=``/``output=``/``results=`` values name,
+    ``None`` if none names a known format (Accept decides then).
+    Values naming two different formats are a client error; unknown ones
+    (``n3``, empty) are ignored. Whether the query form offers the format is
+    the caller's check (406)."""
+    named = {fmt for fmt in (format_named(v, kind) for v in values) if fmt is not None}
+    if len(named) > 1:
+        raise BadQuery("the format parameters name different formats: " + ", ".join(sorted(repr(v) for v in values)))
+    return named.pop() if named else None
 
 
 def choose(accept: str | None, kind: str) -> tuple[F.Format, str] | None:
@@ -113,14 +134,24 @@ _OX_RESULTS = {
 }
 
 
+# The CSV/TSV results formats define no boolean; Jena's writers answer ASK
+# with a one-column table named ``_askResult`` (RowSetWriterCSV/TSV), byte for byte:
+ASK_TABLE = {
+    F.RESULTS_CSV: "_askResult\r\n{}\r\n",  # CSV rows end in CRLF (RFC 4180, SPARQL 1.1 CSV §2)
+    F.RESULTS_TSV: "?_askResult\n{}\n",  # TSV names variables with their '?'; rows end in LF
+}
+
+
 def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | None = None,
               links: list[str] | None = None) -> bytes:
     """The bytes of ``result`` in ``fmt`` (any offered format except HTML)."""
+    if result.kind == "ask" and fmt in ASK_TABLE:
+        return ASK_TABLE[fmt].format("true" if result.boolean else "false").encode("utf-8")
     if result.kind in ("select", "ask"):
         body = results_json(result, links=links if fmt is F.RESULTS_JSON else None)
         if fmt is F.RESULTS_JSON:
             return body
-        if fmt not in _OX_RESULTS or (result.kind == "ask" and fmt is not F.RESULTS_XML):
+        if fmt not in _OX_RESULTS:
             raise ValueError(f"{fmt.media_type} is not offered for {result.kind.upper()}")
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         return parsed.serialize(format=_OX_RESULTS[fmt])

@@ -9,8 +9,9 @@ mapped to statuses once, in ``kg.web.app``.
 - GET ``?query=``, POST ``application/x-www-form-urlencoded``, POST
   ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``
   (repeatable) override the query's dataset;
-- ``format=`` overrides Accept; no query → service description (RDF) or
-  the query page (HTML);
+- ``format=`` (also ``output=``/``results=``, as Fuseki) overrides Accept;
+  repeated values must agree, unknown ones fall back to Accept; no query →
+  service description (RDF) or the query page (HTML);
 - weak ETag from (release, query, format, dataset): a matching
   ``If-None-Match`` gets 304 without running anything; bodies are cached.
 """
@@ -76,7 +77,7 @@ class Operation:
     update: bool = False
     default_graph_uris: list[str] | None = None
     named_graph_uris: list[str] | None = None
-    format: str | None = None
+    formats: list[str] = field(default_factory=list)  # every format=/output=/results= value
     example: str | None = None
     dataset: dict[str, list[str]] = field(default_factory=dict)
 
@@ -129,7 +130,7 @@ async def read_operation(request: Request) -> Operation:
     values: dict[str, list[str]] = {}
     for k, v in params:
         values.setdefault(k, []).append(v)
-    for single in ("query", "update", "format", "example"):
+    for single in ("query", "update", "example"):
         if len(values.get(single, [])) > 1:
             raise BadQuery(f"more than one '{single}' parameter")
     for name in ("default-graph-uri", "named-graph-uri"):
@@ -144,18 +145,19 @@ async def read_operation(request: Request) -> Operation:
         update="update" in values,
         default_graph_uris=values.get("default-graph-uri"),
         named_graph_uris=values.get("named-graph-uri"),
-        format=values.get("format", [None])[0],
+        formats=[v for name in R.FORMAT_PARAMS for v in values.get(name, [])],
         example=values.get("example", [None])[0],
         dataset=dataset,
     )
 
 
 def pick_format(op: Operation, accept: str | None, kind: str, offered: tuple[F.Format, ...] | None = None) -> tuple[F.Format, str]:
-    """``format=`` wins over Accept; 406 lists what is offered."""
+    """A known ``format=`` (or ``output=``/``results=``) wins over Accept; an
+    unknown one (``n3``) leaves the choice to Accept; 406 lists what is offered."""
     forms = offered or R.offered(kind)
-    if op.format:
-        fmt = R.format_param(op.format, kind) if offered is None else R.PARAM_NAMES.get(op.format.lower())
-        if fmt is None or fmt not in forms:
+    fmt = R.format_param(op.formats, kind)
+    if fmt is not None:
+        if fmt not in forms:
             raise NotAcceptable([f.media_type for f in forms])
         return fmt, fmt.media_type
     if offered is None:
