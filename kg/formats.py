@@ -6,6 +6,7 @@ RFC 9110 §12.5.1 (Accept, q-values, ``type/*``, ``*/*``, ``q=0`` excludes).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -113,3 +114,17 @@ def negotiate(accept: str | None, offered: list[str] | tuple[str, ...]) -> str |
         if q > best_q:
             best, best_q = media_type, q
     return best
+
+
+def negotiate_format(accept: str | None, formats: Sequence[Format]) -> Format | None:
+    """``negotiate`` over ``formats`` (in the server's order), where a plain
+    ``application/json`` asks for JSON-LD when it is offered: a JSON-LD
+    document is a JSON document (JSON-LD 1.1 §9), and JSON clients that know
+    nothing of RDF send only that. Ties still go to the real media types."""
+    offered = [f.media_type for f in formats]
+    if JSONLD in formats:
+        offered.append("application/json")
+    media = negotiate(accept, offered)
+    if media is None:
+        return None
+    return JSONLD if media == "application/json" else next(f for f in formats if f.media_type == media)

@@ -1,8 +1,9 @@
 """Documents that are their own IRI: the ontology (with its documentation
 page), the shapes, the dataset description. ``200`` with the same negotiation
-and ``Link``/``Vary`` headers as resource descriptions; ``{base}ontology#Term``
-is resolved by the client against ``{base}ontology``, whose page has an
-anchor per term."""
+and ``Link``/``Vary``/validator headers as resource descriptions;
+``{base}ontology#Term`` is resolved by the client against ``{base}ontology``,
+whose page has an anchor per term. Also ``/context.jsonld``, the JSON-LD
+context every JSON-LD answer embeds."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kg.describe import run, serialize
-from kg.formats import HTML, TURTLE, Format
+from kg.formats import HTML, JSONLD, TURTLE, Format
+from kg.jsonld import CONTEXT_PATH, context_document
 from kg.vocab import prefixes
-from kg.web.render import Viewer, get_urls, link_header, not_found, rdf_response, render_html
-from kg.web.resources import choose_format
+from kg.web.conditional import release_validators, unchanged
+from kg.web.render import Viewer, get_urls, not_found, rdf_response, render_html
+from kg.web.resources import choose_format, document_headers, not_modified_document
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -48,10 +51,9 @@ def serve_document(request: Request, iri: str, triples: list[ox.Triple], *, forc
     if not triples:
         return not_found(request)
     fmt = choose_format(request, forced)
-    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
-    if forced is None:
-        headers["Vary"] = "Accept"
-        headers["Content-Location"] = urls.variant(iri, fmt.suffix)
+    headers = document_headers(request, iri, fmt, forced)
+    if (current := not_modified_document(request, headers, fmt)) is not None:
+        return current
     if fmt is HTML:
         return render_html(request, *html(), headers=headers)
     if fmt is TURTLE and turtle_file is not None and turtle_file.is_file():
@@ -92,6 +94,16 @@ def shapes(request: Request, suffix: str | None = None) -> Response:
     release = request.app.state.release
     return serve_document(request, iri, triples, forced=fmt, turtle_file=release.file("shapes.ttl"),
                           html=lambda: ("graph.html", graph_context(urls, iri, triples, "SHACL shapes")))
+
+
+@router.api_route(CONTEXT_PATH, methods=METHODS, include_in_schema=False)
+def jsonld_context(request: Request) -> Response:
+    """The ``@context`` every JSON-LD answer embeds (dumps, documents,
+    CONSTRUCT), on its own at a stable address, for clients that keep one copy."""
+    headers = release_validators(request, request.url.path)
+    if (current := unchanged(request, headers)) is not None:
+        return current
+    return rdf_response(context_document(prefixes(get_urls(request).base)), JSONLD, headers=headers)
 
 
 # -- HTML views ----------------------------------------------------------------------

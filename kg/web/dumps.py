@@ -10,12 +10,12 @@ that is its SHA-256, ``Last-Modified``, ``Cache-Control``; conditional GET
 from __future__ import annotations
 
 import hashlib
-from email.utils import formatdate, parsedate_to_datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from kg.release import CHECKSUMS, Release
+from kg.web.conditional import http_date, not_modified
 from kg.web.render import get_urls, not_found, render_html
 
 router = APIRouter()
@@ -80,7 +80,7 @@ def download(name: str, request: Request) -> Response:
     mtime = path.stat().st_mtime
     headers = {
         "ETag": etag,
-        "Last-Modified": formatdate(mtime, usegmt=True),
+        "Last-Modified": http_date(mtime),
         "Cache-Control": CACHE_CONTROL,
         "X-Content-Type-Options": "nosniff",
         "Link": '<https://creativecommons.org/licenses/by/4.0/>; rel="license"',
@@ -88,19 +88,3 @@ def download(name: str, request: Request) -> Response:
     if not_modified(request, etag, mtime):
         return Response(status_code=304, headers=headers)
     return FileResponse(path, media_type=info["media_type"], headers=headers, filename=None)
-
-
-def not_modified(request: Request, etag: str, mtime: float) -> bool:
-    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since (weak comparison)."""
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
-        return "*" in tags or etag in tags
-    ims = request.headers.get("if-modified-since")
-    if ims:
-        try:
-            since = parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError):
-            return False
-        return int(mtime) <= int(since)
-    return False

@@ -18,12 +18,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from kg.describe import Description, Evidence, describe, exists, run, serialize, to_triples
 from kg.errors import NotAcceptable
-from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate
+from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
 from kg.vocab import DCT, FOAF, SCHEMA, VOID, prefixes
+from kg.web.conditional import release_validators, unchanged
 from kg.web.render import (
-    TermView, Viewer, get_urls, link_header, not_found, rdf_response, render_html,
+    TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html,
 )
 from kg.web.urls import CC_BY, Urls
 
@@ -99,21 +100,44 @@ def cached_describe(request: Request, iri: str) -> Description | None:
 
 
 def choose_format(request: Request, forced: Format | None) -> Format:
+    """The suffix's format, else Accept's (``application/json`` gets JSON-LD)."""
     if forced is not None:
         return forced
-    media = negotiate(request.headers.get("accept"), OFFERED)
-    if media is None:
+    fmt = negotiate_format(request.headers.get("accept"), RESOURCE_FORMATS)
+    if fmt is None:
         raise NotAcceptable(OFFERED)
-    return next(f for f in RESOURCE_FORMATS if f.media_type == media)
+    return fmt
+
+
+def document_headers(request: Request, iri: str, fmt: Format, forced: Format | None) -> dict[str, str]:
+    """Headers of a document (a description, the ontology …) in ``fmt``: its
+    alternates, ``Vary``/``Content-Location`` when negotiated, and validators
+    (ETag per release, path, format and, for a page, language; Last-Modified
+    the release's publication) so a conditional GET can be answered 304."""
+    urls: Urls = get_urls(request)
+    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    if forced is None:
+        headers["Vary"] = "Accept"
+        headers["Content-Location"] = urls.variant(iri, fmt.suffix)
+    page = (choose_language(request), request.url.query) if fmt is HTML else None
+    headers.update(release_validators(request, request.url.path, fmt.media_type, page))
+    return headers
+
+
+def not_modified_document(request: Request, headers: dict[str, str], fmt: Format) -> Response | None:
+    """304 for a current copy; a page's 304 names the page's own ``Vary`` too."""
+    if fmt is HTML:
+        vary = [v for v in (headers.get("Vary"), "Accept-Language", "Cookie") if v]
+        headers = {**headers, "Vary": ", ".join(vary)}
+    return unchanged(request, headers)
 
 
 def represent(request: Request, desc: Description, forced: Format | None) -> Response:
     urls: Urls = get_urls(request)
     fmt = choose_format(request, forced)
-    headers = {"Link": link_header(urls, desc.iri, negotiated=forced is None)}
-    if forced is None:
-        headers["Vary"] = "Accept"
-        headers["Content-Location"] = urls.variant(desc.iri, fmt.suffix)
+    headers = document_headers(request, desc.iri, fmt, forced)
+    if (current := not_modified_document(request, headers, fmt)) is not None:
+        return current
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc), headers=headers)
     extra = document_triples(urls, desc.iri)

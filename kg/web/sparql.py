@@ -18,7 +18,6 @@ mapped to statuses once, in ``kg.web.app``.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from functools import partial
 from collections import OrderedDict
@@ -39,6 +38,7 @@ from kg.store.lexer import query_form
 from kg.vocab import prefixes as vocab_prefixes
 from kg.web import results as R
 from kg.web import service_description, sparql_page
+from kg.web.conditional import etag_for, not_modified
 
 PATHS = ("/sparql", "/sparql/")
 METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
@@ -196,19 +196,6 @@ class ResultCache:
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
-
-
-def etag_for(*parts: object) -> str:
-    digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
-    return f'W/"{digest}"'
-
-
-def not_modified(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = {t.strip() for t in header.split(",")}
-    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
 
 
 # --- handlers ----------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from fastapi.responses import Response
 
 from kg.describe import serialize
 from kg.errors import NotAcceptable
-from kg.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate
+from kg.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
 from kg.vocab import prefixes
 from kg.void import VOID_FILE
+from kg.web.conditional import release_validators, unchanged
 from kg.web.documents import graph_context, serve_document
 from kg.web.render import get_urls, link_header, not_found, rdf_response
 from kg.web.urls import Urls
@@ -21,7 +22,8 @@ from kg.web.urls import Urls
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 # Turtle first: a client that says nothing, or */*, gets Turtle (VoID §7.2 practice)
-WELL_KNOWN_OFFERED = [f.media_type for f in (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE and f is not HTML])]
+WELL_KNOWN_FORMATS = (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE and f is not HTML])
+WELL_KNOWN_OFFERED = [f.media_type for f in WELL_KNOWN_FORMATS]
 
 
 def void_triples(request: Request) -> list[ox.Triple]:
@@ -38,11 +40,13 @@ def well_known(request: Request) -> Response:
     triples = void_triples(request)
     if not triples:
         return not_found(request)
-    media = negotiate(request.headers.get("accept"), WELL_KNOWN_OFFERED)
-    if media is None:
+    fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
+    if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
-    fmt = next(f for f in RESOURCE_FORMATS if f.media_type == media)
-    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True)}
+    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
+               **release_validators(request, request.url.path, fmt.media_type)}
+    if (current := unchanged(request, headers)) is not None:
+        return current
     if fmt is TURTLE:
         return rdf_response(request.app.state.release.file(VOID_FILE).read_bytes(), fmt, headers=headers)
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
