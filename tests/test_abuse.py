@@ -279,7 +279,8 @@ def test_bad_bytes_on_the_wire_are_400(server: str, request_line: bytes) -> None
 def test_unknown_parameters_are_ignored(client: httpx.Client) -> None:
     """SPARQL 1.1 Protocol §2.1 defines query, default-graph-uri, named-graph-uri
     (and we add format); it says nothing of others, and clients add their own
-    (cache busters, ``output``, ``timeout``), so we ignore them rather than break those clients."""
+    (cache busters, ``timeout``), so we ignore them rather than break those clients.
+    ``output`` is read only without ``format`` (tests/test_sparql_clients.py)."""
     plain = client.get("/sparql", params={"query": SIMPLE, "format": "json"})
     noisy = client.get("/sparql", params={"query": SIMPLE, "format": "json", "_": "123", "output": "xml", "callback": "x", "graph": "y"})
     assert plain.status_code == noisy.status_code == 200

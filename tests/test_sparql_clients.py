@@ -168,8 +168,15 @@ def test_output_and_results_parameters_pick_the_format_as_in_fuseki(client: http
 def test_conflicting_format_values_are_400(client: httpx.Client) -> None:
     r = client.get("/sparql", params=[("query", SELECT), ("format", "json"), ("format", "csv")])
     assert r.status_code == 400 and "different formats" in r.text
-    r = client.get("/sparql", params=[("query", SELECT), ("format", "json"), ("output", "xml")])
+    r = client.get("/sparql", params=[("query", SELECT), ("output", "json"), ("output", "xml")])
     assert r.status_code == 400
+
+
+def test_format_wins_over_output_and_results(client: httpx.Client) -> None:
+    r = client.get("/sparql", params=[("query", SELECT), ("format", "json"), ("output", "xml"), ("results", "csv")])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
+    r = client.get("/sparql", params=[("query", SELECT), ("output", "tsv"), ("results", "csv")])
+    assert r.headers["content-type"].startswith("text/tab-separated-values")
 
 
 def test_a_graph_format_list_in_one_value(client: httpx.Client) -> None:

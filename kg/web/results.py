@@ -46,7 +46,8 @@ for _f in (*F.RESULT_FORMATS, *F.GRAPH_FORMATS, F.HTML):
 PARAM_NAMES.update({"n-triples": F.NTRIPLES, "n-quads": F.NQUADS, "json-ld": F.JSONLD, "rdf": F.RDFXML, "rdf+xml": F.RDFXML,
                     "ttl": F.TURTLE, "nt": F.NTRIPLES, "nq": F.NQUADS})
 FORMAT_PARAMS = ("format", "output", "results")
-"""Parameter names that pick a format, as Jena's Fuseki reads them (SPARQLWrapper sends all three)."""
+"""Parameter names that pick a format, as Jena's Fuseki reads them (SPARQLWrapper
+sends all three): the first one present counts, the others are ignored."""
 
 
 def offered(kind: str) -> tuple[F.Format, ...]:

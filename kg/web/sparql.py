@@ -9,8 +9,8 @@ mapped to statuses once, in ``kg.web.app``.
 - GET ``?query=``, POST ``application/x-www-form-urlencoded``, POST
   ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``
   (repeatable) override the query's dataset;
-- ``format=`` (also ``output=``/``results=``, as Fuseki) overrides Accept;
-  repeated values must agree, unknown ones fall back to Accept; no query →
+- ``format=`` (else ``output=``, else ``results=``, as Fuseki) overrides
+  Accept; repeated values must agree, unknown ones fall back to Accept; no query →
   service description (RDF) or the query page (HTML);
 - weak ETag from (release, query, format, dataset): a matching
   ``If-None-Match`` gets 304 without running anything; bodies are cached.
@@ -77,7 +77,7 @@ class Operation:
     update: bool = False
     default_graph_uris: list[str] | None = None
     named_graph_uris: list[str] | None = None
-    formats: list[str] = field(default_factory=list)  # every format=/output=/results= value
+    formats: list[str] = field(default_factory=list)  # the format= values (else output=, else results=)
     example: str | None = None
     dataset: dict[str, list[str]] = field(default_factory=dict)
 
@@ -145,7 +145,7 @@ async def read_operation(request: Request) -> Operation:
         update="update" in values,
         default_graph_uris=values.get("default-graph-uri"),
         named_graph_uris=values.get("named-graph-uri"),
-        formats=[v for name in R.FORMAT_PARAMS for v in values.get(name, [])],
+        formats=next((values[name] for name in R.FORMAT_PARAMS if name in values), []),
         example=values.get("example", [None])[0],
         dataset=dataset,
     )
