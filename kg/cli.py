@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from kg import __version__
 from kg.config import Settings, from_environ
 from kg.curation import cli as curation_cli
-from kg.errors import CurationError, KGError, ValidationFailed
+from kg.errors import KGError, ValidationFailed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,26 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         return _COMMANDS[args.command](settings, args)
-    except ValidationFailed as exc:
-        print(f"kg: {exc}", file=sys.stderr)
-        if exc.report_text:
-            print(exc.report_text, file=sys.stderr)
+    except KGError as exc:  # each class knows its exit code and what to print (kg.errors)
+        print(exc.cli_message(), file=sys.stderr)
         return exc.exit_code
-    except CurationError as exc:
-        for problem in exc.problems:  # every problem of the run, one line each (file:line:column: field: message — fix)
-            print(f"kg: error: {problem}", file=sys.stderr)
-        if len(exc.problems) > 1:
-            files = len({str(p.path) for p in exc.problems})
-            print(f"kg: {len(exc.problems)} curation problems in {files} file(s); nothing was built", file=sys.stderr)
-        return exc.exit_code
-    except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except ValueError as exc:  # bad settings (e.g. a base IRI without '/'): user input, one line
-        if "base IRI" in str(exc):
-            print(f"kg: error: {exc}", file=sys.stderr)
-            return 2
-        raise
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:

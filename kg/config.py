@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from kg.errors import ConfigError
+
 DEFAULT_BASE_IRI = "https://qatar-nato.example.org/"
 """The canonical base of every IRI we mint. ``example.org`` is reserved
 (RFC 2606): we do not squat a domain we do not own. A deployment sets the
@@ -42,7 +44,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):
-            raise ValueError(f"base IRI must end with '/': {self.base_iri!r}")
+            raise ConfigError(f"base IRI must end with '/': {self.base_iri!r}")
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -70,10 +72,11 @@ def from_environ(environ: dict[str, str] | None = None, **overrides: object) -> 
         default = Settings.__dataclass_fields__[f.name].default
         if isinstance(default, bool):
             values[f.name] = raw.lower() in {"1", "true", "yes"}
-        elif isinstance(default, int):
-            values[f.name] = int(raw)
-        elif isinstance(default, float):
-            values[f.name] = float(raw)
+        elif isinstance(default, (int, float)):
+            try:
+                values[f.name] = type(default)(raw)
+            except ValueError:
+                raise ConfigError(f"{ENV_PREFIX}{f.name.upper()} must be a number: {raw!r}") from None
         elif f.name.endswith("_dir"):
             values[f.name] = Path(raw)
         else:

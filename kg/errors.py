@@ -1,10 +1,12 @@
 """The one exception tree of the project.
 
-Every error a user can cause has its own class, so the CLI maps them to exit
-codes once (``kg.cli``) and the HTTP layer maps them to statuses once
-(``kg.web``). Anything else is our bug and stays a traceback / 500.
+Every error a user can cause has its own class, and the class says what it
+means at each edge: ``exit_code`` for the CLI (``kg.cli`` has one ``except``)
+and ``http_status`` for the HTTP layer (``kg.web.app`` has one handler).
+Anything else is our bug and stays a traceback / 500.
 
     KGError
+    ├── ConfigError          a setting is invalid (a base IRI without '/', KG_PORT=abc)
     ├── CurationError        curated files are wrong: every Problem of the run (file, line, column, field, what to do)
     ├── BuildError           the pipeline could not produce a release
     │   ├── ValidationFailed the graph does not conform to the shapes
@@ -30,6 +32,19 @@ class KGError(Exception):
     """Base of every error a user can cause."""
 
     exit_code = 1
+    http_status = 500
+    """A user error the HTTP layer has no better status for (a build error in a request) is still a 500."""
+
+    def cli_message(self) -> str:
+        """What ``kg`` prints on stderr for this error."""
+        return f"kg: error: {self}"
+
+
+class ConfigError(KGError, ValueError):
+    """A setting is invalid. Also a ``ValueError``: it is a bad value, and
+    code that checks settings with ``except ValueError`` keeps working."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,14 @@ class CurationError(KGError):
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
 
+    def cli_message(self) -> str:
+        """One ``kg: error:`` line per problem; with several, how many and in how many files."""
+        lines = [f"kg: error: {p}" for p in self.problems]
+        if len(self.problems) > 1:
+            files = len({str(p.path) for p in self.problems})
+            lines.append(f"kg: {len(self.problems)} curation problems in {files} file(s); nothing was built")
+        return "\n".join(lines)
+
 
 class BuildError(KGError):
     exit_code = 4
@@ -96,6 +119,10 @@ class ValidationFailed(BuildError):
         super().__init__(message)
         self.report_text = report_text
 
+    def cli_message(self) -> str:
+        """The summary, then the report grouped by focus node."""
+        return f"kg: {self}" + (f"\n{self.report_text}" if self.report_text else "")
+
 
 class UnsupportedShape(BuildError):
     """A shape uses a SHACL feature ``kg.shacl`` does not compile: validating
@@ -104,12 +131,14 @@ class UnsupportedShape(BuildError):
 
 class ReleaseNotFound(KGError):
     exit_code = 6
+    http_status = 503  # a server between releases: try again
 
 
 class BadQuery(KGError):
     """Malformed SPARQL: the message is the parser's, position included."""
 
     exit_code = 2
+    http_status = 400
 
 
 class QueryRefused(BadQuery):
@@ -117,26 +146,30 @@ class QueryRefused(BadQuery):
 
 
 class QueryTooLarge(KGError):
-    pass
+    http_status = 413
 
 
 class QueryTimeout(KGError):
-    pass
+    http_status = 503
 
 
 class Overloaded(KGError):
-    pass
+    http_status = 503
 
 
 class StoreUnavailable(KGError):
     """Not the user's fault and not our bug: the store behind us failed (502)."""
 
+    http_status = 502
+
 
 class NotFound(KGError):
-    pass
+    http_status = 404
 
 
 class NotAcceptable(KGError):
+    http_status = 406
+
     def __init__(self, offered: list[str]) -> None:
         super().__init__("no acceptable representation; offered: " + ", ".join(offered))
         self.offered = offered

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT
 from kg.config import Settings, from_environ
+from kg.errors import ConfigError
 
 
 @pytest.mark.parametrize("name", [f.name for f in fields(Settings)])
@@ -26,6 +27,21 @@ def test_environment_and_overrides() -> None:
 def test_base_iri_must_end_with_slash() -> None:
     with pytest.raises(ValueError):
         Settings(base_iri="https://example.org/kg")
+    with pytest.raises(ConfigError, match="must end with '/'"):
+        Settings(base_iri="https://example.org/kg")
+
+
+def test_config_errors_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad setting is the user's input: ``kg`` says which and exits 2, no traceback."""
+    from kg.cli import main
+
+    assert main(["--base-iri", "https://example.org/kg", "validate"]) == 2
+    assert capsys.readouterr().err == "kg: error: base IRI must end with '/': 'https://example.org/kg'\n"
+    monkeypatch.setenv("KG_PORT", "eighty")
+    assert main(["validate"]) == 2
+    assert capsys.readouterr().err == "kg: error: KG_PORT must be a number: 'eighty'\n"
+    with pytest.raises(ConfigError):
+        from_environ({"KG_QUERY_TIMEOUT": "soon"})
 
 
 @pytest.mark.parametrize("env, logged", [({}, True), ({"KG_ACCESS_LOG": "0"}, False)])

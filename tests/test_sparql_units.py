@@ -154,8 +154,6 @@ def test_a_store_that_is_down_is_a_502(settings) -> None:  # type: ignore[no-unt
     from kg.errors import StoreUnavailable
     from kg.store.executor import QueryExecutor
     from kg.store.remote import RemoteStore
-    from kg.web.app import status_for
-
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
@@ -165,6 +163,6 @@ def test_a_store_that_is_down_is_a_502(settings) -> None:  # type: ignore[no-unt
     try:
         with pytest.raises(StoreUnavailable) as info:
             executor.query("ASK {}")
-        assert status_for(info.value) == 502
+        assert info.value.http_status == 502
     finally:
         executor.close()

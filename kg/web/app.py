@@ -1,7 +1,8 @@
 """``create_app``: the FastAPI application, built from its settings and store.
 
-No module-level app or graph: each test builds its own. Domain errors map to
-HTTP statuses here, once; anything else stays a 500.
+No module-level app or graph: each test builds its own. Domain errors are
+answered here, once, with the status their class carries (``kg.errors``);
+anything else stays a 500.
 """
 
 from __future__ import annotations
@@ -11,29 +12,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import (
-    BadQuery, KGError, StoreUnavailable, NotAcceptable, NotFound, Overloaded, QueryTimeout, QueryTooLarge, ReleaseNotFound,
-)
+from kg.errors import KGError, NotAcceptable
 from kg.release import Release
 from kg.store.base import Store
-
-STATUS: dict[type[KGError], int] = {
-    BadQuery: 400,
-    NotFound: 404,
-    NotAcceptable: 406,
-    QueryTooLarge: 413,
-    QueryTimeout: 503,
-    Overloaded: 503,
-    ReleaseNotFound: 503,
-    StoreUnavailable: 502,
-}
-
-
-def status_for(exc: KGError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
 
 
 def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
@@ -51,7 +32,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
 
     @app.exception_handler(KGError)
     async def _kg_error(request: Request, exc: KGError) -> Response:
-        status = status_for(exc)
+        status = exc.http_status
         headers = {"Vary": "Accept"}
         if status == 503:
             headers["Retry-After"] = "5"

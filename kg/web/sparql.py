@@ -4,7 +4,7 @@ Spec: https://www.w3.org/TR/sparql11-protocol/ . This module only reads the
 request (query operation, dataset, format) and writes the response; the
 query runs through ``kg.store.executor`` (limits, refusals) and is
 serialized by ``kg.web.results``. Errors are raised as ``kg.errors`` and
-mapped to statuses once, in ``kg.web.app``.
+answered once, in ``kg.web.app``, with their class's ``http_status``.
 
 - GET ``?query=``, POST ``application/x-www-form-urlencoded``, POST
   ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``
@@ -278,7 +278,7 @@ async def answer(request: Request, op: Operation) -> Response:
         )
     except KGError as exc:
         if fmt is F.HTML:
-            return page(request, op, query=sparql_text, error=str(exc), status=_status(exc))
+            return page(request, op, query=sparql_text, error=str(exc), status=exc.http_status)
         raise
     if isinstance(result, Serialized):
         body = result.body
@@ -295,12 +295,6 @@ async def answer(request: Request, op: Operation) -> Response:
         extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(executor.limits.max_rows)}
     request.app.state.sparql_cache.put(key, body, extra)
     return respond(body, media_type, {**base_headers, **extra})
-
-
-def _status(exc: KGError) -> int:
-    from kg.web.app import status_for
-
-    return status_for(exc)
 
 
 async def describe_service(request: Request, op: Operation) -> Response:
