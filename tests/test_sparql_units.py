@@ -166,3 +166,18 @@ def test_a_store_that_is_down_is_a_502(settings) -> None:  # type: ignore[no-unt
         assert info.value.http_status == 502
     finally:
         executor.close()
+
+
+def test_strings_iris_and_comments_are_skipped_the_same_way_by_every_scan() -> None:
+    """One definition (kg.store.lexer) behind the SERVICE refusal, the VALUES
+    placement for Virtuoso and the vendor-function check."""
+    from kg.store.bindings import inline_bindings
+    from kg.store.lexer import blank_strings_and_comments
+    from kg.store.remote import vendor_iris
+
+    text = 'SELECT * # WHERE { SERVICE\n{ ?s <http://x/#WHERE> "WHERE { SERVICE" . ?s ?p \'\'\'bif:x\n\'\'\' }'
+    assert not uses_service(text)
+    bound = inline_bindings(text, {"s": ox.NamedNode("http://e/s")})
+    assert bound.startswith('SELECT * # WHERE { SERVICE\n{ VALUES (?s) { (<http://e/s>) }\n ?s <http://x/#WHERE>')
+    assert blank_strings_and_comments(text) == "SELECT *  \n{ ?s <http://x/#WHERE>   . ?s ?p   }"
+    assert vendor_iris(text) == set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from kg.store.base import Term
-from kg.store.lexer import query_form
+from kg.store.lexer import keyword, outside_skipped, query_form
 
 
 def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
@@ -26,13 +26,7 @@ def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
     return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
 
 
-_GROUP_START = re.compile(
-    r"(<[^<>\"{}|^`\\\x00-\x20]*>"  # skipped: IRIs, strings, comments
-    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\#[^\n]*)'
-    r"|(?<![\w?$:\-])(WHERE)(?![\w:\-])|(\{)",
-    re.DOTALL | re.IGNORECASE,
-)
+_GROUP_START = outside_skipped(keyword("WHERE"), r"(\{)", flags=re.IGNORECASE)
 
 
 def inline_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:

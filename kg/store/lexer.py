@@ -21,16 +21,42 @@ from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
+IRI_CHARS = r"[^<>\"{}|^`\\\x00-\x20]*"
+"""What may stand between ``<`` and ``>`` in an IRIREF (a bare ``<`` with spaces is an operator)."""
+
 _SKIP = (
     r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'  # long strings (unterminated: skip to end)
     r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIREF (a bare '<' with spaces is an operator)
+    f"|<{IRI_CHARS}>"  # IRIREF
     r"|\#[^\n]*"  # comment
 )
-_WORD = r"(?<![\w?$:\-])([A-Za-z]+)(?![\w:\-])"  # a keyword, not a variable, prefixed or local name
-_TOKEN = re.compile(f"({_SKIP})|{_WORD}|([{{}}()\\[\\]])", re.DOTALL)
+_SKIPPED = re.compile(_SKIP, re.DOTALL)
+
+
+def keyword(word: str) -> str:
+    """A pattern for ``word`` as a bare keyword: not part of a variable, a
+    prefixed name or a local name (one capturing group)."""
+    return rf"(?<![\w?$:\-])({word})(?![\w:\-])"
+
+
+def outside_skipped(*wanted: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern matching, left to right, either something skipped (a
+    string, an IRI or a comment: group 1) or one of ``wanted`` (groups 2 …),
+    so that what is wanted is only ever found outside strings, IRIs and
+    comments. The one definition of what is skipped, for every scan of
+    SPARQL text here (``scan``, ``kg.store.bindings``, ``kg.store.remote``)."""
+    return re.compile(f"({_SKIP})|" + "|".join(wanted), re.DOTALL | flags)
+
+
+def blank_strings_and_comments(text: str) -> str:
+    """``text`` with each string and comment replaced by a space, IRIs kept:
+    what is left names things (IRIs, prefixed names) and keywords only."""
+    return _SKIPPED.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", text)
+
+
+_TOKEN = outside_skipped(keyword("[A-Za-z]+"), r"([{}()\[\]])")
 
 
 def unescape(text: str) -> str:

@@ -46,7 +46,7 @@ from kg.errors import StoreUnavailable
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_bindings, with_bindings
 from kg.store.embedded import materialise
-from kg.store.lexer import keywords, query_form, unescape, uses_service
+from kg.store.lexer import IRI_CHARS, blank_strings_and_comments, keywords, query_form, unescape, uses_service
 
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -58,13 +58,7 @@ procedure. Refused whichever way they are spelt (prefixed name or IRI)."""
 
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.\-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 _PNAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.\-]*)?:([\w\-.%]*)")
-_IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
-_STRINGS_AND_COMMENTS = re.compile(  # IRIs matched first so a '#' inside one is no comment
-    r"(<[^<>\"{}|^`\\\x00-\x20]*>)|"
-    r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\#[^\n]*',
-    re.DOTALL,
-)
+_IRIREF = re.compile(f"<({IRI_CHARS})>")
 
 
 class RemoteStoreError(StoreUnavailable):
@@ -175,7 +169,7 @@ def check_query(text: str, *, base_iri: str | None = None) -> str:
 
 def vendor_iris(text: str) -> set[str]:
     """IRIs in ``text`` (prefixed names expanded) that fall in a vendor built-in namespace."""
-    plain = _STRINGS_AND_COMMENTS.sub(lambda m: m.group(1) or " ", unescape(text))
+    plain = blank_strings_and_comments(unescape(text))
     prefixes = {(m.group(1) or ""): m.group(2) for m in _PREFIX_DECL.finditer(plain)}
     found = {iri for iri in _IRIREF.findall(plain)}
     without_irirefs = _IRIREF.sub(" ", plain)
