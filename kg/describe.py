@@ -27,7 +27,6 @@ import pyoxigraph as ox
 
 from kg import jsonld
 from kg.config import DEFAULT_BASE_IRI
-from kg.store.executor import QueryExecutor
 from kg.store.base import QueryResult, Store, Term
 from kg.vocab import OA, PROV
 
@@ -57,9 +56,7 @@ def query_text(name: str, base: str = DEFAULT_BASE_IRI) -> str:
 def run(store: Store, name: str, *, base: str, **bindings: Term) -> QueryResult:
     """Run a named query; the one door from this layer to the store. The app's
     own queries queue for a slot of the executor rather than being refused."""
-    if isinstance(store, QueryExecutor):
-        return store.query(query_text(name, base), bindings=bindings or None, queue=True)
-    return store.query(query_text(name, base), bindings=bindings or None)
+    return store.query(query_text(name, base), bindings=bindings or None, queue=True)
 
 
 @dataclass(frozen=True)

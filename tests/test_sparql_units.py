@@ -181,3 +181,33 @@ def test_strings_iris_and_comments_are_skipped_the_same_way_by_every_scan() -> N
     assert bound.startswith('SELECT * # WHERE { SERVICE\n{ VALUES (?s) { (<http://e/s>) }\n ?s <http://x/#WHERE>')
     assert blank_strings_and_comments(text) == "SELECT *  \n{ ?s <http://x/#WHERE>   . ?s ?p   }"
     assert vendor_iris(text) == set()
+
+
+def test_every_store_takes_the_whole_query_contract() -> None:
+    """The executor calls ``Store.query`` with every argument of the contract
+    (no sniffing of what a store accepts), so each store must take them all."""
+    import inspect
+
+    from kg.store.base import Store
+    from kg.store.embedded import OxigraphStore
+    from kg.store.executor import QueryExecutor
+    from kg.store.remote import RemoteStore
+
+    contract = inspect.signature(Store.query).parameters
+    assert {"max_rows", "queue", "base_iri", "bindings"} <= set(contract)
+    for cls in (OxigraphStore, RemoteStore, QueryExecutor):
+        params = inspect.signature(cls.query).parameters
+        for name, p in contract.items():
+            assert name in params and params[name].default == p.default, (cls.__name__, name)
+
+
+def test_the_embedded_store_caps_rows_itself() -> None:
+    from kg.store.embedded import OxigraphStore
+
+    store = ox.Store()
+    for i in range(5):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(str(i))))
+    result = OxigraphStore(store).query("SELECT * { ?s ?p ?o }", max_rows=3, queue=True)
+    assert len(result.rows) == 3 and result.truncated
+    whole = OxigraphStore(store).query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", max_rows=5)
+    assert len(whole.triples) == 5 and not whole.truncated

@@ -43,8 +43,16 @@ class Store(ABC):
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
+        max_rows: int | None = None,
+        queue: bool = False,
     ) -> QueryResult:
-        """Run ``sparql``; ``base_iri`` resolves relative IRIs in it (the endpoint uses its own URL)."""
+        """Run ``sparql``.
+
+        ``base_iri`` resolves relative IRIs in it (the endpoint uses its own
+        URL). ``max_rows`` caps rows (or triples), marking the result
+        ``truncated``; a store stops reading there if it can. ``queue``: wait
+        for capacity rather than refuse with ``Overloaded`` (the app's own page
+        queries); a store that never refuses ignores it."""
 
     def close(self) -> None:  # pragma: no cover - default: nothing to release
         pass

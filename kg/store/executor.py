@@ -16,7 +16,8 @@ which, in this order:
    whose *form* bounds its work (one triple pattern, no modifiers that read
    ahead: ``kg.store.bounded``) needs no killing and is answered in-process
    from the same read-only store, without the worker round trip;
-5. caps rows (or triples) at ``max_rows`` and marks the result ``truncated``;
+5. has the store cap rows (or triples) at ``max_rows`` and mark the result
+   ``truncated`` (part of the ``Store.query`` contract);
 6. turns engine errors into ``BadQuery`` (parser message and position kept)
    and update text into ``QueryRefused``. Nothing here ever calls an update
    API, so ``LOAD`` and friends cannot run. Anything else stays a bug (500).
@@ -29,7 +30,6 @@ at the timeout, but the thread's CPU is not reclaimed.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import pickle
 import subprocess
@@ -38,6 +38,8 @@ import threading
 import time
 import traceback
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Callable, Protocol
@@ -100,31 +102,11 @@ Outcome = tuple[str, object]
 """("ok", QueryResult) | ("syntax", message) | ("engine", message) | ("bug", traceback)"""
 
 
-def _accepted(store: Store) -> frozenset[str]:
-    """The keyword arguments ``store.query`` takes, looked up once per store class
-    (``inspect.signature`` on every query was 15 % of a worker's time)."""
-    cls = type(store)
-    found = _ACCEPTED.get(cls)
-    if found is None:
-        found = _ACCEPTED[cls] = frozenset(inspect.signature(store.query).parameters)
-    return found
-
-
-_ACCEPTED: dict[type, frozenset[str]] = {}
-
-
 def run_request(store: Store, req: Request) -> Outcome:
     """Run one request against a store; classify what went wrong. Used in workers and threads."""
-    kwargs: dict[str, object] = {"bindings": req.bindings, "default_graph_uris": req.default_graph_uris,
-                                 "named_graph_uris": req.named_graph_uris}
-    accepted = _accepted(store)
-    for name in ("base_iri", "max_rows"):  # optional extensions a store may not implement yet
-        if name in accepted:
-            kwargs[name] = getattr(req, name)
     try:
-        result = store.query(req.sparql, **kwargs)  # type: ignore[arg-type]
-        if "max_rows" not in accepted:
-            result = cap(result, req.max_rows)
+        result = store.query(req.sparql, bindings=req.bindings, default_graph_uris=req.default_graph_uris,
+                             named_graph_uris=req.named_graph_uris, base_iri=req.base_iri, max_rows=req.max_rows)
         if req.serializer is not None and result.kind == req.serialize_kind:
             return ("ok", Serialized(result.kind, req.serializer(result), result.truncated))
         return ("ok", result)
@@ -140,15 +122,6 @@ def run_request(store: Store, req: Request) -> Outcome:
         return ("bug", traceback.format_exc())
     except Exception:  # noqa: BLE001 - crosses a process boundary as text, re-raised as a 500 below
         return ("bug", traceback.format_exc())
-
-
-def cap(result: QueryResult, max_rows: int) -> QueryResult:
-    """Apply the row cap after the fact, for a store that cannot stop early."""
-    if len(result.rows) > max_rows:
-        result.rows, result.truncated = result.rows[:max_rows], True
-    if len(result.triples) > max_rows:
-        result.triples, result.truncated = result.triples[:max_rows], True
-    return result
 
 
 class Backend(Protocol):
@@ -387,17 +360,9 @@ class QueryExecutor(Store):
         page under load gets a slower page, not a 503; user SPARQL still gets
         503 with Retry-After, which clients know how to handle."""
         req = self._request(sparql, bindings, default_graph_uris, named_graph_uris, base_iri, max_rows)
-        if not self._slots.acquire(timeout=2 * self.limits.timeout) if queue else not self._slots.acquire(blocking=False):
-            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
-        with self._count_lock:
-            self._running += 1
-        try:
+        with self._admitted(queue=queue):
             inline = self._inline_for(req)
             tag, value = run_request(inline, req) if inline is not None else self.backend.run(req, self.limits.timeout)
-        finally:
-            with self._count_lock:
-                self._running -= 1
-            self._slots.release()
         result = self._result(tag, value, sparql, is_update(sparql) if tag == "syntax" else False)
         assert isinstance(result, QueryResult)  # no serializer on this path
         return result
@@ -422,11 +387,7 @@ class QueryExecutor(Store):
         req = self._request(sparql, None, default_graph_uris, named_graph_uris, base_iri, None)
         if serializer is not None:
             req = dataclasses.replace(req, serializer=serializer, serialize_kind=serialize_kind)
-        if not self._slots.acquire(blocking=False):
-            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
-        with self._count_lock:
-            self._running += 1
-        try:
+        with self._admitted(queue=False):  # never wait on the event loop: 503 when saturated
             arun = getattr(self.backend, "arun", None)
             inline = self._inline_for(req)
             if inline is not None:  # bounded: microseconds of engine work, less than a thread hop
@@ -435,12 +396,26 @@ class QueryExecutor(Store):
                 tag, value = await arun(req, self.limits.timeout)
             else:
                 tag, value = await asyncio.to_thread(self.backend.run, req, self.limits.timeout)
+        update = await asyncio.to_thread(is_update, sparql) if tag == "syntax" else False  # rdflib's parser: slow, off the loop
+        return self._result(tag, value, sparql, update)
+
+    @contextmanager
+    def _admitted(self, *, queue: bool) -> Iterator[None]:
+        """One of ``max_concurrent`` slots for the duration, for ``query`` and
+        ``aquery`` alike; ``queue`` waits up to twice the timeout for one
+        (a running query frees its slot by then at the latest), else
+        ``Overloaded`` at once."""
+        got = self._slots.acquire(timeout=2 * self.limits.timeout) if queue else self._slots.acquire(blocking=False)
+        if not got:
+            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
+        with self._count_lock:
+            self._running += 1
+        try:
+            yield
         finally:
             with self._count_lock:
                 self._running -= 1
             self._slots.release()
-        update = await asyncio.to_thread(is_update, sparql) if tag == "syntax" else False  # rdflib's parser: slow, off the loop
-        return self._result(tag, value, sparql, update)
 
     def _request(self, sparql: str, bindings: dict[str, Term] | None, default_graph_uris: list[str] | None,
                  named_graph_uris: list[str] | None, base_iri: str | None, max_rows: int | None) -> Request:
