@@ -32,6 +32,7 @@ from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
+from kg.curation.checksums import verify as verify_checksums
 from kg.curation.loader import CorpusStream
 from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
@@ -105,6 +106,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
     work = directory / WORK_DIR
     spool = QuadSpool(work)
     t0 = time.perf_counter()
+    verify_checksums(settings.seeds_dir)  # a text edited after curation moves its quotes: refuse before anything is written
     stream = CorpusStream(settings.seeds_dir)
     missing: list[str] = []
 

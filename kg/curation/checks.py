@@ -19,6 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
 from kg.curation.problems import from_validation
+from kg.curation.quoteerror import quote_problem
 from kg.curation.quotes import QuoteNotFound, Span, locate
 from kg.curation.yamlio import Source
 from kg.errors import Problem
@@ -116,8 +117,8 @@ def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str
                 except QuoteNotFound as exc:
                     raw = source.data[section][i]["quote"]
                     loc: list[object] = [section, i, "quote"] + ([j] if isinstance(raw, list) else [])
-                    line, col = source.position(loc)
-                    out.append(Problem(source.path, line, f"{section}[{i}].quote (id {item.id!r})", str(exc), col, _quote_fix(str(exc))))
+                    # the YAML line:column of the first differing character, not only of the quote
+                    out.append(quote_problem(source, loc, f"{section}[{i}].quote (id {item.id!r})", exc, _quote_fix(str(exc))))
     return out
 
 

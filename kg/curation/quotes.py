@@ -10,6 +10,9 @@ indices, code points and UTF-16 units agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
+
+from kg.curation.quotefind import Match, Near, describe, excerpt, find_folded, line_col, nearest, occurrences
 
 CONTEXT = 32
 """Characters of prefix/suffix kept in the TextQuoteSelector, enough to
@@ -26,26 +29,57 @@ class Span:
 
 
 class QuoteNotFound(ValueError):
-    pass
+    """The quote is not in the text as written (or is ambiguous). For a quote
+    not found, carries the nearest passage and the first differing character,
+    so a message can point at both the article and the YAML."""
 
+    def __init__(self, message: str, *, quote: str = "", text: str = "", near: Near | None = None,
+                 folded: Sequence[Match] = ()) -> None:
+        super().__init__(message)
+        self.quote, self.text, self.near, self.folded = quote, text, near, tuple(folded)
+        self.base = message
 
-def occurrences(text: str, quote: str) -> list[int]:
-    found, i = [], text.find(quote)
-    while i != -1:
-        found.append(i)
-        i = text.find(quote, i + 1)
-    return found
+    def render(self, yaml_where: str | None = None) -> str:
+        """The message, with the YAML line:column of the first difference when the caller knows it."""
+        near, text, quote = self.near, self.text, self.quote
+        if near is None:
+            return self.base
+        t_ch = text[near.text_index] if near.text_index < len(text) else None
+        q_ch = quote[near.quote_index] if near.quote_index < len(quote) else None
+        a_line, a_col = line_col(text, min(near.text_index, len(text)))
+        at_yaml = f" (YAML {yaml_where})" if yaml_where else ""
+        parts = [
+            self.base,
+            f"first difference at quote character {near.quote_index + 1}{at_yaml}: the quote has {describe(q_ch)}, "
+            f"the article at {a_line}:{a_col} has {describe(t_ch)}",
+            f"quote: «{excerpt(quote, 0, len(quote), near.quote_index)}»",
+            f"nearest passage (article {'%d:%d' % line_col(text, near.start)}, {near.similarity:.0f}% similar): "
+            f"«{excerpt(text, near.start, near.end, near.text_index)}»",
+        ]
+        if self.folded:
+            m = self.folded[0]
+            more = f" (and {len(self.folded) - 1} more)" if len(self.folded) > 1 else ""
+            parts.append(f"it matches at {m.line}:{m.column}{more} when hamza/alef forms, taa marbuta, alef maqsura, "
+                         f"harakat, tatweel, quote marks and spaces are ignored: paste the article's words "
+                         f"(kg quote prints them): «{m.exact}»")
+        return "; ".join(parts)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def locate(text: str, quote: str, occurrence: int | None = None) -> Span:
     """The span of ``quote`` in ``text``; ambiguity is an error, not a guess."""
     starts = occurrences(text, quote)
     if not starts:
-        raise QuoteNotFound(f"quote not found verbatim in the article: {_short(quote)!r}{_hint(text, quote)}")
+        near = nearest(text, quote)
+        raise QuoteNotFound("quote not found verbatim in the article" + ("" if near else f": {_short(quote)!r}"),
+                            quote=quote, text=text, near=near, folded=find_folded(text, quote))
     if occurrence is None:
         if len(starts) > 1:
+            where = ", ".join("%d:%d" % line_col(text, s) for s in starts)
             raise QuoteNotFound(
-                f"quote occurs {len(starts)} times in the article; add 'occurrence: N' to pick one: {_short(quote)!r}"
+                f"quote occurs {len(starts)} times in the article (at {where}); add 'occurrence: N' to pick one: {_short(quote)!r}"
             )
         occurrence = 1
     if occurrence > len(starts):
@@ -57,16 +91,3 @@ def locate(text: str, quote: str, occurrence: int | None = None) -> Span:
 
 def _short(s: str, n: int = 60) -> str:
     return s if len(s) <= n else s[:n] + "…"
-
-
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ـ": None, "«": None, "»": None, '"': None, "/": None})
-
-
-def _hint(text: str, quote: str) -> str:
-    """Say when the quote differs only in hamza, tatweel, quote marks or spaces:
-    the usual copy-editing slip, which a curator fixes by copying from the seed."""
-    folded_q = " ".join(quote.translate(_FOLD).split())
-    folded_t = " ".join(text.translate(_FOLD).split())
-    if folded_q and folded_q in folded_t:
-        return " (it matches if hamza forms, tatweel, quote marks and spaces are ignored: copy it from the seed exactly)"
-    return ""
