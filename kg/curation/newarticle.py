@@ -73,7 +73,8 @@ def _check_options(source: Path, seeds_dir: Path, publisher: str | None, publish
         try:
             PartialDate.parse(published)
         except ValueError as exc:
-            raise _refuse(source, "--published", str(exc)) from None
+            msg = str(exc) if published in str(exc) else f"{exc}: {published!r}"
+            raise _refuse(source, "--published", msg) from None
     if url is not None and not _URL.match(url):
         raise _refuse(source, "--url", f"expected an http(s) URL without spaces, got {url!r}")
     return notes
