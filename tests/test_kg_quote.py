@@ -160,3 +160,58 @@ def test_ambiguous_quote_lists_where_it_occurs(seeds_copy: Path) -> None:
     text = (seeds_copy / "000_35b9f4be7a1e8528.txt").read_text(encoding="utf-8")
     first = "%d:%d" % line_col(text, text.index("إدارة الأزمات"))
     assert "occurs 2 times" in err.message and first in err.message
+
+
+# --- properties over arbitrary texts ---------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kg.curation.quotefind import find_folded, nearest  # noqa: E402
+from kg.folding import fold  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("اأإآبتةهىيوؤئءـَُِّ «»“”\"' \n\tقطرناو,.،") + ["\u200c", "ﻻ"])
+_TEXTS = st.text(_ALPHABET, min_size=0, max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_every_folded_hit_is_exact_text_the_build_accepts(text: str, words: str) -> None:
+    for m in find_folded(text, words):
+        assert text[m.start:m.end] == m.exact
+        assert fold(words) in fold(m.exact)
+        assert locate(text, m.exact, m.occurrence).start == m.start
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_nearest_stays_inside_both_texts(text: str, quote: str) -> None:
+    near = nearest(text, quote)
+    if near is None:
+        assert not fold(text) or not fold(quote)
+        return
+    assert 0 <= near.start <= near.text_index <= len(text)
+    assert 0 <= near.quote_index <= len(quote) and near.start <= near.end <= len(text)
+    if near.text_index >= near.quote_index:
+        # everything before the reported difference agrees verbatim
+        assert quote[:near.quote_index] == text[near.text_index - near.quote_index:near.text_index]
+
+
+@pytest.mark.parametrize(
+    ("doc", "target"),
+    [
+        ("facts:\n  - quote: قال إنّ الناتو\n", "الناتو"),
+        ("facts:\n  - quote: 'قال ''إنّ'' الناتو'\n", "الناتو"),
+        ('facts:\n  - quote: "قال \\"إنّ\\" الناتو"\n', "الناتو"),
+        ("facts:\n  - quote: {text: قال إنّ الناتو, occurrence: 2}\n", "الناتو"),
+        ("facts:\n  - quote:\n      - أول\n      - >-\n        قال إنّ\n        الناتو\n", "الناتو"),
+    ],
+    ids=["plain", "single-quoted", "double-quoted", "mapping", "folded-block-in-list"],
+)
+def test_yaml_position_of_a_quote_character(doc: str, target: str) -> None:
+    from kg.curation.yamlpos import char_position
+
+    loc: list[object] = ["facts", 0, "quote"] + ([1] if "- أول" in doc else [])
+    value = yaml.safe_load(doc)["facts"][0]["quote"]
+    value = value[1] if isinstance(value, list) else value["text"] if isinstance(value, dict) else value
+    assert char_position(doc, loc, value.index(target)) == line_col(doc, doc.rindex(target))

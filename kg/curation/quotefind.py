@@ -109,15 +109,17 @@ def nearest(text: str, quote: str) -> Near | None:
     if not fq or not ft:
         return None
     al = fuzz.partial_ratio_alignment(fq, ft)
-    guess = max(0, (al.dest_start if al else 0) - (al.src_start if al else 0))
+    guess = min(max(0, (al.dest_start if al else 0) - (al.src_start if al else 0)), len(ft) - 1)
     best = max(range(max(0, guess - _SHIFT), min(len(ft), guess + _SHIFT + 1)),
                key=lambda s: (_common(fq, ft, s), -abs(s - guess)))
     qi, ti = qorigin[0], torigin[best]
     while qi > 0 and ti > 0 and quote[qi - 1] == text[ti - 1]:  # leading quote marks, tatweel the fold dropped
         qi, ti = qi - 1, ti - 1
-    start = ti
-    if qi > 0:  # the quote begins with something the article does not have here
-        q_diff, t_diff = qi - 1, max(ti - 1, 0)
+    start = max(ti - qi, 0)
+    if qi > 0:  # the quote begins with something the article does not have here: the first such character
+        base = ti - qi
+        j = next(j for j in range(qi) if base + j < 0 or quote[j] != text[base + j])
+        q_diff, t_diff = j, max(base + j, 0)
     else:
         k = 0
         while k < len(quote) and ti + k < len(text) and quote[k] == text[ti + k]:
