@@ -4,9 +4,11 @@ its skeleton, or refused with line:column and nothing added."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,43 @@ def test_text_warnings_point_at_the_character() -> None:
     assert "carriage return" in found["2:2"]
     assert "U+0007" in found["2:4"]
     assert "NFC" in found["3:1"] or "NFC" in found["3:2"], found
+
+
+def test_curators_adding_at_once_get_distinct_numbers_and_every_line(seeds_copy: Path, tmp_path: Path) -> None:
+    """Four 'kg new' processes started together: the lock on the seeds
+    directory serialises them, so no number is taken twice and no line of
+    SHA256SUMS is lost."""
+
+    texts = [write(tmp_path, TEXT.replace("اليوم", f"اليوم {'و' * (i + 1)}").encode(), f"t{i}.txt") for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-m", "kg", "--seeds", str(seeds_copy), "new", str(t)],
+                              cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for t in texts]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    added = sorted(p.name for p in seeds_copy.glob("00[2-9]_*.txt"))
+    assert [name[:3] for name in added] == ["002", "003", "004", "005"]
+    listed = (seeds_copy / "SHA256SUMS").read_text().split()
+    assert all(name in listed for name in added)
+    from kg.curation.checksums import verify
+
+    verify(seeds_copy)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX")
+def test_kg_new_waits_for_the_lock_on_the_seeds_directory(seeds_copy: Path, tmp_path: Path) -> None:
+    """While another process holds the seeds directory's lock, 'kg new' writes
+    nothing; once it is released, it adds the text."""
+    import fcntl
+
+    before = snapshot(seeds_copy)
+    fd = os.open(seeds_copy, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "--seeds", str(seeds_copy), "new", str(write(tmp_path, TEXT.encode()))],
+                                cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=3)  # blocked on the lock, however long we wait
+        assert snapshot(seeds_copy) == before
+    finally:
+        os.close(fd)
+    assert proc.wait(timeout=120) == 0
+    assert len(snapshot(seeds_copy)) == len(before) + 2

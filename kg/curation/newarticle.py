@@ -19,8 +19,15 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one curator at a time
+    fcntl = None  # type: ignore[assignment]
 
 import yaml
 
@@ -108,35 +115,49 @@ def add_article(seeds_dir: Path, source: Path, *, publisher: str | None = None, 
         more = f" (+{len(rest)} more: " + "; ".join(f"{f.where()} {f.message}" for f in rest) + ")" if rest else ""
         raise _refuse(source, "text", f"refused, nothing added: {first.message}{more}", first)
     notes = _check_options(source, seeds_dir, publisher, published, url)
-    if (seeds_dir / CHECKSUMS_FILE).exists():
-        manifest = read_manifest(seeds_dir)
-    elif any(seeds_dir.glob("*.txt")):
-        raise CurationError(seeds_dir / CHECKSUMS_FILE, None, "file", "missing while the seeds hold texts: restore it first")
-    else:
-        manifest = {}
-    digest = hashlib.sha256(data).hexdigest()
-    same = [e.name for e in manifest.values() if e.digest == digest]
-    if same:
-        raise _refuse(source, "file", f"refused, nothing added: the same bytes are already in the seeds as {same[0]}")
-    stem = seed_stem(next_number(seeds_dir), digest)
-    text_path, yaml_path = seeds_dir / f"{stem}.txt", seeds_dir / f"{stem}.yaml"
-    assert checked.text is not None
-    headline = guess_headline(checked.text)
-    skeleton = render(schema=schema_line(seeds_dir), file=text_path.name, digest=digest, headline=headline,
-                      publisher=publisher, published=published, url=url)
-    created: list[Path] = []
-    try:
-        _copy_exact(source, text_path, digest)
-        created.append(text_path)
-        with open(yaml_path, "x", encoding="utf-8", newline="\n") as fh:
-            created.append(yaml_path)
-            fh.write(skeleton)
-        add_entry(seeds_dir, text_path.name, digest)
-    except BaseException:
-        for path in created:
-            path.unlink(missing_ok=True)
-        raise
+    with _locked(seeds_dir):  # two curators adding at once: distinct numbers, no lost SHA256SUMS line
+        if (seeds_dir / CHECKSUMS_FILE).exists():
+            manifest = read_manifest(seeds_dir)
+        elif any(seeds_dir.glob("*.txt")):
+            raise CurationError(seeds_dir / CHECKSUMS_FILE, None, "file", "missing while the seeds hold texts: restore it first")
+        else:
+            manifest = {}
+        digest = hashlib.sha256(data).hexdigest()
+        same = [e.name for e in manifest.values() if e.digest == digest]
+        if same:
+            raise _refuse(source, "file", f"refused, nothing added: the same bytes are already in the seeds as {same[0]}")
+        stem = seed_stem(next_number(seeds_dir), digest)
+        text_path, yaml_path = seeds_dir / f"{stem}.txt", seeds_dir / f"{stem}.yaml"
+        assert checked.text is not None
+        headline = guess_headline(checked.text)
+        skeleton = render(schema=schema_line(seeds_dir), file=text_path.name, digest=digest, headline=headline,
+                          publisher=publisher, published=published, url=url)
+        created: list[Path] = []
+        try:
+            _copy_exact(source, text_path, digest)
+            created.append(text_path)
+            with open(yaml_path, "x", encoding="utf-8", newline="\n") as fh:
+                created.append(yaml_path)
+                fh.write(skeleton)
+            add_entry(seeds_dir, text_path.name, digest)
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
     return Added(text_path, yaml_path, digest, headline, tuple(checked.warnings), tuple(notes))
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive advisory lock on the seeds directory itself (no lock file
+    left in it), from choosing the number to listing the text."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _copy_exact(source: Path, dest: Path, digest: str) -> None:
