@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -70,9 +71,15 @@ def _trailing(ch: str) -> bool:
     return ch == "ـ" or unicodedata.category(ch) in ("Mn", "Me")
 
 
+@lru_cache(maxsize=8)
+def _folded_text(text: str) -> tuple[str, list[int]]:
+    """An article folded once, however many of its quotes fail (the loader reports them all)."""
+    return fold_map(text)
+
+
 def find_folded(text: str, words: str) -> list[Match]:
     """Every place ``words`` occurs in ``text`` once both are folded, in order."""
-    folded, origin = fold_map(text)
+    folded, origin = _folded_text(text)
     needle, _ = fold_map(words)
     if not needle:
         return []
@@ -105,7 +112,7 @@ def nearest(text: str, quote: str) -> Near | None:
     """The passage of ``text`` most like ``quote`` (folded), aligned on the
     quote's first character, and the first verbatim difference from there."""
     fq, qorigin = fold_map(quote)
-    ft, torigin = fold_map(text)
+    ft, torigin = _folded_text(text)
     if not fq or not ft:
         return None
     al = fuzz.partial_ratio_alignment(fq, ft)
