@@ -31,7 +31,7 @@ except ImportError:  # Windows: no advisory locks; one curator at a time
 
 import yaml
 
-from kg.curation.checksums import CHECKSUMS_FILE, add_entry, read_manifest
+from kg.curation.checksums import CHECKSUMS_FILE, add_entry, read_manifest, sha256_file
 from kg.curation.model import PartialDate
 from kg.curation.skeleton import Headline, guess_headline, render, schema_line
 from kg.curation.textcheck import Finding, check_text
@@ -170,7 +170,7 @@ def _copy_exact(source: Path, dest: Path, digest: str) -> None:
             shutil.copyfileobj(inp, out)
             out.flush()
             os.fsync(out.fileno())
-        if hashlib.sha256(Path(tmp).read_bytes()).hexdigest() != digest:
+        if sha256_file(Path(tmp)) != digest:
             raise CurationError(source, None, "file", "changed while it was being copied; nothing added")
         try:
             os.link(tmp, dest)  # fails if dest appeared meanwhile, unlike a rename
