@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
 
-    curation_cli.add_parsers(sub)  # schema, entities, preview
+    curation_cli.add_parsers(sub)  # new, quote, schema, entities, preview
 
     s = sub.add_parser("serve", help="serve the current release (building it first if absent)")
     s.add_argument("--host")

@@ -78,15 +78,19 @@ def test_a_listed_text_that_is_gone_is_named_with_its_line(seeds_copy: Path, tmp
     assert "001_8ef1d1eb9683969b.yaml quotes it" in err
 
 
-def test_every_problem_is_counted_in_the_first_message(seeds_copy: Path) -> None:
+def test_every_problem_is_reported_in_one_run(seeds_copy: Path) -> None:
     from kg.curation.checksums import verify
 
     for name in (A_TXT, B_TXT):
         with open(seeds_copy / name, "ab") as fh:
             fh.write(b"\n")
+    (seeds_copy / "002_0000000000000000.txt").write_text("نص لم يدرج\n", encoding="utf-8")
     with pytest.raises(CurationError) as info:
         verify(seeds_copy)
-    assert Path(info.value.path).name == A_TXT and f"(+1 more: {B_TXT})" in info.value.message
+    problems = info.value.problems
+    assert [(Path(p.path).name, p.message.split(":")[0]) for p in problems] == [
+        (A_TXT, "edited after curation"), (B_TXT, "edited after curation"), ("002_0000000000000000.txt", "not listed in SHA256SUMS")]
+    assert all(p.fix for p in problems)
 
 
 @pytest.mark.parametrize(

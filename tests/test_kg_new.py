@@ -85,7 +85,10 @@ def test_skeleton_is_refused_by_validate_with_a_clear_message(seeds_copy: Path, 
     assert main(["--seeds", str(seeds_copy), "validate"]) == 3
     err = capsys.readouterr().err
     assert re.search(r"002_[0-9a-f]{16}\.yaml:\d+:\d+: article\.id: not curated yet", err), err
-    assert "Traceback" not in err and "no fact or claim yet" in err
+    assert "Traceback" not in err and "facts: no fact and no claim curated yet" in err
+    # one line per placeholder (id, English title, publisher, date, note) and the missing facts; no type errors about them
+    assert err.count("not curated yet: still the 'kg new' placeholder") == 5
+    assert "lowercase slug" not in err and "expected YYYY" not in err
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
 from kg.curation.problems import from_validation
 from kg.curation.quoteerror import quote_problem
+from kg.curation.skeleton import skeleton_problems
 from kg.curation.quotes import QuoteNotFound, Span, locate
 from kg.curation.yamlio import Source
 from kg.errors import Problem
@@ -44,7 +45,18 @@ class Parts:
 
 
 def parse_article(source: Source) -> tuple[ArticleFile | None, Parts, list[Problem]]:
-    """The article model (None if anything is invalid), its valid parts, and every field error."""
+    """The article model (None if anything is invalid), its valid parts, and
+    every field error; a ``kg new`` placeholder is reported as one, not as the
+    type error it also is."""
+    doc, parts, problems = _parse_article(source)
+    skeleton = skeleton_problems(source)
+    if not skeleton:
+        return doc, parts, problems
+    placeholders = {p.field for p in skeleton}
+    return None, parts, skeleton + [p for p in problems if p.field not in placeholders]
+
+
+def _parse_article(source: Source) -> tuple[ArticleFile | None, Parts, list[Problem]]:
     try:
         doc = ArticleFile.model_validate(source.data)
         return doc, Parts.of(doc), []

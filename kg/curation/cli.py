@@ -1,4 +1,4 @@
-"""The curator's subcommands of ``kg``: ``schema``, ``entities`` and ``preview``.
+"""The curator's subcommands of ``kg``: ``new``, ``quote``, ``schema``, ``entities`` and ``preview``.
 
 Kept apart from ``kg.cli`` (which maps errors to exit codes once) so the
 curation tools grow here; ``add_parsers`` and ``COMMANDS`` plug them in.
@@ -16,6 +16,16 @@ from kg.config import Settings
 
 
 def add_parsers(sub: Any) -> None:
+    n = sub.add_parser("new", help="check an article text, copy it into the seeds, list its SHA-256, write a YAML skeleton")
+    n.add_argument("text", type=Path, metavar="PATH.txt", help="the article, UTF-8, exactly as published")
+    n.add_argument("--publisher", metavar="KEY", help="publisher/<slug> (declared in entities.yaml)")
+    n.add_argument("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD: the precision the text gives")
+    n.add_argument("--url", help="where the text was published (only a URL you have seen)")
+
+    q = sub.add_parser("quote", help="find words in a seed text as typed (Arabic variants folded); print the exact text to paste")
+    q.add_argument("seed", metavar="SEED_FILE", help="the seed's .txt (or its .yaml), a path or a name in the seeds directory")
+    q.add_argument("words", help="the words as you would type them")
+
     sc = sub.add_parser("schema", help="print (or --write) the JSON Schema of curated files, shared keys offered for completion")
     sc.add_argument("--kind", choices=["article", "entities", "links"], default="article")
     sc.add_argument("--write", type=Path, metavar="DIR",
@@ -35,6 +45,31 @@ def add_parsers(sub: Any) -> None:
     pv.add_argument("article", nargs="?", type=Path, metavar="ARTICLE.yaml", help="the article to open first (default: the list)")
     pv.add_argument("--host", default="127.0.0.1", help="listen address (default %(default)s: this machine only)")
     pv.add_argument("--port", type=int, default=8765, help="port (default %(default)s)")
+
+
+def _new(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.curation.newarticle import add_article
+
+    added = add_article(settings.seeds_dir, args.text, publisher=args.publisher, published=args.published, url=args.url)
+    for w in added.warnings:
+        print(f"kg: warning: {args.text}:{w.where()}: {w.message}", file=sys.stderr)
+    for note in added.notes:
+        print(f"kg: warning: {note}", file=sys.stderr)
+    print(f"added    {added.text}  (sha256 {added.digest}, listed in SHA256SUMS)")
+    print(f"skeleton {added.yaml}")
+    if added.headline:
+        print(f"headline {added.headline.reason} (check it): {added.headline.text}")
+    else:
+        print("headline not guessed: copy it into title.ar from the text")
+    print(f"next     fill in the TODO(kg new) values, then: kg quote {added.text.name} \"words\" for each fact; kg validate")
+    return 0
+
+
+def _quote(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.curation.quotecmd import find_quote
+
+    sys.stdout.write(find_quote(settings.seeds_dir, args.seed, args.words))
+    return 0
 
 
 def _schema(settings: Settings, args: argparse.Namespace) -> int:
@@ -95,5 +130,5 @@ def _preview(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "schema": _schema, "entities": _entities, "preview": _preview,
+    "new": _new, "quote": _quote, "schema": _schema, "entities": _entities, "preview": _preview,
 }

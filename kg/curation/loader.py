@@ -25,7 +25,6 @@ from pydantic import BaseModel, ValidationError
 from kg.curation.checks import Parts, locate_quotes, parse_article, referring, refs, seed_text, unique_ids
 from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
 from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link
-from kg.curation.skeleton import skeleton_problems
 from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
 from kg.curation.quotes import Span
 from kg.curation.yamlio import Source, line_of, read_yaml
@@ -349,9 +348,6 @@ class CorpusStream:
 def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
     """One article file and its seed text, parsed and checked on its own; all its problems raised together."""
     source = read_yaml(path)
-    skeleton = skeleton_problems(source)  # a 'kg new' skeleton: its placeholders, not pydantic's view of them
-    if skeleton:
-        raise CurationError.of(skeleton)
     doc, parts, problems = parse_article(source)
     problems += unique_ids(source, parts)
     text, sha, spans = None, "", {}
