@@ -8,6 +8,7 @@ articles, and we have two real articles. This writes, for N articles:
 * ``NNNNNN_bench.yaml`` the article in the schema of ``seeds/*.yaml`` (article
   metadata, article-local entities, facts of every kind the real seeds use,
   claims), written as block YAML with JSON-style flow items;
+* ``SHA256SUMS`` listing every text, as ``kg new`` would;
 * ``entities.yaml`` / ``links.yaml`` with a pool of shared entities (states,
   officials, posts, cities, cooperation areas, challenges, publishers) that
   grows with N.
@@ -21,6 +22,7 @@ Same (N, seed) → byte-identical files: each article draws from its own
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -223,10 +225,13 @@ def generate(n: int, out: Path, *, seed: int = 20250601) -> Path:
     pool = Pool.for_size(n)
     (out / "entities.yaml").write_text(entities_yaml(pool, seed), encoding="utf-8")
     (out / "links.yaml").write_text(links_yaml(pool), encoding="utf-8")
-    for i in range(n):
-        text, yaml = article(i, pool, seed)
-        (out / f"{i:06d}_bench.txt").write_text(text, encoding="utf-8")
-        (out / f"{i:06d}_bench.yaml").write_text(yaml, encoding="utf-8")
+    with open(out / "SHA256SUMS", "w", encoding="ascii") as sums:  # the build refuses texts it does not list
+        for i in range(n):
+            text, yaml = article(i, pool, seed)
+            data = text.encode("utf-8")
+            (out / f"{i:06d}_bench.txt").write_bytes(data)
+            (out / f"{i:06d}_bench.yaml").write_text(yaml, encoding="utf-8")
+            sums.write(f"{hashlib.sha256(data).hexdigest()}  {i:06d}_bench.txt\n")
     return out
 
 
