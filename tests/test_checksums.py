@@ -126,3 +126,15 @@ def test_binary_mode_lines_are_accepted(seeds_copy: Path) -> None:
     sums.write_text(sums.read_text().replace("  ", " *"), encoding="ascii")
     verify(seeds_copy)
     assert sorted(read_manifest(seeds_copy)) == [A_TXT, B_TXT]
+
+
+def test_the_quoting_file_is_found_whatever_its_name(seeds_copy: Path) -> None:
+    """'kg new' gives text and YAML one stem; a file named otherwise is still found."""
+    from kg.curation.checksums import verify
+
+    (seeds_copy / "000_35b9f4be7a1e8528.yaml").rename(seeds_copy / "zajel-article.yaml")
+    with open(seeds_copy / A_TXT, "ab") as fh:
+        fh.write(b"\n")
+    with pytest.raises(CurationError) as info:
+        verify(seeds_copy)
+    assert "zajel-article.yaml quotes it in" in info.value.message and "qatar-joins-ici" in info.value.message

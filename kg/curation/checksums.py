@@ -121,13 +121,7 @@ def _affected(seeds_dir: Path, name: str) -> str:
     except (OSError, UnicodeDecodeError):
         text = None
     parts = []
-    for path in sorted(seeds_dir.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("article"), dict) or data["article"].get("file") != name:
-            continue
+    for path, data in _quoting(seeds_dir, name):
         ids, lost = [], []
         for section in ("facts", "claims"):
             for item in data.get(section) or []:
@@ -145,6 +139,27 @@ def _affected(seeds_dir: Path, name: str) -> str:
             desc += f"; quotes no longer found verbatim: {', '.join(lost) if lost else 'none'}"
         parts.append(desc)
     return ("; " + "; ".join(parts)) if parts else ""
+
+
+def _quoting(seeds_dir: Path, name: str) -> list[tuple[Path, dict]]:
+    """The article files whose ``article.file`` is ``name``: the one of the
+    same stem (as 'kg new' names them) if it is, else every one, so that an
+    error in a corpus of 100 000 articles does not re-read them all."""
+    def read(path: Path) -> dict | None:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return None
+        ok = isinstance(data, dict) and isinstance(data.get("article"), dict) and data["article"].get("file") == name
+        return data if ok else None
+
+    same = seeds_dir / (Path(name).stem + ".yaml")
+    if same.is_file() and (data := read(same)) is not None:
+        return [(same, data)]
+    return [(p, d) for p in sorted(seeds_dir.glob("*.yaml")) if (d := read(p)) is not None]
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _quote_texts(value: object) -> list[str]:
