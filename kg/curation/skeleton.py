@@ -132,7 +132,7 @@ def skeleton_problems(source: Any) -> list[Problem]:
             line, col = source.position(list(loc))
             out.append(Problem(source.path, line, ".".join(str(p) for p in loc),
                                f"not curated yet: still the 'kg new' placeholder {value!r}", col,
-                               "replace it (or delete the line if the field is optional)"))
+                               "replace it (an optional field such as note may be deleted instead)"))
     if not data.get("facts") and not data.get("claims"):
         line, col = source.position(["facts"])
         out.append(Problem(source.path, line, "facts", "no fact and no claim curated yet", col,
