@@ -283,6 +283,7 @@ class Mapper:
         yield (m, ORG.member, member)
         yield (m, ORG.organization, org)
         yield (m, ORG.role, self.e(fact.role))
+        yield (m, QN.asOf, date_literal(art.doc.article.published))  # known to hold as of the article
         if fact.since:
             during, start = Iris.part(m, "during"), Iris.part(m, "start")
             yield (m, ORG.memberDuring, during)
