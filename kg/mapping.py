@@ -17,6 +17,7 @@ byte-stable and every node is dereferenceable.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -244,10 +245,14 @@ class Mapper:
 
         The triples themselves are in the fact's graph, hence in the default
         graph, where nothing else marks them as inferred; these let a consumer
-        of the default graph alone tell them apart (docs/modelling.md)."""
+        of the default graph alone tell them apart (docs/modelling.md). Each
+        node is named by a digest of its triple, not by its position: the build
+        may map an article twice (once before a later article declares a key
+        it uses), and the second mapping must only add to the first."""
         g = self.g_prov
-        for n, (s, p, o) in enumerate(dict.fromkeys(triples), start=1):
-            st = Iris.part(f, f"statement-{n}")
+        for s, p, o in dict.fromkeys(triples):
+            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode("utf-8")).hexdigest()[:16]
+            st = Iris.part(f, f"statement-{digest}")
             yield (f, QN.statement, st, g)
             yield (st, RDF.type, RDF.Statement, g)
             yield (st, RDF.subject, s, g)
