@@ -331,7 +331,7 @@ CASES: list[Case] = [
          via=("AgreementShape",)),
     Case("programme-unnamed", "LabelBothLanguages", "rdfs:label", "programme:p1",
          f"programme:p1 a qn:PartnershipProgramme ; {L} .", "programme:p1 a qn:PartnershipProgramme .", via=("ProgrammeShape",)),
-    Case("permission-without-grantee", "PermissionAssignee", "qn:grantee", "permission:p1",
+    Case("permission-without-grantee", "PermissionGrantee", "qn:grantee", "permission:p1",
          f"permission:p1 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction action:use ; qn:permissionTarget state:qat .",
          f"permission:p1 a qn:Permission ; {L} ; qn:permittedAction action:use ; qn:permissionTarget state:qat .", via=("PermissionShape",)),
     Case("permission-action-a-state", "PermissionAction", "qn:permittedAction", "permission:p2",
