@@ -17,6 +17,7 @@ byte-stable and every node is dereferenceable.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,7 +32,7 @@ from kg.curation.model import (
 )
 from kg.errors import BuildError
 from kg.iris import Iris
-from kg.vocab import DCT, FOAF, OA, ODRL, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.vocab import DCT, FOAF, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -42,7 +43,7 @@ ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = 
     "PartnershipInitiative": ((QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
     "PartnershipProgramme": ((QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
     "Ministry": ((QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
-    "Body": ((QN.Body, ORG.OrganizationalUnit), ORG.unitOf, None),
+    "Body": ((QN.Body, ORG.Organization), ORG.subOrganizationOf, None),
     "NonStateArmedGroup": ((QN.NonStateArmedGroup, ORG.Organization), None, None),
     "Official": ((QN.Official, FOAF.Person, SCHEMA.Person), None, None),
     "Post": ((ORG.Post,), ORG.postIn, None),
@@ -64,8 +65,8 @@ ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = 
     # an event of no more specific kind (e.g. the blockade of Qatar): no qn: class is claimed
     "Event": ((SEM.Event, SCHEMA.Event), None, None),
     "Agreement": ((QN.Agreement, SCHEMA.CreativeWork), None, None),
-    "Permission": ((QN.Permission, ODRL.Permission), None, None),
-    "Action": ((ODRL.Action,), None, None),
+    "Permission": ((QN.Permission,), None, None),
+    "Action": ((QN.Action,), None, None),
     "CooperationArea": ((QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
     "Challenge": ((QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
     "RoleType": ((QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
@@ -192,7 +193,10 @@ class Mapper:
         for fact in art.doc.facts:
             f = self.iris.fact(art.id, fact.id)
             yield from self._provenance(art, f, fact.id, fact.inferred, fact.note, QN.Fact, len(fact.quote), self.g_prov)
-            yield from ((s, p, o, f) for s, p, o in self._fact_triples(art, f, fact))
+            triples = list(self._fact_triples(art, f, fact))
+            yield from ((s, p, o, f) for s, p, o in triples)
+            if fact.inferred:
+                yield from self._statements(f, triples)
         for claim in art.doc.claims:
             c = self.iris.claim(art.id, claim.id)
             yield from self._provenance(art, c, claim.id, False, claim.note, QN.AttributedStatement, len(claim.quote), c)
@@ -236,6 +240,25 @@ class Mapper:
             yield (psel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger), g)
             yield (psel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger), g)
 
+    def _statements(self, f: URIRef, triples: list[tuple[URIRef, URIRef, Any]]) -> Iterator[Quad]:
+        """An inferred fact's triples as ``rdf:Statement`` nodes in graph/provenance.
+
+        The triples themselves are in the fact's graph, hence in the default
+        graph, where nothing else marks them as inferred; these let a consumer
+        of the default graph alone tell them apart (docs/modelling.md). Each
+        node is named by a digest of its triple, not by its position: the build
+        may map an article twice (once before a later article declares a key
+        it uses), and the second mapping must only add to the first."""
+        g = self.g_prov
+        for s, p, o in dict.fromkeys(triples):
+            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode("utf-8")).hexdigest()[:16]
+            st = Iris.part(f, f"statement-{digest}")
+            yield (f, QN.statement, st, g)
+            yield (st, RDF.type, RDF.Statement, g)
+            yield (st, RDF.subject, s, g)
+            yield (st, RDF.predicate, p, g)
+            yield (st, RDF.object, o, g)
+
     # -- facts: one method per kind ---------------------------------------
     def _fact_triples(self, art: LoadedArticle, f: URIRef, fact: Any) -> Iterator[tuple[URIRef, URIRef, Any]]:
         handler: Callable[..., Iterator[tuple[URIRef, URIRef, Any]]] = getattr(self, "_" + fact.kind)
@@ -246,7 +269,6 @@ class Mapper:
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
         post_in = self.within(fact.post)
-        yield (person, ORG.holds, post)
         yield (holding, RDF.type, QN.PostHolding)
         yield (holding, RDF.type, ORG.Membership)
         yield (holding, ORG.member, person)
@@ -262,11 +284,11 @@ class Mapper:
 
     def _membership(self, art: LoadedArticle, f: URIRef, fact: Membership) -> Iterator[tuple]:
         m, member, org = self.e(fact.membership), self.e(fact.member), self.e(fact.organization)
-        yield (member, ORG.memberOf, org)
         yield (m, RDF.type, ORG.Membership)
         yield (m, ORG.member, member)
         yield (m, ORG.organization, org)
         yield (m, ORG.role, self.e(fact.role))
+        yield (m, QN.asOf, date_literal(art.doc.article.published))  # known to hold as of the article
         if fact.since:
             during, start = Iris.part(m, "during"), Iris.part(m, "start")
             yield (m, ORG.memberDuring, during)
@@ -335,11 +357,11 @@ class Mapper:
     def _permission(self, art: LoadedArticle, f: URIRef, fact: PermissionFact) -> Iterator[tuple]:
         perm = self.e(fact.permission)
         yield (self.e(fact.agreement), QN.permits, perm)
-        yield (perm, ODRL.assignee, self.e(fact.grantee))
+        yield (perm, QN.grantee, self.e(fact.grantee))
         for a in fact.actions:
-            yield (perm, ODRL.action, self.e(a))
+            yield (perm, QN.permittedAction, self.e(a))
         for t in fact.targets:
-            yield (perm, ODRL.target, self.e(t))
+            yield (perm, QN.permissionTarget, self.e(t))
 
 
 WRONG_FORMS = ("https://schema.org/",)

@@ -41,6 +41,7 @@ class QN(DefinedNamespace):
     MilitaryOperation: URIRef
     Agreement: URIRef
     Permission: URIRef
+    Action: URIRef
     Place: URIRef
     MilitaryBase: URIRef
     Headquarters: URIRef
@@ -65,6 +66,10 @@ class QN(DefinedNamespace):
     discussedCooperation: URIRef
     article: URIRef
     hostOf: URIRef
+    grantee: URIRef
+    permittedAction: URIRef
+    permissionTarget: URIRef
+    statement: URIRef
     # datatype properties
     isInferred: URIRef
     asOf: URIRef

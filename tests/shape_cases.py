@@ -115,7 +115,7 @@ BASE = PREFIXES + article("a") + article("other") + f"""
 publisher:p a schema:Organization , foaf:Organization ; rdfs:label "Publisher"@en , "ناشر"@ar .
 state:qat {STATE} .
 alliance:nato a qn:Alliance , org:FormalOrganization ; {L} .
-person:p a qn:Official , foaf:Person , schema:Person ; {L} ; org:holds post:p .
+person:p a qn:Official , foaf:Person , schema:Person ; {L} .
 post:p a org:Post ; {L} ; org:postIn state:qat .
 place:doha a qn:Place , schema:City ; {L} ; schema:containedInPlace state:qat .
 scheme:role-types a skos:ConceptScheme ; {L} ; skos:hasTopConcept role:host .
@@ -124,7 +124,7 @@ role:host a qn:RoleType , sem:RoleType , skos:Concept ; {L} ; {PL} ; skos:inSche
 event:meet a qn:Meeting , sem:Event , schema:Event ; {L} ;
     sem:hasTimeStamp "2019-03-13"^^xsd:date ; schema:startDate "2019-03-13"^^xsd:date ;
     sem:hasPlace place:doha ; schema:location place:doha .
-action:use a odrl:Action ; {L} .
+action:use a qn:Action ; {L} .
 programme:ipcp a qn:PartnershipProgramme , schema:CreativeWork ; {L} .
 agreement:ag a qn:Agreement , schema:CreativeWork ; {L} .
 """ + fact("fact/a/base", body="event:meet sem:hasActor <" + B + "event/meet#actor> .") + f"""
@@ -183,9 +183,9 @@ CASES: list[Case] = [
          f"ministry:m1 a qn:Ministry , org:FormalOrganization ; {L} ; org:subOrganizationOf state:qat .",
          f"ministry:m1 a qn:Ministry , org:FormalOrganization ; {L} ; org:subOrganizationOf alliance:nato .",
          via=("MinistryShape",)),
-    Case("body-without-parent", "BodyUnitOf", "org:unitOf", "body:b1",
-         f"body:b1 a qn:Body , org:OrganizationalUnit ; {L} ; org:unitOf alliance:nato .",
-         f"body:b1 a qn:Body , org:OrganizationalUnit ; {L} .", via=("BodyShape",)),
+    Case("body-without-parent", "BodyUnitOf", "org:subOrganizationOf", "body:b1",
+         f"body:b1 a qn:Body , org:Organization ; {L} ; org:subOrganizationOf alliance:nato .",
+         f"body:b1 a qn:Body , org:Organization ; {L} .", via=("BodyShape",)),
     Case("initiative-two-parents", "InitiativeParent", "org:subOrganizationOf", "initiative:i1",
          f"initiative:i1 a qn:PartnershipInitiative , org:OrganizationalCollaboration ; {L} ; org:subOrganizationOf alliance:nato .",
          f"initiative:i1 a qn:PartnershipInitiative , org:OrganizationalCollaboration ; {L} ; org:subOrganizationOf alliance:nato , state:qat .",
@@ -322,25 +322,32 @@ CASES: list[Case] = [
     Case("ratification-of-a-state", "RatificationObject", "qn:ratified", "event:r1",
          f"event:r1 a qn:Ratification , sem:Event ; {L} ; qn:ratified programme:ipcp .",
          f"event:r1 a qn:Ratification , sem:Event ; {L} ; qn:ratified state:qat .", via=("RatificationShape",)),
+    Case("ratification-of-an-initiative", "RatificationObject", "qn:ratified", "event:r2",
+         f"event:r2 a qn:Ratification , sem:Event ; {L} ; qn:ratified agreement:ag .",
+         f"event:r2 a qn:Ratification , sem:Event ; {L} ; qn:ratified initiative:r2 . "
+         f"initiative:r2 a qn:PartnershipInitiative , org:OrganizationalCollaboration ; {L} .", via=("RatificationShape",)),
     Case("agreement-permits-a-state", "AgreementPermits", "qn:permits", "agreement:a1",
          f"agreement:a1 a qn:Agreement ; {L} .", f"agreement:a1 a qn:Agreement ; {L} ; qn:permits state:qat .",
          via=("AgreementShape",)),
     Case("programme-unnamed", "LabelBothLanguages", "rdfs:label", "programme:p1",
          f"programme:p1 a qn:PartnershipProgramme ; {L} .", "programme:p1 a qn:PartnershipProgramme .", via=("ProgrammeShape",)),
-    Case("permission-without-grantee", "PermissionAssignee", "odrl:assignee", "permission:p1",
-         f"permission:p1 a qn:Permission ; {L} ; odrl:assignee alliance:nato ; odrl:action action:use ; odrl:target state:qat .",
-         f"permission:p1 a qn:Permission ; {L} ; odrl:action action:use ; odrl:target state:qat .", via=("PermissionShape",)),
-    Case("permission-action-a-state", "PermissionAction", "odrl:action", "permission:p2",
-         f"permission:p2 a qn:Permission ; {L} ; odrl:assignee alliance:nato ; odrl:action action:use ; odrl:target state:qat .",
-         f"permission:p2 a qn:Permission ; {L} ; odrl:assignee alliance:nato ; odrl:action state:qat ; odrl:target state:qat ."),
-    Case("permission-target-a-string", "PermissionTarget", "odrl:target", "permission:p3",
-         f"permission:p3 a qn:Permission ; {L} ; odrl:assignee alliance:nato ; odrl:action action:use ; odrl:target state:qat .",
-         f'permission:p3 a qn:Permission ; {L} ; odrl:assignee alliance:nato ; odrl:action action:use ; odrl:target "Qatar" .'),
+    Case("permission-without-grantee", "PermissionGrantee", "qn:grantee", "permission:p1",
+         f"permission:p1 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction action:use ; qn:permissionTarget state:qat .",
+         f"permission:p1 a qn:Permission ; {L} ; qn:permittedAction action:use ; qn:permissionTarget state:qat .", via=("PermissionShape",)),
+    Case("permission-action-a-state", "PermissionAction", "qn:permittedAction", "permission:p2",
+         f"permission:p2 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction action:use ; qn:permissionTarget state:qat .",
+         f"permission:p2 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction state:qat ; qn:permissionTarget state:qat ."),
+    Case("permission-target-a-string", "PermissionTarget", "qn:permissionTarget", "permission:p3",
+         f"permission:p3 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction action:use ; qn:permissionTarget state:qat .",
+         f'permission:p3 a qn:Permission ; {L} ; qn:grantee alliance:nato ; qn:permittedAction action:use ; qn:permissionTarget "Qatar" .'),
     Case("action-unnamed", "LabelBothLanguages", "rdfs:label", "action:a1",
-         f"action:a1 a odrl:Action ; {L} .", "action:a1 a odrl:Action .", via=("ActionShape",)),
+         f"action:a1 a qn:Action ; {L} .", "action:a1 a qn:Action .", via=("ActionShape",)),
     Case("cooperation-one-partner", "CooperationPartner", "qn:partner", "cooperation:c1",
          f"cooperation:c1 a qn:Cooperation ; {L} ; qn:partner state:qat , alliance:nato .",
          f"cooperation:c1 a qn:Cooperation ; {L} ; qn:partner state:qat .", via=("CooperationShape",)),
+    Case("cooperation-partner-not-an-agent", "CooperationPartner", "qn:partner", "cooperation:c3",
+         f"cooperation:c3 a qn:Cooperation ; {L} ; qn:partner state:qat , person:p .",
+         f"cooperation:c3 a qn:Cooperation ; {L} ; qn:partner state:qat , role:host ."),
     Case("cooperation-area-a-state", "CooperationAreaOf", "qn:cooperationArea", "cooperation:c2",
          f"cooperation:c2 a qn:Cooperation ; {L} ; qn:partner state:qat , alliance:nato ; qn:cooperationArea area:c2 . "
          f"area:c2 a qn:CooperationArea , skos:Concept ; {L} ; {PL} ; skos:inScheme scheme:cooperation-areas . "
@@ -488,4 +495,6 @@ VALUE_SHAPE_CASES: list[tuple[str, str, str]] = [
     ("XsdGYear", '"2019"^^xsd:gYear', '"2019-03-13"^^xsd:date'),
     ("IsQuoteSelector", iri("fact/a/base#quote-1"), iri("fact/a/base#position-1")),
     ("IsPositionSelector", iri("fact/a/base#position-1"), iri("fact/a/base#quote-1")),
+    ("IsProgramme", iri("programme/ipcp"), iri("agreement/ag")),
+    ("IsAgreement", iri("agreement/ag"), iri("programme/ipcp")),
 ]

@@ -180,8 +180,9 @@ def test_entity_page_shows_labels_evidence_incoming_and_same_as(ld_url: str) -> 
     r = get(f"{ld_url}/doc/state/qat", headers={"Accept": "text/html", "Accept-Language": "en"})
     body = r.text
     assert '<span lang="ar" dir="rtl" class="label-ar">قطر</span>' in body
-    assert 'href="/doc/initiative/ici"' in body, "linked objects link to their pages"
-    assert "Istanbul Cooperation Initiative" in body, "… and show labels, not raw IRIs"
+    assert 'href="/doc/ministry/qat-mfa"' in body, "linked objects link to their pages"
+    assert "Ministry of Foreign Affairs of Qatar" in body, "… and show labels, not raw IRIs"
+    assert 'href="/doc/membership/qat-ici"' in body, "the dated membership (no timeless org:memberOf) is linked"
     assert 'href="/doc/article/zajel-2016-11-21-qatar-ici#span-' in body, "evidence links to the article span"
     assert 'href="http://www.wikidata.org/entity/Q846"' in body
     assert 'id="incoming"' in body
