@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="releases to keep, the current one included (default %(default)s: current and previous)")
     pr.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
 
+    d = sub.add_parser("diff", help="what changed between two releases (default: previous vs current)")
+    d.add_argument("old", nargs="?", default="previous", help="release id, 'previous' (default), 'current' or a release directory")
+    d.add_argument("new", nargs="?", default="current", help="release id, 'current' (default) or a release directory")
+    d.add_argument("--format", choices=["text", "json", "patch"], default="text",
+                   help="text: a readable summary; json: counts and every IRI; patch: the quads as RDF Patch (A/D rows)")
+
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
 
@@ -123,6 +129,22 @@ def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Ca
     progress(f"prune: {verb} {len(removed)} release(s), kept {keep} at most")
 
 
+def _diff(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.diff import diff, dumps, write_patch_line
+    from kg.history import resolve
+
+    old, new = resolve(settings.var_dir, args.old), resolve(settings.var_dir, args.new)
+    out = sys.stdout.buffer
+    on_quad = (lambda sign, line: out.write(write_patch_line(sign, line))) if args.format == "patch" else None
+    changes = diff(old, new, on_quad=on_quad)
+    if args.format == "json":
+        sys.stdout.write(dumps(changes))
+    elif args.format == "text":
+        sys.stdout.write(changes.to_text())
+    sys.stdout.flush()
+    return 0
+
+
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
     from kg.build import check
 
@@ -158,7 +180,7 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "validate": _validate, "serve": _serve, "publish": _publish}
+_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "diff": _diff, "validate": _validate, "serve": _serve, "publish": _publish}
 
 
 def run() -> None:

@@ -146,10 +146,15 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     add(publisher, FOAF.name, _lit("Qatar–NATO KG project", lang="en"))
     dates = sorted(a["published"] for a in meta.get("articles", []) if a.get("published"))
     if dates:
-        add(ds, DCT.modified, _lit(dates[-1], _date_type(dates[-1])))
         add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
-    add(ds, DCAT.version, _lit(__version__))
-    add(ds, OWL.versionInfo, _lit(meta.get("generator", f"kg {__version__}")))
+    # the version is the release: its id and its publication time (the server
+    # adds the other releases, and the first publication as issued: kg.web.releases)
+    if meta.get("id"):
+        add(ds, DCAT.version, _lit(meta["id"]))
+    if meta.get("published"):
+        add(ds, DCT.issued, _lit(meta["published"], XSD.dateTime))
+        add(ds, DCT.modified, _lit(meta["published"], XSD.dateTime))
+    add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
     for lang in ("ar", "en"):
         add(ds, DCT.language, _n(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
     add(ds, DCAT.landingPage, _n(base))
@@ -245,6 +250,3 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     return ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
                         format=ox.RdfFormat.TURTLE, prefixes=used)
 
-
-def _date_type(text: str) -> str:
-    return str(XSD.date) if len(text) == 10 else str(XSD.gYearMonth) if len(text) == 7 else str(XSD.gYear)
