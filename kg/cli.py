@@ -120,12 +120,24 @@ def _prune(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Callable[[str], None]) -> None:
+    from kg import history
     from kg.release import prune
 
     removed = prune(settings.var_dir, keep, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
+    lost = history.lost_states(settings.var_dir, [p.name for p in removed])
     for path in removed:
         progress(f"prune: {verb} {path}")
+        info = history.get(settings.var_dir, path.name)
+        if info is not None:  # its record stays: /releases, the TimeMaps and 410 answers still name it
+            things = sum(info.meta.get(k) or 0 for k in ("facts", "claims", "entities", "articles"))
+            progress(f"prune:   release {info.id} (published {info.published}): its dumps and the past states of "
+                     f"~{things} facts, claims, entities and articles as of then {'would' if dry_run else 'will'} no longer be served; "
+                     "its record stays in /releases")
+        for iri in lost.get(path.name, []):
+            progress(f"prune:   {iri} is gone from the data and loses its last past state (its 410 will link none)")
+    if not dry_run:
+        history.mark_pruned(settings.var_dir, [p.name for p in removed], history.now())
     progress(f"prune: {verb} {len(removed)} release(s), kept {keep} at most")
 
 

@@ -214,7 +214,8 @@ def lost_states(var_dir: Path, doomed: Iterable[str]) -> dict[str, list[str]]:
     with _connect(var_dir, write=False) as conn:
         assert conn is not None
         removed = [iri for (iri,) in conn.execute("SELECT DISTINCT iri FROM changes WHERE kind = 'removed'")]
-    current = infos[-1].id if infos else None
+    pubs = publications(var_dir)
+    current = pubs[-1][0] if pubs else None
     for iri in removed:
         held = {info.id for info, h in presence(var_dir, iri) if h}
         if current in held or held & staying:

@@ -164,7 +164,7 @@ class CorpusStream:
         return self.declared[key].within
 
     def article_paths(self) -> list[Path]:
-        return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
+        return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE, "retired.yaml"}]  # retired: kg.curation.retired
 
     @property
     def problems(self) -> list[Problem]:

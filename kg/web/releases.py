@@ -1,0 +1,179 @@
+"""``/releases``: every published release, each with its own immutable dumps.
+
+* ``/releases`` — the list (id, publication time, counts, change summary),
+  as a page or, by negotiation or suffix, as RDF (a DCAT catalogue of the
+  dataset's versions, ``kg.history_rdf``);
+* ``/releases/{id}`` — one release: its files, its validation report, what
+  changed from the previous release (stored at build time by ``kg.diff``, the
+  code behind ``kg diff``), as a page or RDF;
+* ``/releases/{id}/changes`` — the same changes as JSON (``kg diff --format json``'s shape);
+* ``/releases/{id}/dumps/{name}`` — the release's files at URLs that never
+  change meaning: ``Cache-Control: immutable`` with a year's max-age, the
+  SHA-256 as ``ETag``. A pruned release's files answer ``410 Gone``.
+
+The history is read from ``{var}/history.sqlite`` on each request (a prune
+changes it without a new release); a release served but missing from it
+(built before the history existed) is shown from its release.json.
+"""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+
+from kg import history
+from kg.errors import ReleaseNotFound
+from kg.history import ReleaseInfo
+from kg.history_rdf import catalogue_triples, notes, release_iri, release_triples
+from kg.release import RELEASE_ID, Release, release_by_id
+from kg.formats import HTML
+from kg.web.documents import serve_document
+from kg.web.dumps import catalogue, not_modified
+from kg.web.render import get_urls, not_found, render_html
+from kg.web.urls import Urls
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+IMMUTABLE = "public, max-age=31536000, immutable"
+CATEGORIES = ("facts", "claims", "entities", "articles")
+
+
+def var_dir(request: Request) -> Path:
+    return Path(request.app.state.settings.var_dir)
+
+
+def known_releases(request: Request) -> tuple[list[ReleaseInfo], str]:
+    """(every release, oldest first; the id of the one served)."""
+    current: Release = request.app.state.release
+    infos = history.releases(var_dir(request))
+    if current.id not in {i.id for i in infos}:
+        infos.append(unrecorded(current))
+    return infos, current.id
+
+
+def unrecorded(release: Release) -> ReleaseInfo:
+    """A release the history never saw: what its release.json says, changes unknown."""
+    meta = {k: release.meta[k] for k in history.META_KEYS if k in release.meta}
+    meta["articles"] = len(release.meta.get("articles", []))
+    return ReleaseInfo(release.id, history.release_time(release), None, release.base_iri, meta, {})
+
+
+def find(request: Request, release_id: str) -> ReleaseInfo | None:
+    infos, _ = known_releases(request)
+    return next((i for i in infos if i.id == release_id), None)
+
+
+def row(info: ReleaseInfo, current: str) -> dict:
+    return {"id": info.id, "href": f"/releases/{info.id}", "published": info.published, "current": info.id == current,
+            "available": info.available, "pruned": info.pruned, "previous": info.previous,
+            "counts": {k: info.meta.get(k) for k in ("facts", "claims", "entities", "articles", "triples")},
+            "summary": info.summary, "notes": notes(info) if info.summary else "Changes not recorded (published before the history was kept)."}
+
+
+def variants(urls: Urls, iri: str) -> list[tuple[str, str, str]]:
+    return [(href, "HTML" if fmt is HTML else fmt.name, fmt.media_type) for href, fmt in urls.variants(iri)]
+
+
+def _format(suffix: str | None):  # type: ignore[no-untyped-def]
+    if suffix is None:
+        return True, None
+    _, fmt = Urls.split_suffix("x." + suffix)
+    return fmt is not None, fmt
+
+
+@router.api_route("/releases", methods=METHODS, include_in_schema=False)
+@router.api_route("/releases.{suffix}", methods=METHODS, include_in_schema=False)
+def listing(request: Request, suffix: str | None = None) -> Response:
+    ok, fmt = _format(suffix)
+    if not ok:
+        return not_found(request)
+    urls = get_urls(request)
+    infos, current = known_releases(request)
+    triples = catalogue_triples(urls.base, infos, current)
+    rows = [row(i, current) for i in reversed(infos)]
+    return serve_document(request, urls.base + "releases", triples, forced=fmt, turtle_file=None,
+                          html=lambda: ("releases.html", {"releases": rows, "iri": urls.base + "releases",
+                                                          "variants": variants(urls, urls.base + "releases")}))
+
+
+@router.api_route("/releases/{name}", methods=METHODS, include_in_schema=False)
+def one(name: str, request: Request) -> Response:
+    stem, fmt = Urls.split_suffix(name)
+    if not RELEASE_ID.match(stem):
+        return not_found(request)
+    info = find(request, stem)
+    if info is None:
+        return not_found(request)
+    urls = get_urls(request)
+    iri = release_iri(urls.base, info.id)
+    _, current = known_releases(request)
+    return serve_document(request, iri, release_triples(urls.base, info), forced=fmt, turtle_file=None,
+                          html=lambda: ("release.html", release_context(request, info, current, iri)))
+
+
+def release_context(request: Request, info: ReleaseInfo, current: str, iri: str) -> dict:
+    files = []
+    if info.available:
+        try:
+            release = release_by_id(var_dir(request), info.id)
+            files = [{"name": n, "href": f"/releases/{info.id}/dumps/{n}", **f} for n, f in sorted(catalogue(release).items())]
+        except ReleaseNotFound:
+            files = []
+    items = history.changed_items(var_dir(request), info.id)
+    urls = get_urls(request)
+    return {"r": row(info, current), "iri": iri, "files": files, "items": items, "categories": CATEGORIES,
+            "has_report": any(f["name"] == "validation-report.ttl" for f in files),
+            "variants": variants(urls, iri)}
+
+
+@router.api_route("/releases/{release_id}/changes", methods=METHODS, include_in_schema=False)
+def changes(release_id: str, request: Request) -> Response:
+    """What ``kg diff --format json`` prints for (previous, this release), from the history."""
+    info = find(request, release_id) if RELEASE_ID.match(release_id) else None
+    if info is None:
+        return not_found(request)
+    previous = find(request, info.previous) if info.previous else None
+
+    def side(i: ReleaseInfo | None) -> dict | None:
+        return None if i is None else {"id": i.id, "published": i.published,
+                                       **{k: i.meta[k] for k in ("quads", "triples", "facts", "claims", "entities", "articles") if k in i.meta}}
+
+    body = {"old": side(previous), "new": side(info), **info.summary,
+            "items": history.changed_items(var_dir(request), info.id), "truncated": False, "recorded": bool(info.summary)}
+    return JSONResponse(body, headers={"Cache-Control": IMMUTABLE if info.summary else "no-cache",
+                                       "Link": f'</releases/{info.id}>; rel="describedby"'})
+
+
+@router.api_route("/releases/{release_id}/dumps/{name}", methods=METHODS, include_in_schema=False)
+def download(release_id: str, name: str, request: Request) -> Response:
+    info = find(request, release_id) if RELEASE_ID.match(release_id) else None
+    if info is None:
+        return not_found(request)
+    if info.pruned:
+        return gone_release(info)
+    try:
+        release = release_by_id(var_dir(request), release_id)
+    except ReleaseNotFound:
+        return gone_release(info)
+    files = catalogue(release)
+    if name not in files:  # only the names the release lists: no path leaves it
+        return not_found(request)
+    path, f = release.file(name), files[name]
+    etag = f'"{f["sha256"]}"'
+    mtime = path.stat().st_mtime
+    headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": IMMUTABLE,
+               "X-Content-Type-Options": "nosniff",
+               "Link": f'<https://creativecommons.org/licenses/by/4.0/>; rel="license", </releases/{release_id}>; rel="describedby"'}
+    if not_modified(request, etag, mtime):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=f["media_type"], headers=headers)
+
+
+def gone_release(info: ReleaseInfo) -> Response:
+    when = f" on {info.pruned}" if info.pruned else ""
+    return PlainTextResponse(f"410 Gone: release {info.id} was pruned{when}; its metadata stays at /releases/{info.id}\n",
+                             status_code=410, headers={"Link": f'</releases/{info.id}>; rel="describedby"'})
+
