@@ -12,6 +12,7 @@ Release 1 is ``tests/corpus`` as it is. Release 2, built from a copy:
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def build_two(root: Path, corpus: Path) -> TwoReleases:
     shutil.copytree(corpus, seeds)
     settings = Settings(seeds_dir=seeds, var_dir=root / "var")
     first = build(settings, progress=quiet)
+    time.sleep(1.1)  # publication times are to the second (HTTP-date): two releases, two seconds
     second_corpus(seeds)
     second = build(settings, progress=quiet)
     return TwoReleases(settings, first, second)
