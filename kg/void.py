@@ -2,8 +2,8 @@
 
 Specs: VoID https://www.w3.org/TR/void/ ; DCAT 3 https://www.w3.org/TR/vocab-dcat-3/ ;
 SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own data
-and files at build time, so it is deterministic (no clock: ``dcterms:modified``
-is the newest article's date) and covered by SHA256SUMS like every dump.
+and files at build time, so it is deterministic (no clock: the publication
+times live in the history and the server adds them) and covered by SHA256SUMS like every dump.
 
 The counts come from ``count_union``: one pass over the sorted, de-duplicated
 N-Triples dump (the default graph of the release), with small counters (classes,
@@ -147,13 +147,11 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     dates = sorted(a["published"] for a in meta.get("articles", []) if a.get("published"))
     if dates:
         add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
-    # the version is the release: its id and its publication time (the server
-    # adds the other releases, and the first publication as issued: kg.web.releases)
+    # the version is the release id (a hash of the dumps, so this file stays
+    # byte-identical for the same input); publication times come from the
+    # history, merged in by the server (kg.history_rdf.merge_description)
     if meta.get("id"):
         add(ds, DCAT.version, _lit(meta["id"]))
-    if meta.get("published"):
-        add(ds, DCT.issued, _lit(meta["published"], XSD.dateTime))
-        add(ds, DCT.modified, _lit(meta["published"], XSD.dateTime))
     add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
     for lang in ("ar", "en"):
         add(ds, DCT.language, _n(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
