@@ -15,11 +15,15 @@ import hashlib
 import json
 import re
 import shutil
+from datetime import timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
@@ -289,3 +293,16 @@ def test_prune_keeps_the_record_and_says_what_it_makes_unavailable(two: TwoRelea
         assert early.headers["location"] == f"/releases/{two.second.id}/doc/state/qat"  # only kept states are chosen
         gone = get(url + "/id/person/jens-stoltenberg")
         assert gone.status_code == 410 and two.first.id in gone.text and 'rel="memento"' not in gone.headers["link"]
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(when=st.one_of(st.text(max_size=40), st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: format_datetime(d, usegmt=True))),
+       path=st.sampled_from(["state/qat", "person/jens-stoltenberg", "person/nobody", "", "state/qat#x", "a b"]))
+def test_any_accept_datetime_gets_an_answer_not_an_error(url: str, when: str, path: str) -> None:
+    try:
+        r = get(f"{url}/id/{path}", headers={"Accept-Datetime": when})
+    except (httpx.LocalProtocolError, UnicodeEncodeError):
+        return  # not a header value a client can send
+    assert r.status_code in (302, 303, 400, 404, 410), (when, path, r.status_code)
+    if r.status_code == 302:
+        assert r.headers["location"].startswith("/releases/") and "accept-datetime" in r.headers["vary"].lower()
