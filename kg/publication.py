@@ -18,7 +18,7 @@ from pathlib import Path
 from kg import history
 from kg.diff import LIST_CAP, Changes, diff
 from kg.errors import ReleaseNotFound
-from kg.release import Release, open_release
+from kg.release import RELEASE_ID, Release, open_release
 
 
 @dataclass
@@ -51,12 +51,16 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
 
 
 def replaced(var_dir: Path, base_iri: str) -> Release | None:
-    """The release ``current`` points at now, if it is under the same base IRI."""
+    """The release ``current`` points at now, if it can be compared with: under
+    the same base IRI, with its dumps. A broken one (a damaged directory
+    ``current`` was pointed at by hand) must not stop the build that replaces
+    it: the new release then starts the chain afresh, as a first release would."""
     try:
         release = open_release(Path(var_dir) / "current")
-    except ReleaseNotFound:
+    except (ReleaseNotFound, OSError, ValueError):
         return None
-    return release if release.base_iri == base_iri else None
+    whole = all(release.file(name).is_file() for name in ("dataset.nq", "dataset.nt"))
+    return release if whole and release.base_iri == base_iri and RELEASE_ID.match(str(release.meta.get("id", ""))) else None
 
 
 def prepare(var_dir: Path, draft: Release, at: str) -> Pending:

@@ -25,6 +25,7 @@ The history comes from ``kg.history``; descriptions from ``kg.describe``.
 
 from __future__ import annotations
 
+import html
 import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -254,11 +255,17 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
 
 
 def _with_banner(response: Response, info: ReleaseInfo, rest: str) -> Response:
-    """A page of the past says so at its top (the template is the current one)."""
-    note = (f'<p class="memento" role="note">This is <a href="/id/{rest}">/id/{rest}</a> as release '
-            f'<a href="/releases/{info.id}"><code>{info.id}</code></a> published it on '
-            f'<time datetime="{info.published}">{info.published}</time>. '
-            f'<a href="{timemap_path(rest)}">All past states</a>.</p>')
+    """A page of the past says so at its top (the template is the current one).
+    Everything interpolated is escaped, though only IRIs the release holds get here."""
+    rest = html.escape(rest, quote=True)
+    release = f'<a href="/releases/{info.id}"><code dir="ltr">{info.id}</code></a>'
+    when = f'<time datetime="{info.published}" dir="ltr">{info.published}</time>'
+    thing = f'<a href="/id/{rest}" dir="ltr">/id/{rest}</a>'
+    if response.headers.get("content-language") == "ar":
+        text = f'هذه هي حالة {thing} كما نشرها الإصدار {release} في {when}. <a href="{timemap_path(rest)}">كل الحالات السابقة</a>.'
+    else:
+        text = f'This is {thing} as release {release} published it on {when}. <a href="{timemap_path(rest)}">All past states</a>.'
+    note = f'<p class="memento" role="note">{text}</p>'
     body = bytes(response.body).replace(b"<main>", b"<main>\n" + note.encode("utf-8"), 1)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(body, status_code=response.status_code, headers=headers)
