@@ -161,31 +161,40 @@ def quad_key(line: bytes) -> bytes:
     return b"\t" + body  # the default graph sorts first
 
 
-def merge(old: Iterable[bytes], new: Iterable[bytes], key: Callable[[bytes], bytes]) -> Iterator[tuple[int, bytes, bytes]]:
-    """A sorted merge: (-1 removed | +1 added | 0 in both, key, line) for two sorted, de-duplicated streams."""
+def merge(old: Iterable[bytes], new: Iterable[bytes], key: Callable[[bytes], bytes]) -> Iterator[tuple[int, bytes]]:
+    """A sorted merge of two streams sorted by ``key`` and de-duplicated: (-1
+    removed | +1 added | 0 in both, line). Equal lines are the same statement,
+    so the key is computed only where the lines differ (most are equal)."""
     a, b = iter(old), iter(new)
     la, lb = next(a, None), next(b, None)
-    ka = key(la) if la is not None else None
-    kb = key(lb) if lb is not None else None
-    while la is not None or lb is not None:
-        if lb is None or (la is not None and ka < kb):  # type: ignore[operator]
-            yield -1, ka, la  # type: ignore[misc]
-            la = next(a, None)
-            ka = key(la) if la is not None else None
-        elif la is None or kb < ka:  # type: ignore[operator]
-            yield 1, kb, lb  # type: ignore[misc]
-            lb = next(b, None)
-            kb = key(lb) if lb is not None else None
-        else:
-            yield 0, ka, la  # type: ignore[misc]
-            la, lb = next(a, None), next(b, None)
-            ka = key(la) if la is not None else None
-            kb = key(lb) if lb is not None else None
+    ka = kb = None
+    while la is not None and lb is not None:
+        if la == lb:
+            yield 0, la
+            la, lb, ka, kb = next(a, None), next(b, None), None, None
+            continue
+        ka = key(la) if ka is None else ka
+        kb = key(lb) if kb is None else kb
+        if ka < kb:
+            yield -1, la
+            la, ka = next(a, None), None
+        elif kb < ka:
+            yield 1, lb
+            lb, kb = next(b, None), None
+        else:  # the same statement written differently: cannot happen in a dump the build wrote
+            yield 0, la
+            la, lb, ka, kb = next(a, None), next(b, None), None, None
+    while la is not None:
+        yield -1, la
+        la = next(a, None)
+    while lb is not None:
+        yield 1, lb
+        lb = next(b, None)
 
 
 def _count(old: Iterable[bytes], new: Iterable[bytes], key: Callable[[bytes], bytes]) -> dict[str, int]:
     out = {"added": 0, "removed": 0}
-    for sign, _k, _line in merge(old, new, key):
+    for sign, _line in merge(old, new, key):
         if sign:
             out["added" if sign > 0 else "removed"] += 1
     return out
@@ -205,14 +214,24 @@ def _quads(old: Release | None, new: Release, base: str, changes: Changes, out, 
         out.write(b"".join(t + b"\t" + f + b"\n" for t, flags in pending.items() for f in flags))
         pending.clear()
 
-    for sign, key, line in merge(_lines(old, "dataset.nq"), _lines(new, "dataset.nq"), quad_key):
+    # the merged stream is in key order, so the default graph's quads (key "\t…")
+    # all come first: once a named graph is seen, a line ending in the last
+    # graph's " <g> .\n" is in that graph, and the key need not be parsed again
+    named, graph, tail, last = False, b"", b"", (b"", b"", ())
+    for sign, line in merge(_lines(old, "dataset.nq"), _lines(new, "dataset.nq"), quad_key):
         flags = (b"o", b"n") if sign == 0 else (b"n", b"c") if sign > 0 else (b"o", b"c")
         if sign:
             changes.quads["added" if sign > 0 else "removed"] += 1
             if on_quad is not None:
                 on_quad(sign, line)
-        graph, _, spo = key.partition(b"\t")
-        for t in (thing(graph), thing(spo.split(b" ", 1)[0])):
+        if not (named and line.endswith(tail)):
+            graph = quad_key(line).partition(b"\t")[0]
+            named, tail = bool(graph), b" " + graph + b" .\n"
+        subject = line[:line.index(b" ")]
+        if (graph, subject, flags) == last:
+            continue  # the same graph, subject and flags as the line before: nothing new to record
+        last = (graph, subject, flags)
+        for t in (thing(graph), thing(subject)):
             if t is not None:
                 pending.setdefault(t, set()).update(flags)
         if len(pending) > _FLUSH:
