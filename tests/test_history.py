@@ -309,17 +309,19 @@ def test_any_accept_datetime_gets_an_answer_not_an_error(url: str, when: str, pa
 
 
 def test_a_thing_whose_only_statements_follow_the_same_subject_in_another_graph(tmp_path: Path) -> None:
-    """Run-length shortcuts must not drop a graph: each fact graph here holds
-    only statements about ``state/a``, which the graph before it is about too."""
+    """Run-length shortcuts must not drop a graph: fact f1 holds one statement
+    about ``state/a``, removed right after the same subject's removal in the
+    entities graph (same subject, same flags, another graph)."""
     from kg.release import write_release
 
-    def release(var: Path, fact: str):  # type: ignore[no-untyped-def]
-        a = f"<{BASE}id/state/a>"
-        nq = (f'{a} <urn:p> "1" <{BASE}graph/entities> .\n{a} <urn:p> "1" <{BASE}id/fact/art/{fact}> .\n').encode()
-        return write_release(var, {"dataset.nq": nq, "dataset.nt": f'{a} <urn:p> "1" .\n'.encode()}, {"base_iri": BASE})
-
-    old, new = release(tmp_path / "a", "f1"), release(tmp_path / "b", "f2")
+    a, z = f"<{BASE}id/state/a>", f"<{BASE}id/state/z>"
+    old = write_release(tmp_path / "a", {
+        "dataset.nq": f'{a} <urn:p> "1" <{BASE}graph/entities> .\n{a} <urn:p> "1" <{BASE}id/fact/art/f1> .\n'.encode(),
+        "dataset.nt": f'{a} <urn:p> "1" .\n'.encode()}, {"base_iri": BASE})
+    new = write_release(tmp_path / "b", {
+        "dataset.nq": f'{z} <urn:p> "1" <{BASE}id/fact/art/f9> .\n'.encode(),
+        "dataset.nt": f'{z} <urn:p> "1" .\n'.encode()}, {"base_iri": BASE})
     changes = diff(old, new)
-    assert changes.items["facts"] == {"added": [f"{BASE}id/fact/art/f2"], "removed": [f"{BASE}id/fact/art/f1"], "changed": []}
-    assert changes.items["entities"]["changed"] == [f"{BASE}id/state/a"]
-    assert changes.triples == {"added": 0, "removed": 0} and changes.quads == {"added": 1, "removed": 1}
+    assert changes.items["facts"] == {"added": [f"{BASE}id/fact/art/f9"], "removed": [f"{BASE}id/fact/art/f1"], "changed": []}
+    assert changes.items["entities"] == {"added": [f"{BASE}id/state/z"], "removed": [f"{BASE}id/state/a"], "changed": []}
+    assert changes.triples == {"added": 1, "removed": 1} and changes.quads == {"added": 1, "removed": 2}
