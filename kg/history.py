@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS changes (
     release TEXT NOT NULL, iri TEXT NOT NULL, category TEXT NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (release, iri)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS changes_by_iri ON changes (iri);
+CREATE INDEX IF NOT EXISTS changes_by_kind ON changes (release, category, kind, iri);
 """
 META_KEYS = ("quads", "triples", "graphs", "facts", "claims", "entities", "links", "files", "generator", "retired")
 
@@ -129,34 +130,45 @@ def publications(var_dir: Path) -> list[tuple[str, str]]:
         return list(conn.execute("SELECT id, at FROM publications ORDER BY seq"))
 
 
-def changed_items(var_dir: Path, release_id: str) -> dict[str, dict[str, list[str]]]:
-    """Every thing the release changed from its previous one, by category and kind, sorted."""
+def changed_items(var_dir: Path, release_id: str, *, limit: int | None = None, offset: int = 0) -> dict[str, dict[str, list[str]]]:
+    """The things the release changed from its previous one, by category and
+    kind, sorted; ``limit``/``offset`` page through each list (a first release
+    of a large corpus adds millions)."""
     out: dict[str, dict[str, list[str]]] = {c: {k: [] for k in KINDS} for c in CATEGORIES}
     with _connect(var_dir, write=False) as conn:
         if conn is None:
             return out
-        for iri, cat, kind in conn.execute("SELECT iri, category, kind FROM changes WHERE release = ? ORDER BY iri", (release_id,)):
-            out[cat][kind].append(iri)
+        for cat in CATEGORIES:
+            for kind in KINDS:
+                rows = conn.execute("SELECT iri FROM changes WHERE release = ? AND category = ? AND kind = ? ORDER BY iri "
+                                    "LIMIT ? OFFSET ?", (release_id, cat, kind, -1 if limit is None else limit, offset))
+                out[cat][kind] = [iri for (iri,) in rows]
     return out
 
 
-def presence(var_dir: Path, iri: str) -> list[tuple[ReleaseInfo, bool]]:
-    """Each release, oldest first, with whether it held ``iri``.
+def _held(infos: list[ReleaseInfo], kinds: dict[str, str]) -> dict[str, bool]:
+    """Release id → whether it held a thing, from that thing's change rows.
 
-    Each release's change rows are relative to its previous release, so a
-    release holds the IRI if it added or changed it, not if it removed it,
-    and otherwise as its previous release did (none: not held)."""
+    Each release's rows are relative to its previous release, so a release
+    holds the thing if it added or changed it, not if it removed it, and
+    otherwise as its previous release did (none: not held)."""
+    held: dict[str, bool] = {}
+    for info in infos:
+        kind = kinds.get(info.id)
+        held[info.id] = kind in ("added", "changed") if kind else held.get(info.previous or "", False)
+    return held
+
+
+def presence(var_dir: Path, iri: str) -> list[tuple[ReleaseInfo, bool]]:
+    """Each release, oldest first, with whether it held ``iri`` (a fragment counts as its thing)."""
     thing = iri.split("#", 1)[0]
     with _connect(var_dir, write=False) as conn:
         if conn is None:
             return []
-        rows = [_info(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM releases ORDER BY seq")]
+        infos = [_info(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM releases ORDER BY seq")]
         kinds = dict(conn.execute("SELECT release, kind FROM changes WHERE iri = ?", (thing,)).fetchall())
-    held: dict[str, bool] = {}
-    for info in rows:
-        kind = kinds.get(info.id)
-        held[info.id] = kind in ("added", "changed") if kind else held.get(info.previous or "", False)
-    return [(info, held[info.id]) for info in rows]
+    held = _held(infos, kinds)
+    return [(info, held[info.id]) for info in infos]
 
 
 def mementos(var_dir: Path, iri: str) -> list[ReleaseInfo]:
@@ -204,24 +216,36 @@ def mark_pruned(var_dir: Path, release_ids: Iterable[str], at: str) -> None:
 def lost_states(var_dir: Path, doomed: Iterable[str]) -> dict[str, list[str]]:
     """For each release about to be pruned, the IRIs whose *last* available
     past state it holds: things no longer in the current release, held by it
-    and by no release that stays. Their 410 answers will have no memento to show."""
+    and by no release that stays. Their 410 answers will have no memento to
+    show. One pass over the change rows of things ever removed."""
     doomed_ids = set(doomed)
-    infos = releases(var_dir)
-    if not infos:
-        return {}
-    staying = {i.id for i in infos if i.available and i.id not in doomed_ids}
     out: dict[str, list[str]] = {rid: [] for rid in doomed_ids}
+    infos = releases(var_dir)
+    pubs = publications(var_dir)
+    if not infos or not pubs:
+        return out
+    current = pubs[-1][0]
+    staying = {i.id for i in infos if i.available and i.id not in doomed_ids}
+
+    def settle(iri: str, kinds: dict[str, str]) -> None:
+        held = {rid for rid, h in _held(infos, kinds).items() if h}
+        if current not in held and not held & staying:
+            for rid in sorted(held & doomed_ids):
+                out[rid].append(iri)
+
     with _connect(var_dir, write=False) as conn:
         assert conn is not None
-        removed = [iri for (iri,) in conn.execute("SELECT DISTINCT iri FROM changes WHERE kind = 'removed'")]
-    pubs = publications(var_dir)
-    current = pubs[-1][0] if pubs else None
-    for iri in removed:
-        held = {info.id for info, h in presence(var_dir, iri) if h}
-        if current in held or held & staying:
-            continue
-        for rid in sorted(held & doomed_ids):
-            out[rid].append(iri)
+        rows = conn.execute("SELECT iri, release, kind FROM changes WHERE iri IN "
+                            "(SELECT iri FROM changes WHERE kind = 'removed') ORDER BY iri")
+        last, kinds = None, {}
+        for iri, rid, kind in rows:
+            if iri != last:
+                if last is not None:
+                    settle(last, kinds)
+                last, kinds = iri, {}
+            kinds[rid] = kind
+        if last is not None:
+            settle(last, kinds)
     return out
 
 

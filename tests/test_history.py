@@ -325,3 +325,21 @@ def test_a_thing_whose_only_statements_follow_the_same_subject_in_another_graph(
     assert changes.items["facts"] == {"added": [f"{BASE}id/fact/art/f9"], "removed": [f"{BASE}id/fact/art/f1"], "changed": []}
     assert changes.items["entities"] == {"added": [f"{BASE}id/state/z"], "removed": [f"{BASE}id/state/a"], "changed": []}
     assert changes.triples == {"added": 1, "removed": 1} and changes.quads == {"added": 1, "removed": 2}
+
+
+def test_the_changes_json_pages_through_long_lists(two: TwoReleases, url: str) -> None:
+    first = get(f"{url}/releases/{two.first.id}/changes", params={"limit": 10})
+    body = first.json()
+    assert body["old"] is None and body["truncated"] is True and body["facts"]["added"] == two.first.meta["facts"]
+    assert len(body["items"]["facts"]["added"]) == 10
+    seen, page = [], body
+    while True:
+        seen += page["items"]["facts"]["added"]
+        nxt = re.search(r'<([^>]+)>; rel="next"', first.headers["link"])
+        if not page["truncated"] or nxt is None:
+            break
+        first = get(url + nxt.group(1))
+        page = first.json()
+    assert len(seen) == len(set(seen)) == two.first.meta["facts"]
+    assert get(f"{url}/releases/{two.first.id}/changes", params={"limit": "0"}).status_code == 400
+    assert get(f"{url}/releases/{two.first.id}/changes", params={"offset": "-1"}).status_code == 400

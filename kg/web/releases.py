@@ -38,6 +38,11 @@ from kg.web.urls import Urls
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 IMMUTABLE = "public, max-age=31536000, immutable"
+PAGE_ITEMS = 1000
+"""IRIs shown per list on a release page; the JSON pages through the rest."""
+JSON_ITEMS = 10_000
+"""IRIs per list in one answer of ``/releases/{id}/changes`` (``?limit=`` up to ``JSON_MAX``, ``?offset=``)."""
+JSON_MAX = 100_000
 CATEGORIES = ("facts", "claims", "entities", "articles")
 
 
@@ -122,9 +127,10 @@ def release_context(request: Request, info: ReleaseInfo, current: str, iri: str)
             files = [{"name": n, "href": f"/releases/{info.id}/dumps/{n}", **f} for n, f in sorted(catalogue(release).items())]
         except ReleaseNotFound:
             files = []
-    items = history.changed_items(var_dir(request), info.id)
+    items = history.changed_items(var_dir(request), info.id, limit=PAGE_ITEMS)
+    more = {c: {k: (info.summary.get(c, {}).get(k, 0) - len(v)) for k, v in kinds.items()} for c, kinds in items.items()} if info.summary else {}
     urls = get_urls(request)
-    return {"r": row(info, current), "iri": iri, "files": files, "items": items, "categories": CATEGORIES,
+    return {"r": row(info, current), "iri": iri, "files": files, "items": items, "more": more, "categories": CATEGORIES,
             "has_report": any(f["name"] == "validation-report.ttl" for f in files),
             "variants": variants(urls, iri)}
 
@@ -141,10 +147,27 @@ def changes(release_id: str, request: Request) -> Response:
         return None if i is None else {"id": i.id, "published": i.published,
                                        **{k: i.meta[k] for k in ("quads", "triples", "facts", "claims", "entities", "articles") if k in i.meta}}
 
-    body = {"old": side(previous), "new": side(info), **info.summary,
-            "items": history.changed_items(var_dir(request), info.id), "truncated": False, "recorded": bool(info.summary)}
-    return JSONResponse(body, headers={"Cache-Control": IMMUTABLE if info.summary else "no-cache",
-                                       "Link": f'</releases/{info.id}>; rel="describedby"'})
+    limit, offset = _int(request, "limit", JSON_ITEMS, 1, JSON_MAX), _int(request, "offset", 0, 0, None)
+    if limit is None or offset is None:
+        return PlainTextResponse(f"400 Bad Request: limit is 1 to {JSON_MAX}, offset 0 or more\n", status_code=400)
+    items = history.changed_items(var_dir(request), info.id, limit=limit, offset=offset)
+    truncated = any(info.summary.get(c, {}).get(k, 0) > offset + limit for c in CATEGORIES for k in ("added", "removed", "changed"))
+    body = {"old": side(previous), "new": side(info), **info.summary, "items": items, "offset": offset,
+            "truncated": truncated, "recorded": bool(info.summary)}
+    links = [f'</releases/{info.id}>; rel="describedby"']
+    if truncated:
+        links.append(f'</releases/{info.id}/changes?offset={offset + limit}&limit={limit}>; rel="next"')
+    return JSONResponse(body, headers={"Cache-Control": IMMUTABLE if info.summary else "no-cache", "Link": ", ".join(links)})
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int | None) -> int | None:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if value >= low and (high is None or value <= high) else None
 
 
 @router.api_route("/releases/{release_id}/dumps/{name}", methods=METHODS, include_in_schema=False)
