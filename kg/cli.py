@@ -134,8 +134,12 @@ def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Ca
             progress(f"prune:   release {info.id} (published {info.published}): its dumps and the past states of "
                      f"~{things} facts, claims, entities and articles as of then {'would' if dry_run else 'will'} no longer be served; "
                      "its record stays in /releases")
-        for iri in lost.get(path.name, []):
+        gone = lost.get(path.name, [])
+        shown = gone if dry_run else gone[:20]  # --dry-run lists every one
+        for iri in shown:
             progress(f"prune:   {iri} is gone from the data and loses its last past state (its 410 will link none)")
+        if len(gone) > len(shown):
+            progress(f"prune:   … and {len(gone) - len(shown)} more such IRIs ('kg prune --dry-run' lists them all)")
     if not dry_run:
         history.mark_pruned(settings.var_dir, [p.name for p in removed], history.now())
     progress(f"prune: {verb} {len(removed)} release(s), kept {keep} at most")
