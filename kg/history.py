@@ -303,3 +303,15 @@ def previous_release(var_dir: Path) -> Release:
     if not others:
         raise ReleaseNotFound("there is no previous release to compare with (only the current one was published)")
     return open_release(max(others, key=lambda p: (p.stat().st_mtime, p.name)))
+
+
+def stamp(var_dir: Path) -> tuple[int, int, str]:
+    """What changes whenever the history does — publications, prunes — and
+    when it last changed: (publications, pruned releases, newest of both
+    times). Part of the validators of every document made from the history."""
+    with _connect(var_dir, write=False) as conn:
+        if conn is None:
+            return (0, 0, "")
+        pubs, last_pub = conn.execute("SELECT COUNT(*), COALESCE(MAX(at), '') FROM publications").fetchone()
+        pruned, last_prune = conn.execute("SELECT COUNT(pruned), COALESCE(MAX(pruned), '') FROM releases").fetchone()
+    return (pubs, pruned, max(last_pub, last_prune))

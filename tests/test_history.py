@@ -275,6 +275,9 @@ def test_prune_keeps_the_record_and_says_what_it_makes_unavailable(two: TwoRelea
     settings = two.settings.with_(var_dir=var)
     with serve_settings(settings) as url:
         assert get(f"{url}/releases/{two.first.id}/dumps/dataset.nq").status_code == 200
+        tags = {path: get(url + path).headers["etag"] for path in ("/releases.ttl", "/.well-known/void", "/dataset.ttl")}
+        for path, tag in tags.items():
+            assert get(url + path, headers={"If-None-Match": tag}).status_code == 304
         assert main(["--var", str(var), "prune", "--keep", "1"]) == 0
         said = capsys.readouterr().err
         assert f"release {two.first.id}" in said and f"{MERGED} is gone from the data and loses its last past state" in said
@@ -285,6 +288,9 @@ def test_prune_keeps_the_record_and_says_what_it_makes_unavailable(two: TwoRelea
         old = URIRef(f"{BASE}releases/{two.first.id}")
         assert g.value(old, DCTERMS.issued) is not None and g.value(old, DCAT.distribution) is None
         assert "Pruned on" in str(g.value(old, RDFS.comment))
+        for path, tag in tags.items():  # the history changed without a new release: no copy is current
+            again = get(url + path, headers={"If-None-Match": tag})
+            assert again.status_code == 200 and again.headers["etag"] != tag and "Pruned on" in again.text
         assert get(f"{url}/releases/{two.first.id}/dumps/dataset.nq").status_code == 410
         assert get(f"{url}/releases/{two.first.id}/doc/state/qat").status_code == 410
         timemap = get(url + "/timemap/id/state/qat").text

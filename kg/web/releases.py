@@ -18,7 +18,7 @@ changes it without a new release); a release served but missing from it
 
 from __future__ import annotations
 
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -27,12 +27,15 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from kg import history
 from kg.errors import ReleaseNotFound
 from kg.history import ReleaseInfo
+from kg.describe import serialize
 from kg.history_rdf import catalogue_triples, notes, release_iri, release_triples
+from kg.vocab import prefixes
 from kg.release import RELEASE_ID, Release, release_by_id
-from kg.formats import HTML
-from kg.web.documents import serve_document
+from kg.formats import HTML, Format
+from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, not_modified as current_copy, published
+from kg.web.resources import choose_format
 from kg.web.dumps import catalogue, not_modified
-from kg.web.render import get_urls, not_found, render_html
+from kg.web.render import choose_language, get_urls, link_header, not_found, rdf_response, render_html
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -44,6 +47,43 @@ JSON_ITEMS = 10_000
 """IRIs per list in one answer of ``/releases/{id}/changes`` (``?limit=`` up to ``JSON_MAX``, ``?offset=``)."""
 JSON_MAX = 100_000
 CATEGORIES = ("facts", "claims", "entities", "articles")
+
+
+def history_validators(request: Request, *parts: object) -> dict[str, str]:
+    """As ``kg.web.conditional.release_validators``, for what is made from the
+    history too: a prune changes it without a new release, so the history's
+    stamp is in the ``ETag`` and its last change can move ``Last-Modified``."""
+    pubs, pruned, last = history.stamp(var_dir(request))
+    when = max(published(request), history.parse_time(last).timestamp() if last else 0.0)
+    return {"ETag": etag_for(request.app.state.release.id, pubs, pruned, last, *parts),
+            "Last-Modified": http_date(when), "Cache-Control": DOCUMENT_CACHE_CONTROL}
+
+
+def history_unchanged(request: Request, headers: dict[str, str]) -> Response | None:
+    """``304`` if the client's copy is current (RFC 9110 §13.2.2), else None."""
+    last = parsedate_to_datetime(headers["Last-Modified"]).timestamp()
+    return Response(status_code=304, headers=headers) if current_copy(request, headers["ETag"], last) else None
+
+
+def serve_history_document(request: Request, iri: str, triples: list, *, forced: Format | None, html) -> Response:  # type: ignore[no-untyped-def]
+    """A document made from the history (and the release), negotiated as
+    ``kg.web.documents`` does, with history-aware validators."""
+    urls = get_urls(request)
+    if not triples:
+        return not_found(request)
+    fmt = choose_format(request, forced)
+    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    if forced is None:
+        headers.update({"Vary": "Accept", "Content-Location": urls.variant(iri, fmt.suffix)})
+    page = (choose_language(request), request.url.query) if fmt is HTML else None
+    headers.update(history_validators(request, request.url.path, fmt.media_type, page))
+    if fmt is HTML:
+        headers["Vary"] = ", ".join(v for v in (headers.get("Vary"), "Accept-Language", "Cookie") if v)
+    if (copy := history_unchanged(request, headers)) is not None:
+        return copy
+    if fmt is HTML:
+        return render_html(request, *html(), headers=headers)
+    return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
 
 
 def var_dir(request: Request) -> Path:
@@ -99,7 +139,7 @@ def listing(request: Request, suffix: str | None = None) -> Response:
     infos, current = known_releases(request)
     triples = catalogue_triples(urls.base, infos, current)
     rows = [row(i, current) for i in reversed(infos)]
-    return serve_document(request, urls.base + "releases", triples, forced=fmt, turtle_file=None,
+    return serve_history_document(request, urls.base + "releases", triples, forced=fmt,
                           html=lambda: ("releases.html", {"releases": rows, "iri": urls.base + "releases",
                                                           "variants": variants(urls, urls.base + "releases")}))
 
@@ -115,7 +155,7 @@ def one(name: str, request: Request) -> Response:
     urls = get_urls(request)
     iri = release_iri(urls.base, info.id)
     _, current = known_releases(request)
-    return serve_document(request, iri, release_triples(urls.base, info), forced=fmt, turtle_file=None,
+    return serve_history_document(request, iri, release_triples(urls.base, info), forced=fmt,
                           html=lambda: ("release.html", release_context(request, info, current, iri)))
 
 

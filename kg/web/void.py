@@ -18,8 +18,7 @@ from kg.history_rdf import merge_description
 from kg.vocab import prefixes
 from kg.void import VOID_FILE
 from kg.web.documents import graph_context
-from kg.web.conditional import release_validators, unchanged
-from kg.web.documents import serve_document
+from kg.web.releases import history_unchanged, history_validators, serve_history_document
 from kg.web.render import get_urls, link_header, not_found, rdf_response
 from kg.web.urls import Urls
 
@@ -59,8 +58,8 @@ def well_known(request: Request) -> Response:
     if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
     headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
-               **release_validators(request, request.url.path, fmt.media_type)}
-    if (current := unchanged(request, headers)) is not None:
+               **history_validators(request, request.url.path, fmt.media_type)}
+    if (current := history_unchanged(request, headers)) is not None:
         return current
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
 
@@ -76,5 +75,5 @@ def dataset(request: Request, suffix: str | None = None) -> Response:
             return not_found(request)
     iri = urls.base + "dataset"
     triples = description(request)
-    return serve_document(request, iri, triples, forced=fmt, turtle_file=None,
-                          html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
+    return serve_history_document(request, iri, triples, forced=fmt,
+                                  html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
