@@ -19,24 +19,12 @@ import pyoxigraph as ox
 
 from kg.history import ReleaseInfo
 from kg.vocab import DCAT, DCT, RDF, RDFS, SPDX, VOID, XSD
+from kg.void import CC_BY, IANA, MEDIA
+from kg.void import _lit, _n  # the same term helpers as the release's own description
 
 ADMS = "http://www.w3.org/ns/adms#"
-IANA = "https://www.iana.org/assignments/media-types/"
-CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-MEDIA = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle",
-         "nt": "application/n-triples", "jsonld": "application/ld+json"}
 SUPERSEDED = {str(DCAT.version), str(DCT.issued), str(DCT.modified), "http://www.w3.org/2002/07/owl#versionInfo"}
 """What a release's own void.ttl says of ``{base}dataset`` that the history says better."""
-
-
-def _n(iri: object) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-def _lit(value: object, dt: object | None = None, lang: str | None = None) -> ox.Literal:
-    if lang:
-        return ox.Literal(str(value), language=lang)
-    return ox.Literal(str(value), datatype=_n(dt)) if dt else ox.Literal(str(value))
 
 
 def release_iri(base: str, release_id: str) -> str:
@@ -96,7 +84,7 @@ def _release(base: str, info: ReleaseInfo) -> list[ox.Triple]:
     for i, (name, f) in enumerate(sorted(info.meta.get("files", {}).items()), start=1):
         dist = _n(dump_iri(base, info.id, name))
         stem, _, ext = name.removesuffix(".gz").rpartition(".")
-        media = MEDIA.get(ext, "text/turtle") if stem == "dataset" else "text/turtle"
+        media = MEDIA[ext][0] if stem == "dataset" and ext in MEDIA else "text/turtle"
         if stem == "dataset":
             t.append(ox.Triple(node, _n(DCAT.distribution), dist))
             t.append(ox.Triple(node, _n(VOID.dataDump), dist))

@@ -33,6 +33,7 @@ from kg.vocab import prefixes
 from kg.release import RELEASE_ID, Release, release_by_id
 from kg.formats import HTML, Format
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, not_modified as current_copy, published
+from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
 from kg.web.resources import choose_format
 from kg.web.dumps import catalogue, not_modified
 from kg.web.render import choose_language, get_urls, link_header, not_found, rdf_response, render_html
@@ -122,17 +123,10 @@ def variants(urls: Urls, iri: str) -> list[tuple[str, str, str]]:
     return [(href, "HTML" if fmt is HTML else fmt.name, fmt.media_type) for href, fmt in urls.variants(iri)]
 
 
-def _format(suffix: str | None):  # type: ignore[no-untyped-def]
-    if suffix is None:
-        return True, None
-    _, fmt = Urls.split_suffix("x." + suffix)
-    return fmt is not None, fmt
-
-
 @router.api_route("/releases", methods=METHODS, include_in_schema=False)
 @router.api_route("/releases.{suffix}", methods=METHODS, include_in_schema=False)
 def listing(request: Request, suffix: str | None = None) -> Response:
-    ok, fmt = _format(suffix)
+    ok, fmt = _suffix(request, suffix)
     if not ok:
         return not_found(request)
     urls = get_urls(request)
