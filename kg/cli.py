@@ -130,10 +130,10 @@ def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Ca
         progress(f"prune: {verb} {path}")
         info = history.get(settings.var_dir, path.name)
         if info is not None:  # its record stays: /releases, the TimeMaps and 410 answers still name it
-            things = sum(info.meta.get(k) or 0 for k in ("facts", "claims", "entities", "articles"))
-            progress(f"prune:   release {info.id} (published {info.published}): its dumps and the past states of "
-                     f"~{things} facts, claims, entities and articles as of then {'would' if dry_run else 'will'} no longer be served; "
-                     "its record stays in /releases")
+            held = info.meta.get("held") or {k: info.meta.get(k) or 0 for k in ("facts", "claims", "entities", "articles")}
+            progress(f"prune:   release {info.id} (published {info.published}): its dumps and the past states of its "
+                     + ", ".join(f"{n} {kind}" for kind, n in held.items())
+                     + f" {'would' if dry_run else 'will'} no longer be served; its record stays in /releases")
         gone = lost.get(path.name, [])
         shown = gone if dry_run else gone[:20]  # --dry-run lists every one
         for iri in shown:

@@ -349,3 +349,11 @@ def test_the_changes_json_pages_through_long_lists(two: TwoReleases, url: str) -
     assert len(seen) == len(set(seen)) == two.first.meta["facts"]
     assert get(f"{url}/releases/{two.first.id}/changes", params={"limit": "0"}).status_code == 400
     assert get(f"{url}/releases/{two.first.id}/changes", params={"offset": "-1"}).status_code == 400
+
+
+def test_counts_of_things_follow_the_changes(two: TwoReleases) -> None:
+    """What /releases shows per release is what kg diff counts: IRIs of each kind."""
+    first, second = history.releases(two.settings.var_dir)
+    alone = diff(None, two.second)
+    assert second.meta["held"] == {c: alone.counts[c]["added"] for c in ("facts", "claims", "entities", "articles")}
+    assert first.meta["held"]["facts"] == two.first.meta["facts"] == second.meta["held"]["facts"] + 1

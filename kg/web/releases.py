@@ -115,7 +115,7 @@ def find(request: Request, release_id: str) -> ReleaseInfo | None:
 def row(info: ReleaseInfo, current: str) -> dict:
     return {"id": info.id, "href": f"/releases/{info.id}", "published": info.published, "current": info.id == current,
             "available": info.available, "pruned": info.pruned, "previous": info.previous,
-            "counts": {k: info.meta.get(k) for k in ("facts", "claims", "entities", "articles", "triples")},
+            "counts": {k: (info.meta.get("held") or info.meta).get(k) for k in CATEGORIES} | {"triples": info.meta.get("triples")},
             "summary": info.summary, "notes": notes(info) if info.summary else "Changes not recorded (published before the history was kept)."}
 
 
