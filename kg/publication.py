@@ -11,13 +11,14 @@ release being replaced is recorded first if the history has never seen it
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg import history
 from kg.diff import LIST_CAP, Changes, diff
-from kg.errors import ReleaseNotFound
+from kg.errors import BuildError, ReleaseNotFound
 from kg.release import RELEASE_ID, Release, open_release
 
 
@@ -36,6 +37,9 @@ class Pending:
         try:
             history.record(self.var_dir, release, previous=self.previous.id if self.previous else None,
                            changes=self.changes, things=_read(self.things), at=self.at)
+        except sqlite3.Error as exc:  # the swap does not happen: the published release stays current
+            raise BuildError(f"could not record release {release.id} in {history.history_path(self.var_dir)}: {exc}; "
+                             "the current release was not replaced") from exc
         finally:
             self.discard()
 
@@ -66,7 +70,12 @@ def replaced(var_dir: Path, base_iri: str) -> Release | None:
 def prepare(var_dir: Path, draft: Release, at: str) -> Pending:
     """Diff ``draft`` (the release directory before its rename) against the current release."""
     previous = replaced(var_dir, draft.base_iri)
-    if previous is not None and not history.known(var_dir, previous.id):
+    try:
+        recorded = previous is None or history.known(var_dir, previous.id)
+    except sqlite3.Error as exc:
+        raise BuildError(f"could not read the history {history.history_path(var_dir)}: {exc}; "
+                         "nothing was published, the current release was not replaced") from exc
+    if previous is not None and not recorded:
         compare(var_dir, None, previous, history.release_time(previous)).commit(previous)
     return compare(var_dir, previous, draft, at)
 

@@ -357,3 +357,16 @@ def test_counts_of_things_follow_the_changes(two: TwoReleases) -> None:
     alone = diff(None, two.second)
     assert second.meta["held"] == {c: alone.counts[c]["added"] for c in ("facts", "claims", "entities", "articles")}
     assert first.meta["held"]["facts"] == two.first.meta["facts"] == second.meta["held"]["facts"] + 1
+
+
+def test_a_history_that_cannot_be_written_stops_the_swap(seeds_copy: Path, tmp_path: Path) -> None:
+    from kg.errors import BuildError
+    from kg.release import open_release
+
+    settings = Settings(seeds_dir=seeds_copy, var_dir=tmp_path / "var")
+    first = build(settings, progress=quiet)
+    history.history_path(settings.var_dir).write_bytes(b"not a database, " * 100)
+    second_corpus(seeds_copy)
+    with pytest.raises(BuildError, match="could not (read|record) .* the current release was not replaced"):
+        build(settings, progress=quiet)
+    assert open_release(settings.current_release).id == first.id
