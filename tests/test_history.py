@@ -370,3 +370,14 @@ def test_a_history_that_cannot_be_written_stops_the_swap(seeds_copy: Path, tmp_p
     with pytest.raises(BuildError, match="could not (read|record) .* the current release was not replaced"):
         build(settings, progress=quiet)
     assert open_release(settings.current_release).id == first.id
+
+
+def test_retired_yaml_is_not_an_article_to_any_curation_tool(seeds_copy: Path) -> None:
+    from kg.curation.entities import declarations
+    from kg.curation.loader import CorpusStream
+    from kg.curation.preview import article_names
+
+    (seeds_copy / "retired.yaml").write_text("retired:\n  - {key: person/ghost, replaced_by: state/qat}\n", encoding="utf-8")
+    assert "retired.yaml" not in {p.name for p in CorpusStream(seeds_copy).article_paths()}
+    assert "retired.yaml" not in article_names(seeds_copy)
+    assert all(d.source.path.name != "retired.yaml" for d in declarations(seeds_copy))
