@@ -4,7 +4,6 @@ files, a Memento page says which release it shows; screenshots go to tests/artif
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

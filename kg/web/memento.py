@@ -45,7 +45,7 @@ from kg.release import RELEASE_ID, Release, release_by_id
 from kg.store.embedded import OxigraphStore
 from kg.vocab import DCT, RDFS, prefixes
 from kg.web import resources
-from kg.web.releases import IMMUTABLE, find, known_releases, unrecorded, var_dir
+from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
 from kg.web.reload import _PinnedApp
 from kg.web.render import get_urls, not_found, render_html
 from kg.web.urls import CC_BY
