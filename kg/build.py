@@ -34,9 +34,12 @@ from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.curation.checksums import verify as verify_checksums
 from kg.curation.loader import CorpusStream
+from kg.curation.retired import load_retired
 from kg.errors import ValidationFailed
 from kg.iris import Iris, rebase
 from kg.mapping import Mapper, Quad, check_term_forms
+from kg import publication
+from kg.history import now
 from kg.release import DUMPS, REPORT_FILE, STORE_DIR, Release, draft_release
 from kg.shacl import Originals
 from kg.spool import DiskOriginals, DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
@@ -141,6 +144,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
     links = stream.finish()
     for warning in stream.warnings:  # not fatal: e.g. an article using another article's local entity
         progress(f"warning: {warning}")
+    retired = load_retired(settings.seeds_dir, stream.declared, Iris(base))  # merged entities: 410 with a successor
     t = time.perf_counter()
     add(mapper.link(link) for link in links)
     for path in again:
@@ -179,6 +183,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         "facts": stream.n_facts,
         "claims": stream.n_claims,
         "links": len(links),
+        "retired": retired,
     }
     progress(f"[2/5] map      {n_quads} quads in {graphs} graphs; sorted, N-Quads/N-Triples written, store loaded "
              f"(map {map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
@@ -295,10 +300,20 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         stats = count_union(staged.union, staged.base, staged.work)
         progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
-        draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=staged.meta))
+        staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id
+        own = {**staged.meta, "id": draft.release_id()}
+        draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=own))
         shutil.rmtree(staged.work)
-        release = draft.publish(staged.meta)
-    progress(f"[5/5] publish  release {release.id} → {settings.current_release} ({time.perf_counter() - t:.2f}s)")
+        pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"])
+        try:
+            release = draft.publish(staged.meta, before_swap=pending.commit)
+        finally:
+            pending.discard()
+    s = pending.changes.summary()
+    progress(f"[5/5] publish  release {release.id} → {settings.current_release}; from "
+             f"{pending.previous.id if pending.previous else 'nothing'}: quads +{s['quads']['added']} -{s['quads']['removed']}, "
+             + ", ".join(f"{c} +{s[c]['added']} -{s[c]['removed']} ~{s[c]['changed']}" for c in ("facts", "claims", "entities"))
+             + f" ({time.perf_counter() - t:.2f}s)")
     return release
 
 

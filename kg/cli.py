@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="releases to keep, the current one included (default %(default)s: current and previous)")
     pr.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
 
+    d = sub.add_parser("diff", help="what changed between two releases (default: previous vs current)")
+    d.add_argument("old", nargs="?", default="previous", help="release id, 'previous' (default), 'current' or a release directory")
+    d.add_argument("new", nargs="?", default="current", help="release id, 'current' (default) or a release directory")
+    d.add_argument("--format", choices=["text", "json", "patch"], default="text",
+                   help="text: a readable summary; json: counts and every IRI; patch: the quads as RDF Patch (A/D rows)")
+
     v = sub.add_parser("validate", help="validate the curated graph against the shapes; exit 5 on violations")
     v.add_argument("--format", choices=["text", "turtle", "json"], default="text")
 
@@ -114,13 +120,45 @@ def _prune(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Callable[[str], None]) -> None:
+    from kg import history
     from kg.release import prune
 
     removed = prune(settings.var_dir, keep, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
+    lost = history.lost_states(settings.var_dir, [p.name for p in removed])
     for path in removed:
         progress(f"prune: {verb} {path}")
+        info = history.get(settings.var_dir, path.name)
+        if info is not None:  # its record stays: /releases, the TimeMaps and 410 answers still name it
+            held = info.meta.get("held") or {k: info.meta.get(k) or 0 for k in ("facts", "claims", "entities", "articles")}
+            progress(f"prune:   release {info.id} (published {info.published}): its dumps and the past states of its "
+                     + ", ".join(f"{n} {kind}" for kind, n in held.items())
+                     + f" {'would' if dry_run else 'will'} no longer be served; its record stays in /releases")
+        gone = lost.get(path.name, [])
+        shown = gone if dry_run else gone[:20]  # --dry-run lists every one
+        for iri in shown:
+            progress(f"prune:   {iri} is gone from the data and loses its last past state (its 410 will link none)")
+        if len(gone) > len(shown):
+            progress(f"prune:   … and {len(gone) - len(shown)} more such IRIs ('kg prune --dry-run' lists them all)")
+    if not dry_run:
+        history.mark_pruned(settings.var_dir, [p.name for p in removed], history.now())
     progress(f"prune: {verb} {len(removed)} release(s), kept {keep} at most")
+
+
+def _diff(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.diff import diff, dumps, write_patch_line
+    from kg.history import resolve
+
+    old, new = resolve(settings.var_dir, args.old), resolve(settings.var_dir, args.new)
+    out = sys.stdout.buffer
+    on_quad = (lambda sign, line: out.write(write_patch_line(sign, line))) if args.format == "patch" else None
+    changes = diff(old, new, on_quad=on_quad)
+    if args.format == "json":
+        sys.stdout.write(dumps(changes))
+    elif args.format == "text":
+        sys.stdout.write(changes.to_text())
+    sys.stdout.flush()
+    return 0
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
@@ -158,7 +196,7 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "validate": _validate, "serve": _serve, "publish": _publish}
+_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "diff": _diff, "validate": _validate, "serve": _serve, "publish": _publish}
 
 
 def run() -> None:

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -50,6 +51,8 @@ opened read-only by every query worker: one copy on disk and in the page
 cache instead of one in-memory copy per worker."""
 REPORT_FILE = "validation-report.ttl"
 CHECKSUMS = "SHA256SUMS"
+RELEASE_ID = re.compile(r"^[0-9a-f]{16}$")
+"""What ``Draft.release_id`` makes: anything else names no release (and no path)."""
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,20 @@ class Draft:
         (self.path / name).write_bytes(data)
         self.files[name] = FileInfo(len(data), hashlib.sha256(data).hexdigest())
 
-    def publish(self, meta: dict) -> Release:
+    def release_id(self) -> str:
+        """The id the release will have: a hash of its dataset dumps (known
+        once they are written, so the description can name its own version)."""
         digest = hashlib.sha256()
         for name in sorted(self.files):
             if name.startswith("dataset."):
                 digest.update(name.encode() + b"\0" + bytes.fromhex(self.files[name].sha256))
-        release_id = digest.hexdigest()[:16]
+        return digest.hexdigest()[:16]
+
+    def publish(self, meta: dict, before_swap: Callable[[Release], None] | None = None) -> Release:
+        """Seal, rename, then point ``current`` at it. ``before_swap(release)``
+        runs once the directory has its final name and before the swap (the
+        history records the release there, so a server never serves one it lacks)."""
+        release_id = self.release_id()
         meta = {**meta, "id": release_id, "files": {
             name: {"bytes": info.bytes, "sha256": info.sha256} for name, info in sorted(self.files.items())
         }}
@@ -141,8 +152,11 @@ class Draft:
             os.utime(final)
         else:
             os.replace(tmp, final)
+        release = Release(final, meta)
+        if before_swap is not None:
+            before_swap(release)
         _point_current(self.var_dir, final)
-        return Release(final, meta)
+        return release
 
 
 @contextmanager
@@ -239,3 +253,10 @@ def open_release(path: Path) -> Release:
         raise ReleaseNotFound(f"no release at {path} (run 'kg build')")
     resolved = Path(path).resolve()
     return Release(resolved, json.loads(meta_path.read_text(encoding="utf-8")))
+
+
+def release_by_id(var_dir: Path, release_id: str) -> Release:
+    """A kept release by its id; ``ReleaseNotFound`` if the id is malformed or its directory is gone."""
+    if not RELEASE_ID.match(release_id):
+        raise ReleaseNotFound(f"{release_id!r} is not a release id (16 hexadecimal digits)")
+    return open_release(Path(var_dir) / "releases" / release_id)

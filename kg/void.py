@@ -2,8 +2,8 @@
 
 Specs: VoID https://www.w3.org/TR/void/ ; DCAT 3 https://www.w3.org/TR/vocab-dcat-3/ ;
 SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own data
-and files at build time, so it is deterministic (no clock: ``dcterms:modified``
-is the newest article's date) and covered by SHA256SUMS like every dump.
+and files at build time, so it is deterministic (no clock: the publication
+times live in the history and the server adds them) and covered by SHA256SUMS like every dump.
 
 The counts come from ``count_union``: one pass over the sorted, de-duplicated
 N-Triples dump (the default graph of the release), with small counters (classes,
@@ -146,10 +146,13 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     add(publisher, FOAF.name, _lit("Qatar–NATO KG project", lang="en"))
     dates = sorted(a["published"] for a in meta.get("articles", []) if a.get("published"))
     if dates:
-        add(ds, DCT.modified, _lit(dates[-1], _date_type(dates[-1])))
         add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
-    add(ds, DCAT.version, _lit(__version__))
-    add(ds, OWL.versionInfo, _lit(meta.get("generator", f"kg {__version__}")))
+    # the version is the release id (a hash of the dumps, so this file stays
+    # byte-identical for the same input); publication times come from the
+    # history, merged in by the server (kg.history_rdf.merge_description)
+    if meta.get("id"):
+        add(ds, DCAT.version, _lit(meta["id"]))
+    add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
     for lang in ("ar", "en"):
         add(ds, DCT.language, _n(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
     add(ds, DCAT.landingPage, _n(base))
@@ -245,6 +248,3 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     return ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
                         format=ox.RdfFormat.TURTLE, prefixes=used)
 
-
-def _date_type(text: str) -> str:
-    return str(XSD.date) if len(text) == 10 else str(XSD.gYearMonth) if len(text) == 7 else str(XSD.gYear)

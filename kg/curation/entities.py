@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import parse_article
 from kg.curation.model import EntitiesFile, Entity
 from kg.curation.problems import ENTITIES_FILE
@@ -62,7 +63,7 @@ class Hit:
 def declarations(seeds_dir: Path) -> Iterator[Declaration]:
     """Every entity declared in ``entities.yaml`` and the articles, as far as each file parses."""
     seeds_dir = Path(seeds_dir)
-    paths = [seeds_dir / ENTITIES_FILE] + [p for p in sorted(seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
+    paths = [seeds_dir / ENTITIES_FILE] + [p for p in sorted(seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE, RETIRED_FILE}]
     for path in paths:
         try:
             source = read_yaml(path)

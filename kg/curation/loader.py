@@ -22,6 +22,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import Parts, locate_quotes, parse_article, referring, refs, seed_text, unique_ids
 from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
 from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link
@@ -164,7 +165,7 @@ class CorpusStream:
         return self.declared[key].within
 
     def article_paths(self) -> list[Path]:
-        return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
+        return [p for p in sorted(self.seeds_dir.glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE, RETIRED_FILE}]
 
     @property
     def problems(self) -> list[Problem]:

@@ -24,6 +24,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import Parts, locate_quotes, parse_article
 from kg.curation.loader import LINKS_FILE, CorpusStream
 from kg.curation.problems import ENTITIES_FILE
@@ -209,7 +210,7 @@ def _text_name(path: Path) -> str:
 
 
 def article_names(seeds_dir: Path) -> list[str]:
-    return [p.name for p in sorted(Path(seeds_dir).glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE}]
+    return [p.name for p in sorted(Path(seeds_dir).glob("*.yaml")) if p.name not in {ENTITIES_FILE, LINKS_FILE, RETIRED_FILE}]
 
 
 def create_app(seeds_dir: Path) -> FastAPI:

@@ -48,6 +48,9 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
     from kg.web import documents, dumps, pages, resources, void
+    from kg.web import memento, releases
+    memento.install(app)  # /id/… as its own Memento TimeGate, 410 for gone IRIs; before resources
+    app.include_router(releases.router)  # /releases, /releases/<id>, immutable per-release dumps
     app.include_router(resources.router)  # /id/… → 303 → /doc/…, /graph/…
     app.include_router(documents.router)  # /ontology, /shapes
     app.include_router(dumps.router)  # /dumps/

@@ -66,6 +66,13 @@ SURFACE: dict[str, dict] = {
     "/shapes": _get("the shapes"),
     "/.well-known/void": _get("dataset description"),
     "/context.jsonld": _get("the JSON-LD @context every JSON-LD answer embeds"),
+    # the release history (kg.web.releases, kg.web.memento)
+    "/releases": _get("every published release"),
+    "/releases/{id}": _get("one release: files, report, changes", [_path("id")]),
+    "/releases/{id}/changes": _get("what the release changed, as JSON", [_path("id")]),
+    "/releases/{id}/dumps/{name}": _get("one file of a release, immutable", [_path("id"), _path("name")]),
+    "/releases/{id}/doc/{path}": _get("a past state of an entity (Memento)", [_path("id"), _path("path")]),
+    "/timemap/id/{path}": _get("the past states of an entity (TimeMap, application/link-format)", [_path("path")]),
 }
 
 

@@ -73,9 +73,16 @@ def describe(endpoint: str, release: Release, store: Store) -> list[ox.Triple]:
         ox.Triple(service, n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, n(SD + "Dataset")),
         ox.Triple(dataset, n(DCT + "identifier"), ox.Literal(release.id)),
+        # the release it serves, as /releases names it (kg.history_rdf)
+        ox.Triple(dataset, n("http://www.w3.org/ns/dcat#version"), ox.Literal(release.id)),
+        ox.Triple(dataset, n(DCT + "isVersionOf"), n(release.base_iri + "dataset")),
+        ox.Triple(dataset, n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), n(f"{release.base_iri}releases/{release.id}")),
         ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, n(SD + "Graph")),
     ]
+    if release.meta.get("published"):
+        t.append(ox.Triple(dataset, n(DCT + "issued"), ox.Literal(str(release.meta["published"]),
+                                                                   datatype=n("http://www.w3.org/2001/XMLSchema#dateTime"))))
     t += [ox.Triple(service, n(SD + "resultFormat"), n(iri)) for iri in FORMAT_IRIS.values()]
     size, graphs = graph_sizes(store)
     t.append(ox.Triple(default_graph, n(VOID + "triples"), ox.Literal(str(size), datatype=XSD_INTEGER)))

@@ -1,7 +1,9 @@
 """The dataset description: ``/.well-known/void`` (RFC 8615 well-known URI,
 VoID §7.2) and ``{base}dataset``, from the release's ``void.ttl`` (written by
-``kg.void`` at build time). Turtle by default; other RDF syntaxes and an HTML
-view by negotiation or suffix."""
+``kg.void`` at build time) merged with the release history (every version,
+its publication time and distributions: ``kg.history_rdf``), which a prune
+changes without a new release, so it is merged on each request. Turtle by
+default; other RDF syntaxes and an HTML view by negotiation or suffix."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from fastapi.responses import Response
 from kg.describe import serialize
 from kg.errors import NotAcceptable
 from kg.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
+from kg.history_rdf import merge_description
 from kg.vocab import prefixes
 from kg.void import VOID_FILE
-from kg.web.conditional import release_validators, unchanged
-from kg.web.documents import graph_context, serve_document
+from kg.web.documents import graph_context
+from kg.web.releases import history_unchanged, history_validators, serve_history_document
 from kg.web.render import get_urls, link_header, not_found, rdf_response
 from kg.web.urls import Urls
 
@@ -34,21 +37,30 @@ def void_triples(request: Request) -> list[ox.Triple]:
     return state.void_triples
 
 
+def description(request: Request) -> list[ox.Triple]:
+    """void.ttl with the history's versions (``kg.web.releases.known_releases``)."""
+    from kg.web.releases import known_releases
+
+    triples = void_triples(request)
+    if not triples:
+        return []
+    infos, current = known_releases(request)
+    return merge_description(triples, get_urls(request).base, infos, current)
+
+
 @router.api_route("/.well-known/void", methods=METHODS, include_in_schema=False)
 def well_known(request: Request) -> Response:
     urls = get_urls(request)
-    triples = void_triples(request)
+    triples = description(request)
     if not triples:
         return not_found(request)
     fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
     if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
     headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
-               **release_validators(request, request.url.path, fmt.media_type)}
-    if (current := unchanged(request, headers)) is not None:
+               **history_validators(request, request.url.path, fmt.media_type)}
+    if (current := history_unchanged(request, headers)) is not None:
         return current
-    if fmt is TURTLE:
-        return rdf_response(request.app.state.release.file(VOID_FILE).read_bytes(), fmt, headers=headers)
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
 
 
@@ -62,6 +74,6 @@ def dataset(request: Request, suffix: str | None = None) -> Response:
         if fmt is None:
             return not_found(request)
     iri = urls.base + "dataset"
-    triples = void_triples(request)
-    return serve_document(request, iri, triples, forced=fmt, turtle_file=request.app.state.release.file(VOID_FILE),
-                          html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
+    triples = description(request)
+    return serve_history_document(request, iri, triples, forced=fmt,
+                                  html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))

@@ -1,0 +1,302 @@
+"""Memento (RFC 7089) on entity IRIs, and ``410 Gone`` for IRIs that left the data.
+
+Pattern 2.1 of RFC 7089 §4 is not needed: each entity IRI ``{base}id/{path}``
+is its own TimeGate (pattern 1.1, URI-R = URI-G, 302-style negotiation):
+
+* ``GET /id/{path}`` with ``Accept-Datetime`` → ``302`` to the Memento of the
+  release that was current at that time (the newest kept release published
+  at or before it; before the first, the first), ``Vary: accept-datetime``;
+* without it, the usual ``303`` to ``/doc/{path}``, with ``Vary:
+  accept-datetime`` and ``Link: <…>; rel="original timegate", <…>; rel="timemap"``;
+  ``/doc/{path}`` links to the same TimeGate and TimeMap;
+* a Memento is ``/releases/{id}/doc/{path}``: the description as that release
+  had it, from the release's own on-disk store, negotiated as ``/doc/`` is,
+  with ``Memento-Datetime`` (the release's publication time) and immutable caching;
+* the TimeMap ``/timemap/id/{path}`` (``application/link-format``) lists every
+  release that held the IRI, those of pruned releases with ``status="pruned"``
+  (their Mementos answer ``410``, and the TimeGate never picks them).
+
+An ``/id/`` or ``/doc/`` IRI unknown to the current release but held by an
+earlier one answers ``410 Gone``, naming the last release that had it, linking
+its Memento, and, where a curator recorded a merge (``seeds/retired.yaml``),
+its replacement (``dcterms:isReplacedBy``, also as a ``Link``).
+The history comes from ``kg.history``; descriptions from ``kg.describe``.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections import OrderedDict
+from datetime import datetime, timezone
+from email.utils import formatdate, parsedate_to_datetime
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.datastructures import State
+
+from kg import history
+from kg.describe import describe, exists, serialize
+from kg.errors import ReleaseNotFound
+from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate
+from kg.history import ReleaseInfo
+from kg.release import RELEASE_ID, Release, release_by_id
+from kg.store.embedded import OxigraphStore
+from kg.vocab import DCT, RDFS, prefixes
+from kg.web import resources
+from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
+from kg.web.reload import _PinnedApp
+from kg.web.render import get_urls, not_found, render_html
+from kg.web.urls import CC_BY
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+LINK_FORMAT = "application/link-format"
+PAST_STORES = 4
+"""Stores of past releases kept open (read-only) at once; the least recently used is closed."""
+_stores: OrderedDict[str, OxigraphStore] = OrderedDict()
+_stores_lock = threading.Lock()
+
+
+def http_date(published: str) -> str:
+    return formatdate(history.parse_time(published).timestamp(), usegmt=True)
+
+
+def timemap_path(rest: str) -> str:
+    return "/timemap/id/" + rest
+
+
+def memento_path(release_id: str, rest: str) -> str:
+    return f"/releases/{release_id}/doc/{rest}"
+
+
+def _links(*parts: str) -> str:
+    return ", ".join(p for p in parts if p)
+
+
+def _add(response: Response, name: str, value: str, *, merge: bool = True) -> None:
+    old = response.headers.get(name)
+    response.headers[name] = f"{old}, {value}" if old and merge else value
+
+
+def timeline(request: Request, iri: str) -> list[ReleaseInfo]:
+    """Releases holding ``iri``, oldest first; the served release too if the history never saw it."""
+    held = history.mementos(var_dir(request), iri)
+    current: Release = request.app.state.release
+    if history.get(var_dir(request), current.id) is None and exists(request.app.state.store, iri, base=current.base_iri):
+        held.append(unrecorded(current))
+    return held
+
+
+def original_links(rest: str) -> str:
+    return _links(f'</id/{rest}>; rel="original timegate"', f'<{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"')
+
+
+# -- the entity IRI: TimeGate, current answer, 410 -------------------------------------
+@router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
+def thing(rest: str, request: Request) -> Response:
+    wanted = request.headers.get("accept-datetime")
+    if wanted is not None and rest:
+        return timegate(request, rest, wanted)
+    response = resources.thing(rest, request)
+    if response.status_code == 404 and rest:
+        return gone(request, rest) or response
+    if response.status_code == 303:
+        _add(response, "Link", original_links(rest))
+        _add(response, "Vary", "accept-datetime")
+    return response
+
+
+@router.api_route("/doc/{rest:path}", methods=METHODS, include_in_schema=False)
+def document(rest: str, request: Request) -> Response:
+    response = resources.document(rest, request)
+    urls = get_urls(request)
+    stem, fmt = urls.split_suffix(rest)
+    if response.status_code == 404 and rest:
+        return gone(request, rest) or (gone(request, stem, forced=fmt) if fmt else None) or response
+    if response.status_code == 200:
+        own = rest if resources.cached_describe(request, urls.thing(rest)) is not None else stem
+        _add(response, "Link", _links(f'</id/{own}>; rel="timegate"', f'<{timemap_path(own)}>; rel="timemap"; type="{LINK_FORMAT}"'))
+    return response
+
+
+def parse_accept_datetime(text: str) -> datetime | None:
+    """RFC 7089 §2.1.1: an HTTP-date (RFC 1123, GMT); anything else is refused."""
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(timezone.utc)
+
+
+def timegate(request: Request, rest: str, wanted: str) -> Response:
+    when = parse_accept_datetime(wanted)
+    if when is None:
+        return PlainTextResponse("400 Bad Request: Accept-Datetime must be an HTTP-date, e.g. 'Thu, 03 Dec 2026 08:00:00 GMT' (RFC 7089 §2.1.1)\n",
+                                 status_code=400, headers={"Vary": "accept-datetime"})
+    kept = [i for i in timeline(request, get_urls(request).thing(rest)) if i.available]
+    if not kept:
+        return PlainTextResponse(f"404 Not Found: no past state of /id/{rest} is kept\n", status_code=404,
+                                 headers={"Vary": "accept-datetime"})
+    before = [i for i in kept if i.datetime <= when]
+    best = before[-1] if before else kept[0]
+    uri_m = memento_path(best.id, rest)
+    headers = {"Vary": "accept-datetime", "Link": _links(
+        original_links(rest), f'<{uri_m}>; rel="memento"; datetime="{http_date(best.published)}"')}
+    return RedirectResponse(uri_m, status_code=302, headers=headers)
+
+
+def gone(request: Request, rest: str, *, forced: Format | None = None) -> Response | None:
+    """``410`` for an IRI an earlier release held (or a curated merge names); None if never known."""
+    urls = get_urls(request)
+    iri = urls.thing(rest)
+    current: Release = request.app.state.release
+    replacement = (current.meta.get("retired") or {}).get(iri)
+    presence = history.presence(var_dir(request), iri)
+    held = [info for info, h in presence if h]
+    if not held and replacement is None:
+        return None
+    last = held[-1] if held else None
+    after = [info for info, h in presence if not h and last is not None and info.datetime > last.datetime]
+    removed_in = after[0] if after else None
+    links = [f'<{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"'] if held else []
+    if last is not None:
+        links.append(f'</releases/{last.id}>; rel="describedby"')
+        if last.available:
+            links.append(f'<{memento_path(last.id, rest)}>; rel="memento"; datetime="{http_date(last.published)}"')
+    if replacement:
+        links.append(f'<{replacement}>; rel="{DCT.isReplacedBy}"')
+    headers = {"Link": _links(*links), "Vary": "Accept"}
+    offered = ["text/html", "text/plain", *[f.media_type for f in RESOURCE_FORMATS if f is not HTML]]
+    media = forced.media_type if forced is not None else negotiate(request.headers.get("accept"), offered)
+    if media == "text/html":
+        context = {"iri": iri, "last": last, "removed_in": removed_in, "replacement": replacement,
+                   "replacement_href": urls.page(replacement) if replacement else None,
+                   "memento": memento_path(last.id, rest) if last and last.available else None,
+                   "timemap": timemap_path(rest) if held else None}
+        return render_html(request, "gone.html", context, status=410, headers=headers)
+    if media in (None, "text/plain"):
+        text = f"410 Gone: {iri} is no longer in the data"
+        text += f"; the last release that had it is {last.id} ({last.published})" if last else ""
+        text += f"; replaced by {replacement}" if replacement else ""
+        return PlainTextResponse(text + "\n", status_code=410, headers=headers)
+    node = ox.NamedNode(iri)
+    triples = [ox.Triple(node, ox.NamedNode(str(RDFS.comment)), ox.Literal(
+        f"Gone: not in the current release{f'; last in release {last.id}' if last else ''}.", language="en"))]
+    if last is not None:
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(f"{urls.base}releases/{last.id}")))
+    if replacement:
+        triples.append(ox.Triple(node, ox.NamedNode(str(DCT.isReplacedBy)), ox.NamedNode(replacement)))
+    fmt = next(f for f in RESOURCE_FORMATS if f.media_type == media)
+    return Response(serialize(triples, media, prefixes(urls.base)), status_code=410, media_type=fmt.content_type, headers=headers)
+
+
+# -- Mementos and TimeMaps ----------------------------------------------------------------
+def past_store(release: Release) -> OxigraphStore:
+    """The release's on-disk store, opened read-only (a few kept open)."""
+    key = str(release.path)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is not None and release.path.is_dir():
+            _stores.move_to_end(key)
+            return store
+        from kg.web.server import embedded_store
+
+        store = embedded_store(release)
+        _stores[key] = store
+        while len(_stores) > PAST_STORES:
+            _stores.popitem(last=False)[1].close()
+        return store
+
+
+def _as_of(request: Request, release: Release, store: OxigraphStore) -> Request:
+    """The request as a server of ``release`` would see it: its own store and release."""
+    app = request.scope["app"]
+    real = getattr(app, "_app", app)
+    state = State({"settings": request.app.state.settings, "store": store, "release": release})
+    return Request({**request.scope, "app": _PinnedApp(real, state)}, request.receive)
+
+
+@router.api_route("/releases/{release_id}/doc/{rest:path}", methods=METHODS, include_in_schema=False)
+def memento(release_id: str, rest: str, request: Request) -> Response:
+    info = find(request, release_id) if RELEASE_ID.match(release_id) else None
+    urls = get_urls(request)
+    stem, fmt = urls.split_suffix(rest)
+    if info is None:
+        return not_found(request)
+    try:
+        release = None if info.pruned else release_by_id(var_dir(request), release_id)
+    except ReleaseNotFound:
+        release = None
+    if release is None:
+        return PlainTextResponse(f"410 Gone: release {release_id} was pruned; its past states are no longer served\n",
+                                 status_code=410, headers={"Link": original_links(stem if fmt else rest)})
+    store = past_store(release)
+    for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):
+        desc = describe(store, urls.thing(path), base=urls.base)
+        if desc is not None:
+            break
+    else:
+        return not_found(request)
+    response = resources.represent(_as_of(request, release, store), desc, forced)
+    alternates = [f'<{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
+    response.headers["Link"] = _links(original_links(path), *alternates, f'<{CC_BY}>; rel="license"')
+    response.headers["Memento-Datetime"] = http_date(info.published)
+    response.headers["Cache-Control"] = IMMUTABLE
+    if "content-location" in response.headers:
+        chosen = response.headers["content-location"].rpartition(".")[2]
+        response.headers["Content-Location"] = f"{memento_path(release_id, path)}.{chosen}"
+    if response.media_type and response.media_type.startswith("text/html"):
+        return _with_banner(response, info, path)
+    return response
+
+
+def _with_banner(response: Response, info: ReleaseInfo, rest: str) -> Response:
+    """A page of the past says so at its top (the template is the current one).
+    Everything interpolated is escaped, though only IRIs the release holds get here."""
+    rest = html.escape(rest, quote=True)
+    release = f'<a href="/releases/{info.id}"><code dir="ltr">{info.id}</code></a>'
+    when = f'<time datetime="{info.published}" dir="ltr">{info.published}</time>'
+    thing = f'<a href="/id/{rest}" dir="ltr">/id/{rest}</a>'
+    if response.headers.get("content-language") == "ar":
+        text = f'هذه هي حالة {thing} كما نشرها الإصدار {release} في {when}. <a href="{timemap_path(rest)}">كل الحالات السابقة</a>.'
+    else:
+        text = f'This is {thing} as release {release} published it on {when}. <a href="{timemap_path(rest)}">All past states</a>.'
+    note = f'<p class="memento" role="note">{text}</p>'
+    body = bytes(response.body).replace(b"<main>", b"<main>\n" + note.encode("utf-8"), 1)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(body, status_code=response.status_code, headers=headers)
+
+
+@router.api_route("/timemap/id/{rest:path}", methods=METHODS, include_in_schema=False)
+def timemap(rest: str, request: Request) -> Response:
+    iri = get_urls(request).thing(rest)
+    held = timeline(request, iri) if rest else []
+    if not held:
+        return not_found(request)
+    kept = [i for i in held if i.available]
+    lines = [f'</id/{rest}>; rel="original"', f'</id/{rest}>; rel="timegate"']
+    self_link = f'<{timemap_path(rest)}>; rel="self"; type="{LINK_FORMAT}"'
+    if kept:
+        self_link += f'; from="{http_date(kept[0].published)}"; until="{http_date(kept[-1].published)}"'
+    lines.insert(1, self_link)
+    for info in held:
+        rel = "memento"
+        if kept and info is kept[0]:
+            rel = "first memento"
+        if kept and info is kept[-1]:
+            rel = "last memento" if rel == "memento" else "first last memento"
+        entry = f'<{memento_path(info.id, rest)}>; rel="{rel}"; datetime="{http_date(info.published)}"'
+        if not info.available:
+            entry += f'; status="pruned"; pruned="{info.pruned}"'
+        lines.append(entry)
+    return Response(",\n".join(lines) + "\n", media_type=LINK_FORMAT, headers={"Cache-Control": "no-cache"})
+
+
+def install(app: FastAPI) -> None:
+    """Routes that must come before ``kg.web.resources``' own ``/id/`` and ``/doc/``."""
+    app.include_router(router)
+
