@@ -91,6 +91,17 @@ def fold(text: str) -> str:
     return fold_map(text)[0]
 
 
+def fold_words(text: str) -> str:
+    """``text`` folded, and every punctuation mark a word break: how names are
+    compared by search (``kg.search``), where ``Secretary-General``,
+    ``Qatar–NATO`` and ``(IPCP)`` are words a person types without their
+    hyphens and brackets. Quotes are matched with ``fold``, which keeps them."""
+    folded = fold(text)
+    if not any(unicodedata.category(c).startswith("P") for c in folded):
+        return folded
+    return " ".join("".join(" " if unicodedata.category(c).startswith("P") else c for c in folded).split())
+
+
 def distance(a: str, b: str) -> int:
     """Edit distance (Levenshtein) between two texts after folding."""
     return Levenshtein.distance(fold(a), fold(b))
@@ -104,7 +115,13 @@ def score(query: str, label: str) -> float:
     variants by edit distance, word by word (``شتولتنبرغ`` → ``ينس
     ستولتنبرغ``, ``Stoltenburg`` → ``Jens Stoltenberg``). Below about 0.6 a
     match is noise."""
-    q, lab = fold(query), fold(label)
+    return score_folded(fold(query), fold(label))
+
+
+def score_folded(q: str, lab: str) -> float:
+    """``score`` for texts already folded: an index folds each label once, at
+    build time, and then scores thousands of them per query without folding
+    them again."""
     if not q or not lab:
         return 0.0
     if q == lab:
@@ -124,4 +141,4 @@ def score(query: str, label: str) -> float:
     return round(0.85 * max(whole, per_word), 4)
 
 
-__all__ = ["QUOTE_MARKS", "distance", "fold", "fold_map", "score"]
+__all__ = ["QUOTE_MARKS", "distance", "fold", "fold_map", "fold_words", "score", "score_folded"]
