@@ -135,13 +135,18 @@ class LabelIndex:
         """From (thing IRI, name) and (thing IRI, type IRI) pairs, in any order, repeats allowed."""
         start = time.monotonic()
         number: dict[str, int] = {}
-        by_label: dict[str, set[int]] = {}
+        by_label: dict[str, int | list[int]] = {}  # most names name one thing: an int, not a set (~200 bytes)
         for iri, text in labels:
             folded = fold_words(text)[:MAX_QUERY * 2]
             if not folded:
                 continue
             n = number.setdefault(iri, len(number))
-            by_label.setdefault(folded, set()).add(n)
+            owners = by_label.setdefault(folded, n)
+            if isinstance(owners, list):
+                if n not in owners:
+                    owners.append(n)
+            elif owners != n:
+                by_label[folded] = [owners, n]
         type_number: dict[str, int] = {}
         per_thing: dict[int, set[int]] = {}
         for iri, type_iri in types:
@@ -157,7 +162,8 @@ class LabelIndex:
         thing_types = [interned.setdefault(t, t) for t in (tuple(sorted(per_thing.get(number[iri], ()))) for iri in ordered)]
         del number, per_thing
         sorted_labels = sorted(by_label)
-        label_offsets, label_things = _postings([sorted(new_of[n] for n in by_label[lab]) for lab in sorted_labels])
+        label_offsets, label_things = _postings(
+            [sorted(new_of[n] for n in o) if isinstance(o, list) else [new_of[o]] for o in map(by_label.__getitem__, sorted_labels)])
         del by_label
         vocab: dict[str, list[int]] = {}
         for i, lab in enumerate(sorted_labels):
