@@ -47,6 +47,12 @@ MAX_QUERY = 200
 """Characters of a query that count; the rest is ignored."""
 MAX_CANDIDATES = 20_000
 """Names scored per query at most; a one-letter query stops here (and says so)."""
+CLOSE = 0.9
+"""A name holding the query (kg.folding.score's tiers: exact 1, begins .95,
+word .92, part .9); below, a spelling variant."""
+FAR_WHEN_CLOSE = 0.7
+"""When some name holds the query, spelling variants below this are dropped:
+``الدوحه`` finds Doha, not every name with a word ending in ``وحه``."""
 FUZZY_WORDS = 40
 """Vocabulary words taken per query word as spelling variants."""
 FUZZY_CUTOFF = 70
@@ -206,6 +212,8 @@ class LabelIndex:
                 old = best.get(thing)
                 if old is None or (s, -len(self.labels[label_id])) > (old[0], -len(self.labels[old[1]])):
                     best[thing] = (s, label_id)
+        if any(s >= CLOSE for s, _ in best.values()):
+            best = {t: v for t, v in best.items() if v[0] >= FAR_WHEN_CLOSE}
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(self.labels[kv[1][1]]), self.iris[kv[0]]))
         hits = [
             Hit(self.iris[t], s, self.labels[lab], tuple(self.type_iris[i] for i in self.thing_types[t]))
