@@ -133,3 +133,37 @@ def test_every_page_has_the_search_box(ld_url: str) -> None:
     js = httpx.get(f"{ld_url}/static/search.js", timeout=30)
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert "innerHTML" not in js.text  # results are written as text
+
+
+def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The index is per release: after kg build and the switch, the new name is found, the old one is gone."""
+    from kg.build import build
+    from kg.config import Settings
+    from kg.web.reload import Watcher
+    from kg.web.server import build_app, make_store
+    from live import serve
+    from security_fixtures import LIMITS
+    from test_reload import quiet, relabel
+
+    settings = Settings(seeds_dir=seeds_copy, var_dir=tmp_path / "var").with_(**LIMITS, query_workers=1)
+    build(settings, progress=quiet)
+    app = build_app(settings)
+    watcher = Watcher(app, settings, make_store, interval=3600)
+    try:
+        with serve(app) as url:
+            def first(q: str) -> tuple[str, float] | None:
+                r = httpx.get(f"{url}/search", params={"q": q, "format": "json"}, timeout=30)
+                return next(((x["id"], x["score"]) for x in r.json()["results"]), None)
+
+            assert first("Qatar") == (BASE + "id/state/qat", 1.0)
+            assert first("Xanadu Emirate") is None
+            relabel(seeds_copy, "Xanadu Emirate")
+            build(settings, progress=quiet)
+            assert watcher.check() is True
+            assert first("Xanadu Emirate") == (BASE + "id/state/qat", 1.0)
+            assert first("Qatar") != (BASE + "id/state/qat", 1.0)
+            r = httpx.post(f"{url}/reconcile", data={"queries": '{"q": {"query": "xanadu"}}'}, timeout=30)
+            assert r.json()["q"]["result"][0]["id"] == "state/qat"
+    finally:
+        watcher.stop()
+        app.state.store.close()
