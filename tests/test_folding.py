@@ -70,3 +70,8 @@ def test_fold_words_breaks_at_punctuation(typed: str, written: str) -> None:
 def test_score_folded_is_score_on_folded_text() -> None:
     for q, label in (("شتولتنبرغ", "ينس ستولتنبرغ"), ("Doh", "Doha"), ("nato", "NATO headquarters"), ("x", "")):
         assert score_folded(fold(q), fold(label)) == score(q, label)
+
+
+@pytest.mark.parametrize("text", ["  «حلف   شمال»\\n الأطلسي ", "ﻗﻄﺮ٢٠٠٥ STOLTENBÉRG", "", "   ", "مـُبَادَرَة\u200c ‹x›"])
+def test_fold_is_fold_map_without_offsets(text: str) -> None:
+    assert fold(text) == fold_map(text)[0]
