@@ -117,9 +117,17 @@ def condition(key: str, i: int, p: object, base: str) -> Condition:
     if name in PROPERTIES:
         return Condition(pid, values, PROPERTIES[name][0])
     predicate = expand(pid, prefixes(base))
-    if not predicate.startswith(("http://", "https://")):
-        raise BadQuery(f"query {key!r}: unknown property {pid!r}: use {', '.join(PROPERTIES)}, a CURIE (qn:…) or an IRI")
+    if not predicate.startswith(("http://", "https://")) or not valid_iri(predicate):
+        raise BadQuery(f"query {key!r}: unknown property {pid[:80]!r}: use {', '.join(PROPERTIES)}, a CURIE (qn:…) or an IRI")
     return Condition(pid, values, None, predicate)
+
+
+def valid_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def expand(value: str, namespaces: dict[str, str]) -> str:
@@ -190,7 +198,8 @@ def external_iri(v: object) -> str | None:
     m = QID.match(text.strip())
     if m:
         return WIKIDATA + m.group(1)
-    return text.strip() if text.strip().startswith(("http://", "https://")) else None
+    iri = text.strip()
+    return iri if iri.startswith(("http://", "https://")) and valid_iri(iri) else None
 
 
 def check(store, base: str, c: Candidate, conditions: list[Condition]) -> None:  # type: ignore[no-untyped-def]

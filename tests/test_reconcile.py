@@ -179,3 +179,13 @@ def test_preview_is_a_framable_card(ld_url: str) -> None:
     assert httpx.get(f"{ld_url}/reconcile/preview", params={"id": "person/nobody"}, timeout=30).status_code == 404
     page = httpx.get(f"{ld_url}/doc/state/qat", headers={"Accept": "text/html"}, timeout=30)
     assert page.headers["x-frame-options"] == "DENY"  # every other page stays unframable
+
+
+def test_hostile_ids_and_iris_are_client_errors(ld_url: str) -> None:
+    """Found by the schema fuzzer: an id that is no IRI is a 404, not a 500."""
+    r = httpx.get(f"{ld_url}/reconcile/preview", params={"id": "a b\U000f454a"}, timeout=30)
+    assert r.status_code == 404
+    body = batch(ld_url, {"q": {"properties": [{"pid": "sameAs", "v": "http://exa mple.org/<x>"}]}})
+    assert body["q"]["result"] == []
+    r = httpx.post(f"{ld_url}/reconcile", data={"queries": '{"q": {"query": "x", "properties": [{"pid": "http://a b", "v": 1}]}}'}, timeout=30)
+    assert r.status_code == 400 and "unknown property" in r.text

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -207,6 +208,10 @@ def preview(request: Request) -> Response:
     urls = get_urls(request)
     ident = request.query_params.get("id", "")
     iri = ident if ident.startswith(urls.base) else urls.base + "id/" + ident
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise NotFound(f"no thing with id {ident[:80]!r}") from None
     names = names_of(request.app.state.store, iri, base=urls.base)
     if not ident or not names.names:
         raise NotFound(f"no thing with id {ident[:80]!r}")
