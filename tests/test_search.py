@@ -167,3 +167,16 @@ def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type
     finally:
         watcher.stop()
         app.state.store.close()
+
+
+def test_paged_build_equals_the_streamed_one(release, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Through a store's row cap (a remote store: LIMIT/OFFSET pages) the index is the same as from the on-disk store."""
+    import kg.search as search
+
+    streamed = search.build_index(None, release.store_dir, base=release.base_iri)
+    monkeypatch.setattr(search, "PAGE", 7)  # many pages, one cut in the middle of a thing's names
+    paged = search.build_index(store, None, base=release.base_iri)
+    assert list(paged.labels) == list(streamed.labels) and len(streamed.labels) > 100
+    assert list(paged.iris) == list(streamed.iris) and paged.words == streamed.words
+    assert paged.type_counts == streamed.type_counts
+    assert [h.iri for h in paged.search("nato", limit=50).hits] == [h.iri for h in streamed.search("nato", limit=50).hits]
