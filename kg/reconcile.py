@@ -29,7 +29,8 @@ import pyoxigraph as ox
 from kg.describe import run
 from kg.errors import BadQuery
 from kg.folding import fold, fold_words
-from kg.search import LabelIndex, names_of
+from kg.search import LabelIndex
+from kg.search_release import names_of
 from kg.vocab import prefixes
 
 WIKIDATA = "http://www.wikidata.org/entity/"

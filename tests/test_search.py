@@ -171,7 +171,7 @@ def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type
 
 def test_paged_build_equals_the_streamed_one(release, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Through a store's row cap (a remote store: LIMIT/OFFSET pages) the index is the same as from the on-disk store."""
-    import kg.search as search
+    import kg.search_release as search
 
     streamed = search.build_index(None, release.store_dir, base=release.base_iri)
     monkeypatch.setattr(search, "PAGE", 7)  # many pages, one cut in the middle of a thing's names

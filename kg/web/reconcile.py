@@ -26,7 +26,8 @@ from kg import __version__
 from kg.errors import BadQuery, NotFound
 from kg.folding import fold_words, score_folded
 from kg.reconcile import PROPERTIES, Candidate, answer, candidate_name, parse_batch
-from kg.search import LabelIndex, index_of, names_of
+from kg.search import LabelIndex
+from kg.search_release import index_of, names_of
 from kg.vocab import prefixes
 from kg.web.render import get_urls, render_html
 from kg.web.search import curie_of, expand_type, type_labels, type_view

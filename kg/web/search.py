@@ -20,7 +20,8 @@ from kg.describe import run
 from kg.errors import BadQuery, NotAcceptable
 from kg.folding import fold_words
 from kg.formats import negotiate
-from kg.search import Found, Hit, LabelIndex, index_of, names_of, warm
+from kg.search import Found, Hit, LabelIndex
+from kg.search_release import index_of, names_of, warm
 from kg.vocab import prefixes
 from kg.web.render import get_urls, render_html
 
