@@ -82,9 +82,6 @@ async def queries_param(request: Request) -> str | None:
     value = request.query_params.get("queries")
     if value is None and request.method == "POST":
         body = (await request.body()).decode("utf-8", errors="replace")
-        ctype = request.headers.get("content-type", "")
-        if "application/json" in ctype:
-            return body
         found = parse_qs(body, keep_blank_values=True).get("queries")
         value = found[0] if found else None
     return value
