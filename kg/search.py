@@ -51,6 +51,9 @@ FAR_WHEN_CLOSE = 0.7
 ``الدوحه`` finds Doha, not every name with a word ending in ``وحه``."""
 FUZZY_WORDS = 40
 """Vocabulary words taken per query word as spelling variants."""
+FUZZY_NAMES = 200
+"""Names taken per variant word (its shortest): a variant of a common word
+does not flood the candidates."""
 FUZZY_CUTOFF = 70
 """``fuzz.ratio`` (0–100) a vocabulary word needs to count as a variant: one
 wrong letter in a nine-letter name is 89."""
@@ -243,8 +246,8 @@ class LabelIndex:
 
         complete = add(_prefixed(self.labels, q))  # the whole name begins with q
         q_words = list(dict.fromkeys(q.split(" ")))
-        # names with a word that a query word begins: from the query word with
-        # the fewest such names (a name holding the whole query holds them all)
+        # names with a word that each query word begins: from the query word
+        # with the fewest such names, kept if they have the others too
         spans = []
         for qw in q_words:
             ws = list(_prefixed(self.words, qw))
@@ -252,12 +255,18 @@ class LabelIndex:
         if spans:
             _, rarest = min(spans, key=lambda s: s[0])
             for w in rarest:
-                complete = add(self._word_labels(w)) and complete
-        for qw in q_words:  # spelling variants, word by word
+                ids = self._word_labels(w)
+                if len(q_words) > 1:
+                    ids = [i for i in ids if _has_all(self.labels[i].split(" "), q_words)]
+                complete = add(ids) and complete
+        # spelling variants, word by word: a few close vocabulary words per
+        # query word, and their shortest names (a long query shares the budget)
+        per_word = max(5, FUZZY_WORDS // len(q_words))
+        for qw in q_words:
             if len(qw) < 3:
                 continue
-            for _, _, w in process.extract(qw, self.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_WORDS):
-                complete = add(self._word_labels(w)) and complete
+            for _, _, w in process.extract(qw, self.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=per_word):
+                complete = add(self._word_labels(w)[:FUZZY_NAMES]) and complete
         return found, complete
 
     def memory(self) -> dict[str, int]:
@@ -269,6 +278,10 @@ class LabelIndex:
         arrays = sum(a.itemsize * len(a) for a in (self.label_offsets, self.label_things, self.word_offsets, self.word_labels))
         return {"iris": self.iris.nbytes(), "labels": self.labels.nbytes(), "words": words,
                 "postings": arrays, "types": types}
+
+
+def _has_all(words: list[str], prefixes: list[str]) -> bool:
+    return all(any(w.startswith(p) for w in words) for p in prefixes)
 
 
 def _prefixed(items: Sequence[str], prefix: str) -> Iterator[int]:
