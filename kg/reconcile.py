@@ -31,7 +31,7 @@ from kg.errors import BadQuery
 from kg.folding import fold, fold_words
 from kg.search import LabelIndex
 from kg.search_release import names_of
-from kg.vocab import prefixes
+from kg.vocab import expand, prefixes
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^(?:wd:)?(Q[1-9][0-9]*)$")
@@ -129,13 +129,6 @@ def valid_iri(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def expand(value: str, namespaces: dict[str, str]) -> str:
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in namespaces and not local.startswith("//"):
-        return namespaces[prefix] + local
-    return value
 
 
 # -- answering ------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from kg.folding import fold_words, score_folded
 from kg.reconcile import PROPERTIES, Candidate, answer, candidate_name, parse_batch
 from kg.search import LabelIndex
 from kg.search_release import index_of, names_of
-from kg.vocab import prefixes
+from kg.vocab import curie as curie_of, expand as expand_type, prefixes
 from kg.web.render import get_urls, render_html
-from kg.web.search import curie_of, expand_type, type_labels, type_view
+from kg.web.search import type_labels, type_view
 
 router = APIRouter()
 PREVIEW_SIZE = (430, 140)

@@ -22,7 +22,7 @@ from kg.folding import fold_words
 from kg.formats import negotiate
 from kg.search import Found, Hit, LabelIndex
 from kg.search_release import index_of, names_of, warm
-from kg.vocab import prefixes
+from kg.vocab import curie as curie_of, expand as expand_type, prefixes
 from kg.web.render import get_urls, render_html
 
 router = APIRouter()
@@ -103,21 +103,6 @@ def type_view(request: Request, iri: str) -> dict:
             "label": {k: v for k, v in label.items() if k in ("en", "ar")}}
 
 
-def curie_of(iri: str, namespaces: dict[str, str]) -> str:
-    for prefix, ns in sorted(namespaces.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
-def expand_type(value: str, namespaces: dict[str, str]) -> str:
-    """A type as given (``qn:Official`` or a full IRI) → its IRI."""
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in namespaces and not local.startswith("//"):
-        return namespaces[prefix] + local
-    return value
-
-
 def show(request: Request, hit: Hit) -> Shown:
     """What the store says of a hit, for the page and the JSON."""
     urls = get_urls(request)
@@ -192,4 +177,4 @@ def _lang(request: Request) -> str:
     return choose_language(request)
 
 
-__all__ = ["install", "router", "show", "expand_type", "curie_of", "type_view"]
+__all__ = ["install", "router", "show", "type_labels", "type_view"]
