@@ -27,6 +27,7 @@ smaller than the names). Only candidates are scored.
 
 from __future__ import annotations
 
+import os
 import time
 from array import array
 from bisect import bisect_left
@@ -61,12 +62,16 @@ wrong letter in a nine-letter name is 89."""
 
 class Packed(Sequence[str]):
     """Many strings as one string and their offsets: ~2 bytes per character
-    instead of ~75 bytes of object header per string."""
+    instead of ~75 bytes of object header per string. With ``prefix``, each
+    item is stored without it (every IRI of a release begins with the same
+    ``{base}id/``)."""
 
-    def __init__(self, items: Iterable[str]) -> None:
+    def __init__(self, items: Iterable[str], prefix: str = "") -> None:
         parts: list[str] = []
         self._offsets = array("I", [0])
+        self.prefix = prefix
         for s in items:
+            s = s[len(prefix):]
             parts.append(s)
             self._offsets.append(self._offsets[-1] + len(s))
         self._text = "".join(parts)
@@ -79,7 +84,7 @@ class Packed(Sequence[str]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        return self._text[self._offsets[i]:self._offsets[i + 1]]
+        return self.prefix + self._text[self._offsets[i]:self._offsets[i + 1]]
 
     def nbytes(self) -> int:
         return len(self._text) * _char_width(self._text) + self._offsets.itemsize * len(self._offsets)
@@ -183,7 +188,8 @@ class LabelIndex:
         for t in thing_types:
             for i in t:
                 counts[type_iris[i]] = counts.get(type_iris[i], 0) + 1
-        return cls(Packed(ordered), Packed(sorted_labels), label_offsets, label_things, words, word_offsets, word_labels,
+        common = os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""  # sorted: theirs is everyone's
+        return cls(Packed(ordered, common), Packed(sorted_labels), label_offsets, label_things, words, word_offsets, word_labels,
                    thing_types, type_iris, counts, time.monotonic() - start)
 
     # -- asking -------------------------------------------------------------------
