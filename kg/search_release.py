@@ -61,12 +61,10 @@ def _paged(store, text: str) -> Iterator[tuple[str, str]]:  # type: ignore[no-un
     """A query's rows through the store's row cap, in LIMIT/OFFSET pages (the
     numbers are ours, never a client's). Slower than one pass: each page
     re-reads the rows before it."""
-    from kg.store.executor import QueryExecutor
-
     offset = 0
     while True:
         page = f"{text}\nLIMIT {PAGE} OFFSET {offset}"
-        rows = store.query(page, queue=True).rows if isinstance(store, QueryExecutor) else store.query(page).rows
+        rows = store.query(page, queue=True).rows  # wait for a slot, as the pages' own queries do
         for row in rows:
             if row[0] is not None and row[1] is not None:
                 yield row[0].value, row[1].value
