@@ -59,18 +59,19 @@ PAGE = 5000
 
 def _paged(store, text: str) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """A query's rows through the store's row cap, in LIMIT/OFFSET pages (the
-    numbers are ours, never a client's). Slower than one pass: each page
-    re-reads the rows before it."""
+    numbers are ours, never a client's). A page the cap cut short (marked
+    truncated) is continued from where it was cut. Slower than one pass:
+    each page re-reads the rows before it."""
     offset = 0
     while True:
         page = f"{text}\nLIMIT {PAGE} OFFSET {offset}"
-        rows = store.query(page, queue=True).rows  # wait for a slot, as the pages' own queries do
-        for row in rows:
+        result = store.query(page, queue=True)  # wait for a slot, as the pages' own queries do
+        for row in result.rows:
             if row[0] is not None and row[1] is not None:
                 yield row[0].value, row[1].value
-        if len(rows) < PAGE:
+        if not result.rows or (len(result.rows) < PAGE and not result.truncated):
             return
-        offset += PAGE
+        offset += len(result.rows)
 
 
 # -- what the store says of a hit ----------------------------------------------------------

@@ -180,3 +180,20 @@ def test_paged_build_equals_the_streamed_one(release, store, monkeypatch) -> Non
     assert list(paged.iris) == list(streamed.iris) and paged.words == streamed.words
     assert paged.type_counts == streamed.type_counts
     assert [h.iri for h in paged.search("nato", limit=50).hits] == [h.iri for h in streamed.search("nato", limit=50).hits]
+
+
+def test_index_through_a_remote_sparql_endpoint(release, release_settings, ld_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``kg serve --store URL``: the index is read over the SPARQL Protocol,
+    page by page under the executor's row cap, here from a real server's /sparql."""
+    import kg.search_release as search
+    from kg.store.executor import QueryExecutor
+    from kg.store.remote import RemoteStore
+
+    streamed = search.build_index(None, release.store_dir, base=release.base_iri)
+    remote = QueryExecutor.for_store(RemoteStore(f"{ld_url}/sparql", timeout=30), release_settings.with_(max_rows=40))
+    try:
+        monkeypatch.setattr(search, "PAGE", 50)  # above the row cap: each page is cut at 40 and continued from there
+        paged = search.build_index(remote, None, base=release.base_iri)
+    finally:
+        remote.close()
+    assert list(paged.labels) == list(streamed.labels) and list(paged.iris) == list(streamed.iris)
