@@ -134,3 +134,20 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "gn": "http://sws.geonames.org/",
     }
     return {**STANDARD_PREFIXES, **ours}
+
+
+def expand(value: str, namespaces: dict[str, str]) -> str:
+    """A CURIE of one of ``namespaces`` (``qn:State``) → its IRI; anything else
+    (a full IRI) unchanged. What people type for a type or a property."""
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in namespaces and not local.startswith("//"):
+        return namespaces[prefix] + local
+    return value
+
+
+def curie(iri: str, namespaces: dict[str, str]) -> str:
+    """``iri`` as a CURIE of the longest matching namespace, or unchanged."""
+    for prefix, ns in sorted(namespaces.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.folding import distance, fold, fold_map, score
+from kg.folding import distance, fold, fold_map, fold_words, score, score_folded
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,28 @@ def test_spelling_variants_score_above_noise() -> None:
     assert score("Doha", "Jens Stoltenberg") < 0.3
     assert score("Doha", "Doha") == 1.0 > score("Doh", "Doha") > score("Dohx", "Doha")
     assert distance("الدوحه", "الدوحة") == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("secretary general", "Secretary-General"),
+        ("qatar nato cooperation", "Qatar–NATO cooperation"),
+        ("ipcp", "(IPCP)"),
+        ("الناتو", "«الناتو»،"),  # Arabic comma and guillemets
+        ("قطر تؤكد", "قطر، تؤكد"),
+    ],
+)
+def test_fold_words_breaks_at_punctuation(typed: str, written: str) -> None:
+    assert fold_words(typed) == fold_words(written)
+    assert fold("Secretary-General") == "secretary-general"  # quotes and curation keep their hyphens
+
+
+def test_score_folded_is_score_on_folded_text() -> None:
+    for q, label in (("شتولتنبرغ", "ينس ستولتنبرغ"), ("Doh", "Doha"), ("nato", "NATO headquarters"), ("x", "")):
+        assert score_folded(fold(q), fold(label)) == score(q, label)
+
+
+@pytest.mark.parametrize("text", ["  «حلف   شمال»\\n الأطلسي ", "ﻗﻄﺮ٢٠٠٥ STOLTENBÉRG", "", "   ", "مـُبَادَرَة\u200c ‹x›"])
+def test_fold_is_fold_map_without_offsets(text: str) -> None:
+    assert fold(text) == fold_map(text)[0]

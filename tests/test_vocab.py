@@ -49,3 +49,13 @@ def test_ontology_metadata(ontology: Graph) -> None:
 
 def test_no_https_schema_org(ontology: Graph) -> None:
     assert not any("https://schema.org/" in str(t) for triple in ontology for t in triple)
+
+
+def test_expand_and_curie_are_inverse_for_our_prefixes() -> None:
+    from kg.vocab import curie, expand, prefixes
+
+    ns = prefixes("https://example.org/kg/")
+    assert expand("qn:State", ns) == "https://example.org/kg/ontology#State"
+    assert curie("https://example.org/kg/ontology#State", ns) == "qn:State"
+    assert expand("http://schema.org/Place", ns) == "http://schema.org/Place"  # a full IRI is left alone
+    assert expand("nope:X", ns) == "nope:X" and curie("urn:x:y", ns) == "urn:x:y"

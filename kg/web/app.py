@@ -57,6 +57,9 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     app.include_router(void.router)  # /.well-known/void, /dataset
     app.include_router(pages.router)  # /, /types/, /static/
     pages.install_not_found(app)  # every 404 as a page or text, by Accept
+    from kg.web import reconcile, search
+    search.install(app)  # /search (HTML, JSON); the label index, built per release in the background
+    reconcile.install(app)  # /reconcile: W3C Reconciliation API 0.2 (OpenRefine)
     from kg.web import openapi
     openapi.install(app)  # /api/openapi.json describes the negotiated routes by hand
     # [/routers]

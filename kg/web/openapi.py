@@ -39,6 +39,13 @@ QUERY_PARAMS = [
 ]
 FORM = {"type": "object", "properties": {p["name"]: p["schema"] for p in QUERY_PARAMS}}
 
+def _q(name: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}}
+
+
+SEARCH_PARAMS = [_q("q"), _q("type", {"type": "array", "items": {"type": "string"}}), _q("limit"), _q("offset"), _q("format")]
+SUGGEST_PARAMS = [_q("prefix"), _q("cursor"), _q("type", {"type": "array", "items": {"type": "string"}})]
+
 SURFACE: dict[str, dict] = {
     "/health": _get("liveness"),
     "/": _get("home page", [{"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}}]),
@@ -73,6 +80,20 @@ SURFACE: dict[str, dict] = {
     "/releases/{id}/dumps/{name}": _get("one file of a release, immutable", [_path("id"), _path("name")]),
     "/releases/{id}/doc/{path}": _get("a past state of an entity (Memento)", [_path("id"), _path("path")]),
     "/timemap/id/{path}": _get("the past states of an entity (TimeMap, application/link-format)", [_path("path")]),
+    "/search": _get("find things by name, as HTML or JSON (docs/linked-data.md, Search)", SEARCH_PARAMS),
+    "/reconcile": {
+        **_get("W3C Reconciliation API 0.2: the manifest, or a batch given as ?queries= (docs/reconciliation.md)", [_q("queries")]),
+        "post": {
+            "summary": "a reconciliation batch as the form field queries",
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {"queries": {"type": "string"}}}}}},
+            "responses": {"default": {"description": "any"}},
+        },
+    },
+    "/reconcile/suggest/entity": _get("suggest things by a prefix of their names", SUGGEST_PARAMS),
+    "/reconcile/suggest/type": _get("suggest types", SUGGEST_PARAMS),
+    "/reconcile/suggest/property": _get("suggest properties for conditions", SUGGEST_PARAMS),
+    "/reconcile/preview": _get("a preview card of one thing", [_q("id")]),
 }
 
 

@@ -18,7 +18,7 @@ from kg.web.render import SECURITY_HEADERS, Viewer, get_urls, not_found, render_
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|svg|png)$")
+STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|svg|png|js)$")
 
 
 def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:

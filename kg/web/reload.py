@@ -43,7 +43,8 @@ log = logging.getLogger("kg.reload")
 
 LoadStore = Callable[[Settings, Release], Store]
 DEFAULT_INTERVAL = 2.0
-GENERATION_KEYS = ("store", "release")
+GENERATION_KEYS = ("store", "release", "search_index")
+"""Per-release: never carried into the next generation (the rest of the base state is)."""
 
 
 class _Generation:
@@ -76,6 +77,8 @@ class Reloader:
         self._current: _Generation | None = None
         self._base: dict[str, Any] | None = None
         self._old: list[_Generation] = []
+        self.on_swap: list[Callable[[State], object]] = []
+        """Called with each new generation's state once it serves (e.g. to warm a per-release index)."""
 
     # --- request side (called by the middleware) ----------------------------------
     def enter(self) -> _Generation:
@@ -117,6 +120,8 @@ class Reloader:
             else:
                 self._old.append(old)
         log.info("serving release %s", release.id)
+        for hook in self.on_swap:
+            hook(new.state)
         if close:
             _close(old)
 

@@ -79,10 +79,10 @@ def template_hashes(directory: Path = TEMPLATES) -> dict[str, list[str]]:
 
 def page_policy(hashes: dict[str, list[str]]) -> str:
     """The policy for our HTML: nothing external, our own inline blocks by hash."""
-    script = " ".join(hashes["script"]) or "'none'"
+    script = " ".join(["'self'", *hashes["script"]])  # our /static scripts (search.js) and our inline blocks
     style = " ".join(["'self'", *hashes["style"]])
     return (
-        f"default-src 'none'; script-src {script}; style-src {style}; img-src 'self' data:; "
+        f"default-src 'none'; script-src {script}; connect-src 'self'; style-src {style}; img-src 'self' data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
 
@@ -166,6 +166,9 @@ def with_security_headers(headers: list[tuple[bytes, bytes]], csp: str) -> list[
     if content_type.lower().startswith(b"text/html"):
         extra.update(HTML_ONLY)
         extra["content-security-policy"] = csp
+        own = next((v for k, v in headers if k.lower() == b"content-security-policy"), b"")
+        if b"frame-ancestors" in own and b"frame-ancestors 'none'" not in own:
+            del extra["x-frame-options"]  # a page meant to be framed (reconciliation preview) says where, by CSP
     for name, value in extra.items():
         if name.encode("latin-1") not in present:
             headers.append((name.encode("latin-1"), value.encode("latin-1")))
