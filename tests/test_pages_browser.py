@@ -58,7 +58,7 @@ def test_arabic_renders_right_to_left_and_english_left_to_right(browser, ld_url:
     en = browser.find_element(By.CSS_SELECTOR, "h1 .label-en")
     assert ar.text == "قطر" and _direction(browser, ar) == "rtl"
     assert en.text == "Qatar" and _direction(browser, en) == "ltr"
-    quotes = browser.find_elements(By.CSS_SELECTOR, "ul.evidence q")
+    quotes = browser.find_elements(By.CSS_SELECTOR, "#facts blockquote.quote")
     assert quotes and all(_direction(browser, q) == "rtl" for q in quotes)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "entity-state-qat.png"
@@ -91,16 +91,16 @@ def test_links_between_pages_work(browser, ld_url: str) -> None:  # type: ignore
     assert "/doc/article/" in browser.current_url
     assert browser.find_element(By.CSS_SELECTOR, ".seed")
     # from the article's list of spans to a fact page, and from there to an entity
-    browser.find_element(By.CSS_SELECTOR, "#facts li a").click()
+    browser.find_element(By.CSS_SELECTOR, "#facts li a.fact-link").click()
     assert "/doc/fact/" in browser.current_url or "/doc/claim/" in browser.current_url
-    link = browser.find_element(By.CSS_SELECTOR, "#asserts td a[href^='/doc/'], #statements td a[href^='/doc/']")
+    link = browser.find_element(By.CSS_SELECTOR, "h1 a[href^='/doc/']")  # the fact's sentence names its entities
     target = link.get_attribute("href")
     link.click()
     assert browser.current_url == target
     assert browser.find_element(By.TAG_NAME, "h1").text
     # evidence links back to the article, at the span
     browser.get(f"{ld_url}/doc/state/qat")
-    ev = browser.find_element(By.CSS_SELECTOR, "ul.evidence a[href*='#span-']")
+    ev = browser.find_element(By.CSS_SELECTOR, "#facts .cite a[href*='#span-']")
     href = ev.get_attribute("href")
     ev.click()
     assert browser.current_url == href

@@ -287,7 +287,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
                 ids.append(s["anchor"])
         pieces.append({
             "text": text[a:b], "depth": len(covering), "ids": ids,
-            "title": " | ".join(s["title"] for s in covering),
-            "refs": [{"n": s["n"], "href": s["fact_href"], "title": s["title"]} for s in spans if s["end"] == b],
+            "title": " | ".join(s.get("title", s["ident"]) for s in covering),
+            "refs": [{"n": s["n"], "href": s["fact_href"], "title": s.get("title", s["ident"])} for s in spans if s["end"] == b],
         })
     return pieces
