@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from fastapi import Request
 
 from kg import reference as ref
@@ -126,18 +125,16 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
 def home_context(request: Request, lang: str) -> dict:
     """The home page's timeline of events and its main entities."""
     urls = get_urls(request)
-    store = request.app.state.store
-    events, labels = ref.timeline(store, base=urls.base)
-    entities, entity_labels = ref.main_entities(store, base=urls.base)
+    state = request.app.state
+    data = getattr(state, "home_data", None)
+    if data is None:  # a release never changes: count once per app (main_entities reads every fact)
+        data = state.home_data = (ref.timeline(state.store, base=urls.base), ref.main_entities(state.store, base=urls.base))
+    (events, labels), (entities, entity_labels) = data
     w = Wording(entity_labels, lang)
     return {
         "timeline": event_views(urls, events, labels, lang, ""),
         "main_entities": [{"name": w.name(x), "href": urls.page(x), "n": n} for x, n in entities],
     }
-
-
-def is_literal(term: object) -> bool:
-    return isinstance(term, ox.Literal)
 
 
 __all__ = ["FactView", "home_context", "reference_context"]
