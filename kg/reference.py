@@ -75,15 +75,24 @@ def _add_label(labels: Labels, iri: str, label: Term | None, *, preferred: bool 
             by_lang.setdefault(label.language or "", label.value)
 
 
-def facts_of(store: Store, iri: str, *, base: str) -> Facts:
-    """The facts and claims about ``iri`` (or quoted from it, or ``iri`` itself)."""
+def ontology_labels(store: Store, *, base: str) -> Labels:
+    """Labels of the ontology's terms (they name predicates in sentences)."""
+    labels: Labels = {}
+    for r in run(store, "ontology_labels", base=base).dicts():
+        _add_label(labels, r["x"].value, r.get("label"), preferred=False)
+    return labels
+
+
+def facts_of(store: Store, iri: str, *, base: str, terms: Labels | None = None) -> Facts:
+    """The facts and claims about ``iri`` (or quoted from it, or ``iri`` itself);
+    ``terms``: labels of the ontology's terms, if the caller has them already."""
     this = ox.NamedNode(iri)
     rows = run(store, "facts_of", base=base, this=this).dicts()
     records: dict[str, FactRecord] = {}
     for r in rows[:MAX_FACT_ROWS]:
         rec = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
         rec.triples.append((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
-    labels: Labels = {}
+    labels: Labels = {k: dict(v) for k, v in (terms if terms is not None else ontology_labels(store, base=base)).items()}
     label_rows = run(store, "facts_of_labels", base=base, this=this).dicts()
     for r in sorted(label_rows, key=lambda r: r.get("pref") == ox.Literal(True)):  # preferred ones last, so they win
         _add_label(labels, r["x"].value, r.get("label"))
@@ -168,4 +177,4 @@ def _date_key(lit: ox.Literal | None) -> str:
     return lit.value if lit is not None else "9999"
 
 
-__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "events_of", "facts_of", "main_entities", "timeline"]
+__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "events_of", "facts_of", "main_entities", "ontology_labels", "timeline"]

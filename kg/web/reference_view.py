@@ -103,8 +103,12 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
                       is_article: bool, is_fact: bool) -> dict:
     """What the reader's sections of ``iri``'s page need."""
     urls = get_urls(request)
-    store = request.app.state.store
-    facts = ref.facts_of(store, iri, base=urls.base)
+    state = request.app.state
+    store = state.store
+    terms = getattr(state, "term_labels", None)
+    if terms is None:  # the ontology of a release never changes: read its labels once per app
+        terms = state.term_labels = ref.ontology_labels(store, base=urls.base)
+    facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
     all_labels = _merge(facts.labels, labels)
     views = fact_views(urls, facts, all_labels, lang)
     context: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
