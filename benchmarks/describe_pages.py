@@ -24,7 +24,9 @@ from kg.release import open_release
 from kg.store.embedded import OxigraphStore
 
 QUERIES = ("resource_quads", "resource_labels", "resource_labels_types", "resource_labels_articles",
-           "resource_provenance", "resource_incoming")
+           "resource_provenance", "resource_incoming",
+           # the reader's sections (kg/reference.py): facts as sentences, events, participants
+           "facts_of", "facts_of_labels", "facts_of_evidence", "events_of", "event_actors")
 
 
 def main(argv: list[str]) -> int:

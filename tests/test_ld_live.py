@@ -196,7 +196,7 @@ def test_article_page_highlights_every_span_and_keeps_the_text(ld_url: str) -> N
     body = get(f"{ld_url}/doc/article/mofa-2019-03-13-qatar-nato", headers={"Accept": "text/html"}).text
     seed = re.search(r'<div class="seed" lang="ar" dir="rtl">(.*?)</div>', body, re.S)
     assert seed
-    visible = re.sub(r"<sup class=\"ref\">.*?</sup>", "", seed.group(1), flags=re.S)
+    visible = re.sub(r"<sup class=\"refs\">.*?</sup>", "", seed.group(1), flags=re.S)
     visible = html.unescape(re.sub(r"<[^>]+>", "", visible))
     g, _ = parse_both(get(f"{ld_url}/doc/article/mofa-2019-03-13-qatar-nato.nt").content, "application/n-triples")
     text = str(g.value(URIRef(BASE + ARTICLE), SCHEMA.text))

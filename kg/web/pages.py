@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.describe import run
 from kg.vocab import prefixes
-from kg.web.render import SECURITY_HEADERS, Viewer, get_urls, not_found, render_html
+from kg.web.reference_view import home_context
+from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
@@ -63,6 +64,7 @@ def home(request: Request) -> Response:
     return render_html(request, "home.html", {
         "meta": meta, "types": ours, "articles": list(articles.values()),
         "dumps": sorted(n for n in meta.get("files", {}) if n.startswith("dataset.")),
+        **home_context(request, choose_language(request)),
     }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"'})
 
 

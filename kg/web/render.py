@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.formats import Format, negotiate
+from kg.web.ui import PAGE_UI
 from kg.web.urls import CC_BY, Urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -67,6 +68,12 @@ UI: dict[str, dict[str, str]] = {
         "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
     },
 }
+
+
+@lru_cache(maxsize=2)
+def strings(lang: str) -> dict[str, str]:
+    """Every interface string of a page in ``lang``: the chrome's and the reference pages'."""
+    return {**UI[lang], **PAGE_UI[lang]}
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +127,7 @@ def render_html(request: Request, template: str, context: dict, *, status: int =
     lang = choose_language(request)
     urls = get_urls(request)
     body = environment().get_template(template).render(
-        lang=lang, dir="rtl" if lang == "ar" else "ltr", t=UI[lang], urls=urls, request_path=request.url.path,
+        lang=lang, dir="rtl" if lang == "ar" else "ltr", t=strings(lang), urls=urls, request_path=request.url.path,
         other_lang="ar" if lang == "en" else "en", licence=CC_BY, **context,
     )
     h = {**SECURITY_HEADERS, "Content-Language": lang}

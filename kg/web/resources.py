@@ -21,10 +21,12 @@ from kg.errors import NotAcceptable
 from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
-from kg.vocab import DCT, FOAF, SCHEMA, VOID, prefixes
+from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
+from kg.web.sentences import format_date
+from kg.web.reference_view import reference_context
 from kg.web.render import (
-    TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html,
+    TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
 )
 from kg.web.urls import CC_BY, Urls
 
@@ -43,6 +45,7 @@ HIDDEN = {  # shown in the heading, not in the table
     OWL_SAME_AS,
 }
 ARTICLE_TYPES = {str(SCHEMA.NewsArticle)}
+FACT_TYPES = {"ontology#Fact", "ontology#AttributedStatement"}  # ours, under any base
 
 
 @router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
@@ -170,16 +173,26 @@ class Row:
 def page_context(request: Request, desc: Description) -> dict:
     urls: Urls = get_urls(request)
     view = Viewer(urls, prefixes(urls.base), desc.labels)
+    lang = choose_language(request)
+    own = desc.about(desc.iri)
+    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE]
+    is_article = any(ty in ARTICLE_TYPES for ty in type_iris)
+    is_fact = any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in type_iris)
+    reader = reference_context(request, desc.iri, labels=desc.labels, lang=lang, t=strings(lang),
+                               is_article=is_article, is_fact=is_fact)
+    facts_here = reader["fact_views"]
 
     def evidence_views(items: list[Evidence]) -> list[dict]:
-        out = []
+        """A statement's evidence as references to the facts (their quotes are shown once, above)."""
+        out, seen = [], set()
         for ev in items:
-            art = view.label_of(ev.article)
-            out.append({
-                "exact": ev.exact, "article_href": urls.article_span(ev.article, ev.start, ev.end),
-                "article_en": art.get("en"), "article_ar": art.get("ar") or ev.article,
-                "fact_href": urls.page(ev.fact), "fact_id": ev.fact.rsplit("/", 1)[-1],
-            })
+            if ev.fact in seen:
+                continue
+            seen.add(ev.fact)
+            fv = facts_here.get(ev.fact)
+            shown = fv is not None and not is_fact and not is_article
+            out.append({"href": f"#fact-{fv.n}" if shown else urls.page(ev.fact),
+                        "n": fv.n if shown else None, "title": fv.text if fv else ""})
         return out
 
     def rows_for(subject: str, hidden: set[str]) -> list[Row]:
@@ -190,14 +203,16 @@ def page_context(request: Request, desc: Description) -> dict:
             rows.append(Row(view.term(t.predicate), view.term(t.object), evidence=evidence_views(desc.evidence.get(t, []))))
         return rows
 
-    own = desc.about(desc.iri)
     types = [view.term(t.object) for t in own if t.predicate.value == RDF_TYPE]
-    is_article = any(t.object.value in ARTICLE_TYPES for t in own if t.predicate.value == RDF_TYPE)
+    types = [ty for ty in types if ty.has_label] or types  # our labelled classes say it; the rest are in the raw view
     hidden = HIDDEN | ({str(SCHEMA.text)} if is_article else set())
     labels = desc.labels.get(desc.iri, {})
     for t in own:  # own labels are in the description even if the label query missed them
         if t.predicate.value.endswith("#label") and isinstance(t.object, ox.Literal):
             labels = {**{t.object.language or "": t.object.value}, **labels}
+    this_fact = reader.get("this_fact")
+    if this_fact is not None:  # a fact or claim is named by its sentence
+        labels = {"en": this_fact.text_en, "ar": this_fact.text_ar}
     parts = [
         {"id": frag.split("#", 1)[1], "rows": rows_for(frag, set())}
         for frag in desc.fragments()
@@ -207,14 +222,22 @@ def page_context(request: Request, desc: Description) -> dict:
         for t in desc.graph_content()
         if not (isinstance(t.subject, ox.NamedNode) and t.subject.value.split("#")[0] == desc.iri)
     ]
+    first, second = (labels.get(lang), labels.get("ar" if lang == "en" else "en"))
+    descriptions = [t.object for t in own if t.predicate.value == str(SCHEMA.description) and isinstance(t.object, ox.Literal)]
     context = {
         "iri": desc.iri,
         "curie": view.curie(desc.iri),
-        "title": labels.get("en") or labels.get("ar") or view.curie(desc.iri),
+        "title": " · ".join(x for x in (first, second) if x) or view.curie(desc.iri),
         "en": labels.get("en"),
         "ar": labels.get("ar"),
         "types": types,
-        "descriptions": [view.term(t.object) for t in own if t.predicate.value == str(SCHEMA.description)],
+        "descriptions": [view.term(d) for d in sorted(descriptions, key=lambda d: d.language != lang)[:1]],
+        "also_known_as": sorted({t.object.value for t in own if t.predicate.value.endswith("core#altLabel")
+                                 and isinstance(t.object, ox.Literal) and t.object.language == lang}),
+        "identifiers": [view.term(t.object) for t in own
+                        if t.predicate.value.endswith(("core#notation", "/identifier")) and isinstance(t.object, ox.Literal)],
+        "when": [format_date(t.object, lang) for t in own if t.predicate.value == str(SEM.hasTimeStamp) and isinstance(t.object, ox.Literal)],
+        "where": [view.term(t.object) for t in own if t.predicate.value == str(SEM.hasPlace)],
         "rows": rows_for(desc.iri, hidden),
         "parts": parts,
         "asserts": asserts,
@@ -223,12 +246,14 @@ def page_context(request: Request, desc: Description) -> dict:
         "incoming_more": desc.incoming_truncated,
         "truncated": desc.truncated,
         "variants": [(href, fmt.name if fmt is not HTML else "HTML", fmt.media_type) for href, fmt in urls.variants(desc.iri)],
-        "article": article_view(request, desc, own) if is_article else None,
+        "article": article_view(request, desc, own, facts_here) if is_article else None,
+        "is_fact": is_fact,
+        **reader,
     }
     return context
 
 
-def article_view(request: Request, desc: Description, own: list[ox.Triple]) -> dict | None:
+def article_view(request: Request, desc: Description, own: list[ox.Triple], facts: dict | None = None) -> dict | None:
     """The seed text cut at every span boundary, so overlapping spans each keep
     their highlight, their anchor (``#span-{start}-{end}``) and their link."""
     urls: Urls = get_urls(request)
@@ -241,8 +266,10 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple]) -> d
         start, end = int(r["start"].value), int(r["end"].value)
         if 0 <= start < end <= len(text):
             ident = r["ident"].value if "ident" in r else r["fact"].value.rsplit("/", 1)[-1]
+            fv = (facts or {}).get(r["fact"].value)
             spans.append({"n": n, "start": start, "end": end, "exact": r["exact"].value, "ident": ident,
-                          "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}"})
+                          "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}",
+                          "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident})
     return {"segments": segment(text, spans), "spans": spans}
 
 
@@ -260,7 +287,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
                 ids.append(s["anchor"])
         pieces.append({
             "text": text[a:b], "depth": len(covering), "ids": ids,
-            "title": ", ".join(s["ident"] for s in covering),
-            "refs": [{"n": s["n"], "href": s["fact_href"], "ident": s["ident"]} for s in spans if s["end"] == b],
+            "title": " | ".join(s.get("title", s["ident"]) for s in covering),
+            "refs": [{"n": s["n"], "href": s["fact_href"], "title": s.get("title", s["ident"])} for s in spans if s["end"] == b],
         })
     return pieces

@@ -80,6 +80,7 @@ class Operation:
     formats: list[str] = field(default_factory=list)  # the format= values (else output=, else results=)
     example: str | None = None
     dataset: dict[str, list[str]] = field(default_factory=dict)
+    implicit: bool = False  # the query page's form: known prefixes need no PREFIX line
 
 
 def _content_type(request: Request) -> tuple[str, str | None]:
@@ -140,8 +141,14 @@ async def read_operation(request: Request) -> Operation:
             except ValueError as exc:
                 raise BadQuery(f"{name} is not an absolute IRI: {iri!r} ({exc})") from None
     dataset = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
+    query = values.get("query", [None])[0]
+    implicit = query is not None and sparql_page.IMPLICIT in values
+    if implicit:
+        base = request.app.state.release.base_iri
+        query = sparql_page.with_prefixes(query, sparql_page.page_prefixes(vocab_prefixes(base), base))
     return Operation(
-        query=values.get("query", [None])[0],
+        query=query,
+        implicit=implicit,
         update="update" in values,
         default_graph_uris=values.get("default-graph-uri"),
         named_graph_uris=values.get("named-graph-uri"),
@@ -323,8 +330,11 @@ async def describe_service(request: Request, op: Operation) -> Response:
 
 def page(request: Request, op: Operation, *, query: str, result=None, error: str | None = None,  # type: ignore[no-untyped-def]
          status: int = 200) -> Response:
+    from kg.web.render import choose_language, strings
+
     settings = request.app.state.settings
     release = request.app.state.release
+    lang = choose_language(request)
     html = sparql_page.render(
         endpoint_path=request.url.path,
         examples_dir=settings.examples_dir,
@@ -332,9 +342,15 @@ def page(request: Request, op: Operation, *, query: str, result=None, error: str
         limits={"timeout": settings.query_timeout, "max_rows": settings.max_rows,
                 "max_query_length": settings.max_query_length},
         release_id=release.id,
-        prefixes=vocab_prefixes(release.base_iri),
+        prefixes=sparql_page.page_prefixes(vocab_prefixes(release.base_iri), release.base_iri),
         result=result,
         error=error,
         dataset=op.dataset,
+        lang=lang,
+        strings=strings(lang),
+        implicit=op.implicit,
     )
-    return HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
+    response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie", "Content-Language": lang})
+    if request.query_params.get("lang") == lang:  # the switch is remembered, as on every other page
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

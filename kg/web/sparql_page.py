@@ -7,6 +7,7 @@ serialized from, so it works without JavaScript and without the internet
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -82,6 +83,78 @@ def downloads(path: str, query: str, kind: str, dataset: dict[str, list[str]]) -
     return out
 
 
+IMPLICIT = "implicit-prefixes"
+"""The form's hidden field: its queries may use the known prefixes undeclared."""
+_PREFIX_LINE = re.compile(r"^[ \t]*PREFIX[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>[ \t]*\r?\n?", re.IGNORECASE)
+_POSITION = re.compile(r"error at (\d+):(\d+):?\s*(.*)", re.DOTALL)
+
+
+def declared(query: str) -> set[str]:
+    """Prefixes a query declares itself (anywhere in its prologue)."""
+    return {m.group(1) or "" for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:", query, re.IGNORECASE)}
+
+
+def with_prefixes(query: str, prefixes: dict[str, str]) -> str:
+    """``query`` after one line declaring the known prefixes it does not
+    declare itself, as WDQS and Virtuoso predefine theirs; one line, so an
+    error's line number is one more than in the text the user typed."""
+    mine = declared(query)
+    line = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes.items()) if p not in mine)
+    return f"{line}\n{query}"
+
+
+def page_prefixes(prefixes: dict[str, str], base: str) -> dict[str, str]:
+    """The prefixes the query page declares for its users: the dataset's, and
+    ``id:`` for its things (the example queries all use it)."""
+    return {**prefixes, "id": base + "id/"}
+
+
+def strip_prefixes(query: str, prefixes: dict[str, str]) -> str:
+    """The query without the declarations of known prefixes (same name, same
+    namespace) in its prologue, which the form declares implicitly: the reader
+    sees the question, not fourteen PREFIX lines. Comments, other
+    declarations and everything after the prologue stay as they are."""
+    lines = query.split("\n")
+    kept: list[str] = []
+    for n, line in enumerate(lines):
+        text = line.strip()
+        m = _PREFIX_LINE.fullmatch(line.rstrip("\r"))  # a line that is one declaration
+        if m:
+            if prefixes.get(m.group(1) or "") != m.group(2):
+                kept.append(line)
+        elif text.startswith("#"):
+            kept.append(line)
+        elif text:  # the prologue is over
+            return "\n".join(kept + lines[n:])
+    return "\n".join(kept)
+
+
+def explain(error: str, query: str = "", *, offset: int = 0) -> dict[str, object]:
+    """The parser's message as one readable line with ``line:column`` in the
+    user's text (``offset`` lines were prepended to it): the words near the
+    error, and what was expected there — at most eight tokens, without the
+    parser's character classes."""
+    m = _POSITION.search(error)
+    if not m:
+        return {"line": None, "column": None, "near": "", "message": " ".join(error.split())}
+    line_no, column, rest = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = query.split("\n")
+    text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    at = max(0, min(column - 1, len(text)))
+    start = text.rfind(" ", 0, max(0, at - 12)) + 1 if at > 12 else 0
+    end = text.find(" ", at + 12)
+    near = text[start:end if end != -1 else len(text)].strip()
+    if "Prefix not found" in rest:
+        prefix = re.search(r"([A-Za-z][\w.-]*):\w*\s*$", text[:at + 1]) or re.search(r"([A-Za-z][\w.-]*):", text[at:])
+        message = f"undeclared prefix {prefix.group(1) + ':' if prefix else ''} (add a PREFIX line for it)"
+    else:
+        tokens = [a or b for a, b in re.findall(r'"((?:[^"\\]|\\.)*)"|(?<![\w\'])([A-Z]{2,})(?![\w\'])', rest.split(" [", 1)[0])]
+        shown = [tok if tok.isalpha() else f'"{tok}"' for tok in tokens[:8]]
+        message = ("expected " + ("one of " if len(tokens) > 1 else "") + ", ".join(shown)
+                   + (", …" if len(tokens) > 8 else "")) if tokens else rest[:160]
+    return {"line": max(1, line_no - offset), "column": column, "near": near, "message": message}
+
+
 def render(
     *,
     endpoint_path: str,
@@ -93,12 +166,24 @@ def render(
     result: QueryResult | None = None,
     error: str | None = None,
     dataset: dict[str, list[str]] | None = None,
+    lang: str = "en",
+    strings: dict[str, str] | None = None,
+    implicit: bool = False,
 ) -> str:
+    """The page. ``query`` is what was run (with the implicit prefix line
+    when ``implicit``); the editor shows it without the known declarations."""
     columns, rows = table(result, prefixes) if result is not None else ([], [])
     kind = result.kind if result is not None else None
+    shown = query.split("\n", 1)[1] if implicit and "\n" in query else query
     return _env.get_template("sparql.html").render(
         endpoint=endpoint_path,
-        query=query,
+        query=strip_prefixes(shown, prefixes),
+        full_query=query,
+        known_prefixes=sorted(prefixes.items()),
+        implicit_field=IMPLICIT,
+        explained=explain(error, query, offset=1 if implicit else 0) if error else None,
+        lang=lang, dir="rtl" if lang == "ar" else "ltr", other_lang="ar" if lang == "en" else "en",
+        t=strings or {},
         examples=questions(examples_dir) if examples_dir.is_dir() else [],
         columns=columns,
         rows=rows,

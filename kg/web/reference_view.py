@@ -1,0 +1,144 @@
+"""The reader's part of a resource page, as a reference work would set it:
+the facts that mention the resource as sentences grouped by kind, each quote
+shown once with a link to its highlighted words in the article; the events it
+took part in, dated, with its role; who took part in an event; and, for the
+home page, a timeline of events and the main entities.
+
+Data comes from ``kg.reference`` (the query layer); wording from
+``kg.web.sentences``. Templates get plain dicts and ``Piece`` lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from kg import reference as ref
+from kg.reference import EventRow, FactRecord, Labels
+from kg.web.render import get_urls
+from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, format_date, title
+from kg.web.urls import Urls
+
+
+@dataclass
+class FactView:
+    """One fact as a page shows it: its sentence in both languages, its quotes."""
+
+    iri: str
+    href: str
+    n: int
+    kind: str
+    sentence: tuple[Piece, ...]
+    sentence_other: tuple[Piece, ...]
+    text: str
+    text_en: str
+    text_ar: str
+    inferred: bool
+    claim: bool
+    quotes: list[dict] = field(default_factory=list)
+
+
+def _merge(*maps: Labels) -> Labels:
+    out: Labels = {}
+    for m in maps:
+        for iri, by_lang in m.items():
+            out.setdefault(iri, {}).update({k: v for k, v in by_lang.items() if k not in out.get(iri, {})})
+    return out
+
+
+def fact_views(urls: Urls, facts: ref.Facts, labels: Labels, lang: str) -> list[FactView]:
+    """Every fact with its sentence and its quotes (each once), numbered in group order."""
+    other = "ar" if lang == "en" else "en"
+    views = []
+    for rec in facts.records:
+        mine, theirs = title(rec, labels, lang), title(rec, labels, other)
+        en, ar = (mine, theirs) if lang == "en" else (theirs, mine)
+        views.append(FactView(
+            iri=rec.iri, href=urls.page(rec.iri), n=0, kind=mine.kind, sentence=mine.pieces,
+            sentence_other=theirs.pieces, text=mine.text, text_en=en.text, text_ar=ar.text,
+            inferred=rec.inferred, claim=rec.claim, quotes=_quotes(urls, rec, labels, lang),
+        ))
+    views.sort(key=lambda v: (KIND_ORDER.index(v.kind), v.text))
+    for n, v in enumerate(views, start=1):
+        v.n = n
+    return views
+
+
+def _quotes(urls: Urls, rec: FactRecord, labels: Labels, lang: str) -> list[dict]:
+    out = []
+    for q in rec.quotes:
+        art = labels.get(q.article, {})
+        out.append({"exact": q.exact, "href": urls.article_span(q.article, q.start, q.end),
+                    "article": art.get(lang) or art.get("ar") or art.get("en") or "", "article_lang": lang if art.get(lang) else "ar"})
+    return out
+
+
+def groups(views: list[FactView], lang: str) -> list[dict]:
+    """Facts grouped by kind, kinds in a fixed order, each with its heading."""
+    out: list[dict] = []
+    for v in views:
+        if not out or out[-1]["kind"] != v.kind:
+            out.append({"kind": v.kind, "name": KIND_NAMES[v.kind][lang], "facts": []})
+        out[-1]["facts"].append(v)
+    return out
+
+
+def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, venue: str) -> list[dict]:
+    w = Wording(labels, lang)
+    out = []
+    for e in events:
+        date = e.date or e.not_after
+        out.append({
+            "event": w.name(e.event), "href": urls.page(e.event),
+            "date": format_date(date, lang) if date is not None else None,
+            "datetime": date.value if date is not None else None, "not_after": e.date is None and e.not_after is not None,
+            "place": w.name(e.place) if e.place else None, "place_href": urls.page(e.place) if e.place else None,
+            "roles": [w.name(r) for r in e.roles] + ([Piece(venue)] if e.venue else []),
+        })
+    return out
+
+
+def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, t: dict[str, str],
+                      is_article: bool, is_fact: bool) -> dict:
+    """What the reader's sections of ``iri``'s page need."""
+    urls = get_urls(request)
+    state = request.app.state
+    store = state.store
+    terms = getattr(state, "term_labels", None)
+    if terms is None:  # the ontology of a release never changes: read its labels once per app
+        terms = state.term_labels = ref.ontology_labels(store, base=urls.base)
+    facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
+    all_labels = _merge(facts.labels, labels)
+    views = fact_views(urls, facts, all_labels, lang)
+    context: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
+    if is_fact:
+        context["this_fact"] = next((v for v in views if v.iri == iri), None)
+        return context
+    if is_article:
+        return context
+    context["fact_groups"] = groups(views, lang)
+    events, event_labels = ref.events_of(store, iri, base=urls.base)
+    context["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
+    actors, actor_labels = ref.event_actors(store, iri, base=urls.base)
+    w = Wording(_merge(actor_labels, all_labels), lang)
+    context["participants"] = [{"agent": w.name(a), "href": urls.page(a), "role": w.name(r)} for a, r in actors]
+    return context
+
+
+def home_context(request: Request, lang: str) -> dict:
+    """The home page's timeline of events and its main entities."""
+    urls = get_urls(request)
+    state = request.app.state
+    data = getattr(state, "home_data", None)
+    if data is None:  # a release never changes: count once per app (main_entities reads every fact)
+        data = state.home_data = (ref.timeline(state.store, base=urls.base), ref.main_entities(state.store, base=urls.base))
+    (events, labels), (entities, entity_labels) = data
+    w = Wording(entity_labels, lang)
+    return {
+        "timeline": event_views(urls, events, labels, lang, ""),
+        "main_entities": [{"name": w.name(x), "href": urls.page(x), "n": n} for x, n in entities],
+    }
+
+
+__all__ = ["FactView", "home_context", "reference_context"]

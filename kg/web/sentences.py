@@ -1,0 +1,284 @@
+"""Human titles of facts: one sentence, in Arabic and in English, from the
+fact's kind and the labels of what it is about.
+
+The kind is read from what the fact's graph asserts (``org:holds`` → a post
+held, ``org:memberOf`` → a membership, ``sem:hasActor`` alone → taking part
+in an event, …); each kind has a template per language in ``TEMPLATES``.
+Slots are filled with labels (role types by their ``skos:prefLabel``), dates
+are written out ("13 March 2019", "13 مارس 2019"), and an IRI is never shown
+as text: a term without any label is shown by its other-language label, and
+only as a last resort by its IRI (the SHACL shapes require labels, so this
+does not happen in a release).
+
+The Arabic templates avoid verbs that must agree in gender with a subject
+they cannot know (a person, a state, a meeting): they are nominal ("مشاركة
+X في Y بصفة Z") or put the entity after a colon.
+
+A template is a string with ``{slot}``s; ``[ … ]`` marks an optional part,
+dropped when a slot inside it has no value. The result is a list of
+``Piece``s, so a page can link each entity and isolate its direction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.reference import FactRecord, Labels
+from kg.vocab import ORG, PROV, RDFS, SEM, TIME, ODRL
+
+QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text, or a term to link (``iri``) shown by ``text``; ``lang`` of the text."""
+
+    text: str
+    iri: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Title:
+    kind: str
+    pieces: tuple[Piece, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+    "ar": ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+           "أكتوبر", "نوفمبر", "ديسمبر"],
+}
+AND = {"en": " and ", "ar": " و"}
+COMMA = {"en": ", ", "ar": "، "}
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "holds_post": {"en": "{person} holds the post of {post}[, as of {date}]",
+                   "ar": "{person} في منصب {post}[، بتاريخ {date}]"},
+    "membership": {"en": "{member} is a member of {org}[ as {role}][, since {date}]",
+                   "ar": "{member} عضو في {org}[ بصفة {role}][، منذ {date}]"},
+    "cooperation": {"en": "{coop}: cooperation between {partners}",
+                    "ar": "{coop}: تعاون بين {partners}"},
+    "cooperation_area": {"en": "{area} is an area of {coop}",
+                         "ar": "{area} من مجالات {coop}"},
+    "discussed": {"en": "{topic} was discussed at {event}",
+                  "ar": "من موضوعات {event}: {topic}"},
+    "challenge": {"en": "{event} addressed {challenge}",
+                  "ar": "من القضايا المطروحة في {event}: {challenge}"},
+    "permission": {"en": "{agreement} permits {grantee} to {actions}[ ({targets})]",
+                   "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ ({targets})]"},
+    "event": {"en": "{event}[: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, with {actors}]",
+              "ar": "{event}[: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بمشاركة {actors}]"},
+    "participation": {"en": "{agent} took part in {event} as {role}",
+                      "ar": "مشاركة {agent} في {event} بصفة {role}"},
+    "claim": {"en": "According to {speaker}: {summary}",
+              "ar": "بحسب {speaker}: {summary}"},
+    "other": {"en": "{subject}: {property} {value}",
+              "ar": "{subject}: {property} {value}"},
+}
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "holds_post": {"en": "Posts held", "ar": "المناصب"},
+    "membership": {"en": "Memberships", "ar": "العضويات"},
+    "cooperation": {"en": "Cooperation", "ar": "التعاون"},
+    "cooperation_area": {"en": "Areas of cooperation", "ar": "مجالات التعاون"},
+    "discussed": {"en": "Topics discussed", "ar": "موضوعات النقاش"},
+    "challenge": {"en": "Challenges addressed", "ar": "القضايا المطروحة"},
+    "permission": {"en": "Permissions", "ar": "الأذونات"},
+    "event": {"en": "About events", "ar": "عن الأحداث"},
+    "participation": {"en": "Taking part in events", "ar": "المشاركة في الأحداث"},
+    "claim": {"en": "What was said", "ar": "ما قيل"},
+    "other": {"en": "Other facts", "ar": "حقائق أخرى"},
+}
+KIND_ORDER = list(KIND_NAMES)
+
+Slot = list[Piece]
+
+
+def format_date(lit: ox.Literal, lang: str) -> str:
+    """A (partial) xsd date as words: '13 March 2019', 'February 2005', '2018'."""
+    m = re.fullmatch(r"(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", lit.value[:10])
+    if not m:
+        return lit.value
+    year, month, day = m.groups()
+    if month is None:
+        return year
+    name = MONTHS[lang][int(month) - 1]
+    return f"{int(day)} {name} {year}" if day else f"{name} {year}"
+
+
+def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str) -> str | None:
+    if date is not None:
+        return format_date(date, lang)
+    if not_after is not None:
+        return ("no later than " if lang == "en" else "في موعد أقصاه ") + format_date(not_after, lang)
+    return None
+
+
+class Wording:
+    """Fills templates for one page: labels, language, the page's own subject."""
+
+    def __init__(self, labels: Labels, lang: str) -> None:
+        self.labels = labels
+        self.lang = lang
+        self.other = "ar" if lang == "en" else "en"
+
+    def name(self, iri: str) -> Piece:
+        found = self.labels.get(iri, {})
+        for lang in (self.lang, self.other, ""):
+            if found.get(lang):
+                return Piece(found[lang], iri=iri, lang=lang or None)
+        return Piece(iri, iri=iri)
+
+    def names(self, iris: list[str]) -> Slot:
+        out: Slot = []
+        for n, iri in enumerate(iris):
+            if n:
+                out.append(Piece(AND[self.lang] if n == len(iris) - 1 else COMMA[self.lang]))
+            out.append(self.name(iri))
+        return out
+
+    def fill(self, kind: str, slots: dict[str, Slot | None]) -> Title:
+        template = TEMPLATES[kind][self.lang]
+        pieces: list[Piece] = []
+        for optional, required in re.findall(r"\[([^\]]*)\]|([^\[]+)", template):
+            part = optional or required
+            names = re.findall(r"\{(\w+)\}", part)
+            if optional and any(not slots.get(n) for n in names):
+                continue
+            for text, slot in re.findall(r"([^{]*)(?:\{(\w+)\})?", part):
+                if text:
+                    pieces.append(Piece(text))
+                if slot:
+                    pieces.extend(slots.get(slot) or [])
+        return Title(kind, tuple(pieces))
+
+
+def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
+    """The sentence naming what ``rec`` says, in ``lang`` (``en`` or ``ar``)."""
+    w = Wording(labels, lang)
+    g = _Graph(rec)
+    if rec.claim:
+        speaker = g.objects(str(PROV.wasAttributedTo))
+        summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
+        text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
+        return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
+    if g.pairs(str(ORG.holds)):
+        person, post = g.pairs(str(ORG.holds))[0]
+        date = g.literal(QN_LOCAL + "asOf")
+        return w.fill("holds_post", {"person": [w.name(person.value)], "post": [w.name(post.value)],
+                                     "date": _text(date, lang)})
+    if g.pairs(str(ORG.memberOf)):
+        member, org = g.pairs(str(ORG.memberOf))[0]
+        since = next((o for s, p, o in g.triples if p.startswith(str(TIME)) and p.split("#")[-1].startswith("inXSD")), None)
+        return w.fill("membership", {"member": [w.name(member.value)], "org": [w.name(org.value)],
+                                     "role": w.names(g.objects(str(ORG.role))),
+                                     "date": _text(since if isinstance(since, ox.Literal) else None, lang)})
+    if g.pairs(QN_LOCAL + "partner"):
+        pairs = g.pairs(QN_LOCAL + "partner")
+        return w.fill("cooperation", {"coop": [w.name(pairs[0][0].value)], "partners": w.names([o.value for _, o in pairs])})
+    if g.pairs(QN_LOCAL + "cooperationArea"):
+        coop, area = g.pairs(QN_LOCAL + "cooperationArea")[0]
+        return w.fill("cooperation_area", {"coop": [w.name(coop.value)], "area": [w.name(area.value)]})
+    if g.pairs(QN_LOCAL + "discussedCooperation"):
+        event, topic = g.pairs(QN_LOCAL + "discussedCooperation")[0]
+        return w.fill("discussed", {"event": [w.name(event.value)], "topic": [w.name(topic.value)]})
+    if g.pairs(QN_LOCAL + "addressedChallenge"):
+        event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
+        return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
+    if g.pairs(QN_LOCAL + "permits"):
+        agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
+        return w.fill("permission", {
+            "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(str(ODRL.assignee))),
+            "actions": w.names(g.objects(str(ODRL.action))), "targets": w.names(g.objects(str(ODRL.target))),
+        })
+    event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", str(SEM.subEventOf),
+                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
+    actors = g.actors()
+    is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
+    event_subjects = sorted({s.value for s, p, _ in g.triples if is_event_level(p) or p == str(SEM.hasActor)})
+    if event_subjects and (any(is_event_level(p) for _, p, _ in g.triples) or len(actors) != 1):
+        ev = event_subjects[0]
+        date = g.literal(str(SEM.hasTimeStamp), subject=ev)
+        not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
+        when = when_phrase(date, not_after, lang)
+        actor_slot: Slot = []
+        for n, (agent, role) in enumerate(actors):
+            if n:
+                actor_slot.append(Piece(COMMA[lang]))
+            actor_slot += [w.name(agent), Piece(" ("), w.name(role), Piece(")")]
+        return w.fill("event", {
+            "event": [w.name(ev)], "when": [Piece(when)] if when else None,
+            "place": w.names(g.objects(str(SEM.hasPlace), subject=ev)),
+            "parent": w.names(g.objects(str(SEM.subEventOf), subject=ev)),
+            "agreement": w.names(g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
+            "ratified": w.names(g.objects(QN_LOCAL + "ratified", subject=ev)),
+            "actors": actor_slot,
+        })
+    if len(actors) == 1:
+        agent, role = actors[0]
+        return w.fill("participation", {"agent": [w.name(agent)], "role": [w.name(role)],
+                                        "event": [w.name(event_subjects[0])] if event_subjects else None})
+    return _other(w, g)
+
+
+def _other(w: Wording, g: "_Graph") -> Title:
+    """A fact of a kind without a template: its first statement, by labels."""
+    for s, p, o in g.triples:
+        if p in (str(RDFS.label),) or p.endswith("#type") or not isinstance(s, ox.NamedNode) or "#" in s.value:
+            continue
+        value = [w.name(o.value)] if isinstance(o, ox.NamedNode) else [Piece(o.value, lang=getattr(o, "language", None) or None)]
+        return w.fill("other", {"subject": [w.name(s.value)], "property": [Piece(w.name(p).text)], "value": value})
+    return Title("other", ())
+
+
+def _text(lit: ox.Literal | None, lang: str) -> Slot | None:
+    return [Piece(format_date(lit, lang))] if lit is not None else None
+
+
+class _Graph:
+    """The statements of one fact graph, for looking things up by predicate."""
+
+    def __init__(self, rec: FactRecord) -> None:
+        self.triples = [(s, p.value, o) for s, p, o in rec.triples]
+
+    @staticmethod
+    def same(p: str, predicate: str) -> bool:
+        """``predicate`` is a full IRI, or ``ontology#local`` for ours (under any base)."""
+        return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
+
+    def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
+        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)  # type: ignore[misc]
+                and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
+
+    def objects(self, predicate: str, subject: str | None = None) -> list[str]:
+        return sorted({o.value for s, p, o in self.triples
+                       if self.same(p, predicate) and isinstance(o, ox.NamedNode) and (subject is None or s.value == subject)})
+
+    def literal(self, predicate: str, subject: str | None = None) -> ox.Literal | None:
+        return next((o for s, p, o in self.triples if self.same(p, predicate) and isinstance(o, ox.Literal)
+                     and (subject is None or s.value == subject)), None)
+
+    def actors(self) -> list[tuple[str, str]]:
+        """(agent, role type) of every sem:Role in the graph."""
+        nodes = {o.value for _, p, o in self.triples if p == str(SEM.hasActor)}
+        out = []
+        for node in sorted(nodes):
+            agent = self.objects(RDF_VALUE, subject=node)
+            role = self.objects(str(SEM.roleType), subject=node)
+            if agent and role:
+                out.append((agent[0], role[0]))
+        return out
+
+
+__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]

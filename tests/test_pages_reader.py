@@ -1,0 +1,199 @@
+"""The reader's pages over a real server (tests/live.py) on the test corpus:
+facts as sentences in both languages, each quote once, events with role
+labels (never a role IRI), the home page's timeline and main entities, and the
+query page's implicit prefixes and one-line syntax errors. The browser-side
+checks (layout at 390 px, direction) are in tests/test_pages_browser.py; the
+wording itself (templates, dates) is checked here without a server too."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from ld_fixtures import ld_url  # noqa: F401  (fixture)
+from kg.reference import FactRecord
+from kg.web import sparql_page
+from kg.web.sentences import KIND_NAMES, TEMPLATES, format_date, title
+
+BASE = "https://qatar-nato.example.org/"
+HTML = {"Accept": "text/html"}
+
+
+def page(url: str, lang: str = "en") -> str:
+    r = httpx.get(url + ("&" if "?" in url else "?") + f"lang={lang}", headers=HTML, timeout=30)
+    assert r.status_code == 200, (url, r.status_code)
+    return r.text
+
+
+def text_of(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def reader_part(body: str) -> str:
+    """The page above the raw statements (which stay below, in <details>)."""
+    main = body.split("<main>", 1)[1]
+    return main.split('<details class="raw"', 1)[0]
+
+
+def section(body: str, ident: str) -> str:
+    m = re.search(rf'<section id="{ident}"[^>]*>(.*?)</section>\s*(?=<section|<details|{{%|</article>|<p class="notice">)', body, re.S)
+    assert m, f"no section #{ident}"
+    return m.group(1)
+
+
+# -- the wording, without a server -------------------------------------------------
+def test_every_kind_has_a_sentence_and_a_heading_in_both_languages() -> None:
+    assert set(TEMPLATES) == set(KIND_NAMES)
+    for kind, by_lang in TEMPLATES.items():
+        assert set(by_lang) == {"en", "ar"}, kind
+        assert set(re.findall(r"\{(\w+)\}", by_lang["en"])) == set(re.findall(r"\{(\w+)\}", by_lang["ar"])), kind
+        assert set(KIND_NAMES[kind]) == {"en", "ar"}
+
+
+@pytest.mark.parametrize("value, datatype, en, ar", [
+    ("2019-03-13", "date", "13 March 2019", "13 مارس 2019"),
+    ("2005-02", "gYearMonth", "February 2005", "فبراير 2005"),
+    ("2018", "gYear", "2018", "2018"),
+])
+def test_dates_are_written_out(value: str, datatype: str, en: str, ar: str) -> None:
+    lit = ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{datatype}"))
+    assert format_date(lit, "en") == en and format_date(lit, "ar") == ar
+
+
+def test_a_participation_reads_as_a_sentence_with_the_role_label() -> None:
+    N = ox.NamedNode
+    ev, node, agent, role = N(BASE + "id/event/e"), N(BASE + "id/event/e#actor"), N(BASE + "id/state/x"), N(BASE + "id/role/host")
+    sem = "http://semanticweb.cs.vu.nl/2009/11/sem/"
+    rec = FactRecord(BASE + "id/fact/a/f", triples=[
+        (ev, N(sem + "hasActor"), node), (node, N(sem + "roleType"), role),
+        (node, N("http://www.w3.org/1999/02/22-rdf-syntax-ns#value"), agent),
+    ])
+    labels = {ev.value: {"en": "The summit", "ar": "القمة"}, agent.value: {"en": "Ruritania", "ar": "روريتانيا"},
+              role.value: {"en": "host", "ar": "مضيف"}}
+    assert title(rec, labels, "en").text == "Ruritania took part in The summit as host"
+    assert title(rec, labels, "ar").text == "مشاركة روريتانيا في القمة بصفة مضيف"
+    unlabelled = title(rec, {ev.value: {"ar": "القمة"}, agent.value: {"ar": "روريتانيا"}, role.value: {"ar": "مضيف"}}, "en")
+    assert unlabelled.text == "روريتانيا took part in القمة as مضيف"  # the other language, never the IRI
+
+
+# -- entity pages ------------------------------------------------------------------
+def test_a_person_page_says_what_posts_they_hold_in_both_languages(ld_url: str) -> None:
+    en = text_of(reader_part(page(f"{ld_url}/doc/person/jens-stoltenberg")))
+    assert "Jens Stoltenberg holds the post of Secretary General of NATO, as of 13 March 2019" in en
+    ar = text_of(reader_part(page(f"{ld_url}/doc/person/jens-stoltenberg", "ar")))
+    assert "ينس ستولتنبرغ في منصب الأمين العام لحلف شمال الأطلسي، بتاريخ 13 مارس 2019" in ar
+
+
+def test_qatar_lists_its_events_dated_with_role_labels_and_no_role_iri(ld_url: str) -> None:
+    body = page(f"{ld_url}/doc/state/qat")
+    events = text_of(section(body, "events"))
+    assert "November 2016 Third meeting of the ICI Consultative Group (host)" in events
+    assert "(ratifying party)" in events and "(contributor)" in events
+    reader = reader_part(body)
+    assert "actor-" not in reader and "/role/" not in text_of(reader) and "role:" not in text_of(reader)
+    assert "Qatar is a member of Istanbul Cooperation Initiative as ICI partner country, since February 2005" in text_of(reader)
+    dates = re.findall(r'<time datetime="([^"]+)"', section(body, "events"))
+    assert dates == sorted(dates)  # a dated list, oldest first
+    ar = text_of(section(page(f"{ld_url}/doc/state/qat", "ar"), "events"))
+    assert "نوفمبر 2016 الاجتماع الثالث للمجموعة الاستشارية لمبادرة اسطنبول للتعاون (مضيف)" in ar
+
+
+def test_an_event_page_shows_each_quote_once(ld_url: str) -> None:
+    body = page(f"{ld_url}/doc/event/ici-cg-3")
+    quotes = [text_of(q) for q in re.findall(r'<blockquote lang="ar" dir="rtl" class="quote">(.*?)</blockquote>', body, re.S)]
+    assert len(quotes) >= 2
+    visible = text_of(body.split("<main>", 1)[1])
+    for q in quotes:
+        assert visible.count(q) == 1, q
+    participants = text_of(section(body, "participants"))
+    assert "Qatar (host)" in participants and "ICI Consultative Group (participant)" in participants
+
+
+def test_each_quote_links_to_its_highlighted_words(ld_url: str) -> None:
+    body = page(f"{ld_url}/doc/person/jens-stoltenberg")
+    links = re.findall(r'<p class="cite"><a href="(/doc/article/[^"#]+#span-(\d+)-(\d+))">', body)
+    assert links
+    for href, start, end in links:
+        article = page(ld_url + href.split("#")[0])
+        assert f'id="span-{start}-{end}"' in article
+
+
+def test_a_fact_page_is_titled_by_its_sentence(ld_url: str) -> None:
+    body = page(f"{ld_url}/doc/fact/mofa-2019-03-13-qatar-nato/stoltenberg-secretary-general")
+    h1 = text_of(re.search(r"<h1>(.*?)</h1>", body, re.S).group(1))
+    assert h1 == "Jens Stoltenberg holds the post of Secretary General of NATO, as of 13 March 2019"
+    assert "<title>&#x2068;Jens Stoltenberg holds the post" in body
+    ar = page(f"{ld_url}/doc/fact/mofa-2019-03-13-qatar-nato/stoltenberg-secretary-general", "ar")
+    assert "<title>&#x2068;ينس ستولتنبرغ في منصب" in ar
+
+
+def test_arabic_pages_put_the_arabic_label_first(ld_url: str) -> None:
+    ar = page(f"{ld_url}/doc/state/qat", "ar")
+    assert "<title>&#x2068;قطر · Qatar&#x2069;" in ar
+    assert re.search(r'<h1><span lang="ar" dir="rtl" class="label-ar">قطر</span>', ar)
+    en = page(f"{ld_url}/doc/state/qat", "en")
+    assert "<title>&#x2068;Qatar · قطر&#x2069;" in en
+
+
+def test_article_footnote_markers_are_bracketed_and_separated(ld_url: str) -> None:
+    body = page(f"{ld_url}/doc/article/mofa-2019-03-13-qatar-nato")
+    groups = [text_of(g) for g in re.findall(r'<sup class="refs">(.*?)</sup>', body, re.S)]
+    assert groups and all(re.fullmatch(r"\[\d+(، \d+)*\]", g) for g in groups), groups
+    assert any("،" in g for g in groups)  # places quoted by two facts show both numbers, apart
+
+
+def test_home_page_shows_a_timeline_and_the_main_entities(ld_url: str) -> None:
+    body = page(f"{ld_url}/")
+    timeline = section(body, "timeline")
+    dates = re.findall(r'<time datetime="([^"]+)"', timeline)
+    assert len(dates) >= 5 and dates == sorted(dates)
+    assert "Third meeting of the ICI Consultative Group" in text_of(timeline)
+    entities = re.findall(r'<a href="(/doc/[^"]+)">', section(body, "main-entities"))
+    assert entities[0] == "/doc/state/qat" and "/doc/alliance/nato" in entities
+
+
+# -- the query page ----------------------------------------------------------------
+def test_the_query_page_shows_an_example_without_its_prefix_lines(ld_url: str) -> None:
+    body = page(f"{ld_url}/sparql?example=07-posts-held")
+    editor = html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', body, re.S).group(1))
+    assert "PREFIX" not in editor and "qn:PostHolding" in editor
+    assert 'name="implicit-prefixes"' in body and "PREFIX qn: &lt;" in body  # declared for the reader, folded away
+
+
+def test_the_form_runs_a_query_with_implicit_prefixes_and_the_protocol_does_not(ld_url: str) -> None:
+    query = "SELECT ?p WHERE { ?h a qn:PostHolding ; qn:post ?p }"
+    r = httpx.get(f"{ld_url}/sparql", params={"query": query, "implicit-prefixes": "1", "format": "json"}, timeout=30)
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 4
+    plain = httpx.get(f"{ld_url}/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert plain.status_code == 400  # SPARQL 1.1 clients get the standard: undeclared prefixes are an error
+
+
+def test_a_syntax_error_is_one_line_with_the_users_line_and_column(ld_url: str) -> None:
+    query = "# my question\nSELECT * WHERE { ?s qn:post }"
+    r = httpx.get(f"{ld_url}/sparql", params={"query": query, "implicit-prefixes": "1"}, headers=HTML, timeout=30)
+    assert r.status_code == 400
+    error = re.search(r'<p class="error" id="error" role="alert">(.*?)</p>', r.text, re.S).group(1)
+    assert "\n" not in error
+    assert text_of(error).startswith("Syntax error at 2:")  # line 2 of what the user typed, not of the prefixed query
+    assert len(text_of(error)) < 200
+    ar = httpx.get(f"{ld_url}/sparql", params={"query": query, "implicit-prefixes": "1", "lang": "ar"}, headers=HTML, timeout=30)
+    assert "خطأ في الصياغة عند 2:" in text_of(ar.text)
+
+
+def test_explain_names_an_undeclared_prefix() -> None:
+    got = sparql_page.explain("syntax error: error at 1:26: expected one of OPTIONAL, Prefix not found, ['%']",
+                              "SELECT * WHERE { ?s foo:x ?o }")
+    assert got["line"] == 1 and got["column"] == 26 and "undeclared prefix foo:" in str(got["message"])
+
+
+def test_strip_prefixes_keeps_unknown_declarations_and_the_body() -> None:
+    known = {"qn": BASE + "ontology#"}
+    q = f"# t\nPREFIX qn: <{BASE}ontology#>\nPREFIX ex: <http://e/>\nPREFIX qn2: <x:>\n\nSELECT * {{ ?s ?p ?o }}\n"
+    assert sparql_page.strip_prefixes(q, known) == "# t\nPREFIX ex: <http://e/>\nPREFIX qn2: <x:>\nSELECT * { ?s ?p ?o }\n"
+    other = f"PREFIX qn: <http://elsewhere/>\nSELECT * {{}}"
+    assert sparql_page.strip_prefixes(other, known) == other  # same name, other namespace: the user's own
