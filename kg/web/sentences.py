@@ -1,8 +1,8 @@
 """Human titles of facts: one sentence, in Arabic and in English, from the
 fact's kind and the labels of what it is about.
 
-The kind is read from what the fact's graph asserts (``org:holds`` → a post
-held, ``org:memberOf`` → a membership, ``sem:hasActor`` alone → taking part
+The kind is read from what the fact's graph asserts (``qn:post`` → a post
+held, ``org:organization`` → a membership, ``sem:hasActor`` alone → taking part
 in an event, …); each kind has a template per language in ``TEMPLATES``.
 Slots are filled with labels (role types by their ``skos:prefLabel``), dates
 are written out ("13 March 2019", "13 مارس 2019"), and an IRI is never shown
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.reference import FactRecord, Labels
-from kg.vocab import ORG, PROV, RDFS, SEM, TIME, ODRL
+from kg.vocab import ORG, PROV, RDFS, SEM, TIME
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -173,15 +173,16 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
         text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
         return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
-    if g.pairs(str(ORG.holds)):
-        person, post = g.pairs(str(ORG.holds))[0]
+    if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
+        holding, post = g.pairs(QN_LOCAL + "post")[0]
+        person = g.objects(str(ORG.member))
         date = g.literal(QN_LOCAL + "asOf")
-        return w.fill("holds_post", {"person": [w.name(person.value)], "post": [w.name(post.value)],
+        return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
                                      "date": _text(date, lang)})
-    if g.pairs(str(ORG.memberOf)):
-        member, org = g.pairs(str(ORG.memberOf))[0]
+    if g.pairs(str(ORG.organization)):
+        member, org = g.objects(str(ORG.member)), g.objects(str(ORG.organization))
         since = next((o for s, p, o in g.triples if p.startswith(str(TIME)) and p.split("#")[-1].startswith("inXSD")), None)
-        return w.fill("membership", {"member": [w.name(member.value)], "org": [w.name(org.value)],
+        return w.fill("membership", {"member": w.names(member), "org": w.names(org),
                                      "role": w.names(g.objects(str(ORG.role))),
                                      "date": _text(since if isinstance(since, ox.Literal) else None, lang)})
     if g.pairs(QN_LOCAL + "partner"):
@@ -199,8 +200,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     if g.pairs(QN_LOCAL + "permits"):
         agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
-            "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(str(ODRL.assignee))),
-            "actions": w.names(g.objects(str(ODRL.action))), "targets": w.names(g.objects(str(ODRL.target))),
+            "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
+            "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
     event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", str(SEM.subEventOf),
                    QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
