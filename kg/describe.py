@@ -90,10 +90,6 @@ class Description:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     evidence: dict[ox.Triple, list[Evidence]] = field(default_factory=dict)
 
-    @property
-    def node(self) -> ox.NamedNode:
-        return ox.NamedNode(self.iri)
-
     def triples(self) -> list[ox.Triple]:
         """Own statements as the union of their graphs, de-duplicated, in a stable order."""
         return sorted({q.triple for q in self.quads}, key=_triple_key)
@@ -101,14 +97,8 @@ class Description:
     def about(self, subject: str) -> list[ox.Triple]:
         return [t for t in self.triples() if isinstance(t.subject, ox.NamedNode) and t.subject.value == subject]
 
-    def graphs_of(self, triple: ox.Triple) -> list[str]:
-        return sorted({q.graph_name.value for q in self.quads if q.triple == triple and isinstance(q.graph_name, ox.NamedNode)})
-
     def types(self) -> list[str]:
         return sorted({t.object.value for t in self.about(self.iri) if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)})
-
-    def label(self, iri: str, lang: str) -> str | None:
-        return self.labels.get(iri, {}).get(lang)
 
     def fragments(self) -> list[str]:
         """Fragment nodes ``{iri}#part`` that have statements of their own, in order."""

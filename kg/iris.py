@@ -91,9 +91,6 @@ class Iris:
     def sparql(self) -> URIRef:
         return URIRef(f"{self.base}sparql")
 
-    def is_ours(self, iri: str) -> bool:
-        return iri.startswith(self.base)
-
 
 def _slug(value: str) -> str:
     if not SLUG_RE.match(value):

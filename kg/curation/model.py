@@ -66,16 +66,6 @@ class PartialDate(Strict):
             date.fromisoformat(value)  # raises ValueError on 2019-02-30
         return cls(text=value)
 
-    def upper_bound(self) -> date:
-        """The last day this date may stand for (for 'not after' comparisons)."""
-        y = int(self.text[:4])
-        if self.precision == "day":
-            return date.fromisoformat(self.text)
-        if self.precision == "month":
-            m = int(self.text[5:7])
-            nxt = date(y + (m == 12), m % 12 + 1, 1)
-            return date.fromordinal(nxt.toordinal() - 1)
-        return date(y, 12, 31)
 
 
 def _date_field(cls: type, v: object) -> PartialDate | None:

@@ -82,11 +82,6 @@ class OxigraphStore(Store):
         self.files = files  # how to load this store again elsewhere; () if unknown
 
     @classmethod
-    def from_files(cls, *paths: tuple[Path, ox.RdfFormat, str | None]) -> "OxigraphStore":
-        """Load (path, format, graph IRI for triple formats) tuples."""
-        return cls.load(tuple((str(path), fmt.media_type, graph) for path, fmt, graph in paths))
-
-    @classmethod
     def load(cls, files: tuple[DataFile, ...]) -> "OxigraphStore":
         if len(files) == 1 and files[0][1] == ON_DISK:
             return cls(ox.Store.read_only(files[0][0]), files)

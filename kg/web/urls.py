@@ -52,9 +52,6 @@ class Urls:
         """``/id/{rest}`` and ``/doc/{rest}`` are both about ``{base}id/{rest}``."""
         return self.base + "id/" + rest
 
-    def iri_of_path(self, path: str) -> str:
-        return self.base + path.lstrip("/")
-
     @staticmethod
     def split_suffix(rest: str) -> tuple[str, Format | None]:
         """``state/qat.ttl`` → (``state/qat``, Turtle); no known suffix → (rest, None)."""
