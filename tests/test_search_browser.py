@@ -39,7 +39,7 @@ def test_typing_a_misspelt_arabic_name_reaches_stoltenberg(browser, ld_url: str)
     options[0].click()
     _wait(browser, lambda b: b.current_url.endswith("/doc/person/jens-stoltenberg"))
     assert "Jens Stoltenberg" in browser.find_element(By.TAG_NAME, "h1").text
-    assert browser.find_elements(By.CSS_SELECTOR, "ul.evidence q")  # what the dataset says, with its quotes
+    assert browser.find_elements(By.CSS_SELECTOR, "#facts li.fact blockquote.quote")  # what the sources say, with their quotes
 
 
 def test_keyboard_choice_reaches_doha(browser, ld_url: str) -> None:  # type: ignore[no-untyped-def]
