@@ -2,12 +2,14 @@
 
 Layout of ``{var}/``::
 
-    releases/<id>/        one complete release (id = hash of its dumps)
-        dataset.{nq,trig,ttl,nt,jsonld}[.gz]   the data, every format
+    releases/<id>/        one complete release (id = hash of its dataset dumps)
+        dataset.{nq,trig,ttl,nt,jsonld}[.gz]   the data, every format (kg.formats.DUMP_FORMATS)
         ontology.ttl  shapes.ttl               vocabulary and shapes
         validation-report.ttl                  the SHACL report of this release
+        void.ttl                               its VoID/DCAT description
+        store/                                 an Oxigraph store of it, opened read-only
         release.json                           what the server needs to know
-        SHA256SUMS                             checksums of every file above
+        SHA256SUMS                             checksums of every file above but store/
     current -> releases/<id>                   swapped atomically (rename of a symlink)
 
 A release directory is complete before ``current`` points at it, so a reader
@@ -17,9 +19,7 @@ never sees half a release and a failed build leaves the previous one serving.
 from __future__ import annotations
 
 import fcntl
-import gzip
 import hashlib
-import io
 import json
 import os
 import re
@@ -32,18 +32,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import jsonld
 from kg.errors import ReleaseNotFound
-from kg.spool import FileInfo
+from kg.formats import DUMP_FORMATS
 
-# name → (format, media type, is a dataset format)
 DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
-    "dataset.nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-    "dataset.trig": (ox.RdfFormat.TRIG, "application/trig"),
-    "dataset.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "dataset.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "dataset.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    f"dataset.{f.suffix}": (ox.RdfFormat.from_media_type(f.media_type), f.media_type) for f in DUMP_FORMATS
 }
+"""File name → (Oxigraph format, media type) of every dump (``kg.formats.DUMP_FORMATS``)."""
 RELEASE_JSON = "release.json"
 STORE_DIR = "store"
 """An Oxigraph (RocksDB) store of the release, built once at release time and
@@ -56,7 +51,17 @@ RELEASE_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
 @dataclass(frozen=True)
+class FileInfo:
+    """A written file: what release.json, SHA256SUMS and the DCAT description need."""
+
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Release:
+    """A published release: its directory and its ``release.json``."""
+
     path: Path
     meta: dict
 
@@ -76,31 +81,6 @@ class Release:
         """The on-disk store, if this release has one (releases built before it do not)."""
         path = self.path / STORE_DIR
         return path if path.is_dir() else None
-
-
-def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
-    """Deterministic bytes: quads are sorted; triple formats get the union,
-    de-duplicated; JSON-LD is compacted (``kg.jsonld``), as ``kg build`` writes it."""
-    if fmt == ox.RdfFormat.JSON_LD:
-        return jsonld.dumps(quads, prefixes)
-    if not fmt.supports_datasets:
-        triples = sorted({q.triple for q in quads}, key=str)
-        if fmt in (ox.RdfFormat.TURTLE,):
-            return ox.serialize(triples, format=fmt, prefixes=prefixes)
-        return ox.serialize(triples, format=fmt)
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if fmt in (ox.RdfFormat.TRIG,):
-        return ox.serialize(ordered, format=fmt, prefixes=prefixes)
-    return ox.serialize(ordered, format=fmt)
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    buf = io.BytesIO()
-    # level 6 (gzip's own default): 3× faster than 9 on our dumps for the same
-    # size to the megabyte (95 MB of N-Quads → 4.0 MB either way)
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
-        gz.write(data)
-    return buf.getvalue()
 
 
 class Draft:
@@ -173,23 +153,6 @@ def draft_release(var_dir: Path) -> Iterator[Draft]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-
-
-def write_release(
-    var_dir: Path,
-    files: dict[str, bytes],
-    meta: dict,
-    finish: Callable[[Path], None] | None = None,
-) -> Release:
-    """Write ``files`` (all in memory) as a new release and make it current,
-    or change nothing. ``finish(directory)`` adds derived content (the store)
-    before the swap. The build streams through ``draft_release`` instead."""
-    with draft_release(var_dir) as draft:
-        for name, data in files.items():
-            draft.write_bytes(name, data)
-        if finish is not None:
-            finish(draft.path)
-        return draft.publish(meta)
 
 
 def prune(var_dir: Path, keep: int, *, dry_run: bool = False) -> list[Path]:

@@ -34,11 +34,8 @@ import hashlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,19 +43,11 @@ import pyoxigraph as ox
 
 from kg import jsonld
 from kg.errors import BuildError
-from kg.shacl.literals import INTEGER_FAMILY, Originals, canonical_integer
+from kg.release import FileInfo
 
 SORT_BUFFER = "256M"
 """GNU sort's main-memory buffer; above it, sort spills runs to disk and merges them."""
 CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """A written file: what release.json, SHA256SUMS and the DCAT description need."""
-
-    bytes: int
-    sha256: str
 
 
 def sort_file(source: Path, target: Path, *, unique: bool, tmp_dir: Path) -> None:
@@ -207,49 +196,3 @@ def reserialize(source: Path, source_format: ox.RdfFormat, out: DumpWriter, fmt:
         return
     kwargs = {"prefixes": prefixes} if prefixes else {}
     ox.serialize(statements, out, format=fmt, **kwargs)  # type: ignore[arg-type]
-
-
-class DiskOriginals(Originals):
-    """``kg.shacl.Originals`` (integer literals as written, for ``validate_store``)
-    kept in a SQLite file instead of a dict: the same ``add``/``lookup``, with
-    memory that does not grow with the data (in memory it took 202 MB for the
-    270 000 offsets of 10 000 articles). Lookups come from the validator's
-    worker threads, so the one connection is shared under a lock."""
-
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE literal (s TEXT, p TEXT, lexical TEXT, datatype TEXT)")
-        self._lock = threading.Lock()
-        self._indexed = False
-
-    def __len__(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT * FROM literal)").fetchone()[0]
-
-    def add(self, quads: Iterable[object]) -> DiskOriginals:
-        rows = []
-        for q in quads:
-            if not isinstance(q, (ox.Quad, ox.Triple)):
-                raise TypeError("DiskOriginals takes pyoxigraph quads or triples")
-            o = q.object
-            if isinstance(o, ox.Literal) and isinstance(q.subject, ox.NamedNode) and o.datatype.value in INTEGER_FAMILY:
-                rows.append((q.subject.value, q.predicate.value, o.value, o.datatype.value))
-        if rows:
-            with self._lock:
-                self._db.executemany("INSERT INTO literal VALUES (?, ?, ?, ?)", rows)
-        return self
-
-    def lookup(self, subject: str, predicate: str, stored_lexical: str) -> list[tuple[str, str]]:
-        with self._lock:
-            if not self._indexed:
-                self._db.execute("CREATE INDEX literal_sp ON literal (s, p)")
-                self._indexed = True
-            found = self._db.execute("SELECT DISTINCT lexical, datatype FROM literal WHERE s = ? AND p = ?",
-                                     (subject, predicate)).fetchall()
-        return sorted((lex, dt) for lex, dt in found if canonical_integer(lex) == stored_lexical)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()

@@ -21,8 +21,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.formats import DUMP_FORMATS
 from kg.iris import Iris
-from kg.spool import FileInfo, sort_file
+from kg.release import FileInfo
+from kg.spool import sort_file
 from kg.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 
 VOID_FILE = "void.ttl"
@@ -33,13 +35,8 @@ LINK_TARGETS = {  # slug → (name, namespace of its IRIs, homepage, dataset IRI
     "dbpedia": ("DBpedia", "http://dbpedia.org/resource/", "https://www.dbpedia.org/", "http://dbpedia.org/"),
     "geonames": ("GeoNames", "http://sws.geonames.org/", "https://www.geonames.org/", "http://sws.geonames.org/"),
 }
-MEDIA = {
-    "nq": ("application/n-quads", "N-Quads", "http://www.w3.org/ns/formats/N-Quads"),
-    "trig": ("application/trig", "TriG", "http://www.w3.org/ns/formats/TriG"),
-    "ttl": ("text/turtle", "Turtle", "http://www.w3.org/ns/formats/Turtle"),
-    "nt": ("application/n-triples", "N-Triples", "http://www.w3.org/ns/formats/N-Triples"),
-    "jsonld": ("application/ld+json", "JSON-LD", "http://www.w3.org/ns/formats/JSON-LD"),
-}
+MEDIA = {f.suffix: (f.media_type, f.label, f.w3c) for f in DUMP_FORMATS}
+"""Dump suffix → (media type, name, W3C format IRI)."""
 RIGHTS_EN = (
     "Our curation — the selection of facts, their structure, the English and Arabic labels, the IRIs and the "
     "ontology — is licensed CC BY 4.0. The article texts (schema:text) and the verbatim quotes taken from them "

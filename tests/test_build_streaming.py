@@ -47,9 +47,9 @@ def _data_quads(store: ox.Store, base: str) -> set[ox.Quad]:
 
 @pytest.mark.parametrize("name", sorted(DUMPS))
 def test_streamed_dump_is_the_in_memory_serialization(release: Release, name: str) -> None:
-    """Byte for byte what kg.release.serialize makes of the whole mapped corpus
+    """Byte for byte what release_helpers.serialize makes of the whole mapped corpus
     held in memory (the build before it streamed): the order did not change."""
-    from kg.release import serialize
+    from release_helpers import serialize
 
     quads = to_oxigraph(map_corpus(load_corpus(SEEDS)), release.base_iri)
     expected = serialize(quads, DUMPS[name][0], prefixes(release.base_iri))
@@ -188,7 +188,7 @@ def test_spool_sorts_and_deduplicates_graph_first(tmp_path: Path) -> None:
 def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
     import hashlib
 
-    from kg.release import gzip_bytes
+    from release_helpers import gzip_bytes
 
     writer = DumpWriter(tmp_path, "x.nt")
     for part in (b"<a> <b> <c> .\n", b"<d> <e> <f> .\n" * 1000):
@@ -205,7 +205,7 @@ def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path:
     """The build keeps the integer literals as written in SQLite, not a dict:
     every lookup the validator makes gives what kg.shacl.Originals gives."""
     from kg.shacl import Originals
-    from kg.spool import DiskOriginals
+    from kg.shacl import DiskOriginals
 
     quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
     odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),

@@ -318,7 +318,7 @@ def test_a_thing_whose_only_statements_follow_the_same_subject_in_another_graph(
     """Run-length shortcuts must not drop a graph: fact f1 holds one statement
     about ``state/a``, removed right after the same subject's removal in the
     entities graph (same subject, same flags, another graph)."""
-    from kg.release import write_release
+    from release_helpers import write_release
 
     a, z = f"<{BASE}id/state/a>", f"<{BASE}id/state/z>"
     old = write_release(tmp_path / "a", {

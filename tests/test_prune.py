@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from kg.cli import main
-from kg.release import _build_lock, open_release, prune, write_release
+from kg.release import _build_lock, open_release, prune
+from release_helpers import write_release
 
 
 def _publish(var: Path, n: int, *, at: float | None = None) -> Path:

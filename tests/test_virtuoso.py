@@ -26,7 +26,8 @@ from kg.competency import questions
 from kg.config import Settings
 from kg.iris import Iris
 from kg.publish import release_graphs
-from kg.release import Release, serialize, write_release
+from kg.release import Release
+from release_helpers import serialize, write_release
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteStore, check_query, for_release, vendor_iris
 from live import serve

@@ -17,6 +17,6 @@ Callers use ``kg.validate.validate_store``; pyshacl stays the reference, and
 """
 
 from kg.shacl.engine import compile_all, run
-from kg.shacl.literals import Originals
+from kg.shacl.literals import DiskOriginals, Originals
 
-__all__ = ["Originals", "compile_all", "run"]
+__all__ = ["DiskOriginals", "Originals", "compile_all", "run"]

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
+import threading
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -88,3 +91,49 @@ class Originals:
         """The literals as written that Oxigraph stored as ``stored_lexical``^^xsd:integer."""
         found = self._by_sp.get((subject, predicate), ())
         return sorted(lit for lit in found if canonical_integer(lit[0]) == stored_lexical)
+
+
+class DiskOriginals(Originals):
+    """``Originals`` (integer literals as written, for ``kg.validate.validate_store``)
+    kept in a SQLite file instead of a dict: the same ``add``/``lookup``, with
+    memory that does not grow with the data (in memory it took 202 MB for the
+    270 000 offsets of 10 000 articles). Lookups come from the validator's
+    worker threads, so the one connection is shared under a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE literal (s TEXT, p TEXT, lexical TEXT, datatype TEXT)")
+        self._lock = threading.Lock()
+        self._indexed = False
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT * FROM literal)").fetchone()[0]
+
+    def add(self, quads: Iterable[object]) -> DiskOriginals:
+        rows = []
+        for q in quads:
+            if not isinstance(q, (ox.Quad, ox.Triple)):
+                raise TypeError("DiskOriginals takes pyoxigraph quads or triples")
+            o = q.object
+            if isinstance(o, ox.Literal) and isinstance(q.subject, ox.NamedNode) and o.datatype.value in INTEGER_FAMILY:
+                rows.append((q.subject.value, q.predicate.value, o.value, o.datatype.value))
+        if rows:
+            with self._lock:
+                self._db.executemany("INSERT INTO literal VALUES (?, ?, ?, ?)", rows)
+        return self
+
+    def lookup(self, subject: str, predicate: str, stored_lexical: str) -> list[tuple[str, str]]:
+        with self._lock:
+            if not self._indexed:
+                self._db.execute("CREATE INDEX literal_sp ON literal (s, p)")
+                self._indexed = True
+            found = self._db.execute("SELECT DISTINCT lexical, datatype FROM literal WHERE s = ? AND p = ?",
+                                     (subject, predicate)).fetchall()
+        return sorted((lex, dt) for lex, dt in found if canonical_integer(lex) == stored_lexical)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
