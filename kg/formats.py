@@ -17,6 +17,10 @@ class Format:
     name: str
     spec: str
     charset: bool = True  # text-based: Content-Type carries charset=utf-8
+    label: str = ""
+    """The name people read (DCAT distribution titles, the dumps page)."""
+    w3c: str = ""
+    """Its IRI in the W3C format registry (http://www.w3.org/ns/formats/), for ``dcat:conformsTo``-style links."""
 
     @property
     def content_type(self) -> str:
@@ -30,18 +34,21 @@ RESULTS_CSV = Format("text/csv", "csv", "csv", "https://www.w3.org/TR/sparql11-r
 RESULTS_TSV = Format("text/tab-separated-values", "tsv", "tsv", "https://www.w3.org/TR/sparql11-results-csv-tsv/")
 
 # RDF graphs and datasets
-TURTLE = Format("text/turtle", "ttl", "turtle", "https://www.w3.org/TR/turtle/")
-NTRIPLES = Format("application/n-triples", "nt", "ntriples", "https://www.w3.org/TR/n-triples/")
-NQUADS = Format("application/n-quads", "nq", "nquads", "https://www.w3.org/TR/n-quads/")
-TRIG = Format("application/trig", "trig", "trig", "https://www.w3.org/TR/trig/")
-JSONLD = Format("application/ld+json", "jsonld", "jsonld", "https://www.w3.org/TR/json-ld11/")
-RDFXML = Format("application/rdf+xml", "rdf", "rdfxml", "https://www.w3.org/TR/rdf-syntax-grammar/")
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+TURTLE = Format("text/turtle", "ttl", "turtle", "https://www.w3.org/TR/turtle/", label="Turtle", w3c=W3C_FORMATS + "Turtle")
+NTRIPLES = Format("application/n-triples", "nt", "ntriples", "https://www.w3.org/TR/n-triples/", label="N-Triples", w3c=W3C_FORMATS + "N-Triples")
+NQUADS = Format("application/n-quads", "nq", "nquads", "https://www.w3.org/TR/n-quads/", label="N-Quads", w3c=W3C_FORMATS + "N-Quads")
+TRIG = Format("application/trig", "trig", "trig", "https://www.w3.org/TR/trig/", label="TriG", w3c=W3C_FORMATS + "TriG")
+JSONLD = Format("application/ld+json", "jsonld", "jsonld", "https://www.w3.org/TR/json-ld11/", label="JSON-LD", w3c=W3C_FORMATS + "JSON-LD")
+RDFXML = Format("application/rdf+xml", "rdf", "rdfxml", "https://www.w3.org/TR/rdf-syntax-grammar/", label="RDF/XML", w3c=W3C_FORMATS + "RDF_XML")
 
 HTML = Format("text/html", "html", "html", "https://html.spec.whatwg.org/")
 
 RESULT_FORMATS = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 GRAPH_FORMATS = (TURTLE, NTRIPLES, JSONLD, RDFXML, NQUADS, TRIG)
 RESOURCE_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
+DUMP_FORMATS = (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD)
+"""What every release is written in (``dataset.<suffix>``, each also gzipped)."""
 
 BY_SUFFIX = {f.suffix: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 BY_MEDIA_TYPE = {f.media_type: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}

@@ -44,12 +44,13 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import KGError
+from kg.formats import NTRIPLES
 from kg.iris import Iris
 from kg.release import Release
 from kg.store.remote import excerpt
 from kg.vocab import DCT
 
-N_TRIPLES = "application/n-triples"
+N_TRIPLES = NTRIPLES.media_type
 
 Progress = Callable[[str], None]
 

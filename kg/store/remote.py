@@ -43,13 +43,14 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import StoreUnavailable
+from kg.formats import NTRIPLES, RESULTS_JSON
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_bindings, with_bindings
 from kg.store.embedded import materialise
 from kg.store.lexer import IRI_CHARS, blank_strings_and_comments, keywords, query_form, unescape, uses_service
 
-JSON_RESULTS = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
+JSON_RESULTS = RESULTS_JSON.media_type
+N_TRIPLES = NTRIPLES.media_type
 
 VENDOR_FUNCTION_NAMESPACES = ("bif:", "sql:", "http://www.openlinksw.com/")
 """IRIs that name store built-ins rather than data: Virtuoso maps ``bif:x`` to

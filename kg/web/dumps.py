@@ -14,6 +14,7 @@ import hashlib
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from kg.formats import GRAPH_FORMATS
 from kg.release import CHECKSUMS, Release
 from kg.web.conditional import http_date, not_modified
 from kg.web.render import get_urls, not_found, render_html
@@ -21,11 +22,7 @@ from kg.web.render import get_urls, not_found, render_html
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 CACHE_CONTROL = "public, max-age=3600, must-revalidate"
-MEDIA_TYPES = {
-    "nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle",
-    "nt": "application/n-triples", "jsonld": "application/ld+json", "rdf": "application/rdf+xml",
-}
-
+_BY_SUFFIX = {f.suffix: f for f in GRAPH_FORMATS}
 
 def catalogue(release: Release) -> dict[str, dict]:
     """name → {bytes, sha256, media_type} for every servable file (the app keeps it)."""
@@ -44,8 +41,8 @@ def media_type(name: str) -> str:
         return "application/gzip"
     if name == CHECKSUMS:
         return "text/plain; charset=utf-8"
-    ext = name.rpartition(".")[2]
-    mt = MEDIA_TYPES.get(ext, "application/octet-stream")
+    fmt = _BY_SUFFIX.get(name.rpartition(".")[2])
+    mt = fmt.media_type if fmt is not None else "application/octet-stream"
     return mt + ("; charset=utf-8" if mt.startswith("text/") else "")
 
 
