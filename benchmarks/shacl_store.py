@@ -27,7 +27,8 @@ from kg.build import to_oxigraph
 from kg.curation import load_corpus
 from kg.mapping import map_corpus
 from kg.shacl import Originals
-from kg.validate import Violation, as_dataset, load_turtle_dir, validate, validate_store
+from kg.turtledir import load_turtle_dir
+from kg.validate import Violation, as_dataset, validate, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

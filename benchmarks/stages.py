@@ -58,7 +58,8 @@ def shacl(var: Path, whole_max: int) -> dict:
 
     from kg.config import Settings
     from kg.release import open_release
-    from kg.validate import load_turtle_dir, validate, validate_store
+    from kg.turtledir import load_turtle_dir
+    from kg.validate import validate, validate_store
 
     settings = Settings(var_dir=var)
     release = open_release(settings.current_release)

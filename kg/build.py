@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
@@ -40,9 +39,10 @@ from kg.iris import Iris, rebase
 from kg.mapping import Mapper, Quad, check_term_forms
 from kg import publication
 from kg.history import now
-from kg.release import DUMPS, REPORT_FILE, STORE_DIR, Release, draft_release
-from kg.shacl import Originals
-from kg.spool import DiskOriginals, DumpWriter, FileInfo, QuadSpool, copy_lines, reserialize, write_nquads
+from kg.release import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
+from kg.shacl import DiskOriginals, Originals
+from kg.turtledir import load_turtle_dir, read_text
+from kg.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
 from kg.validate import Report, validate_store
 from kg.vocab import prefixes
@@ -74,10 +74,6 @@ def to_oxigraph(quads: Iterable[Quad], base: str = DEFAULT_BASE_IRI) -> list[ox.
         raise TypeError(f"unexpected term {t!r}")
 
     return [ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in quads]  # type: ignore[arg-type]
-
-
-def rebase_text(text: str, base: str) -> str:
-    return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
 @dataclass
@@ -166,7 +162,7 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
     staged.files.update(nt.close())
     union.unlink()
     for name, source in (("ontology.ttl", settings.ontology_dir), ("shapes.ttl", settings.shapes_dir)):
-        data = rebase_text(_concat(source), base).encode("utf-8")
+        data = read_text(source, base).encode("utf-8")
         writer = DumpWriter(directory, name, gz=False)
         writer.write(data)
         staged.files.update(writer.close())
@@ -200,7 +196,7 @@ def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None) -> Re
 
 def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
     t = time.perf_counter()
-    report = validate_staged(staged, load_rebased(settings.shapes_dir, staged.base), load_rebased(settings.ontology_dir, staged.base))
+    report = validate_staged(staged, load_turtle_dir(settings.shapes_dir, staged.base), load_turtle_dir(settings.ontology_dir, staged.base))
     progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'} ({time.perf_counter() - t:.2f}s)")
     return report
 
@@ -296,7 +292,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
             reserialize(source, source_fmt, writer, fmt, pfx if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None)
             staged.files.update(writer.close())
         draft.add(staged.files)
-        draft.write_bytes(REPORT_FILE, _report_turtle(report).encode("utf-8"))
+        draft.write_bytes(REPORT_FILE, report.to_turtle(staged.base).encode("utf-8"))
         stats = count_union(staged.union, staged.base, staged.work)
         progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
@@ -317,28 +313,6 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
     return release
 
 
-def load_rebased(directory: Path, base: str) -> Graph:
-    """Every ``*.ttl`` of a directory in one graph (each file parsed on its
-    own, as ``kg.validate.load_turtle_dir``), moved to ``base`` as the shipped copies are."""
-    g = Graph()
-    for path in sorted(Path(directory).glob("*.ttl")):
-        g.parse(data=rebase_text(path.read_text(encoding="utf-8"), base), format="turtle")
-    return g
-
-
 def _count_lines(path: Path) -> int:
     with open(path, "rb") as fh:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-
-
-def _concat(directory: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.ttl")))
-
-
-def _report_turtle(report: Report) -> str:
-    """The report with a stable serialization: pyshacl's blank nodes are
-    relabelled canonically (RDF dataset canonicalization), so equal reports are equal bytes."""
-    canonical = Graph()
-    canonical += to_canonical_graph(report.graph)
-    canonical.bind("sh", "http://www.w3.org/ns/shacl#")
-    return canonical.serialize(format="turtle")

@@ -28,7 +28,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 from pyshacl import validate as _pyshacl_validate
@@ -38,12 +37,13 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from kg.config import DEFAULT_BASE_IRI
 from kg.shacl import Originals
 from kg.shacl import run as _run_engine
 from kg.shacl.engine import SLICE_SIZE
 from kg.vocab import SH, prefixes
 
-__all__ = ["Report", "Violation", "as_dataset", "load_turtle_dir", "validate", "validate_store"]
+__all__ = ["Report", "Violation", "as_dataset", "validate", "validate_store"]
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,13 @@ class Report:
     graph: Graph
     violations: list[Violation] = field(default_factory=list)
 
-    def to_turtle(self) -> str:
-        """The ``sh:ValidationReport``; blank nodes relabelled canonically so
-        equal reports serialize to equal text."""
+    def to_turtle(self, base: str = DEFAULT_BASE_IRI) -> str:
+        """The ``sh:ValidationReport``; blank nodes relabelled canonically (RDF
+        dataset canonicalization) so equal reports serialize to equal bytes:
+        what ``kg validate --format turtle`` prints and each release keeps."""
         canonical = Graph()
         canonical += to_canonical_graph(self.graph)
-        for prefix, ns in prefixes().items():
+        for prefix, ns in prefixes(base).items():
             canonical.bind(prefix, ns, override=True)
         return canonical.serialize(format="turtle")
 
@@ -114,14 +115,6 @@ class Report:
                 value = f"\n      value: {_short(v.value)}" if v.value else ""
                 lines.append(f"  - {v.severity} at {path}: {_short(v.message)}{value}\n      shape: {shape}")
         return "\n".join(lines)
-
-
-def load_turtle_dir(directory: Path) -> Graph:
-    """Every ``*.ttl`` file of a directory, in name order, in one graph."""
-    g = Graph()
-    for path in sorted(Path(directory).glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
 
 
 def as_dataset(quads: Iterable[tuple[Node, Node, Node, Node]]) -> Dataset:

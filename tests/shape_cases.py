@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from conftest import SEEDS
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.validate import load_turtle_dir
+from kg.turtledir import load_turtle_dir
 from kg.vocab import prefixes
 
 SETTINGS = Settings(seeds_dir=SEEDS)

@@ -22,7 +22,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from conftest import SEEDS, SHIPPED_SEEDS
 from kg.curation import load_corpus
 from kg.mapping import Quad, map_corpus
-from kg.validate import as_dataset, load_turtle_dir, validate
+from kg.turtledir import load_turtle_dir
+from kg.validate import as_dataset, validate
 from kg.vocab import FOAF, ORG, QN
 from tests import closure as cl
 
