@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.history import ReleaseInfo
+from kg.iris import Iris
 from kg.vocab import DCAT, DCT, RDF, RDFS, SPDX, VOID, XSD
 from kg.void import CC_BY, IANA, MEDIA
 from kg.void import _lit, _n  # the same term helpers as the release's own description
@@ -28,11 +29,7 @@ SUPERSEDED = {str(DCAT.version), str(DCT.issued), str(DCT.modified), "http://www
 
 
 def release_iri(base: str, release_id: str) -> str:
-    return f"{base}releases/{release_id}"
-
-
-def dump_iri(base: str, release_id: str, name: str) -> str:
-    return f"{base}releases/{release_id}/dumps/{name}"
+    return str(Iris(base).release(release_id))
 
 
 def notes(info: ReleaseInfo) -> str:
@@ -60,7 +57,7 @@ def release_triples(base: str, info: ReleaseInfo) -> list[ox.Triple]:
 
 
 def _release(base: str, info: ReleaseInfo) -> list[ox.Triple]:
-    node, ds = _n(release_iri(base, info.id)), _n(base + "dataset")
+    node, ds = _n(release_iri(base, info.id)), _n(Iris(base).dataset)
     t = [
         ox.Triple(node, _n(RDF.type), _n(DCAT.Dataset)),
         ox.Triple(node, _n(RDF.type), _n(VOID.Dataset)),
@@ -82,7 +79,7 @@ def _release(base: str, info: ReleaseInfo) -> list[ox.Triple]:
             f"Pruned on {info.pruned}: this release's dumps and past states are no longer served; its metadata is kept.", lang="en")))
         return t
     for i, (name, f) in enumerate(sorted(info.meta.get("files", {}).items()), start=1):
-        dist = _n(dump_iri(base, info.id, name))
+        dist = _n(Iris(base).release_dump(info.id, name))
         stem, _, ext = name.removesuffix(".gz").rpartition(".")
         media = MEDIA[ext][0] if stem == "dataset" and ext in MEDIA else "text/turtle"
         if stem == "dataset":
@@ -109,7 +106,7 @@ def _release(base: str, info: ReleaseInfo) -> list[ox.Triple]:
 
 def versions_triples(base: str, infos: list[ReleaseInfo], current: str) -> list[ox.Triple]:
     """``{base}dataset`` across its releases, and every release."""
-    ds = _n(base + "dataset")
+    ds = _n(Iris(base).dataset)
     by_id = {i.id: i for i in infos}
     t: list[ox.Triple] = []
     if current in by_id:
@@ -128,7 +125,7 @@ def versions_triples(base: str, infos: list[ReleaseInfo], current: str) -> list[
 
 def catalogue_triples(base: str, infos: list[ReleaseInfo], current: str) -> list[ox.Triple]:
     """``{base}releases``: a catalogue of the versions (what ``/releases`` serves as RDF)."""
-    cat = _n(base + "releases")
+    cat = _n(Iris(base).releases)
     t = [
         ox.Triple(cat, _n(RDF.type), _n(DCAT.Catalog)),
         ox.Triple(cat, _n(DCT.title), _lit("Releases of the Qatar–NATO knowledge graph", lang="en")),
@@ -142,7 +139,7 @@ def catalogue_triples(base: str, infos: list[ReleaseInfo], current: str) -> list
 def merge_description(void: Iterable[ox.Triple], base: str, infos: list[ReleaseInfo], current: str) -> list[ox.Triple]:
     """The served dataset description: the release's void.ttl with its version
     statements about ``{base}dataset`` replaced by the history's."""
-    ds = base + "dataset"
+    ds = str(Iris(base).dataset)
     kept = [t for t in void if not (isinstance(t.subject, ox.NamedNode) and t.subject.value == ds and t.predicate.value in SUPERSEDED)]
     if not infos:
         return list(void)

@@ -1,4 +1,5 @@
-"""Every IRI we mint, from stable keys; nothing else in the package spells one.
+"""Every IRI we mint, from stable keys and ids. Other modules ask here; the
+web layer only matches the same paths (``/id/…``) to answer for them.
 
 Scheme (see docs/iri-scheme.md)::
 
@@ -8,14 +9,19 @@ Scheme (see docs/iri-scheme.md)::
     {base}id/claim/{article}/{claim}  an attributed statement (claims graph)
     {thing}#{part}                    a node that only exists inside a thing
                                       (an evidence annotation, an actor role, an interval)
-    {base}graph/{name}                housekeeping graphs (entities, articles)
+    {base}graph/{name}                housekeeping graphs (entities, articles, provenance)
     {base}ontology#{Term}             ontology terms;  {base}shapes#{Shape}  shapes
     {base}dataset                     the VoID/DCAT description
-    {base}dumps/{file}                a downloadable dump
+    {base}dumps/{file}                a downloadable dump of the current release
+    {base}releases                    the catalogue of releases
+    {base}releases/{id}               one release (a DCAT version), and
+    {base}releases/{id}/dumps/{file}  its immutable dumps
 
-Keys are lowercase ASCII slugs so IRIs never need percent-encoding. The build
-mints everything under the default base and ``rebase`` moves the finished
-release to the configured one.
+Keys are lowercase ASCII slugs so IRIs never need percent-encoding. The
+mapping mints under the default base (the curated text and the shipped
+ontology are written against it) and the build moves every term to the
+configured base with ``rebase`` while it streams (``kg.build.to_oxigraph``);
+everything minted after the build (history, pages) uses ``Iris(base)`` directly.
 """
 
 from __future__ import annotations
@@ -90,6 +96,16 @@ class Iris:
     @property
     def sparql(self) -> URIRef:
         return URIRef(f"{self.base}sparql")
+
+    @property
+    def releases(self) -> URIRef:
+        return URIRef(f"{self.base}releases")
+
+    def release(self, release_id: str) -> URIRef:
+        return URIRef(f"{self.base}releases/{_slug(release_id)}")
+
+    def release_dump(self, release_id: str, filename: str) -> URIRef:
+        return URIRef(f"{self.release(release_id)}/dumps/{_slug(filename)}")
 
 
 def _slug(value: str) -> str:

@@ -1,5 +1,7 @@
-"""Stores behind one small interface: the embedded Oxigraph store (default)
-and, later, a remote SPARQL endpoint. Query limits live here, not in handlers."""
+"""Stores behind one small interface (``Store``): the embedded Oxigraph store
+(``kg.store.embedded``, the default) and a remote SPARQL endpoint such as
+Virtuoso (``kg.store.remote``). Every query the application runs passes
+through ``kg.store.executor``, which applies the limits, so handlers never do."""
 
 from kg.store.base import QueryResult, Store
 

@@ -1,7 +1,11 @@
-"""The embedded default store: an in-memory Oxigraph loaded from a release.
+"""The embedded default store: Oxigraph, over a release's files.
 
-Runs queries in-process. Time limits and row caps are applied by the query
-executor that wraps it (``kg.store.executor``), not here.
+A release built by ``kg build`` carries an on-disk (RocksDB) store, written
+once by ``persist`` and opened read-only (``ON_DISK``) by every process that
+queries it; a release without one (older builds, tests) is bulk-loaded into
+memory from its dumps (``release_files``). ``OxigraphStore`` answers in the
+process that holds it: the executor (``kg.store.executor``) runs it inside
+worker processes, and applies the time limits and row caps, not this module.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from kg import history
 from kg.errors import ReleaseNotFound
 from kg.history import ReleaseInfo
 from kg.describe import serialize
+from kg.iris import Iris
 from kg.history_rdf import catalogue_triples, notes, release_iri, release_triples
 from kg.vocab import prefixes
 from kg.release import RELEASE_ID, Release, release_by_id
@@ -133,9 +134,9 @@ def listing(request: Request, suffix: str | None = None) -> Response:
     infos, current = known_releases(request)
     triples = catalogue_triples(urls.base, infos, current)
     rows = [row(i, current) for i in reversed(infos)]
-    return serve_history_document(request, urls.base + "releases", triples, forced=fmt,
-                          html=lambda: ("releases.html", {"releases": rows, "iri": urls.base + "releases",
-                                                          "variants": variants(urls, urls.base + "releases")}))
+    iri = str(Iris(urls.base).releases)
+    return serve_history_document(request, iri, triples, forced=fmt,
+                          html=lambda: ("releases.html", {"releases": rows, "iri": iri, "variants": variants(urls, iri)}))
 
 
 @router.api_route("/releases/{name}", methods=METHODS, include_in_schema=False)
