@@ -73,14 +73,6 @@ class Changes:
     def to_json(self) -> dict:
         return {"old": self.old, "new": self.new, **self.summary(), "items": self.items, "truncated": self.truncated}
 
-    @classmethod
-    def from_json(cls, data: dict) -> Changes:
-        ch = cls(data.get("old"), data["new"], dict(data["quads"]), dict(data["triples"]))
-        ch.counts = {c: dict(data[c]) for c in CATEGORIES}
-        ch.items = {c: {k: list(data["items"][c][k]) for k in KINDS} for c in CATEGORIES}
-        ch.truncated = bool(data.get("truncated"))
-        return ch
-
     def to_text(self) -> str:
         """The readable summary: counts per kind, then every IRI listed."""
         old = f"release {self.old['id']} ({self.old.get('published') or 'publication time unknown'})" if self.old else "nothing (the first release)"
