@@ -215,7 +215,7 @@ def test_worker_serialized_results_read_the_same_as_the_old_path(release: Releas
     import rdflib.query
 
     from kg import formats as F
-    from kg.store.executor import Serialized
+    from kg.store.backends import Serialized
     from kg.web import results as R
 
     settings = release_settings.with_(query_workers=1, max_rows=7)

@@ -14,7 +14,8 @@ import pytest
 from kg.config import Settings
 from kg.errors import BadQuery, QueryRefused, QueryTimeout, QueryTooLarge
 from kg.release import Release
-from kg.store.executor import QueryExecutor, ThreadBackend
+from kg.store.backends import ThreadBackend
+from kg.store.executor import QueryExecutor
 from kg.web.server import embedded_files
 from sparql_fixtures import sparql_server
 

@@ -143,7 +143,7 @@ def test_unknown_custom_function_is_a_bad_query_not_a_bug(query: str) -> None:
     import pyoxigraph as ox
 
     from kg.store.embedded import OxigraphStore
-    from kg.store.executor import Request, run_request
+    from kg.store.backends import Request, run_request
 
     tag, message = run_request(OxigraphStore(ox.Store()), Request(query, None, None, None, 10))
     assert tag == "engine" and "custom function" in str(message)

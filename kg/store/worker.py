@@ -3,7 +3,7 @@
 Loads the store once from the files named in its first message, then answers
 ``Request``s one at a time. A plain subprocess (not ``multiprocessing``'s
 spawn), so it never re-imports whatever ``__main__`` the server runs under.
-The parent (``kg.store.executor.ProcessBackend``) kills it at a query's
+The parent (``kg.store.backends.ProcessBackend``) kills it at a query's
 timeout, which is how a runaway query is stopped.
 """
 
@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 
 def main(read_fd: int, write_fd: int) -> int:
     from kg.store.embedded import OxigraphStore
-    from kg.store.executor import run_request
+    from kg.store.backends import run_request
 
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     files = inbox.recv()

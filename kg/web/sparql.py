@@ -33,7 +33,8 @@ from starlette.routing import Route
 
 from kg import formats as F
 from kg.errors import BadQuery, KGError, NotAcceptable, QueryRefused
-from kg.store.executor import QueryExecutor, Serialized
+from kg.store.backends import Serialized
+from kg.store.executor import QueryExecutor
 from kg.store.lexer import query_form
 from kg.vocab import prefixes as vocab_prefixes
 from kg.web import results as R
