@@ -89,7 +89,7 @@ def shacl(var: Path, whole_max: int) -> dict:
 def load(var: Path) -> dict:
     from kg.config import Settings
     from kg.release import open_release
-    from kg.web.server import embedded_store
+    from kg.store.embedded import embedded_store
 
     release = open_release(Settings(var_dir=var).current_release)
     t = time.perf_counter()

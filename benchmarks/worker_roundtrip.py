@@ -25,7 +25,7 @@ from kg.release import open_release
 from kg.store.embedded import OxigraphStore
 from kg.store.executor import QueryExecutor
 from kg.web import results as R
-from kg.web.server import embedded_files
+from kg.store.embedded import embedded_files
 
 QUERIES = {
     "`SELECT … LIMIT 10`": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",

@@ -57,6 +57,6 @@ def release(release_settings: Settings) -> Release:
 
 @pytest.fixture(scope="session")
 def store(release: Release) -> OxigraphStore:
-    from kg.web.server import embedded_store
+    from kg.store.embedded import embedded_store
 
     return embedded_store(release)

@@ -18,7 +18,7 @@ from kg.errors import QueryTimeout
 from kg.release import Release
 from kg.store.bounded import is_bounded
 from kg.store.executor import QueryExecutor
-from kg.web.server import embedded_files
+from kg.store.embedded import embedded_files
 
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 

@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 from conftest import ROOT, SEEDS
 from kg.build import build, to_oxigraph
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.mapping import map_corpus
 from kg.release import DUMPS, Release, open_release
 
@@ -150,7 +150,7 @@ def test_progress_line_per_stage(tmp_path: Path) -> None:
 def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release) -> None:
     """Workers open one on-disk store read-only instead of each loading the dumps."""
     from kg.store.embedded import OxigraphStore
-    from kg.web.server import embedded_files
+    from kg.store.embedded import embedded_files
 
     assert release.store_dir is not None
     files = embedded_files(release)

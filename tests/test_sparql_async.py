@@ -23,7 +23,7 @@ from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout
 from kg.release import Release
 from kg.store.executor import QueryExecutor
 from kg.store.pool import IdleWorkers, WorkerGone, read_message
-from kg.web.server import embedded_files
+from kg.store.embedded import embedded_files
 from sparql_fixtures import sparql_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

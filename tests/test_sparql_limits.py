@@ -16,7 +16,7 @@ from kg.errors import BadQuery, QueryRefused, QueryTimeout, QueryTooLarge
 from kg.release import Release
 from kg.store.backends import ThreadBackend
 from kg.store.executor import QueryExecutor
-from kg.web.server import embedded_files
+from kg.store.embedded import embedded_files
 from sparql_fixtures import sparql_server
 
 # a cartesian product of all triples with themselves three times: hours of work

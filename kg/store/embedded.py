@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.release import Release
 from kg.store.bindings import inline_bindings
 from kg.store.base import QueryResult, Store, Term
 
@@ -44,6 +45,18 @@ def release_files(root: Path, base_iri: str) -> tuple[DataFile, ...]:
         (str(root / "ontology.ttl"), ox.RdfFormat.TURTLE.media_type, base_iri + "ontology"),
         (str(root / "shapes.ttl"), ox.RdfFormat.TURTLE.media_type, base_iri + "shapes"),
     )
+
+
+def embedded_files(release: Release) -> tuple[DataFile, ...]:
+    """How a worker opens this release: its on-disk store, read-only, or (for a
+    release built before stores were) its dump files, loaded into memory."""
+    if release.store_dir is not None:
+        return ((str(release.store_dir), ON_DISK, None),)
+    return release_files(release.path, release.base_iri)
+
+
+def embedded_store(release: Release) -> "OxigraphStore":
+    return OxigraphStore.load(embedded_files(release))
 
 
 LOAD_LINES = 100_000
@@ -130,7 +143,7 @@ def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[
     - otherwise the query's own FROM / FROM NAMED, if it has any (Oxigraph
       applies them);
     - otherwise the store's default graph — for a release, the de-duplicated
-      union of the data graphs (``kg.web.server.embedded_store``) — and every
+      union of the data graphs (``embedded_store``) — and every
       named graph.
     """
     if default_graph_uris is not None or named_graph_uris is not None:

@@ -203,7 +203,7 @@ def past_store(release: Release) -> OxigraphStore:
         if store is not None and release.path.is_dir():
             _stores.move_to_end(key)
             return store
-        from kg.web.server import embedded_store
+        from kg.store.embedded import embedded_store
 
         store = embedded_store(release)
         _stores[key] = store

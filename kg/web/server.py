@@ -8,7 +8,7 @@ from kg.config import Settings
 from kg.errors import ReleaseNotFound
 from kg.release import Release, open_release
 from kg.store.base import Store
-from kg.store.embedded import ON_DISK, DataFile, OxigraphStore, release_files
+from kg.store.embedded import embedded_files
 from kg.store.executor import QueryExecutor
 
 
@@ -25,18 +25,6 @@ def current_release(settings: Settings) -> Release:
 
     build(settings)
     return open_release(settings.current_release)
-
-
-def embedded_files(release: Release) -> tuple[DataFile, ...]:
-    """How a worker opens this release: its on-disk store, read-only, or (for a
-    release built before stores were) its dump files, loaded into memory."""
-    if release.store_dir is not None:
-        return ((str(release.store_dir), ON_DISK, None),)
-    return release_files(release.path, release.base_iri)
-
-
-def embedded_store(release: Release) -> OxigraphStore:
-    return OxigraphStore.load(embedded_files(release))
 
 
 def make_store(settings: Settings, release: Release) -> Store:
