@@ -24,9 +24,9 @@ import pyoxigraph as ox
 
 from benchmarks.generate import generate
 from kg.build import to_oxigraph
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.mapping import map_corpus
-from kg.shacl import Originals
+from kg.shacl.literals import Originals
 from kg.turtledir import load_turtle_dir
 from kg.validate import Violation, as_dataset, validate, validate_store
 

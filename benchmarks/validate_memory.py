@@ -5,7 +5,7 @@
 RELEASE is a published release directory (``VAR/current``). Its store is
 copied to DIR first (opening a store read-write may compact it: the
 release stays untouched), the integer literals as written are read back
-from ``dataset.nq`` into a ``kg.shacl.DiskOriginals`` as the build does, and then:
+from ``dataset.nq`` into a ``kg.shacl.literals.DiskOriginals`` as the build does, and then:
 
 * RSS after opening the store, and after a full scan of every quad (what
   RocksDB's caches keep once everything was read);
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.shacl.engine import _results, compile_all
     from kg.shacl.model import Hierarchy
     from kg.shacl.sparql import SUBCLASS_PAIRS
-    from kg.shacl import DiskOriginals
+    from kg.shacl.literals import DiskOriginals
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("release", type=Path)

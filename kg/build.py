@@ -1,7 +1,7 @@
 """The pipeline: curate → map → validate → serialize → write the release.
 
 Streaming, so memory stays flat in the number of articles (docs/build.md):
-articles are read one at a time (``kg.curation.CorpusStream``), each mapped
+articles are read one at a time (``kg.curation.loader.CorpusStream``), each mapped
 and spooled to disk as N-Quads text (``kg.spool``); GNU ``sort`` orders and
 de-duplicates the spool; the sorted files are streamed into the dumps
 (gzipped and hashed while written) and bulk-loaded into the release's
@@ -40,7 +40,7 @@ from kg.mapping import Mapper, Quad, check_term_forms
 from kg import publication
 from kg.history import now
 from kg.release import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
-from kg.shacl import DiskOriginals, Originals
+from kg.shacl.literals import DiskOriginals, Originals
 from kg.turtledir import load_turtle_dir, read_text
 from kg.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files

@@ -38,8 +38,8 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.config import DEFAULT_BASE_IRI
-from kg.shacl import Originals
-from kg.shacl import run as _run_engine
+from kg.shacl.literals import Originals
+from kg.shacl.engine import run as _run_engine
 from kg.shacl.engine import SLICE_SIZE
 from kg.vocab import SH, prefixes
 

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.generate import generate
 from benchmarks.run import main
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 
 
 def test_generator_is_deterministic_and_loads(tmp_path: Path) -> None:

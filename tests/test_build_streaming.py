@@ -22,7 +22,7 @@ from rdflib.namespace import XSD
 from conftest import SEEDS
 from kg.build import build, to_oxigraph
 from kg.config import Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.loader import CorpusStream
 from kg.errors import CurationError
 from kg.mapping import map_corpus
@@ -203,9 +203,9 @@ def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
 
 def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path: Path) -> None:
     """The build keeps the integer literals as written in SQLite, not a dict:
-    every lookup the validator makes gives what kg.shacl.Originals gives."""
-    from kg.shacl import Originals
-    from kg.shacl import DiskOriginals
+    every lookup the validator makes gives what kg.shacl.literals.Originals gives."""
+    from kg.shacl.literals import Originals
+    from kg.shacl.literals import DiskOriginals
 
     quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
     odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),

@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import SEEDS, SHIPPED_SEEDS
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.mapping import Quad, map_corpus
 from kg.turtledir import load_turtle_dir
 from kg.validate import as_dataset, validate

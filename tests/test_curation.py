@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.quotes import QuoteNotFound, locate
 from kg.errors import CurationError
 

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from conftest import SHIPPED_SEEDS
 from kg.build import build
 from kg.config import Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.model import Entity
 from kg.errors import CurationError
 from kg.mapping import Mapper

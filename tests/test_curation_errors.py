@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.loader import CorpusStream
 from kg.errors import CurationError
 

@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from conftest import SEEDS
 from kg.build import build
 from kg.config import Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.errors import CurationError, ValidationFailed
 
 ARTICLE = "000_35b9f4be7a1e8528.yaml"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from kg.cli import main
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.quotefind import line_col
 from kg.curation.quotes import locate
 from kg.errors import CurationError

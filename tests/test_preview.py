@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.preview import create_app
 from live import get, serve
 

@@ -15,7 +15,7 @@ import pytest
 
 from kg.build import build
 from kg.config import Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.errors import CurationError
 from kg.iris import Iris
 

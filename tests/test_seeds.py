@@ -13,7 +13,7 @@ import pytest
 from conftest import NO_SHARED, SEEDS, SHARED, SHIPPED_SEEDS
 from kg.build import build
 from kg.config import Settings
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 
 TEXTS = sorted(p.name for p in SHIPPED_SEEDS.glob("*.txt"))
 

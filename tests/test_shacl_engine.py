@@ -19,10 +19,10 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from kg.build import to_oxigraph
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.errors import UnsupportedShape
 from kg.mapping import map_corpus
-from kg.shacl import Originals
+from kg.shacl.literals import Originals
 from kg.validate import Report, Violation, as_dataset, validate, validate_store
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, evidence, fact, ontology, shapes
 
@@ -104,7 +104,7 @@ def test_value_shapes_targeted_same_report(shape: str, good: str, bad: str) -> N
 
 
 # Oxigraph stores "5"^^xsd:nonNegativeInteger as "5"^^xsd:integer and "07" as "7":
-# the engine checks such literals as written (kg.shacl.Originals), as pyshacl does.
+# the engine checks such literals as written (kg.shacl.literals.Originals), as pyshacl does.
 CANONICALISED = [
     ("integer-where-non-negative", fact("fact/a/z1").replace('"0"^^xsd:nonNegativeInteger', '"0"^^xsd:integer')),
     ("leading-zeros-accepted", fact("fact/a/z3").replace('"0"^^xsd:nonNegativeInteger', '"00"^^xsd:nonNegativeInteger')),

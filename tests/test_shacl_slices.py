@@ -16,9 +16,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg.build import to_oxigraph
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.mapping import map_corpus
-from kg.shacl import Originals
+from kg.shacl.literals import Originals
 from kg.shacl.engine import compile_all
 from kg.shacl.model import Hierarchy, read_shapes
 from kg.shacl.sparql import focus_nodes, prefix_block, targets

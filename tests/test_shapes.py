@@ -151,7 +151,7 @@ def test_shapes_graph_metadata() -> None:
 
 
 def test_shipped_graph_conforms() -> None:
-    from kg.curation import load_corpus
+    from kg.curation.loader import load_corpus
     from kg.mapping import map_corpus
 
     quads = map_corpus(load_corpus(SETTINGS.seeds_dir))

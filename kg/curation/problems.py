@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
-from kg.curation import model as m
+import kg.curation.model as m
 from kg.errors import Problem
 from kg.folding import fold
 from kg.curation.yamlio import Source, drop_union_tags, field_path

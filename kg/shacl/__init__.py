@@ -12,11 +12,7 @@ runs them on the release's pyoxigraph ``Store``:
   forgets (integer-derived datatypes): ``Originals`` keeps those as written;
 * ``engine``   runs the queries (two threads) and writes pyshacl's report graph.
 
-Callers use ``kg.validate.validate_store``; pyshacl stays the reference, and
+Callers use ``kg.validate.validate_store`` (this file imports nothing, so
+the modules never depend on each other through it); pyshacl stays the reference, and
 ``tests/test_shacl_engine.py`` holds the two reports equal.
 """
-
-from kg.shacl.engine import compile_all, run
-from kg.shacl.literals import DiskOriginals, Originals
-
-__all__ = ["DiskOriginals", "Originals", "compile_all", "run"]
