@@ -30,51 +30,13 @@ from kg.curation.model import (
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
+from kg.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
 from kg.iris import Iris
-from kg.vocab import DCT, FOAF, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
-# entity type → (rdf:types, predicate that ``within`` maps to, concept scheme key)
-ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = {
-    "State": ((QN.State, ORG.FormalOrganization, SCHEMA.Country), None, None),
-    "Alliance": ((QN.Alliance, ORG.FormalOrganization), None, None),
-    "PartnershipInitiative": ((QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
-    "PartnershipProgramme": ((QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
-    "Ministry": ((QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
-    "Body": ((QN.Body, ORG.Organization), ORG.subOrganizationOf, None),
-    "NonStateArmedGroup": ((QN.NonStateArmedGroup, ORG.Organization), None, None),
-    "Official": ((QN.Official, FOAF.Person, SCHEMA.Person), None, None),
-    "Post": ((ORG.Post,), ORG.postIn, None),
-    "Place": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "City": ((QN.Place, SCHEMA.City), SCHEMA.containedInPlace, None),
-    "Region": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "MilitaryBase": ((QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Headquarters": ((QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Meeting": ((QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Session": ((QN.Session, QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Conference": ((QN.Conference, SEM.Event, SCHEMA.Event), None, None),
-    "Visit": ((QN.Visit, SEM.Event, SCHEMA.Event), None, None),
-    "Briefing": ((QN.Briefing, SEM.Event, SCHEMA.Event), None, None),
-    "Speech": ((QN.Speech, SEM.Event, SCHEMA.Event), None, None),
-    "Signing": ((QN.Signing, SEM.Event, SCHEMA.Event), None, None),
-    "Ratification": ((QN.Ratification, SEM.Event), None, None),
-    "Mediation": ((QN.Mediation, SEM.Event), None, None),
-    "MilitaryOperation": ((QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
-    # an event of no more specific kind (e.g. the blockade of Qatar): no qn: class is claimed
-    "Event": ((SEM.Event, SCHEMA.Event), None, None),
-    "Agreement": ((QN.Agreement, SCHEMA.CreativeWork), None, None),
-    "Permission": ((QN.Permission,), None, None),
-    "Action": ((QN.Action,), None, None),
-    "CooperationArea": ((QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
-    "Challenge": ((QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
-    "RoleType": ((QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
-    "EventType": ((QN.EventType, SEM.EventType, SKOS.Concept), None, "scheme/cameo"),
-    "ConceptScheme": ((SKOS.ConceptScheme,), None, None),
-    "Cooperation": ((QN.Cooperation,), None, None),
-    "Publisher": ((SCHEMA.Organization, FOAF.Organization), None, None),
-}
 
 HOST_ROLE = "role/host"
 

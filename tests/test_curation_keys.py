@@ -4,11 +4,15 @@ reference check, the JSON Schema and the list of entity types."""
 
 from __future__ import annotations
 
+import re
+import typing
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from kg.curation import load_corpus
+from kg.curation.model import Entity
 from kg.errors import CurationError
 
 A = "000_35b9f4be7a1e8528.yaml"
@@ -43,3 +47,14 @@ def test_a_bad_key_in_a_field_named_like_its_kind_is_reported_at_the_field(seeds
     [p] = problems(seeds_copy)
     assert (p.field.split(" ")[0], p.line, p.column) == (field, line, col + len(name + ": ")), p
     assert "not an entity key" in p.message
+
+
+def test_entity_types_come_from_one_table() -> None:
+    from kg import mapping
+    from kg.entity_types import ENTITY_TYPES, TYPE_NAMES
+
+    assert typing.get_args(Entity.model_fields["type"].annotation) == TYPE_NAMES == tuple(ENTITY_TYPES)
+    assert mapping.ENTITY_TYPES is ENTITY_TYPES
+    guide = (ROOT / "docs" / "adding-an-article.md").read_text(encoding="utf-8")
+    listed = re.search(r"Entity types: `([^`]+)`", guide)
+    assert listed and tuple(listed.group(1).split()) == TYPE_NAMES  # the guide lists them all, in order

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kg.entity_types import TYPE_NAMES
 from kg.iris import SLUG_RE, is_valid_key
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -84,14 +85,8 @@ class AltLabels(Strict):
     ar: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
 
 
-EntityType = Literal[
-    "State", "Alliance", "PartnershipInitiative", "PartnershipProgramme", "Ministry", "Body",
-    "NonStateArmedGroup", "Official", "Post", "Place", "City", "Region", "MilitaryBase",
-    "Headquarters", "Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing",
-    "Ratification", "Mediation", "MilitaryOperation", "Event", "Agreement", "Permission", "Action",
-    "CooperationArea", "Challenge", "RoleType", "EventType", "ConceptScheme", "Cooperation",
-    "Publisher",
-]
+EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
+"""The ``type:`` of an entity: the names of ``kg.entity_types``, the one table of types."""
 
 
 class Entity(Strict):
