@@ -6,10 +6,15 @@ Graphs (see docs/modelling.md):
   sits (post in organisation, place in place), verified ``owl:sameAs`` links;
 * ``graph/articles``   each source article: metadata and its full text;
 * ``graph/provenance`` each fact as a ``qn:Fact``: its article, whether it is
-  inferred, and its Web Annotation evidence (quote + position selectors);
+  inferred, and its Web Annotation evidence (quote + position selectors); an
+  inferred fact also lists each triple it asserts as an ``rdf:Statement``;
 * one graph per fact, named by the fact's IRI, holding only what it asserts;
-* one graph per claim, named by the claim's IRI: attributed statements, kept
-  apart from the facts.
+* one graph per claim, named by the claim's IRI, describing only the claim (a
+  ``qn:AttributedStatement``): speaker, words, summary, subjects and its own
+  evidence; what the speaker said is never itself a triple.
+
+Entity types' classes, ``within`` predicates and concept schemes are the
+table in ``kg.entity_types``.
 
 No blank nodes: every node has an IRI (``{thing}#{part}``), so dumps are
 byte-stable and every node is dereferenceable.
@@ -52,8 +57,9 @@ def _time_position(d: PartialDate) -> URIRef:
 
 class Mapper:
     """Emits quads; one method per kind of input. Reads nothing across files
-    but ``within`` (an entity key → the key it sits in), so an article can be
-    mapped on its own while the corpus streams past (``kg.build``)."""
+    but ``within`` (an entity key → the key it sits in) and ``refined`` (an
+    event key → its most precise date), so an article can be mapped on its own
+    while the corpus streams past (``kg.build``)."""
 
     def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None,
                  refined: Callable[[str], str | None] | None = None) -> None:
