@@ -6,10 +6,15 @@ Graphs (see docs/modelling.md):
   sits (post in organisation, place in place), verified ``owl:sameAs`` links;
 * ``graph/articles``   each source article: metadata and its full text;
 * ``graph/provenance`` each fact as a ``qn:Fact``: its article, whether it is
-  inferred, and its Web Annotation evidence (quote + position selectors);
+  inferred, and its Web Annotation evidence (quote + position selectors); an
+  inferred fact also lists each triple it asserts as an ``rdf:Statement``;
 * one graph per fact, named by the fact's IRI, holding only what it asserts;
-* one graph per claim, named by the claim's IRI: attributed statements, kept
-  apart from the facts.
+* one graph per claim, named by the claim's IRI, describing only the claim (a
+  ``qn:AttributedStatement``): speaker, words, summary, subjects and its own
+  evidence; what the speaker said is never itself a triple.
+
+Entity types' classes, ``within`` predicates and concept schemes are the
+table in ``kg.entity_types``.
 
 No blank nodes: every node has an IRI (``{thing}#{part}``), so dumps are
 byte-stable and every node is dereferenceable.
@@ -30,51 +35,13 @@ from kg.curation.model import (
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
+from kg.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
 from kg.iris import Iris
-from kg.vocab import DCT, FOAF, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
-# entity type → (rdf:types, predicate that ``within`` maps to, concept scheme key)
-ENTITY_TYPES: dict[str, tuple[tuple[URIRef, ...], URIRef | None, str | None]] = {
-    "State": ((QN.State, ORG.FormalOrganization, SCHEMA.Country), None, None),
-    "Alliance": ((QN.Alliance, ORG.FormalOrganization), None, None),
-    "PartnershipInitiative": ((QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
-    "PartnershipProgramme": ((QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
-    "Ministry": ((QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
-    "Body": ((QN.Body, ORG.Organization), ORG.subOrganizationOf, None),
-    "NonStateArmedGroup": ((QN.NonStateArmedGroup, ORG.Organization), None, None),
-    "Official": ((QN.Official, FOAF.Person, SCHEMA.Person), None, None),
-    "Post": ((ORG.Post,), ORG.postIn, None),
-    "Place": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "City": ((QN.Place, SCHEMA.City), SCHEMA.containedInPlace, None),
-    "Region": ((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "MilitaryBase": ((QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Headquarters": ((QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Meeting": ((QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Session": ((QN.Session, QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Conference": ((QN.Conference, SEM.Event, SCHEMA.Event), None, None),
-    "Visit": ((QN.Visit, SEM.Event, SCHEMA.Event), None, None),
-    "Briefing": ((QN.Briefing, SEM.Event, SCHEMA.Event), None, None),
-    "Speech": ((QN.Speech, SEM.Event, SCHEMA.Event), None, None),
-    "Signing": ((QN.Signing, SEM.Event, SCHEMA.Event), None, None),
-    "Ratification": ((QN.Ratification, SEM.Event), None, None),
-    "Mediation": ((QN.Mediation, SEM.Event), None, None),
-    "MilitaryOperation": ((QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
-    # an event of no more specific kind (e.g. the blockade of Qatar): no qn: class is claimed
-    "Event": ((SEM.Event, SCHEMA.Event), None, None),
-    "Agreement": ((QN.Agreement, SCHEMA.CreativeWork), None, None),
-    "Permission": ((QN.Permission,), None, None),
-    "Action": ((QN.Action,), None, None),
-    "CooperationArea": ((QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
-    "Challenge": ((QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
-    "RoleType": ((QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
-    "EventType": ((QN.EventType, SEM.EventType, SKOS.Concept), None, "scheme/cameo"),
-    "ConceptScheme": ((SKOS.ConceptScheme,), None, None),
-    "Cooperation": ((QN.Cooperation,), None, None),
-    "Publisher": ((SCHEMA.Organization, FOAF.Organization), None, None),
-}
 
 HOST_ROLE = "role/host"
 
@@ -90,8 +57,9 @@ def _time_position(d: PartialDate) -> URIRef:
 
 class Mapper:
     """Emits quads; one method per kind of input. Reads nothing across files
-    but ``within`` (an entity key → the key it sits in), so an article can be
-    mapped on its own while the corpus streams past (``kg.build``)."""
+    but ``within`` (an entity key → the key it sits in) and ``refined`` (an
+    event key → its most precise date), so an article can be mapped on its own
+    while the corpus streams past (``kg.build``)."""
 
     def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None,
                  refined: Callable[[str], str | None] | None = None) -> None:

@@ -10,13 +10,14 @@ next one, nor make every use of the keys its file declares "unknown".
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from kg.curation.keys import refs  # the reference walk, read off the models' key types
 from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
 from kg.curation.problems import from_validation
 from kg.curation.quoteerror import quote_problem
@@ -140,31 +141,6 @@ def _quote_fix(message: str) -> str:
     if "time(s), not" in message:
         return "lower 'occurrence' to one that exists"
     return "copy the words from the seed text exactly, as one unbroken run ('kg quote' finds them)"
-
-
-_REF_FIELDS = (
-    "person", "post", "member", "organization", "role", "event", "place",
-    "part_of", "framework", "agreement", "ratified", "agent", "cooperation", "area",
-    "challenge", "permission", "grantee", "speaker", "publisher", "dateline",
-)
-_REF_LISTS = ("event_types", "partners", "actions", "targets", "about", "close_match")
-
-
-def refs(item: BaseModel) -> Iterator[tuple[list[object], str]]:
-    """Every entity key ``item`` refers to, with its location under the item."""
-    for name in _REF_FIELDS:
-        value = getattr(item, name, None)
-        if isinstance(value, str):
-            yield [name], value
-    for name in _REF_LISTS:
-        for j, value in enumerate(getattr(item, name, None) or []):
-            yield [name, j], value
-    for j, actor in enumerate(getattr(item, "actors", None) or []):
-        yield ["actors", j, "agent"], actor.agent
-        yield ["actors", j, "role"], actor.role
-    within = getattr(item, "within", None)
-    if isinstance(within, str):
-        yield ["within"], within
 
 
 def referring(parts: Parts) -> Iterable[tuple[list[object], str, str, BaseModel]]:

@@ -284,10 +284,11 @@ class CorpusStream:
             self._problems.extend(from_validation(source, exc))
             return []
         for i, link in enumerate(links):
-            if link.entity not in self.declared and not self._blind:
-                line, col = source.position(["links", i, "entity"])
-                self._problems.append(Problem(links_path, line, f"links[{i}].entity", f"unknown entity {link.entity!r}", col,
-                                              unknown_key_fix(link.entity, self.declared)))
+            for sub, key in refs(link):
+                if key not in self.declared and not self._blind:
+                    line, col = source.position(["links", i, *sub])
+                    self._problems.append(Problem(links_path, line, _dotted([f"links[{i}]", *sub]), f"unknown entity {key!r}", col,
+                                                  unknown_key_fix(key, self.declared)))
         return links
 
     def _register(self, source: Source, items: list[tuple[int, Entity]], raw_keys: list[tuple[int, str]] = ()) -> None:  # type: ignore[assignment]
@@ -305,7 +306,7 @@ class CorpusStream:
     def _refer(self, path: Path, prefix: list[object], model: BaseModel, label: str, suffix: str = "") -> None:
         for sub, key in refs(model):
             if key not in self.declared:
-                field = label + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in sub) + suffix
+                field = _dotted([label, *sub]) + suffix
                 self._pending.append(_Pending(path, tuple(prefix + sub), field, key))
             else:
                 self._warn_if_local(path, prefix + sub, key)
@@ -316,7 +317,7 @@ class CorpusStream:
         if decl.shared or decl.path == path or (path, key) in self._warned:
             return
         self._warned[(path, key)] = Deferred(
-            path, tuple(loc), "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip("."),
+            path, tuple(loc), _dotted(loc),
             f"{key!r} is local to {decl.path.name}, declared in its entities:",
             f"move its declaration to {ENTITIES_FILE}: an entity two articles share is a shared entity")
 
@@ -344,6 +345,11 @@ class CorpusStream:
             first = self._memberships.setdefault(fact.membership, (parts_, path, i))
             if first[0] != parts_:
                 self._conflicts.append((path, i, fact.id, fact.membership, first[1], first[2]))
+
+
+def _dotted(loc: list[object]) -> str:
+    """A location as a curator reads it: ``facts[2].actors[0].agent``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
 def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:

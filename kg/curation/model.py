@@ -2,7 +2,10 @@
 
 A curator writes YAML; these models say what is allowed. They know nothing of
 RDF: ``kg.mapping`` is the one place that turns them into triples. Unknown
-fields are errors (a typo must not silently drop a fact).
+fields are errors (a typo must not silently drop a fact). A field holding an
+entity key is typed ``EntityKey`` or ``NewKey`` (``kg.curation.keys``), never
+a plain string: the reference check and the JSON Schema find key fields by
+that type, so the type is the whole declaration.
 """
 
 from __future__ import annotations
@@ -13,26 +16,15 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kg.iris import SLUG_RE, is_valid_key
+from kg.curation.keys import EntityKey, NewKey
+from kg.entity_types import TYPE_NAMES
+from kg.iris import SLUG_RE
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-def _check_key(value: str) -> str:
-    if not is_valid_key(value):
-        raise ValueError(f"not an entity key of the form kind/slug with a known kind: {value!r}")
-    return value
-
-
-def _key_or_none(cls: type, v: str | None) -> str | None:
-    return v if v is None else _check_key(v)
-
-
-Key = Annotated[str, Field(min_length=3, max_length=200)]
 
 
 class PartialDate(Strict):
@@ -84,36 +76,23 @@ class AltLabels(Strict):
     ar: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
 
 
-EntityType = Literal[
-    "State", "Alliance", "PartnershipInitiative", "PartnershipProgramme", "Ministry", "Body",
-    "NonStateArmedGroup", "Official", "Post", "Place", "City", "Region", "MilitaryBase",
-    "Headquarters", "Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing",
-    "Ratification", "Mediation", "MilitaryOperation", "Event", "Agreement", "Permission", "Action",
-    "CooperationArea", "Challenge", "RoleType", "EventType", "ConceptScheme", "Cooperation",
-    "Publisher",
-]
+EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
+"""The ``type:`` of an entity: the names of ``kg.entity_types``, the one table of types."""
 
 
 class Entity(Strict):
     """Something with a stable IRI: its type, names and where it sits."""
 
-    key: Key
+    key: NewKey
     type: EntityType
     label: Bilingual
     alt: AltLabels = AltLabels()
     description: Bilingual | None = None
-    within: Key | None = None
+    within: EntityKey | None = None
     notation: str | None = Field(default=None, max_length=20)
     honorific: Bilingual | None = None
-    close_match: list[Key] = []
+    close_match: list[EntityKey] = []
     note: str | None = Field(default=None, max_length=4000)
-
-    _k = field_validator("key", "within")(_key_or_none)
-
-    @field_validator("close_match")
-    @classmethod
-    def _keys(cls, v: list[str]) -> list[str]:
-        return [_check_key(k) for k in v]
 
 
 class Quote(Strict):
@@ -149,53 +128,45 @@ class FactBase(Strict):
         return v
 
 
-def _keyed(*names: str):  # type: ignore[no-untyped-def]
-    return field_validator(*names)(_key_or_none)
-
-
 class HoldsPost(FactBase):
     kind: Literal["holds_post"]
-    person: Key
-    post: Key
-    _k = _keyed("person", "post")
+    person: EntityKey
+    post: EntityKey
 
 
 class Membership(FactBase):
     kind: Literal["membership"]
-    membership: Key
-    member: Key
-    organization: Key
-    role: Key
+    membership: NewKey
+    member: EntityKey
+    organization: EntityKey
+    role: EntityKey
     since: PartialDate | None = None
-    _k = _keyed("membership", "member", "organization", "role")
     _d = field_validator("since", mode="before")(_date_field)
 
 
 class Actor(Strict):
-    agent: Key
-    role: Key
-    _k = _keyed("agent", "role")
+    agent: EntityKey
+    role: EntityKey
 
 
 class Event(FactBase):
     kind: Literal["event"]
-    event: Key
+    event: EntityKey
     date: PartialDate | None = None
     approximate: bool = False
     not_after: PartialDate | None = None
     as_of: PartialDate | None = None
-    place: Key | None = None
-    part_of: Key | None = None
-    framework: Key | None = None
+    place: EntityKey | None = None
+    part_of: EntityKey | None = None
+    framework: EntityKey | None = None
     actors: list[Actor] = []
-    event_types: list[Key] = []
-    agreement: Key | None = None
-    ratified: Key | None = None
+    event_types: list[EntityKey] = []
+    agreement: EntityKey | None = None
+    ratified: EntityKey | None = None
     refines: PartialDate | None = None
     """The date another fact gives this same event, less precisely: this
     fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
     precise date"). The event keeps its key; the precise date is the one stated."""
-    _k = _keyed("event", "place", "part_of", "framework", "agreement", "ratified")
     _d = field_validator("date", "not_after", "as_of", "refines", mode="before")(_date_field)
 
     @model_validator(mode="after")
@@ -210,11 +181,6 @@ class Event(FactBase):
             raise ValueError(f"date {self.date.text} is not a more precise date inside {self.refines.text} (refines)")
         return self
 
-    @field_validator("event_types")
-    @classmethod
-    def _types(cls, v: list[str]) -> list[str]:
-        return [_check_key(k) for k in v]
-
     @model_validator(mode="after")
     def _approximate_qualifies_a_date(self) -> "Event":
         # qn:approximate says "this date is approximate": with no date it would say nothing
@@ -225,63 +191,42 @@ class Event(FactBase):
 
 class Participation(FactBase):
     kind: Literal["participation"]
-    event: Key
-    agent: Key
-    role: Key
-    _k = _keyed("event", "agent", "role")
+    event: EntityKey
+    agent: EntityKey
+    role: EntityKey
 
 
 class CooperationFact(FactBase):
     kind: Literal["cooperation"]
-    cooperation: Key
-    partners: list[Key] = Field(min_length=2)
-
-    @field_validator("cooperation")
-    @classmethod
-    def _c(cls, v: str) -> str:
-        return _check_key(v)
-
-    @field_validator("partners")
-    @classmethod
-    def _p(cls, v: list[str]) -> list[str]:
-        return [_check_key(k) for k in v]
+    cooperation: EntityKey
+    partners: list[EntityKey] = Field(min_length=2)
 
 
 class CooperationArea(FactBase):
     kind: Literal["cooperation_area"]
-    cooperation: Key
-    area: Key
-    _k = _keyed("cooperation", "area")
+    cooperation: EntityKey
+    area: EntityKey
 
 
 class Discussed(FactBase):
     kind: Literal["discussed"]
-    event: Key
-    cooperation: Key
-    _k = _keyed("event", "cooperation")
+    event: EntityKey
+    cooperation: EntityKey
 
 
 class ChallengeFact(FactBase):
     kind: Literal["challenge"]
-    event: Key
-    challenge: Key
-    _k = _keyed("event", "challenge")
+    event: EntityKey
+    challenge: EntityKey
 
 
 class PermissionFact(FactBase):
     kind: Literal["permission"]
-    agreement: Key
-    permission: Key
-    grantee: Key
-    actions: list[Key] = Field(min_length=1)
-    targets: list[Key] = Field(min_length=1)
-    _k = _keyed("agreement", "permission", "grantee")
-
-    @field_validator("actions", "targets")
-    @classmethod
-    def _l(cls, v: list[str]) -> list[str]:
-        return [_check_key(k) for k in v]
-
+    agreement: EntityKey
+    permission: EntityKey
+    grantee: EntityKey
+    actions: list[EntityKey] = Field(min_length=1)
+    targets: list[EntityKey] = Field(min_length=1)
 
 Fact = Annotated[
     Union[
@@ -296,14 +241,13 @@ class Claim(Strict):
     """A speaker's claim: recorded as attributed to them, never as a fact."""
 
     id: str = Field(min_length=1, max_length=100)
-    speaker: Key
+    speaker: EntityKey
     quote: list[Quote] = Field(min_length=1)
     summary: Bilingual
-    about: list[Key] = []
+    about: list[EntityKey] = []
     note: str | None = Field(default=None, max_length=4000)
 
     _q = field_validator("quote", mode="before")(_quotes)
-    _k = _keyed("speaker")
 
     @field_validator("id")
     @classmethod
@@ -312,25 +256,19 @@ class Claim(Strict):
             raise ValueError(f"claim id must be a lowercase slug: {v!r}")
         return v
 
-    @field_validator("about")
-    @classmethod
-    def _a(cls, v: list[str]) -> list[str]:
-        return [_check_key(k) for k in v]
-
 
 class ArticleMeta(Strict):
     id: str = Field(min_length=1, max_length=100)
     file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.txt$")
     title: Bilingual
-    publisher: Key
+    publisher: EntityKey
     published: PartialDate
-    dateline: Key | None = None
+    dateline: EntityKey | None = None
     language: Literal["ar"] = "ar"
     url: str | None = Field(default=None, pattern=r"^https?://")
     note: str | None = Field(default=None, max_length=4000)
 
     _d = field_validator("published", mode="before")(_date_field)
-    _k = _keyed("publisher", "dateline")
 
     @field_validator("id")
     @classmethod
@@ -353,13 +291,12 @@ class EntitiesFile(Strict):
 
 
 class Link(Strict):
-    entity: Key
+    entity: EntityKey
     target: str = Field(
         pattern=r"^(http://www\.wikidata\.org/entity/Q[1-9][0-9]*|http://dbpedia\.org/resource/[^\s<>\"]+|http://sws\.geonames\.org/[1-9][0-9]*/)$"
     )
     source: str = Field(min_length=10, max_length=2000)
 
-    _k = _keyed("entity")
 
 
 class LinksFile(Strict):

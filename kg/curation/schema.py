@@ -1,11 +1,13 @@
 """JSON Schema of the curated files, for editors (``kg schema``).
 
-Generated from the pydantic models, then every field that refers to an
-entity gets ``anyOf``: the shared keys of ``entities.yaml`` as an ``enum``
+Generated from the pydantic models, then every field typed ``EntityKey``
+(it refers to an entity; ``kg.curation.keys``) gets ``anyOf``: the shared keys of ``entities.yaml`` as an ``enum``
 (what editors offer to complete) or any well-formed key of a known kind (an
 article may mint its own local keys). Only shared keys are enumerated: an
 article-local key used by another article is a warning
-(``kg.curation.loader``), so offering them would invite it.
+(``kg.curation.loader``), so offering them would invite it. A field typed
+``NewKey`` mints its key (an entity's ``key``, a membership's
+``membership``): it gets the key's form only, as no existing key belongs there.
 
 The published files under ``docs/schema/`` are regenerated with
 ``kg schema --write docs/schema``; a test checks they equal what the
@@ -15,13 +17,14 @@ shipped seeds give.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kg.curation.checks import _REF_FIELDS, _REF_LISTS
-from kg.curation.model import ArticleFile, EntitiesFile, Entity, LinksFile
+from kg.curation.keys import key_fields, key_models
+from kg.curation.model import ArticleFile, EntitiesFile, LinksFile
 from kg.curation.problems import ENTITIES_FILE, from_validation
 from kg.curation.yamlio import read_yaml
 from kg.errors import CurationError
@@ -29,8 +32,6 @@ from kg.iris import ENTITY_KINDS
 
 MODELS: dict[str, type[BaseModel]] = {"article": ArticleFile, "entities": EntitiesFile, "links": LinksFile}
 KEY_PATTERN = "^(" + "|".join(sorted(ENTITY_KINDS)) + ")/[a-z0-9][a-z0-9._-]*$"
-REF_NAMES = frozenset({*_REF_FIELDS, *_REF_LISTS, "within", "membership", "entity"})
-"""Fields whose value is the key of an entity declared somewhere (``entity`` is links.yaml's)."""
 
 
 def shared_keys(seeds_dir: Path) -> list[str]:
@@ -54,22 +55,28 @@ def _key_defs(keys: list[str]) -> dict[str, Any]:
             "EntityKey": {"anyOf": [{"$ref": "#/$defs/SharedKey"}, new]}}
 
 
-def _key_schema(keys: list[str], base: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: v for k, v in base.items() if k in ("title", "description", "default")}, **KEY_REF}
+def _offered(node: dict[str, Any]) -> dict[str, Any]:
+    """A key referring to an entity: ``EntityKey`` (the shared keys offered, or a new one)."""
+    return {**{k: v for k, v in node.items() if k in ("title", "description", "default")}, **KEY_REF}
+
+
+def _minted(node: dict[str, Any]) -> dict[str, Any]:
+    """A key the field mints: the form only (no existing key belongs there)."""
+    return {**node, "pattern": KEY_PATTERN}
 
 
 def _is_plain_string(node: dict[str, Any]) -> bool:
     return node.get("type") == "string" and "enum" not in node and "const" not in node
 
 
-def _rewrite(prop: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    """A key field (string, list of strings, or either or null) with the keys offered."""
+def _rewrite(prop: dict[str, Any], key: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A key field (string, list of strings, or either or null), its strings made ``key(string)``."""
     if _is_plain_string(prop):
-        return _key_schema(keys, prop)
+        return key(prop)
     if prop.get("type") == "array" and isinstance(prop.get("items"), dict) and _is_plain_string(prop["items"]):
-        return {**prop, "items": _key_schema(keys, prop["items"])}
+        return {**prop, "items": key(prop["items"])}
     if "anyOf" in prop:
-        return {**prop, "anyOf": [KEY_REF if _is_plain_string(b) else b for b in prop["anyOf"]]}
+        return {**prop, "anyOf": [key(b) if _is_plain_string(b) else b for b in prop["anyOf"]]}
     return prop
 
 
@@ -102,13 +109,12 @@ def generate(kind: str, keys: list[str]) -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("$defs", {})
     _as_written(schema)
+    # pydantic titles each model's definition with the class name
+    fields = {m.__name__: key_fields(m) for m in key_models(MODELS[kind])}
     for definition in [schema, *schema.get("$defs", {}).values()]:
         props = definition.get("properties", {})
-        for name in list(props):
-            if name in REF_NAMES:
-                props[name] = _rewrite(props[name], keys)
-            elif name == "key" and definition.get("title") == Entity.__name__:
-                props[name] = {**props[name], "pattern": KEY_PATTERN}
+        for name, use in fields.get(definition.get("title", ""), {}).items():
+            props[name] = _rewrite(props[name], _offered if use.refers else _minted)
     schema["$defs"].update(_key_defs(keys))
     return schema
 

@@ -176,11 +176,16 @@ def field_path(loc: Iterable[object], raw: Any) -> str:
 
 def drop_union_tags(loc: list[object], raw: Any) -> list[object]:
     """pydantic puts the discriminator value (a fact's ``kind``) into the error
-    location; it is not a field, so drop it (it may even equal a field name)."""
+    location; it is not a field, so drop it. It may equal a field name (a
+    ``membership`` fact's ``membership``, an ``event`` fact's ``event``): only
+    the part right after the mapping's own location is the tag."""
     out: list[object] = []
     node = raw
+    tagged = None  # the mapping whose tag was dropped: its next part is a field
     for part in loc:
-        if isinstance(node, CommentedMap) and "kind" in node and part == node.get("kind") and not out[-1:] == ["kind"]:
+        if (isinstance(node, CommentedMap) and node is not tagged and "kind" in node
+                and part == node.get("kind") and not out[-1:] == ["kind"]):
+            tagged = node
             continue  # skip the tag, stay on the same mapping
         out.append(part)
         if isinstance(node, CommentedMap) and part in node:
