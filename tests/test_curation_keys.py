@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEEDS
-from kg.curation import load_corpus
+from kg.curation.loader import load_corpus
 from kg.curation.checks import refs
 from kg.curation.model import Actor, Entity, EntityKey, Link, NewKey, Strict
 from kg.curation.schema import generate, shared_keys
