@@ -25,8 +25,11 @@ from kg.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
 
 
 class Row(NamedTuple):
-    """One entity type: its ``rdf:type``s, what ``within`` means for it, its concept scheme."""
+    """One entity type: the kind of its keys, its ``rdf:type``s, what ``within`` means for it, its concept scheme."""
 
+    kind: str
+    """The ``kind/`` its keys start with (``kg.iris.ENTITY_KINDS``): ``person/…`` is an Official,
+    never a State, so a key says what its entity is even where only the key is shown."""
     classes: tuple[URIRef, ...]
     within: URIRef | None
     """The predicate ``within: <key>`` maps to (None: ``within`` says nothing for this type)."""
@@ -35,45 +38,51 @@ class Row(NamedTuple):
 
 
 ENTITY_TYPES: dict[str, Row] = {
-    "State": Row((QN.State, ORG.FormalOrganization, SCHEMA.Country), None, None),
-    "Alliance": Row((QN.Alliance, ORG.FormalOrganization), None, None),
-    "PartnershipInitiative": Row((QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
-    "PartnershipProgramme": Row((QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
-    "Ministry": Row((QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
-    "Body": Row((QN.Body, ORG.Organization), ORG.subOrganizationOf, None),
-    "NonStateArmedGroup": Row((QN.NonStateArmedGroup, ORG.Organization), None, None),
-    "Official": Row((QN.Official, FOAF.Person, SCHEMA.Person), None, None),
-    "Post": Row((ORG.Post,), ORG.postIn, None),
-    "Place": Row((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "City": Row((QN.Place, SCHEMA.City), SCHEMA.containedInPlace, None),
-    "Region": Row((QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "MilitaryBase": Row((QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Headquarters": Row((QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
-    "Meeting": Row((QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Session": Row((QN.Session, QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
-    "Conference": Row((QN.Conference, SEM.Event, SCHEMA.Event), None, None),
-    "Visit": Row((QN.Visit, SEM.Event, SCHEMA.Event), None, None),
-    "Briefing": Row((QN.Briefing, SEM.Event, SCHEMA.Event), None, None),
-    "Speech": Row((QN.Speech, SEM.Event, SCHEMA.Event), None, None),
-    "Signing": Row((QN.Signing, SEM.Event, SCHEMA.Event), None, None),
-    "Ratification": Row((QN.Ratification, SEM.Event), None, None),
-    "Mediation": Row((QN.Mediation, SEM.Event), None, None),
-    "MilitaryOperation": Row((QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
+    "State": Row("state", (QN.State, ORG.FormalOrganization, SCHEMA.Country), None, None),
+    "Alliance": Row("alliance", (QN.Alliance, ORG.FormalOrganization), None, None),
+    "PartnershipInitiative": Row("initiative", (QN.PartnershipInitiative, ORG.OrganizationalCollaboration), ORG.subOrganizationOf, None),
+    "PartnershipProgramme": Row("programme", (QN.PartnershipProgramme, SCHEMA.CreativeWork), None, None),
+    "Ministry": Row("ministry", (QN.Ministry, ORG.FormalOrganization), ORG.subOrganizationOf, None),
+    "Body": Row("body", (QN.Body, ORG.Organization), ORG.subOrganizationOf, None),
+    "NonStateArmedGroup": Row("group", (QN.NonStateArmedGroup, ORG.Organization), None, None),
+    "Official": Row("person", (QN.Official, FOAF.Person, SCHEMA.Person), None, None),
+    "Post": Row("post", (ORG.Post,), ORG.postIn, None),
+    "Place": Row("place", (QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "City": Row("place", (QN.Place, SCHEMA.City), SCHEMA.containedInPlace, None),
+    "Region": Row("place", (QN.Place, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "MilitaryBase": Row("place", (QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "Headquarters": Row("place", (QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
+    "Meeting": Row("event", (QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
+    "Session": Row("event", (QN.Session, QN.Meeting, SEM.Event, SCHEMA.Event), None, None),
+    "Conference": Row("event", (QN.Conference, SEM.Event, SCHEMA.Event), None, None),
+    "Visit": Row("event", (QN.Visit, SEM.Event, SCHEMA.Event), None, None),
+    "Briefing": Row("event", (QN.Briefing, SEM.Event, SCHEMA.Event), None, None),
+    "Speech": Row("event", (QN.Speech, SEM.Event, SCHEMA.Event), None, None),
+    "Signing": Row("event", (QN.Signing, SEM.Event, SCHEMA.Event), None, None),
+    "Ratification": Row("event", (QN.Ratification, SEM.Event), None, None),
+    "Mediation": Row("event", (QN.Mediation, SEM.Event), None, None),
+    "MilitaryOperation": Row("operation", (QN.MilitaryOperation, SEM.Event, SCHEMA.Event), None, None),
     # an event of no more specific kind (e.g. the blockade of Qatar): no qn: class is claimed
-    "Event": Row((SEM.Event, SCHEMA.Event), None, None),
-    "Agreement": Row((QN.Agreement, SCHEMA.CreativeWork), None, None),
-    "Permission": Row((QN.Permission,), None, None),
-    "Action": Row((QN.Action,), None, None),
-    "CooperationArea": Row((QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
-    "Challenge": Row((QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
-    "RoleType": Row((QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
-    "EventType": Row((QN.EventType, SEM.EventType, SKOS.Concept), None, "scheme/cameo"),
-    "ConceptScheme": Row((SKOS.ConceptScheme,), None, None),
-    "Cooperation": Row((QN.Cooperation,), None, None),
-    "Publisher": Row((SCHEMA.Organization, FOAF.Organization), None, None),
+    "Event": Row("event", (SEM.Event, SCHEMA.Event), None, None),
+    "Agreement": Row("agreement", (QN.Agreement, SCHEMA.CreativeWork), None, None),
+    "Permission": Row("permission", (QN.Permission,), None, None),
+    "Action": Row("action", (QN.Action,), None, None),
+    "CooperationArea": Row("area", (QN.CooperationArea, SKOS.Concept), SKOS.broader, "scheme/cooperation-areas"),
+    "Challenge": Row("challenge", (QN.Challenge, SKOS.Concept), SKOS.broader, "scheme/challenges"),
+    "RoleType": Row("role", (QN.RoleType, SEM.RoleType, SKOS.Concept), None, "scheme/role-types"),
+    "EventType": Row("cameo", (QN.EventType, SEM.EventType, SKOS.Concept), None, "scheme/cameo"),
+    "ConceptScheme": Row("scheme", (SKOS.ConceptScheme,), None, None),
+    "Cooperation": Row("cooperation", (QN.Cooperation,), None, None),
+    "Publisher": Row("publisher", (SCHEMA.Organization, FOAF.Organization), None, None),
 }
 
 TYPE_NAMES: tuple[str, ...] = tuple(ENTITY_TYPES)
 """The names a curator writes as ``type:``, in the table's order (the order error messages list them in)."""
 
-__all__ = ["ENTITY_TYPES", "Row", "TYPE_NAMES"]
+TYPE_KINDS: dict[str, str] = {name: row.kind for name, row in ENTITY_TYPES.items()}
+"""Type name → the kind its keys must have (what the model checks; plain strings, no RDF)."""
+
+MINTED_KINDS = frozenset({"membership"})
+"""Key kinds no declared entity has: a fact mints them (a membership fact's ``membership``)."""
+
+__all__ = ["ENTITY_TYPES", "MINTED_KINDS", "Row", "TYPE_KINDS", "TYPE_NAMES"]

@@ -99,7 +99,8 @@ class Mapper:
     # -- entities -------------------------------------------------------
     def entity(self, ent: Entity) -> Iterator[Quad]:
         g, s = self.g_entities, self.e(ent.key)
-        types, within_pred, scheme = ENTITY_TYPES[ent.type]
+        row = ENTITY_TYPES[ent.type]
+        types, within_pred, scheme = row.classes, row.within, row.scheme
         for t in types:
             yield (s, RDF.type, t, g)
         yield from self._labels(s, ent.label, g)

@@ -90,7 +90,7 @@ def test_broken_yaml_names_line(seeds_copy: Path) -> None:
 
 
 def test_duplicate_entity_key_names_both_places(seeds_copy: Path) -> None:
-    edit(seeds_copy / B, "  - key: event/2019-03-13-visit\n", "  - key: place/doha\n")
+    edit(seeds_copy / B, "  - key: event/2019-03-13-visit\n    type: Visit\n", "  - key: place/doha\n    type: City\n")
     err = error_for(seeds_copy)
     assert "duplicate entity key 'place/doha'" in err.message and "entities.yaml:" in err.message
 

@@ -132,3 +132,27 @@ def test_entity_types_come_from_one_table() -> None:
     guide = (ROOT / "docs" / "adding-an-article.md").read_text(encoding="utf-8")
     listed = re.search(r"Entity types: `([^`]+)`", guide)
     assert listed and tuple(listed.group(1).split()) == TYPE_NAMES  # the guide lists them all, in order
+
+
+def test_a_key_whose_kind_is_not_its_types_is_refused(seeds_copy: Path) -> None:
+    """``person/…`` is an Official wherever only the key is shown (IRIs, search, errors): a
+    key whose kind another type owns is refused at the entity, naming the kind to use."""
+    line, _ = edit(seeds_copy / "entities.yaml", "  - key: place/doha\n    type: City", "  - key: place/doha\n    type: State")
+    found = [p for p in problems(seeds_copy) if "has kind" in p.message]
+    assert [(Path(p.path).name, p.line) for p in found] == [("entities.yaml", line)], found
+    assert "key 'place/doha' has kind 'place', but a State's key is state/…" in found[0].message
+
+
+def test_a_membership_fact_mints_a_membership_key(seeds_copy: Path) -> None:
+    line, col = edit(seeds_copy / A, "membership: membership/qat-ici", "membership: state/qat")
+    [p] = problems(seeds_copy)
+    assert (p.line, p.column) == (line, col + len("membership: ")) and p.field.startswith("facts[") and ".membership" in p.field
+    assert "membership/<slug>, not 'state/qat'" in p.message
+
+
+def test_every_key_kind_belongs_to_a_type_or_is_minted() -> None:
+    """``kg.iris.ENTITY_KINDS`` (what a key may start with) and the types' kinds are one set."""
+    from kg.entity_types import MINTED_KINDS, TYPE_KINDS
+    from kg.iris import ENTITY_KINDS
+
+    assert ENTITY_KINDS == set(TYPE_KINDS.values()) | MINTED_KINDS

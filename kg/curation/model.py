@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kg.curation.keys import EntityKey, NewKey
-from kg.entity_types import TYPE_NAMES
+from kg.entity_types import TYPE_KINDS, TYPE_NAMES
 from kg.iris import SLUG_RE
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -94,6 +94,15 @@ class Entity(Strict):
     close_match: list[EntityKey] = []
     note: str | None = Field(default=None, max_length=4000)
 
+    @model_validator(mode="after")
+    def _key_kind_matches_type(self) -> "Entity":
+        # the key is in the IRI for ever: person/… must be an Official wherever the key alone is shown
+        kind, want = self.key.split("/", 1)[0], TYPE_KINDS[self.type]
+        if kind != want:
+            raise ValueError(f"key {self.key!r} has kind {kind!r}, but a {self.type}'s key is {want}/…: "
+                             f"use {want}/{self.key.split('/', 1)[1]} or the type its kind is for")
+        return self
+
 
 class Quote(Strict):
     """Verbatim words of the article; ``occurrence`` picks one when they repeat."""
@@ -142,6 +151,14 @@ class Membership(FactBase):
     role: EntityKey
     since: PartialDate | None = None
     _d = field_validator("since", mode="before")(_date_field)
+
+    @field_validator("membership")
+    @classmethod
+    def _minted_kind(cls, v: str) -> str:
+        # the key becomes an org:Membership node's IRI: state/qat here would make Qatar a membership
+        if not v.startswith("membership/"):
+            raise ValueError(f"a membership fact mints its own key, membership/<slug>, not {v!r}")
+        return v
 
 
 class Actor(Strict):
