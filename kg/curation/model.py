@@ -121,6 +121,17 @@ def _quotes(cls: type, v: object) -> object:
     return v
 
 
+def _slug_id(what: str):  # type: ignore[no-untyped-def]
+    """The ``id`` validator of facts, claims and articles: the id is part of their IRIs for ever."""
+
+    def check(cls: type, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError(f"{what} id must be a lowercase slug (a-z, 0-9, '-', '.', '_'): {v!r}")
+        return v
+
+    return field_validator("id")(check)
+
+
 class FactBase(Strict):
     id: str = Field(min_length=1, max_length=100)
     quote: list[Quote] = Field(min_length=1)
@@ -129,12 +140,7 @@ class FactBase(Strict):
 
     _q = field_validator("quote", mode="before")(_quotes)
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
-            raise ValueError(f"fact id must be a lowercase slug (a-z, 0-9, '-', '.', '_'): {v!r}")
-        return v
+    _i = _slug_id("fact")
 
 
 class HoldsPost(FactBase):
@@ -266,12 +272,7 @@ class Claim(Strict):
 
     _q = field_validator("quote", mode="before")(_quotes)
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
-            raise ValueError(f"claim id must be a lowercase slug: {v!r}")
-        return v
+    _i = _slug_id("claim")
 
 
 class ArticleMeta(Strict):
@@ -287,12 +288,7 @@ class ArticleMeta(Strict):
 
     _d = field_validator("published", mode="before")(_date_field)
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
-            raise ValueError(f"article id must be a lowercase slug: {v!r}")
-        return v
+    _i = _slug_id("article")
 
 
 class ArticleFile(Strict):
