@@ -31,10 +31,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation.checksums import verify as verify_checksums
+from kg.curation.checksums import checksum_problems
 from kg.curation.loader import CorpusStream
 from kg.curation.retired import load_retired
-from kg.errors import ValidationFailed
+from kg.errors import CurationError, ValidationFailed
 from kg.iris import Iris, rebase
 from kg.mapping import Mapper, Quad, check_term_forms
 from kg import publication
@@ -105,7 +105,8 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
     work = directory / WORK_DIR
     spool = QuadSpool(work)
     t0 = time.perf_counter()
-    verify_checksums(settings.seeds_dir)  # a text edited after curation moves its quotes: refuse before anything is written
+    # a text edited after curation moves its quotes: refused below, with the run's other curation problems
+    sums = checksum_problems(settings.seeds_dir)
     stream = CorpusStream(settings.seeds_dir)
     missing: list[str] = []
 
@@ -137,7 +138,12 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
             missing.clear()
         articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256, "published": art.doc.article.published.text})
         map_s += time.perf_counter() - t
-    links = stream.finish()
+    try:
+        links = stream.finish()
+    except CurationError as exc:
+        raise CurationError.of(sums + list(exc.problems)) from None
+    if sums:  # nothing is published: the draft is removed with the exception
+        raise CurationError.of(sums)
     for warning in stream.warnings:  # not fatal: e.g. an article using another article's local entity
         progress(f"warning: {warning}")
     retired = load_retired(settings.seeds_dir, stream.declared, Iris(base))  # merged entities: 410 with a successor

@@ -138,3 +138,22 @@ def test_the_quoting_file_is_found_whatever_its_name(seeds_copy: Path) -> None:
     with pytest.raises(CurationError) as info:
         verify(seeds_copy)
     assert "zajel-article.yaml quotes it in" in info.value.message and "qatar-joins-ici" in info.value.message
+
+
+def test_an_edited_text_is_reported_with_the_runs_other_curation_problems(seeds_copy: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """One run, every mistake: the checksum problem does not hide a YAML mistake
+    elsewhere, and the edited text's broken quote is reported at its YAML line too."""
+    path = seeds_copy / A_TXT
+    path.write_bytes(path.read_bytes().replace("منذ انضمامها".encode(), "منذ إنضمامها".encode(), 1))
+    yaml_b = seeds_copy / "001_8ef1d1eb9683969b.yaml"
+    yaml_b.write_text(yaml_b.read_text(encoding="utf-8").replace("type: Visit", "type: Vist", 1), encoding="utf-8")
+    rc, err = run_build(seeds_copy, tmp_path / "var", capsys)
+    assert rc == 3
+    lines = [line for line in err.splitlines() if line.startswith("kg: error: ")]
+    assert any(f"{path}: sha256: edited after curation" in line for line in lines), err
+    assert any("001_8ef1d1eb9683969b.yaml:" in line and "'Vist' is not allowed" in line and "did you mean 'Visit'" in line
+               for line in lines), err
+    assert any("000_35b9f4be7a1e8528.yaml:" in line and "quote" in line for line in lines), err
+    assert lines[0].startswith(f"kg: error: {path}: sha256")  # the cause first: the quotes broke because the text changed
+    assert published(tmp_path / "var") == []

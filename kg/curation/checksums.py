@@ -86,10 +86,21 @@ def add_entry(seeds_dir: Path, name: str, digest: str) -> None:
 
 
 def verify(seeds_dir: Path) -> None:
-    """Raise one ``CurationError`` holding every problem: a ``.txt`` not
-    listed, listed with another digest, or listed and missing."""
+    """Raise one ``CurationError`` holding every problem ``checksum_problems`` finds."""
+    if found := checksum_problems(seeds_dir):
+        raise CurationError.of(found)
+
+
+def checksum_problems(seeds_dir: Path) -> list[Problem]:
+    """Every problem of the texts against ``SHA256SUMS``: a ``.txt`` not listed,
+    listed with another digest, or listed and missing (or the list itself
+    malformed). A list, so the build reports them with the curation problems
+    of the same run instead of stopping at them."""
     seeds_dir = Path(seeds_dir)
-    entries = read_manifest(seeds_dir)
+    try:
+        entries = read_manifest(seeds_dir)
+    except CurationError as exc:
+        return list(exc.problems)
     problems: list[Problem] = []
     texts = sorted(p.name for p in seeds_dir.glob("*.txt"))
     for name in texts:
@@ -108,8 +119,7 @@ def verify(seeds_dir: Path) -> None:
         problems.append(Problem(seeds_dir / CHECKSUMS_FILE, entries[name].line, "sha256",
                                 f"lists {name}, which is not in {seeds_dir}" + _affected(seeds_dir, name), None,
                                 "restore the text, or delete its line here and its .yaml"))
-    if problems:
-        raise CurationError.of(problems)
+    return problems
 
 
 def _affected(seeds_dir: Path, name: str) -> str:
@@ -173,4 +183,4 @@ def _quote_texts(value: object) -> list[str]:
     return out
 
 
-__all__ = ["CHECKSUMS_FILE", "Entry", "add_entry", "read_manifest", "sha256_file", "verify"]
+__all__ = ["CHECKSUMS_FILE", "Entry", "add_entry", "checksum_problems", "read_manifest", "sha256_file", "verify"]

@@ -11,6 +11,7 @@ key, found with the same folding and fuzzy score as the search
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ _FIX_BY_TYPE = {
 
 def _fix_for(err: dict, loc: list[object]) -> str:
     kind, msg = err["type"], str(err.get("msg", ""))
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        close = difflib.get_close_matches(err["input"], allowed, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'? otherwise use one of the values listed"
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         close = difflib.get_close_matches(name, FIELD_NAMES, n=1, cutoff=0.75)
@@ -89,6 +95,8 @@ def from_validation(source: Source, exc: ValidationError, prefix: tuple[object, 
         loc = [*prefix, *(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))]
         loc = drop_union_tags(loc, raw)
         msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            msg = f"{err['input']!r} is not allowed; {msg}"
         if err["type"] == "union_tag_invalid":
             msg = f"unknown kind; {msg}"
             loc = [*loc, "kind"]
