@@ -64,6 +64,13 @@ class EventRow:
     place: str | None = None
     roles: tuple[str, ...] = ()
     venue: bool = False
+    approximate: bool = False
+    """``qn:approximate``: the date is what the text supports ("nearly two years ago"), not a known date."""
+
+
+def _true(term: Term | None) -> bool:
+    """An ``xsd:boolean`` literal's value (absent: false)."""
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
 
 def _add_label(labels: Labels, iri: str, label: Term | None, *, preferred: bool = True) -> None:
@@ -120,7 +127,8 @@ def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Lab
     found: dict[str, dict] = {}
     for r in rows:
         ev = r["event"].value
-        item = found.setdefault(ev, {"date": r.get("date"), "not_after": r.get("notAfter"), "place": None, "roles": [], "venue": False})
+        item = found.setdefault(ev, {"date": r.get("date"), "not_after": r.get("notAfter"), "place": None, "roles": [], "venue": False,
+                                     "approximate": _true(r.get("approximate"))})
         if "place" in r:
             item["place"] = r["place"].value
             _add_label(labels, r["place"].value, r.get("placeLabel"))
@@ -130,7 +138,8 @@ def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Lab
         _add_label(labels, ev, r.get("eventLabel"))
         if "role" in r:
             _add_label(labels, r["role"].value, r.get("roleLabel"))
-    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"]) for ev, i in found.items()]
+    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"], i["approximate"])
+              for ev, i in found.items()]
     return sorted(events, key=lambda e: (_date_key(e.date or e.not_after), e.event)), labels
 
 
@@ -155,7 +164,7 @@ def timeline(store: Store, *, base: str) -> tuple[list[EventRow], Labels]:
     for r in run(store, "timeline", base=base).dicts():
         ev = r["event"].value
         place = r["place"].value if "place" in r else None
-        found.setdefault(ev, EventRow(ev, r.get("date"), None, place))  # type: ignore[arg-type]
+        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=_true(r.get("approximate"))))  # type: ignore[arg-type]
         _add_label(labels, ev, r.get("eventLabel"))
         if place:
             _add_label(labels, place, r.get("placeLabel"))

@@ -17,7 +17,7 @@ from fastapi import Request
 from kg import reference as ref
 from kg.reference import EventRow, FactRecord, Labels
 from kg.web.render import get_urls
-from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, format_date, title
+from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
 
 
@@ -91,7 +91,7 @@ def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, v
         date = e.date or e.not_after
         out.append({
             "event": w.name(e.event), "href": urls.page(e.event),
-            "date": format_date(date, lang) if date is not None else None,
+            "date": date_words(date, lang, e.approximate and e.date is not None) if date is not None else None,
             "datetime": date.value if date is not None else None, "not_after": e.date is None and e.not_after is not None,
             "place": w.name(e.place) if e.place else None, "place_href": urls.page(e.place) if e.place else None,
             "roles": [w.name(r) for r in e.roles] + ([Piece(venue)] if e.venue else []),

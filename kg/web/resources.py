@@ -23,7 +23,7 @@ from rdflib.namespace import OWL
 
 from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
-from kg.web.sentences import format_date
+from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
 from kg.web.render import (
     TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
@@ -224,6 +224,7 @@ def page_context(request: Request, desc: Description) -> dict:
     ]
     first, second = (labels.get(lang), labels.get("ar" if lang == "en" else "en"))
     descriptions = [t.object for t in own if t.predicate.value == str(SCHEMA.description) and isinstance(t.object, ox.Literal)]
+    approximate = any(t.predicate.value == urls.base + "ontology#approximate" and t.object.value == "true" for t in own)
     context = {
         "iri": desc.iri,
         "curie": view.curie(desc.iri),
@@ -236,7 +237,8 @@ def page_context(request: Request, desc: Description) -> dict:
                                  and isinstance(t.object, ox.Literal) and t.object.language == lang}),
         "identifiers": [view.term(t.object) for t in own
                         if t.predicate.value.endswith(("core#notation", "/identifier")) and isinstance(t.object, ox.Literal)],
-        "when": [format_date(t.object, lang) for t in own if t.predicate.value == str(SEM.hasTimeStamp) and isinstance(t.object, ox.Literal)],
+        "when": [date_words(t.object, lang, approximate) for t in own
+                 if t.predicate.value == str(SEM.hasTimeStamp) and isinstance(t.object, ox.Literal)],
         "where": [view.term(t.object) for t in own if t.predicate.value == str(SEM.hasPlace)],
         "rows": rows_for(desc.iri, hidden),
         "parts": parts,

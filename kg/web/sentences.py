@@ -117,9 +117,18 @@ def format_date(lit: ox.Literal, lang: str) -> str:
     return f"{int(day)} {name} {year}" if day else f"{name} {year}"
 
 
-def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str) -> str | None:
+APPROXIMATELY = {"en": "about ", "ar": "نحو "}
+"""Before a date marked ``qn:approximate``: the text gives it only roughly ("nearly two years ago")."""
+
+
+def date_words(date: ox.Literal, lang: str, approximate: bool = False) -> str:
+    """``format_date``, said to be approximate when the data says so (never shown as a firm date)."""
+    return (APPROXIMATELY[lang] if approximate else "") + format_date(date, lang)
+
+
+def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str, approximate: bool = False) -> str | None:
     if date is not None:
-        return format_date(date, lang)
+        return date_words(date, lang, approximate)
     if not_after is not None:
         return ("no later than " if lang == "en" else "في موعد أقصاه ") + format_date(not_after, lang)
     return None
@@ -203,7 +212,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
-    event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", str(SEM.subEventOf),
+    event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
                    QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
     actors = g.actors()
     is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
@@ -212,7 +221,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         ev = event_subjects[0]
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
         not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
-        when = when_phrase(date, not_after, lang)
+        approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
+        when = when_phrase(date, not_after, lang, approximate is not None and approximate.value in ("true", "1"))
         actor_slot: Slot = []
         for n, (agent, role) in enumerate(actors):
             if n:
