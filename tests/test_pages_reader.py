@@ -197,3 +197,21 @@ def test_strip_prefixes_keeps_unknown_declarations_and_the_body() -> None:
     assert sparql_page.strip_prefixes(q, known) == "# t\nPREFIX ex: <http://e/>\nPREFIX qn2: <x:>\nSELECT * { ?s ?p ?o }\n"
     other = f"PREFIX qn: <http://elsewhere/>\nSELECT * {{}}"
     assert sparql_page.strip_prefixes(other, known) == other  # same name, other namespace: the user's own
+
+
+@pytest.mark.parametrize("n, en, ar", [
+    (1, "fact", "حقيقة"), (2, "facts", "حقيقتان"), (3, "facts", "حقائق"), (10, "facts", "حقائق"),
+    (11, "facts", "حقيقة"), (99, "facts", "حقيقة"), (100, "facts", "حقيقة"), (103, "facts", "حقائق"),
+])
+def test_counted_nouns_follow_each_languages_plural_rules(n: int, en: str, ar: str) -> None:
+    from kg.web.plurals import noun
+
+    assert (noun(n, "facts", "en"), noun(n, "facts", "ar")) == (en, ar)
+
+
+def test_the_home_page_counts_the_articles_it_has(ld_url: str) -> None:
+    """The intro says how many articles the release has (the test corpus: two), in words that agree with it."""
+    assert "curated by hand from 2 Arabic news articles" in text_of(page(ld_url + "/", "en"))
+    assert "منسّقة يدويا من مقالين إخباريين عربيين" in text_of(page(ld_url + "/", "ar"))
+    main = section(page(ld_url + "/", "en"), "main-entities")
+    assert "(1 facts)" not in text_of(main) and re.search(r"\(\d+ facts?\)", text_of(main))

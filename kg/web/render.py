@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.formats import Format, negotiate
+from kg.web import plurals
 from kg.web.ui import PAGE_UI
 from kg.web.urls import CC_BY, Urls
 
@@ -46,8 +47,8 @@ UI: dict[str, dict[str, str]] = {
         "properties": "Properties", "subclass_of": "Subclass of", "subproperty_of": "Subproperty of",
         "domain": "Domain", "range": "Range", "comment": "Comment", "file": "File", "size": "Size",
         "media_type": "Media type", "sha256": "SHA-256", "licence": "Licence", "language": "العربية",
-        "entry_points": "Entry points", "triples": "triples", "entities": "entities", "facts_n": "facts",
-        "claims": "claims", "links": "links to Wikidata, DBpedia, GeoNames", "published": "Published",
+        "entry_points": "Entry points", "triples": "Triples", "entities": "Entities", "facts_n": "Facts",
+        "claims": "Claims", "published": "Published",
         "in_article": "in the article", "truncated": "This description was cut short.",
     },
     "ar": {
@@ -63,8 +64,8 @@ UI: dict[str, dict[str, str]] = {
         "properties": "الخصائص", "subclass_of": "صنف فرعي من", "subproperty_of": "خاصية فرعية من",
         "domain": "المجال", "range": "المدى", "comment": "تعليق", "file": "الملف", "size": "الحجم",
         "media_type": "نوع الوسائط", "sha256": "SHA-256", "licence": "الترخيص", "language": "English",
-        "entry_points": "نقاط الدخول", "triples": "ثلاثية", "entities": "كيانا", "facts_n": "حقيقة",
-        "claims": "قولا منسوبا", "links": "رابطا إلى ويكي بيانات وDBpedia وGeoNames", "published": "تاريخ النشر",
+        "entry_points": "نقاط الدخول", "triples": "الثلاثيات", "entities": "الكيانات", "facts_n": "الحقائق",
+        "claims": "الأقوال المنسوبة", "published": "تاريخ النشر",
         "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
     },
 }
@@ -85,7 +86,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env
+    return plurals.install(env)
 
 
 def get_urls(request: Request) -> Urls:

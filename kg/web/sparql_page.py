@@ -18,15 +18,16 @@ import pyoxigraph as ox
 from kg import formats as F
 from kg.competency import questions
 from kg.store.base import QueryResult, Term
+from kg.web import plurals
 from kg.web import results as R
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-_env = jinja2.Environment(
+_env = plurals.install(jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
-)
+))
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
