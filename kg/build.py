@@ -42,6 +42,7 @@ from kg.history import now
 from kg.release import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
 from kg.shacl.literals import DiskOriginals, Originals
 from kg.turtledir import load_turtle_dir, read_text
+from kg.sitemap import write_sitemaps
 from kg.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
 from kg.validate import Report, validate_store
@@ -305,6 +306,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id
         own = {**staged.meta, "id": draft.release_id()}
         draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=own))
+        write_sitemaps(staged.union, draft.path, staged.base)  # derived pages list: not in release.json's files
         shutil.rmtree(staged.work)
         pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"])
         try:

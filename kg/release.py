@@ -8,8 +8,9 @@ Layout of ``{var}/``::
         validation-report.ttl                  the SHACL report of this release
         void.ttl                               its VoID/DCAT description
         store/                                 an Oxigraph store of it, opened read-only
+        sitemaps/N.xml.gz                      its pages, for search engines (kg.sitemap)
         release.json                           what the server needs to know
-        SHA256SUMS                             checksums of every file above but store/
+        SHA256SUMS                             checksums of every file above but store/ and sitemaps/
     current -> releases/<id>                   swapped atomically (rename of a symlink)
 
 A release directory is complete before ``current`` points at it, so a reader

@@ -47,7 +47,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
-    from kg.web import documents, dumps, pages, resources, void
+    from kg.web import crawl, documents, dumps, pages, resources, void
     from kg.web import memento, releases
     memento.install(app)  # /id/… as its own Memento TimeGate, 410 for gone IRIs; before resources
     app.include_router(releases.router)  # /releases, /releases/<id>, immutable per-release dumps
@@ -56,6 +56,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     app.include_router(dumps.router)  # /dumps/
     app.include_router(void.router)  # /.well-known/void, /dataset
     app.include_router(pages.router)  # /, /types/, /static/
+    app.include_router(crawl.router)  # /robots.txt, /sitemap.xml, /sitemaps/N.xml.gz
     pages.install_not_found(app)  # every 404 as a page or text, by Accept
     from kg.web import reconcile, search
     search.install(app)  # /search (HTML, JSON); the label index, built per release in the background
