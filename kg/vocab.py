@@ -29,6 +29,7 @@ class QN(DefinedNamespace):
     NonStateArmedGroup: URIRef
     Official: URIRef
     PostHolding: URIRef
+    Event: URIRef
     Meeting: URIRef
     Session: URIRef
     Conference: URIRef

@@ -178,6 +178,15 @@ def test_an_event_at_a_place_that_is_an_agent_clashes() -> None:
     assert [c.node for c in cl.disjoint_clashes(g, LOCAL)] == [str(x)]
 
 
+@pytest.mark.parametrize("event_class", ["Event", "Ratification", "Session"])
+def test_every_event_is_disjoint_from_agents_even_one_of_no_specific_kind(event_class: str) -> None:
+    """qn:Event covers the generic event type (the blockade) and, through the
+    subclass axioms, every specific one: an event that is also a state clashes."""
+    x = URIRef(LOCAL + "event/x")
+    g, _ = cl.closure([(x, RDF.type, QN[event_class]), (x, RDF.type, QN.State)], ontology(), Graph(), "owlrl")
+    assert [c.node for c in cl.disjoint_clashes(g, LOCAL)] == [str(x)]
+
+
 def test_merged_local_iris_are_found() -> None:
     a, b = URIRef(LOCAL + "state/a"), URIRef(LOCAL + "state/b")
     wd = URIRef("http://www.wikidata.org/entity/Q1")
