@@ -240,6 +240,12 @@ def test_memento_timegate_mementos_and_timemap(two: TwoReleases, url: str) -> No
     assert "State of Qatar" in now.text and "/timemap/id/state/qat" in now.headers["link"]
     page = get(f"{url}/releases/{two.first.id}/doc/state/qat", headers={"Accept": "text/html"})
     assert page.status_code == 200 and 'class="memento"' in page.text
+    # links to our things stay in that release, as in a web archive; the banner links the current page
+    ours = set(re.findall(r'href="(/(?:releases/[0-9a-f]+/)?doc/[^"#?]+)', page.text))
+    assert f"/releases/{two.first.id}/doc/alliance/nato" in ours
+    assert not {h for h in ours if not h.startswith(f"/releases/{two.first.id}/doc/")}
+    assert 'href="/id/state/qat"' in page.text
+    assert get(f"{url}/releases/{two.first.id}/doc/alliance/nato", headers={"Accept": "text/html"}).status_code == 200
     timemap = get(url + "/timemap/id/state/qat")
     assert timemap.headers["content-type"].startswith("application/link-format")
     entries = re.findall(r'<([^>]+)>; rel="([^"]*memento[^"]*)"; datetime="([^"]+)"', timemap.text)

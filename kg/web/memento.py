@@ -48,7 +48,7 @@ from kg.web import resources
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
 from kg.web.reload import _PinnedApp
 from kg.web.render import get_urls, not_found, render_html
-from kg.web.urls import CC_BY
+from kg.web.urls import CC_BY, Urls
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
@@ -216,7 +216,8 @@ def _as_of(request: Request, release: Release, store: OxigraphStore) -> Request:
     """The request as a server of ``release`` would see it: its own store and release."""
     app = request.scope["app"]
     real = getattr(app, "_app", app)
-    state = State({"settings": request.app.state.settings, "store": store, "release": release})
+    state = State({"settings": request.app.state.settings, "store": store, "release": release,
+                   "urls": Urls(release.base_iri, release=release.id)})
     return Request({**request.scope, "app": _PinnedApp(real, state)}, request.receive)
 
 

@@ -24,17 +24,23 @@ CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
 class Urls:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, release: str | None = None) -> None:
         self.base = base
+        self.release = release
+        """Set for the pages of a past state (``/releases/{id}/doc/…``): links to
+        our things stay in that release, as in a web archive."""
 
     # -- IRI → where a browser goes --------------------------------------------
     def page(self, iri: str) -> str:
-        """The local URL that shows ``iri``: its document for ours, itself otherwise."""
+        """The local URL that shows ``iri``: its document for ours (in the pinned
+        release, for a past state's page), itself otherwise."""
         if not iri.startswith(self.base):
             return iri
         path, hash_, frag = iri[len(self.base):].partition("#")
         if path.startswith("id/"):
             path = "doc/" + path[3:]
+            if self.release is not None:
+                path = f"releases/{self.release}/{path}"
         return "/" + path + (hash_ + frag)
 
     def document_iri(self, iri: str) -> str:
