@@ -1,0 +1,89 @@
+"""Wrong links are worse than none: every owl:sameAs target in seeds/links.yaml
+is the identifier ../shared/MODELLING.md §2 marks verified (✔) for the same
+entity, in the column of its kind (Wikidata, DBpedia, GeoNames), never one it
+marks UNVERIFIED or conflicting. Each link names its row ("§2 #N"); this reads
+that row of the research table and checks the link against it."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+import yaml
+
+from conftest import NO_SHARED, SHARED, SHIPPED_SEEDS
+
+MODELLING = SHARED / "MODELLING.md"
+pytestmark = pytest.mark.skipif(not MODELLING.is_file(), reason=NO_SHARED)
+
+COLUMN = {"www.wikidata.org": 3, "dbpedia.org": 4, "sws.geonames.org": 5}
+"""Target host → the column of §2's table (#, entity, Arabic forms, Wikidata, DBpedia, GeoNames, evidence)."""
+
+
+@cache
+def table_rows() -> dict[int, list[str]]:
+    text = MODELLING.read_text(encoding="utf-8")
+    section = text.split("## 2. Entity identifiers for linking", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0].isdigit():
+            rows[int(cells[0])] = cells[1:]
+    return rows
+
+
+def links() -> list[dict]:
+    return yaml.safe_load((SHIPPED_SEEDS / "links.yaml").read_text(encoding="utf-8"))["links"]
+
+
+@cache
+def entity_words(key: str) -> frozenset[str]:
+    """The words of an entity's English labels, as entities.yaml declares them."""
+    declared = yaml.safe_load((SHIPPED_SEEDS / "entities.yaml").read_text(encoding="utf-8"))["entities"]
+    entity = next(e for e in declared if e["key"] == key)
+    names = [entity["label"]["en"], *(entity.get("alt") or {}).get("en", [])]
+    return frozenset(w for name in names for w in re.findall(r"\w+", name.lower()))
+
+
+def identifier(target: str) -> str:
+    """How §2 writes the target: ``wd:Q846``, ``dbr:Qatar``, GeoNames ``99237``."""
+    if "wikidata.org" in target:
+        return "wd:" + target.rsplit("/", 1)[1]
+    if "dbpedia.org" in target:
+        return "dbr:" + target.rsplit("/", 1)[1]
+    return target.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_the_table_is_read() -> None:
+    rows = table_rows()
+    assert len(rows) >= 20 and "wd:Q846" in rows[1][2]
+
+
+@pytest.mark.parametrize("link", links(), ids=lambda link: f"{link['entity']}→{link['target']}")
+def test_every_link_is_one_the_research_verified_for_that_entity(link: dict) -> None:
+    m = re.search(r"§2 #(\d+)", link["source"])
+    assert m, f"{link['entity']}: the source names no row of MODELLING.md §2"
+    row = table_rows()[int(m.group(1))]
+    # the row is about this entity: its name (before any "(…)" or "/") and the entity's labels share all words one way
+    row_words = set(re.findall(r"\w+", re.split(r"[(/]", row[0])[0].lower()))
+    ours = entity_words(link["entity"])
+    assert row_words <= ours or ours <= row_words, f"row #{m.group(1)} is {row[0]!r}, not {link['entity']}"
+    host = re.match(r"https?://([^/]+)/", link["target"]).group(1)  # type: ignore[union-attr]
+    cell = row[COLUMN[host] - 1]
+    ident = identifier(link["target"])
+    # the identifier itself (not a longer one it begins), then ✔ before anything else is said of it
+    found = re.search(rf"(?<![\w]){re.escape(ident)}(?![\w])`?\s*(?P<mark>\S*)", cell)
+    assert found and found.group("mark").startswith("✔"), \
+        f"{ident} is not marked verified in row #{m.group(1)} ({row[0]}): {cell!r}"
+    assert "CONFLICT" not in cell, cell
+
+
+def test_what_the_research_calls_conflicting_or_unverified_is_not_linked() -> None:
+    """Stoltenberg's two candidate QIDs, and every QID of a row marked UNVERIFIED, are absent."""
+    targets = {link["target"] for link in links()}
+    for row in table_rows().values():
+        wikidata = row[2]
+        if "UNVERIFIED" in wikidata or "CONFLICT" in wikidata:
+            for qid in re.findall(r"Q\d+", wikidata):
+                assert f"http://www.wikidata.org/entity/{qid}" not in targets, (row[0], qid)
