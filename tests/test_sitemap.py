@@ -91,8 +91,11 @@ def test_the_index_and_its_files_are_served_and_every_listed_page_answers(url: s
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     files = locs(r.content, "sitemap")
     assert files == [f"{DEFAULT_BASE_IRI}sitemaps/1.xml.gz"]
+    assert httpx.get(url + "/sitemap.xml", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
     got = httpx.get(url + "/" + files[0][len(DEFAULT_BASE_IRI):])
     assert got.status_code == 200 and got.headers["content-type"] == "application/gzip"
+    again = httpx.get(url + "/" + files[0][len(DEFAULT_BASE_IRI):], headers={"If-None-Match": got.headers["etag"]})
+    assert again.status_code == 304 and not again.content
     pages = locs(gzip.decompress(got.content))
     assert pages
     with httpx.Client(base_url=url, headers={"Accept": "text/html"}, timeout=30) as client:

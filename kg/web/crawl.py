@@ -2,8 +2,10 @@
 to index every page (``kg.sitemap`` writes the files at build time).
 
 The index and robots.txt are made per request from the served release
-(they are a few lines); the sitemap files are served as written, with the
-release id in their ETag: a new release may list other pages.
+(they are a few lines); the sitemap files are served as written. The index
+and the files carry the release id in their ``ETag`` (a new release may list
+other pages) and answer a matching ``If-None-Match`` with ``304``: crawlers
+fetch them often.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from kg.release import Release
 from kg.sitemap import SITEMAP_DIR, index_xml, robots_txt, sitemap_names
+from kg.web.conditional import not_modified
 from kg.web.render import get_urls, not_found
 
 router = APIRouter()
@@ -34,8 +37,10 @@ def sitemap_index(request: Request) -> Response:
     names = sitemap_names(release.path)
     if not names:  # a release built before sitemaps: nothing to list
         return not_found(request)
-    return Response(index_xml(get_urls(request).base, names), media_type="application/xml",
-                    headers={"Cache-Control": CACHE_CONTROL, "ETag": f'"{release.id}"'})
+    headers = {"Cache-Control": CACHE_CONTROL, "ETag": f'"{release.id}"'}
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(index_xml(get_urls(request).base, names), media_type="application/xml", headers=headers)
 
 
 @router.api_route("/sitemaps/{name}", methods=METHODS, include_in_schema=False)
@@ -43,5 +48,7 @@ def sitemap_file(name: str, request: Request) -> Response:
     release: Release = request.app.state.release
     if not _NAME.match(name) or name not in sitemap_names(release.path):  # no other path is served
         return not_found(request)
-    return FileResponse(release.path / SITEMAP_DIR / name, media_type="application/gzip",
-                        headers={"Cache-Control": CACHE_CONTROL, "ETag": f'"{release.id}-{name}"'})
+    headers = {"Cache-Control": CACHE_CONTROL, "ETag": f'"{release.id}-{name}"'}
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(release.path / SITEMAP_DIR / name, media_type="application/gzip", headers=headers)
