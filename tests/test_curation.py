@@ -156,3 +156,18 @@ def test_duplicate_yaml_key_is_refused_with_its_line(seeds_copy: Path) -> None:
     err = error_for(seeds_copy)
     assert err.field == "yaml" and "duplicate" in err.message
     assert err.line is not None and abs(err.line - line) <= 1
+
+
+def test_a_value_opening_with_a_quote_mark_gets_its_own_fix(seeds_copy: Path) -> None:
+    """``note: "تشارك" (is taking part) …``: YAML reads the quoted word as the value and stops at
+    the rest; the fix says to quote the whole value, not the generic 'indentation, ':' …'."""
+    line = edit(seeds_copy / A, "  - id: qatar-joins-ici\n", "  - id: qatar-joins-ici\n    note: \"تشارك\" (is taking part) is present tense\n")
+    err = error_for(seeds_copy)
+    assert Path(err.path).name == A and err.field == "yaml" and err.line in (line, line + 1)
+    assert err.fix is not None and "quoted whole" in err.fix
+
+
+def test_other_yaml_mistakes_keep_the_general_fix(seeds_copy: Path) -> None:
+    edit(seeds_copy / A, "  - id: qatar-joins-ici\n", "  - id: qatar-joins-ici\n    note: present tense: ongoing\n")
+    err = error_for(seeds_copy)
+    assert err.field == "yaml" and err.fix is not None and "quoted whole" not in err.fix and "indentation" in err.fix

@@ -8,6 +8,7 @@ message needs a position. Profiling showed ruamel's pure-Python parser was
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -78,8 +79,21 @@ _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.Safe
 _FastLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
 
 
-def _syntax_fix(problem: str) -> str:
-    return "keep one of the two keys" if "duplicate" in problem else SYNTAX_FIX
+QUOTED_START_FIX = ("a value that begins with a quote mark must be quoted whole: wrap the whole value in single "
+                    "quotes ('…', writing ' inside as '') or start it with another character")
+_STARTS_QUOTED = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(["'])(.*?)\1\s*\S""")
+"""A line whose value opens with a quote mark and goes on after it closes: YAML
+reads the quoted part as the whole value, then stumbles on the rest."""
+
+
+def _syntax_fix(problem: str, text: str = "", line: int | None = None) -> str:
+    if "duplicate" in problem:
+        return "keep one of the two keys"
+    lines = text.splitlines()
+    for n in (line, line - 1 if line else None):  # the mark may sit on the line after
+        if n is not None and 0 <= n < len(lines) and _STARTS_QUOTED.match(lines[n]):
+            return QUOTED_START_FIX
+    return SYNTAX_FIX
 
 
 def read_yaml(path: Path) -> Source:
@@ -102,7 +116,8 @@ def read_yaml(path: Path) -> Source:
         mark = exc.problem_mark or exc.context_mark
         problem = f"{exc.problem or exc.context}".strip()
         raise CurationError(path, mark.line + 1 if mark else None, "yaml", problem,
-                            column=mark.column + 1 if mark else None, fix=_syntax_fix(problem)) from None
+                            column=mark.column + 1 if mark else None,
+                            fix=_syntax_fix(problem, text, mark.line if mark else None)) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise CurationError(path, None, "yaml", str(exc).splitlines()[0] if str(exc) else type(exc).__name__, fix=SYNTAX_FIX) from None
     if not isinstance(data, dict):
@@ -118,7 +133,8 @@ def _read_tree(path: Path, text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = f"{exc.problem or exc.context}".strip()
         raise CurationError(path, mark.line + 1 if mark else None, "yaml", problem,
-                            column=mark.column + 1 if mark else None, fix=_syntax_fix(problem)) from None
+                            column=mark.column + 1 if mark else None,
+                            fix=_syntax_fix(problem, text, mark.line if mark else None)) from None
     except YAMLError as exc:
         raise CurationError(path, None, "yaml", str(exc).splitlines()[0], fix=SYNTAX_FIX) from None
     if not isinstance(data, CommentedMap):
