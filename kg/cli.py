@@ -7,6 +7,7 @@ map to exit codes here, once. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -102,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KGError as exc:  # each class knows its exit code and what to print (kg.errors)
         print(exc.cli_message(), file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `kg entities search … | head`: the reader left; stop quietly, as Unix tools do
+        # Python's own advice (library/signal.html, "Note on SIGPIPE"): point stdout at devnull so
+        # the interpreter's final flush does not fail again on the closed pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
