@@ -109,3 +109,15 @@ def test_schema_write_writes_every_kind(tmp_path: Path, capsys: pytest.CaptureFi
     assert written == ["article.schema.json", "entities.schema.json", "links.schema.json"]
     assert main(["--seeds", str(SEEDS), "schema", "--kind", "links"]) == 0
     assert capsys.readouterr().out == (tmp_path / "schema" / "links.schema.json").read_text(encoding="utf-8")
+
+
+def test_search_says_when_it_found_only_spelling_variants(capsys: pytest.CaptureFixture[str]) -> None:
+    """«الحصار» (blockade) is nowhere in the test corpus; its nearest name is «الحوار» (dialogue), a
+    different thing: the search says it found only spelling variants. A name it holds gets no such note."""
+
+    assert main(["--seeds", str(SEEDS), "entities", "search", "الحصار"]) == 0
+    out, err = capsys.readouterr()
+    assert "area/political-dialogue" in out and "only spelling variants" in err
+    assert main(["--seeds", str(SEEDS), "entities", "search", "ستولتنبرغ"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("person/jens-stoltenberg") and "spelling variants" not in err

@@ -95,6 +95,9 @@ def _entities(settings: Settings, args: argparse.Namespace) -> int:
         if not hits:
             print(f"no entity matches {args.term!r}; if it is new, declare it ('kg entities kinds' lists the key kinds)", file=sys.stderr)
             return 1
+        if hits[0].score < entities.CONTAINS:
+            print(f"no name holds {args.term!r}; only spelling variants (below): reuse a key only if it is the same "
+                  "thing, else declare a new entity ('kg entities kinds' lists the key kinds)", file=sys.stderr)
         for h in hits:
             e, d = h.declaration.entity, h.declaration
             scope = "shared" if d.shared else "local"

@@ -28,6 +28,11 @@ from kg.iris import ENTITY_KINDS
 
 THRESHOLD = 0.6
 """Below this ``kg.folding.score`` a match is noise (see its docstring)."""
+CONTAINS = 0.9
+"""``kg.folding.score`` of a name that holds the term (exact 1, begins .95, a word
+begins .92, holds .9); below, only a spelling variant: «الحصار» scores .71
+against «الحوار» (dialogue), a different thing, while «شتولتنبرغ» scores .76
+against «ستولتنبرغ», the same person. Search says which it is; the curator decides."""
 
 LINKS_FILE = "links.yaml"
 
