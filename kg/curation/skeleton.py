@@ -101,6 +101,7 @@ def render(*, schema: str, file: str, digest: str, headline: Headline | None, pu
         f"  publisher: {publisher if publisher else _q(todo + 'publisher/<key>, declared in entities.yaml')}\n"
         f"  published: {published if published else _q(todo + 'YYYY, YYYY-MM or YYYY-MM-DD, the precision the text gives')}\n"
         + (f"  url: {_q(url)}\n" if url else "  # url: only a URL you have seen the text at\n")
+        + "  # dateline: place/<key> where the byline places the text (e.g. «بروكسل - …»), if it names one\n"
         + f"  note: {_q(todo + 'where publisher and date come from; what you left out and why')}\n"
         "\n"
         "entities: []   # things only this article mentions (events, agreements …)\n"
