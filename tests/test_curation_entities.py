@@ -121,3 +121,5 @@ def test_search_says_when_it_found_only_spelling_variants(capsys: pytest.Capture
     assert main(["--seeds", str(SEEDS), "entities", "search", "ستولتنبرغ"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("person/jens-stoltenberg") and "spelling variants" not in err
+    assert main(["--seeds", str(SEEDS), "entities", "search", "الحصار", "--json"]) == 0
+    assert all(hit["variant_only"] for hit in json.loads(capsys.readouterr().out))  # for tools, the same in JSON

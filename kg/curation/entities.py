@@ -62,7 +62,8 @@ class Hit:
     def as_dict(self) -> dict[str, object]:
         e = self.declaration.entity
         return {"key": e.key, "type": e.type, "en": e.label.en, "ar": e.label.ar, "where": self.declaration.where,
-                "shared": self.declaration.shared, "score": self.score, "matched": self.matched}
+                "shared": self.declaration.shared, "score": self.score, "matched": self.matched,
+                "variant_only": self.score < CONTAINS}
 
 
 def declarations(seeds_dir: Path) -> Iterator[Declaration]:
