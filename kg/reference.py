@@ -68,7 +68,7 @@ class EventRow:
     """``qn:approximate``: the date is what the text supports ("nearly two years ago"), not a known date."""
 
 
-def _true(term: Term | None) -> bool:
+def is_true(term: Term | None) -> bool:
     """An ``xsd:boolean`` literal's value (absent: false)."""
     return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
@@ -128,7 +128,7 @@ def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Lab
     for r in rows:
         ev = r["event"].value
         item = found.setdefault(ev, {"date": r.get("date"), "not_after": r.get("notAfter"), "place": None, "roles": [], "venue": False,
-                                     "approximate": _true(r.get("approximate"))})
+                                     "approximate": is_true(r.get("approximate"))})
         if "place" in r:
             item["place"] = r["place"].value
             _add_label(labels, r["place"].value, r.get("placeLabel"))
@@ -164,7 +164,7 @@ def timeline(store: Store, *, base: str) -> tuple[list[EventRow], Labels]:
     for r in run(store, "timeline", base=base).dicts():
         ev = r["event"].value
         place = r["place"].value if "place" in r else None
-        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=_true(r.get("approximate"))))  # type: ignore[arg-type]
+        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=is_true(r.get("approximate"))))  # type: ignore[arg-type]
         _add_label(labels, ev, r.get("eventLabel"))
         if place:
             _add_label(labels, place, r.get("placeLabel"))
@@ -186,4 +186,4 @@ def _date_key(lit: ox.Literal | None) -> str:
     return lit.value if lit is not None else "9999"
 
 
-__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "events_of", "facts_of", "main_entities", "ontology_labels", "timeline"]
+__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "events_of", "facts_of", "is_true", "main_entities", "ontology_labels", "timeline"]

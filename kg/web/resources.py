@@ -21,6 +21,7 @@ from kg.errors import NotAcceptable
 from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
+from kg.reference import is_true
 from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
@@ -224,7 +225,7 @@ def page_context(request: Request, desc: Description) -> dict:
     ]
     first, second = (labels.get(lang), labels.get("ar" if lang == "en" else "en"))
     descriptions = [t.object for t in own if t.predicate.value == str(SCHEMA.description) and isinstance(t.object, ox.Literal)]
-    approximate = any(t.predicate.value == urls.base + "ontology#approximate" and t.object.value == "true" for t in own)
+    approximate = any(t.predicate.value == urls.base + "ontology#approximate" and is_true(t.object) for t in own)
     context = {
         "iri": desc.iri,
         "curie": view.curie(desc.iri),

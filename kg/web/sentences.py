@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.reference import FactRecord, Labels
+from kg.reference import FactRecord, Labels, is_true
 from kg.vocab import ORG, PROV, RDFS, SEM, TIME
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
@@ -222,7 +222,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
         not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
-        when = when_phrase(date, not_after, lang, approximate is not None and approximate.value in ("true", "1"))
+        when = when_phrase(date, not_after, lang, is_true(approximate))
         actor_slot: Slot = []
         for n, (agent, role) in enumerate(actors):
             if n:
