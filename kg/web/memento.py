@@ -41,6 +41,7 @@ from kg.describe import describe, exists, serialize
 from kg.errors import ReleaseNotFound
 from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate
 from kg.history import ReleaseInfo
+from kg.iris import Iris
 from kg.release import RELEASE_ID, Release, release_by_id
 from kg.store.embedded import OxigraphStore
 from kg.vocab import DCT, RDFS, prefixes
@@ -187,7 +188,7 @@ def gone(request: Request, rest: str, *, forced: Format | None = None) -> Respon
     triples = [ox.Triple(node, ox.NamedNode(str(RDFS.comment)), ox.Literal(
         f"Gone: not in the current release{f'; last in release {last.id}' if last else ''}.", language="en"))]
     if last is not None:
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(f"{urls.base}releases/{last.id}")))
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(str(Iris(urls.base).release(last.id)))))
     if replacement:
         triples.append(ox.Triple(node, ox.NamedNode(str(DCT.isReplacedBy)), ox.NamedNode(replacement)))
     fmt = next(f for f in RESOURCE_FORMATS if f.media_type == media)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import formats as F
+from kg.iris import Iris
 from kg.release import Release
 from kg.store.base import Store
 
@@ -75,8 +76,8 @@ def describe(endpoint: str, release: Release, store: Store) -> list[ox.Triple]:
         ox.Triple(dataset, n(DCT + "identifier"), ox.Literal(release.id)),
         # the release it serves, as /releases names it (kg.history_rdf)
         ox.Triple(dataset, n("http://www.w3.org/ns/dcat#version"), ox.Literal(release.id)),
-        ox.Triple(dataset, n(DCT + "isVersionOf"), n(release.base_iri + "dataset")),
-        ox.Triple(dataset, n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), n(f"{release.base_iri}releases/{release.id}")),
+        ox.Triple(dataset, n(DCT + "isVersionOf"), n(str(Iris(release.base_iri).dataset))),
+        ox.Triple(dataset, n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), n(str(Iris(release.base_iri).release(release.id)))),
         ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, n(SD + "Graph")),
     ]
