@@ -194,12 +194,12 @@ def record(var_dir: Path, release: Release, *, previous: str | None, changes: Ch
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM releases").fetchone()[0]
             before = conn.execute("SELECT meta FROM releases WHERE id = ?", (previous,)).fetchone() if previous else None
             held = json.loads(before[0]).get("held") if before else {c: 0 for c in CATEGORIES}
+            s = changes.summary()
             if held is not None:  # how many of each kind of thing the release holds, counted as kg diff counts them
-                s = changes.summary()
                 meta["held"] = {c: held.get(c, 0) + s[c]["added"] - s[c]["removed"] for c in CATEGORIES}
             conn.execute(
                 "INSERT INTO releases (id, seq, published, previous, base_iri, meta, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (release.id, seq, at, previous, release.base_iri, json.dumps(meta, sort_keys=True), json.dumps(changes.summary(), sort_keys=True)))
+                (release.id, seq, at, previous, release.base_iri, json.dumps(meta, sort_keys=True), json.dumps(s, sort_keys=True)))
             conn.executemany("INSERT INTO changes (release, iri, category, kind) VALUES (?, ?, ?, ?)",
                              ((release.id, iri, cat, kind) for cat, kind, iri in things))
 

@@ -233,8 +233,7 @@ def test_qatar_lists_its_events_with_role_labels(browser, ld_url: str) -> None: 
 def test_arabic_titles_are_arabic_first_and_the_interface_is_arabic(browser, ld_url: str) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    from kg.web.render import UI
-    from kg.web.ui import PAGE_UI
+    from kg.web.ui import PAGE_UI, UI
 
     english_only = {v for k, v in {**UI["en"], **PAGE_UI["en"]}.items()
                     if " " in v and "{" not in v and v != {**UI["ar"], **PAGE_UI["ar"]}.get(k)}

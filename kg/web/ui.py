@@ -1,6 +1,6 @@
-"""Interface strings of the reference-work pages and the query page, in both
-languages (the older page chrome is ``kg.web.render.UI``; both are merged
-into ``t`` for every template). Arabic strings are written for Arabic readers,
+"""Every interface string of the pages, in both languages: the page chrome
+(``UI``) and the reference-work and query pages (``PAGE_UI``), merged into
+``t`` for every template (``kg.web.render.strings``). Arabic strings are written for Arabic readers,
 not word for word; technical names (SPARQL, VoID, CSV) stay in Latin script.
 """
 
@@ -55,4 +55,43 @@ PAGE_UI: dict[str, dict[str, str]] = {
     },
 }
 
-__all__ = ["PAGE_UI"]
+
+# Page chrome in both languages; data labels are always shown in both.
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "Qatar–NATO knowledge graph", "home": "Home", "types": "Types", "articles": "Articles",
+        "query": "SPARQL query", "dumps": "Downloads", "void": "Dataset description (VoID)",
+        "ontology": "Ontology", "shapes": "Shapes", "type": "Type", "property": "Property", "value": "Value",
+        "evidence": "Evidence", "statements": "Statements", "parts": "Parts", "incoming": "Links to this resource",
+        "asserts": "What this statement asserts", "same_as": "The same thing elsewhere", "formats": "Other formats",
+        "subject": "Subject", "more": "More links exist; query the SPARQL endpoint for all of them.",
+        "not_found": "Not found", "not_found_text": "Nothing is known under this address.",
+        "text": "Article text", "facts": "Facts and claims quoted from this article", "fact": "Fact",
+        "curated": "curated record", "instances": "Instances", "count": "Count", "classes": "Classes",
+        "properties": "Properties", "subclass_of": "Subclass of", "subproperty_of": "Subproperty of",
+        "domain": "Domain", "range": "Range", "comment": "Comment", "file": "File", "size": "Size",
+        "media_type": "Media type", "sha256": "SHA-256", "licence": "Licence", "language": "العربية",
+        "entry_points": "Entry points", "triples": "Triples", "entities": "Entities", "facts_n": "Facts",
+        "claims": "Claims", "published": "Published",
+        "in_article": "in the article", "truncated": "This description was cut short.",
+    },
+    "ar": {
+        "site": "الرسم المعرفي للتعاون بين قطر والناتو", "home": "الرئيسية", "types": "الأنواع", "articles": "المقالات",
+        "query": "استعلام SPARQL", "dumps": "التنزيلات", "void": "وصف مجموعة البيانات (VoID)",
+        "ontology": "الأنطولوجيا", "shapes": "الأشكال", "type": "النوع", "property": "الخاصية", "value": "القيمة",
+        "evidence": "الدليل", "statements": "العبارات", "parts": "الأجزاء", "incoming": "روابط إلى هذا المورد",
+        "asserts": "ما تقرره هذه العبارة", "same_as": "الشيء نفسه في مصادر أخرى", "formats": "صيغ أخرى",
+        "subject": "الموضوع", "more": "توجد روابط أخرى؛ استعلم نقطة SPARQL للحصول عليها كلها.",
+        "not_found": "غير موجود", "not_found_text": "لا يُعرف شيء تحت هذا العنوان.",
+        "text": "نص المقال", "facts": "الحقائق والأقوال المقتبسة من هذا المقال", "fact": "حقيقة",
+        "curated": "سجل منسّق", "instances": "الأمثلة", "count": "العدد", "classes": "الأصناف",
+        "properties": "الخصائص", "subclass_of": "صنف فرعي من", "subproperty_of": "خاصية فرعية من",
+        "domain": "المجال", "range": "المدى", "comment": "تعليق", "file": "الملف", "size": "الحجم",
+        "media_type": "نوع الوسائط", "sha256": "SHA-256", "licence": "الترخيص", "language": "English",
+        "entry_points": "نقاط الدخول", "triples": "الثلاثيات", "entities": "الكيانات", "facts_n": "الحقائق",
+        "claims": "الأقوال المنسوبة", "published": "تاريخ النشر",
+        "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
+    },
+}
+
+__all__ = ["PAGE_UI", "UI"]
