@@ -79,7 +79,7 @@ def test_a_listed_text_that_is_gone_is_named_with_its_line(seeds_copy: Path, tmp
 
 
 def test_every_problem_is_reported_in_one_run(seeds_copy: Path) -> None:
-    from kg.curation.checksums import verify
+    from checksum_helpers import verify
 
     for name in (A_TXT, B_TXT):
         with open(seeds_copy / name, "ab") as fh:
@@ -101,7 +101,7 @@ def test_every_problem_is_reported_in_one_run(seeds_copy: Path) -> None:
     ],
 )
 def test_a_malformed_list_names_its_line(seeds_copy: Path, content: str, line: int, words: str) -> None:
-    from kg.curation.checksums import verify
+    from checksum_helpers import verify
 
     digest = (seeds_copy / "SHA256SUMS").read_text().split()[0]
     (seeds_copy / "SHA256SUMS").write_text(content.format(digest, A_TXT), encoding="ascii")
@@ -111,7 +111,7 @@ def test_a_malformed_list_names_its_line(seeds_copy: Path, content: str, line: i
 
 
 def test_no_list_at_all_is_an_error(seeds_copy: Path) -> None:
-    from kg.curation.checksums import verify
+    from checksum_helpers import verify
 
     (seeds_copy / "SHA256SUMS").unlink()
     with pytest.raises(CurationError, match="missing"):
@@ -120,7 +120,8 @@ def test_no_list_at_all_is_an_error(seeds_copy: Path) -> None:
 
 def test_binary_mode_lines_are_accepted(seeds_copy: Path) -> None:
     """'sha256sum -b' writes '<digest> *<name>': the same list."""
-    from kg.curation.checksums import read_manifest, verify
+    from checksum_helpers import verify
+    from kg.curation.checksums import read_manifest
 
     sums = seeds_copy / "SHA256SUMS"
     sums.write_text(sums.read_text().replace("  ", " *"), encoding="ascii")
@@ -130,7 +131,7 @@ def test_binary_mode_lines_are_accepted(seeds_copy: Path) -> None:
 
 def test_the_quoting_file_is_found_whatever_its_name(seeds_copy: Path) -> None:
     """'kg new' gives text and YAML one stem; a file named otherwise is still found."""
-    from kg.curation.checksums import verify
+    from checksum_helpers import verify
 
     (seeds_copy / "000_35b9f4be7a1e8528.yaml").rename(seeds_copy / "zajel-article.yaml")
     with open(seeds_copy / A_TXT, "ab") as fh:

@@ -201,7 +201,7 @@ def test_curators_adding_at_once_get_distinct_numbers_and_every_line(seeds_copy:
     assert [name[:3] for name in added] == ["002", "003", "004", "005"]
     listed = (seeds_copy / "SHA256SUMS").read_text().split()
     assert all(name in listed for name in added)
-    from kg.curation.checksums import verify
+    from checksum_helpers import verify
 
     verify(seeds_copy)
 

@@ -85,12 +85,6 @@ def add_entry(seeds_dir: Path, name: str, digest: str) -> None:
         raise
 
 
-def verify(seeds_dir: Path) -> None:
-    """Raise one ``CurationError`` holding every problem ``checksum_problems`` finds."""
-    if found := checksum_problems(seeds_dir):
-        raise CurationError.of(found)
-
-
 def checksum_problems(seeds_dir: Path) -> list[Problem]:
     """Every problem of the texts against ``SHA256SUMS``: a ``.txt`` not listed,
     listed with another digest, or listed and missing (or the list itself
@@ -183,4 +177,4 @@ def _quote_texts(value: object) -> list[str]:
     return out
 
 
-__all__ = ["CHECKSUMS_FILE", "Entry", "add_entry", "checksum_problems", "read_manifest", "sha256_file", "verify"]
+__all__ = ["CHECKSUMS_FILE", "Entry", "add_entry", "checksum_problems", "read_manifest", "sha256_file"]
