@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from security_fixtures import LIMITS, MARGIN, SIMPLE, TIMEOUT, limited, live_server, raw_request, status_of
 
 PATH_EXPLOSION = (
