@@ -24,7 +24,7 @@ from kg.curation.loader import load_corpus
 from kg.rdf.mapping import Quad, map_corpus
 from kg.rdf.turtledir import load_turtle_dir
 from kg.validation.validate import as_dataset, validate
-from kg.rdf.vocab import FOAF, ORG, QN
+from kg.rdf.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
 from tests import closure as cl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +128,25 @@ def test_what_the_issue_found_is_no_longer_concluded() -> None:
     assert not [s for s, o in g.subject_objects(RDF.type) if str(o).startswith(ODRL) and str(s).startswith(LOCAL)]
     people = set(g.subjects(RDF.type, FOAF.Person))
     assert people and not people & set(g.subjects(RDF.type, FOAF.Organization))
+
+
+@pytest.mark.parametrize("corpus,semantics", CASES, ids=IDS)
+def test_what_issue_22_found_is_no_longer_concluded(corpus: Path, semantics: str) -> None:
+    """On every closure: a post holder is no member of the post's organisation
+    (ORG's org:Membership), a session is no meeting, and mediations and
+    ratifications are schema.org events like every other event."""
+    g, _, _ = closed(corpus, semantics)
+    holdings = set(g.subjects(RDF.type, QN.PostHolding))
+    assert holdings and not holdings & set(g.subjects(RDF.type, ORG.Membership))
+    nato = URIRef(LOCAL + "alliance/nato")
+    assert [m for m in g.subjects(ORG.organization, nato) if (m, ORG.member, None) in g] == []
+    sessions = set(g.subjects(RDF.type, QN.Session))
+    assert sessions and not sessions & set(g.subjects(RDF.type, QN.Meeting))
+    events = set(g.subjects(RDF.type, SEM.Event))
+    assert events and events <= set(g.subjects(RDF.type, SCHEMA.Event))
+    same_scheme = [(a, b) for a, b in g.subject_objects(SKOS.closeMatch)
+                   if set(g.objects(a, SKOS.inScheme)) & set(g.objects(b, SKOS.inScheme))]
+    assert same_scheme == []
 
 
 def test_each_closure_entails_what_the_data_does_not_state(capsys: pytest.CaptureFixture[str]) -> None:

@@ -124,6 +124,8 @@ class Mapper:
             yield (s, SKOS.notation, Literal(ent.notation), g)
         for key in ent.close_match:
             yield (s, SKOS.closeMatch, self.e(key), g)
+        for key in ent.related:
+            yield (s, SKOS.related, self.e(key), g)
         if ent.note:
             yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
 
@@ -234,18 +236,16 @@ class Mapper:
         yield from handler(art, f, fact)
 
     def _holds_post(self, art: LoadedArticle, f: URIRef, fact: HoldsPost) -> Iterator[tuple]:
+        # not an org:Membership: the holder is not a member of the post's
+        # organisation (NATO's Secretary General is not one of NATO's members)
         person, post = self.e(fact.person), self.e(fact.post)
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
-        post_in = self.within(fact.post)
         yield (holding, RDF.type, QN.PostHolding)
-        yield (holding, RDF.type, ORG.Membership)
-        yield (holding, ORG.member, person)
-        if post_in:
-            yield (holding, ORG.organization, self.e(post_in))
+        yield (holding, QN.holder, person)
         yield (holding, QN.post, post)
         yield (holding, QN.asOf, date_literal(as_of))
-        yield (holding, ORG.memberDuring, during)
+        yield (holding, TIME.hasTime, during)
         yield (during, RDF.type, TIME.Interval)
         yield (during, TIME.inside, instant)
         yield (instant, RDF.type, TIME.Instant)
@@ -283,6 +283,10 @@ class Mapper:
         if fact.date and (precise is None or fact.date.text == precise):
             lit = date_literal(fact.date)
             yield (ev, SEM.hasTimeStamp, lit)
+            yield (ev, SCHEMA.startDate, lit)
+        if fact.began:  # an ongoing event: when it began (with as_of, when it was still going on)
+            lit = date_literal(fact.began)
+            yield (ev, SEM.hasBeginTimeStamp, lit)
             yield (ev, SCHEMA.startDate, lit)
         if fact.approximate:
             yield (ev, QN.approximate, Literal(True))
@@ -335,7 +339,7 @@ class Mapper:
 
 WRONG_FORMS = ("https://schema.org/",)
 """IRI prefixes we never emit: schema.org is ``http://schema.org/`` here (rdflib's
-``SDO`` is https; one https triple silently splits the data, MODELLING.md §1.4)."""
+``SDO`` is https; one https triple silently splits the data, docs/modelling.md)."""
 
 
 def check_term_forms(quads: list[Quad]) -> None:

@@ -56,6 +56,7 @@ class QN(DefinedNamespace):
     Cooperation: URIRef
     # object properties
     post: URIRef
+    holder: URIRef
     evidence: URIRef
     partner: URIRef
     cooperationArea: URIRef
@@ -80,7 +81,7 @@ class QN(DefinedNamespace):
     originalFileName: URIRef
 
 
-SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see MODELLING.md §1.4
+SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see docs/modelling.md
 ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 TIME = Namespace("http://www.w3.org/2006/time#")

@@ -182,9 +182,9 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
         text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
         return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
-    if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
+    if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
         holding, post = g.pairs(QN_LOCAL + "post")[0]
-        person = g.objects(str(ORG.member))
+        person = g.objects(QN_LOCAL + "holder")
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
                                      "date": _text(date, lang)})
