@@ -114,3 +114,29 @@ def test_approximate_without_a_date_is_refused_at_the_fact(seeds_copy: Path) -> 
     assert "approximate" in err.message and "date" in err.message
     text = (seeds_copy / B).read_text(encoding="utf-8").splitlines()
     assert err.line is not None and "id: test-blockade" in "\n".join(text[err.line - 2:err.line + 1])
+
+
+ONGOING_FACT = APPROXIMATE_FACT.replace("    date: 2017\n", "    began: 2017\n")
+
+
+def test_an_ongoing_event_has_a_beginning_not_a_date(seeds_copy: Path, tmp_path: Path) -> None:
+    """began: (issue 22): the blockade began about 2017 and was ongoing on
+    2019-03-13; it did not take place in 2017. sem:hasBeginTimeStamp, repeated
+    as schema:startDate, and no sem:hasTimeStamp; the SHACL gate passes."""
+    _add_blockade(seeds_copy, ONGOING_FACT)
+    settings = Settings(var_dir=tmp_path / "var", seeds_dir=seeds_copy)
+    build(settings, progress=lambda _line: None)
+    ds = Dataset(default_union=True)
+    ds.parse(open_release(settings.current_release).file("dataset.nq"), format="nquads")
+    event, year = URIRef(ID + "event/test-blockade"), Literal("2017", datatype=URIRef(XSD_ + "gYear"))
+    assert (event, SEM.hasBeginTimeStamp, year) in ds
+    assert (event, SCHEMA.startDate, year) in ds
+    assert (event, SEM.hasTimeStamp, None) not in ds
+    assert (event, QN.asOf, Literal("2019-03-13", datatype=URIRef(XSD_ + "date"))) in ds
+
+
+def test_a_date_and_a_beginning_are_refused_together(seeds_copy: Path) -> None:
+    _add_blockade(seeds_copy, ONGOING_FACT.replace("    began: 2017\n", "    began: 2017\n    date: 2017\n"))
+    with pytest.raises(CurationError) as info:
+        load_corpus(seeds_copy)
+    assert "began" in info.value.message and "date" in info.value.message
