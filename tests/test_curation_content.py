@@ -35,6 +35,7 @@ def _digits(text: str) -> list[str]:
     return sorted(DIGITS.findall(text))
 
 
+@pytest.mark.seeds
 def test_every_inferred_fact_says_why() -> None:
     corpus = load_corpus(SHIPPED_SEEDS)
     unexplained = [f"{a.path.name}:{f.id}" for a in corpus.articles for f in a.doc.facts
@@ -42,6 +43,7 @@ def test_every_inferred_fact_says_why() -> None:
     assert not unexplained
 
 
+@pytest.mark.seeds
 def test_labels_and_summaries_give_the_same_numbers_in_both_languages() -> None:
     """A date or count in one language's label and not the other's is a label
     that does not translate the other (Arabic labels here use 0-9 digits)."""
@@ -52,6 +54,7 @@ def test_labels_and_summaries_give_the_same_numbers_in_both_languages() -> None:
     assert not mismatched
 
 
+@pytest.mark.seeds
 def test_every_claim_quote_is_a_distinct_statement() -> None:
     """Two claims of one article never rest on the very same words."""
     for art in load_corpus(SHIPPED_SEEDS).articles:

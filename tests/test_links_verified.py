@@ -20,6 +20,7 @@ from conftest import NO_SHARED, ROOT, SHARED, SHIPPED_SEEDS
 
 DECISIONS = ROOT / "docs" / "curation-decisions.md"
 MODELLING = SHARED / "MODELLING.md"
+pytestmark = pytest.mark.seeds  # 'kg check' runs these
 CITATION = re.compile(r"docs/curation-decisions\.md #(\d+)")
 
 COLUMN = {"www.wikidata.org": 3, "dbpedia.org": 4, "sws.geonames.org": 5}

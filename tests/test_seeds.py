@@ -15,6 +15,8 @@ from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 
+pytestmark = pytest.mark.seeds  # 'kg check' runs these
+
 TEXTS = sorted(p.name for p in SHIPPED_SEEDS.glob("*.txt"))
 
 
