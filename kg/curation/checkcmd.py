@@ -48,7 +48,7 @@ def seed_tests_command(tests: Path) -> list[str]:
 
 def check(settings: Settings, *, tests: bool = True, progress: Callable[[str], None]) -> int:
     """Data checks, then the seed-reading tests; the exit code of the first that fails."""
-    from kg.build import check as validate_data
+    from kg.release.build import check as validate_data
     from kg.errors import ValidationFailed
 
     checked = validate_data(settings, progress=progress)  # a curation problem raises (exit 3)
