@@ -42,7 +42,8 @@ def tests_dir() -> Path | None:
 
 
 def seed_tests_command(tests: Path) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-q", "-m", "seeds", "-p", "no:cacheprovider",
+    # -n 0: in one process; starting xdist workers for three files costs more than it saves
+    return [sys.executable, "-m", "pytest", "-q", "-n", "0", "-m", "seeds", "-p", "no:cacheprovider",
             *(str(tests / name) for name in SEED_TESTS)]
 
 
