@@ -28,7 +28,7 @@ del test_competency_questions_same_over_http_as_in_process  # noqa: F821 - see t
 
 
 @pytest.fixture(scope="module")
-def server(published: Virtuoso, release_settings: Settings) -> Iterator[str]:  # noqa: F811 - replaces the embedded one
+def server(published: Virtuoso, release_settings: Settings) -> Iterator[str]:  # replaces the embedded one
     for path, _media_type, graph in w3c_graphs():
         with open(path, "rb") as fh:
             r = httpx.put(

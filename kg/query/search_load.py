@@ -146,7 +146,7 @@ def warm(state) -> threading.Thread:  # type: ignore[no-untyped-def]
     def run() -> None:
         try:
             index_of(state)
-        except Exception:  # noqa: BLE001 - the first search builds it again and reports
+        except Exception:  # the first search builds it again and reports
             log.exception("building the search index failed")
 
     t = threading.Thread(target=run, name="kg-search-index", daemon=True)

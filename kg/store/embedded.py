@@ -121,7 +121,7 @@ class OxigraphStore(Store):
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
-        queue: bool = False,  # noqa: ARG002 - never refuses, so nothing to wait for
+        queue: bool = False,  # unused: never refuses, so nothing to wait for
     ) -> QueryResult:
         kwargs = dataset_kwargs(default_graph_uris, named_graph_uris)
         if base_iri:

@@ -89,7 +89,7 @@ class RemoteStore(Store):
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
-        queue: bool = False,  # noqa: ARG002 - never refuses, so nothing to wait for
+        queue: bool = False,  # unused: never refuses, so nothing to wait for
     ) -> QueryResult:
         form = check_query(with_bindings(sparql, bindings), base_iri=base_iri)  # positions as the user wrote them
         if base_iri and "BASE" not in keywords(sparql):  # resolve against ours, not the remote's URL;

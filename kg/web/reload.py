@@ -227,7 +227,7 @@ class Watcher:
                 break
             try:
                 self.check()
-            except Exception:  # noqa: BLE001 - a watcher that dies stops all future reloads; log, keep going
+            except Exception:  # a watcher that dies stops all future reloads; log, keep going
                 log.exception("checking for a new release failed")
 
     def check(self) -> bool:
