@@ -62,7 +62,7 @@ class Pool:
     publishers: int
 
     @classmethod
-    def for_size(cls, n: int) -> "Pool":
+    def for_size(cls, n: int) -> Pool:
         return cls(
             states=10 + n // 200,
             officials=20 + n // 10,

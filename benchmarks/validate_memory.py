@@ -66,9 +66,9 @@ class Sampler:
 
 def main(argv: list[str] | None = None) -> int:
     from kg.validation.engine import _results, compile_all
+    from kg.validation.literals import DiskOriginals
     from kg.validation.model import Hierarchy
     from kg.validation.sparql import SUBCLASS_PAIRS
-    from kg.validation.literals import DiskOriginals
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("release", type=Path)

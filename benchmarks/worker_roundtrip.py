@@ -19,13 +19,12 @@ import time
 from functools import partial
 from pathlib import Path
 
-from kg.rdf import formats as F
 from kg.config import Settings
+from kg.rdf import formats as F
 from kg.release.directory import open_release
-from kg.store.embedded import OxigraphStore
+from kg.store.embedded import OxigraphStore, embedded_files
 from kg.store.executor import QueryExecutor
 from kg.web import results as R
-from kg.store.embedded import embedded_files
 
 QUERIES = {
     "`SELECT … LIMIT 10`": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",

@@ -46,7 +46,7 @@ class Settings:
         if not self.base_iri.endswith("/"):
             raise ConfigError(f"base IRI must end with '/': {self.base_iri!r}")
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT, SEEDS
 from rdflib import Dataset, Graph
 
-from conftest import ROOT, SEEDS
-from kg.release.build import build, to_oxigraph
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import map_corpus
+from kg.release.build import build, to_oxigraph
 from kg.release.directory import DUMPS, Release, open_release
 
 RDFLIB_FORMAT = {"dataset.nq": "nquads", "dataset.trig": "trig", "dataset.ttl": "turtle", "dataset.nt": "nt", "dataset.jsonld": "json-ld"}
@@ -149,8 +149,7 @@ def test_progress_line_per_stage(tmp_path: Path) -> None:
 
 def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release) -> None:
     """Workers open one on-disk store read-only instead of each loading the dumps."""
-    from kg.store.embedded import OxigraphStore
-    from kg.store.embedded import embedded_files
+    from kg.store.embedded import OxigraphStore, embedded_files
 
     assert release.store_dir is not None
     files = embedded_files(release)

@@ -16,19 +16,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import SEEDS
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
-from conftest import SEEDS
-from kg.release.build import build, to_oxigraph
 from kg.config import Settings
-from kg.curation.loader import load_corpus
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, load_corpus
 from kg.errors import CurationError
 from kg.rdf.mapping import map_corpus
+from kg.rdf.vocab import prefixes
+from kg.release.build import build, to_oxigraph
 from kg.release.directory import DUMPS, Release
 from kg.release.spool import DumpWriter, QuadSpool
-from kg.rdf.vocab import prefixes
 
 OA = "http://www.w3.org/ns/oa#"
 NNI = str(XSD.nonNegativeInteger)
@@ -204,8 +203,7 @@ def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
 def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path: Path) -> None:
     """The build keeps the integer literals as written in SQLite, not a dict:
     every lookup the validator makes gives what kg.validation.literals.Originals gives."""
-    from kg.validation.literals import Originals
-    from kg.validation.literals import DiskOriginals
+    from kg.validation.literals import DiskOriginals, Originals
 
     quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
     odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),

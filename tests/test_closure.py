@@ -16,15 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, SHIPPED_SEEDS
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import SEEDS, SHIPPED_SEEDS
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import Quad, map_corpus
 from kg.rdf.turtledir import load_turtle_dir
-from kg.validation.validate import as_dataset, validate
 from kg.rdf.vocab import FOAF, ORG, QN
+from kg.validation.validate import as_dataset, validate
 from tests import closure as cl
 
 ROOT = Path(__file__).resolve().parent.parent

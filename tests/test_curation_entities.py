@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import SEEDS
+
 from kg.cli import main
 from kg.curation.schema import generate, shared_keys
 from kg.curation.yamlio import _FastLoader

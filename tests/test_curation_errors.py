@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.curation.loader import load_corpus
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, load_corpus
 from kg.errors import CurationError
 
 A = "000_35b9f4be7a1e8528.yaml"

@@ -13,7 +13,6 @@ from functools import cache
 
 import pytest
 import yaml
-
 from conftest import NO_SHARED, SHARED, SHIPPED_SEEDS
 
 MODELLING = SHARED / "MODELLING.md"

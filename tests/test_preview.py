@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from live import get, serve
 
 from kg.curation.loader import load_corpus
 from kg.curation.preview import create_app
-from live import get, serve
 
 A = "000_35b9f4be7a1e8528.yaml"
 B = "001_8ef1d1eb9683969b.yaml"

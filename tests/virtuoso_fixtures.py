@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
 from live import free_port
 
 DBA_PASSWORD = "dba"  # the stock password of a fresh database; it only ever listens on loopback here

@@ -12,9 +12,9 @@ the most precise date (``kg.rdf.mapping.Mapper``) while the stream stays one pas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
 import kg.curation.model as m
+from kg.curation.yamlio import Source, drop_union_tags, field_path
 from kg.errors import Problem
 from kg.folding import fold
-from kg.curation.yamlio import Source, drop_union_tags, field_path
 
 ENTITIES_FILE = "entities.yaml"
 

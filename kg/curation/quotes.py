@@ -9,8 +9,8 @@ indices, code points and UTF-16 units agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from kg.curation.quotefind import Match, Near, describe, excerpt, find_folded, line_col, nearest, occurrences
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kg.errors import Problem
 from kg.folding import fold
@@ -142,4 +143,4 @@ def skeleton_problems(source: Any) -> list[Problem]:
     return out
 
 
-__all__ = ["PLACEHOLDER", "Headline", "skeleton_problems", "guess_headline", "render", "schema_line"]
+__all__ = ["PLACEHOLDER", "Headline", "guess_headline", "render", "schema_line", "skeleton_problems"]

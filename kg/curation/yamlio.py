@@ -9,8 +9,9 @@ message needs a position. Profiling showed ruamel's pure-Python parser was
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
@@ -204,9 +205,7 @@ def drop_union_tags(loc: list[object], raw: Any) -> list[object]:
             tagged = node
             continue  # skip the tag, stay on the same mapping
         out.append(part)
-        if isinstance(node, CommentedMap) and part in node:
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, CommentedMap) and part in node) or (isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
         else:
             node = None

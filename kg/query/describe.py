@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
-from kg.store.base import QueryResult, Store, Term
+from kg.rdf import jsonld
 from kg.rdf.vocab import OA, PROV
+from kg.store.base import QueryResult, Store, Term
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 INCOMING = 100
@@ -41,7 +41,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_query(name: str) -> str:
     return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
 

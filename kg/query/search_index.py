@@ -141,7 +141,7 @@ class LabelIndex:
 
     # -- building ----------------------------------------------------------------
     @classmethod
-    def build(cls, labels: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]]) -> "LabelIndex":
+    def build(cls, labels: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]]) -> LabelIndex:
         """From (thing IRI, name) and (thing IRI, type IRI) pairs, in any order, repeats allowed."""
         start = time.monotonic()
         number: dict[str, int] = {}
@@ -298,4 +298,4 @@ def _prefixed(items: Sequence[str], prefix: str) -> Iterator[int]:
         i += 1
 
 
-__all__ = ["Found", "Hit", "LabelIndex", "MIN_SCORE", "Packed"]
+__all__ = ["MIN_SCORE", "Found", "Hit", "LabelIndex", "Packed"]

@@ -119,7 +119,7 @@ class CompactWriter:
         self._first_top = True
         self._first_in_graph = True
         head = json.dumps(self.c.context, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        self.out.write(f'{{\n  "@context": {head},\n  "@graph": ['.encode("utf-8"))
+        self.out.write(f'{{\n  "@context": {head},\n  "@graph": ['.encode())
 
     def add(self, statement: ox.Triple | ox.Quad) -> None:
         graph = ""

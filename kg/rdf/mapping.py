@@ -29,13 +29,23 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.curation.entity_types import ENTITY_TYPES
 from kg.curation.loader import Corpus, LoadedArticle
 from kg.curation.model import (
+    Bilingual,
+    ChallengeFact,
+    CooperationArea,
+    CooperationFact,
+    Discussed,
+    Entity,
+    Event,
+    HoldsPost,
     Link,
-    Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
-    HoldsPost, Membership, PartialDate, Participation, PermissionFact,
+    Membership,
+    PartialDate,
+    Participation,
+    PermissionFact,
 )
-from kg.curation.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
 from kg.rdf.iris import Iris
 from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
@@ -73,7 +83,7 @@ class Mapper:
         self.g_prov = self.iris.graph("provenance")
 
     @classmethod
-    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> "Mapper":
+    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> Mapper:
         return cls(lambda key: corpus.entities[key].entity.within, iris, corpus.refined.get)
 
     def e(self, key: str) -> URIRef:
@@ -220,7 +230,7 @@ class Mapper:
         it uses), and the second mapping must only add to the first."""
         g = self.g_prov
         for s, p, o in dict.fromkeys(triples):
-            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode("utf-8")).hexdigest()[:16]
+            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()[:16]
             st = Iris.part(f, f"statement-{digest}")
             yield (f, QN.statement, st, g)
             yield (st, RDF.type, RDF.Statement, g)

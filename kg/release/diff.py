@@ -58,7 +58,7 @@ class Changes:
     new: dict
     quads: dict[str, int] = field(default_factory=lambda: {"added": 0, "removed": 0})
     triples: dict[str, int] = field(default_factory=lambda: {"added": 0, "removed": 0})
-    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: {k: 0 for k in KINDS} for c in CATEGORIES})
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: dict.fromkeys(KINDS, 0) for c in CATEGORIES})
     items: dict[str, dict[str, list[str]]] = field(default_factory=lambda: {c: {k: [] for k in KINDS} for c in CATEGORIES})
     truncated: bool = False
 

@@ -41,8 +41,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.rdf import jsonld
 from kg.errors import BuildError
+from kg.rdf import jsonld
 from kg.release.directory import FileInfo
 
 SORT_BUFFER = "256M"

@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.rdf.formats import DUMP_FORMATS
 from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 from kg.release.directory import FileInfo
 from kg.release.spool import sort_file
-from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 
 VOID_FILE = "void.ttl"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"

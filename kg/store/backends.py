@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kg.errors import QueryTimeout, StoreUnavailable
 from kg.store.base import QueryResult, Store, Term

@@ -17,8 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.release.directory import Release
-from kg.store.bindings import inline_bindings
 from kg.store.base import QueryResult, Store, Term
+from kg.store.bindings import inline_bindings
 
 DataFile = tuple[str, str, "str | None"]
 """(path, media type, graph IRI for triple formats): picklable, so a worker
@@ -55,7 +55,7 @@ def embedded_files(release: Release) -> tuple[DataFile, ...]:
     return release_files(release.path, release.base_iri)
 
 
-def embedded_store(release: Release) -> "OxigraphStore":
+def embedded_store(release: Release) -> OxigraphStore:
     return OxigraphStore.load(embedded_files(release))
 
 
@@ -99,7 +99,7 @@ class OxigraphStore(Store):
         self.files = files  # how to load this store again elsewhere; () if unknown
 
     @classmethod
-    def load(cls, files: tuple[DataFile, ...]) -> "OxigraphStore":
+    def load(cls, files: tuple[DataFile, ...]) -> OxigraphStore:
         if len(files) == 1 and files[0][1] == ON_DISK:
             return cls(ox.Store.read_only(files[0][0]), files)
         store = ox.Store()

@@ -46,9 +46,9 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.rdf.formats import NTRIPLES
 from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCT
 from kg.release.directory import Release
 from kg.store.remote import excerpt
-from kg.rdf.vocab import DCT
 
 N_TRIPLES = NTRIPLES.media_type
 
@@ -97,7 +97,7 @@ class Target:
     @classmethod
     def from_urls(
         cls, gsp: str, update: str | None = None, *, user: str | None = None, password: str | None = None
-    ) -> "Target":
+    ) -> Target:
         """Credentials may come as ``user:password@`` in the URL; they are taken
         out of the URL (so they never appear in an error message)."""
         url = httpx.URL(gsp)

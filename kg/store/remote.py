@@ -39,6 +39,7 @@ client's fault (a 500, never a 400).
 from __future__ import annotations
 
 import re
+
 import httpx
 import pyoxigraph as ox
 

@@ -12,8 +12,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 
-
-
 def _get(summary: str, params: list[dict] | None = None) -> dict:
     return {"get": {"summary": summary, "parameters": [ACCEPT, *(params or [])], "responses": {"default": {"description": "any"}}}}
 

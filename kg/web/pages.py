@@ -119,4 +119,4 @@ def install_not_found(app: FastAPI) -> None:
     app.add_exception_handler(404, handler)  # type: ignore[arg-type]
 
 
-__all__ = ["router", "install_not_found", "SECURITY_HEADERS"]
+__all__ = ["SECURITY_HEADERS", "install_not_found", "router"]

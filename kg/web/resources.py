@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-
-from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
-from kg.errors import NotAcceptable
-from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
+from kg.errors import NotAcceptable
+from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
 from kg.query.reference import is_true
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
-from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
 from kg.web.render import (
-    TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
+    TermView,
+    Viewer,
+    choose_language,
+    get_urls,
+    link_header,
+    not_found,
+    rdf_response,
+    render_html,
+    strings,
 )
+from kg.web.sentences import date_words
 from kg.web.urls import CC_BY, Urls
 
 router = APIRouter()
@@ -210,7 +217,7 @@ def page_context(request: Request, desc: Description) -> dict:
     labels = desc.labels.get(desc.iri, {})
     for t in own:  # own labels are in the description even if the label query missed them
         if t.predicate.value.endswith("#label") and isinstance(t.object, ox.Literal):
-            labels = {**{t.object.language or "": t.object.value}, **labels}
+            labels = {t.object.language or "": t.object.value, **labels}
     this_fact = reader.get("this_fact")
     if this_fact is not None:  # a fact or claim is named by its sentence
         labels = {"en": this_fact.text_en, "ar": this_fact.text_ar}

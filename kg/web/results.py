@@ -19,9 +19,9 @@ import json
 
 import pyoxigraph as ox
 
+from kg.errors import BadQuery
 from kg.rdf import formats as F
 from kg.rdf import jsonld
-from kg.errors import BadQuery
 from kg.store.base import QueryResult, Term
 
 SELECT_OFFERED: tuple[F.Format, ...] = (F.RESULTS_JSON, F.RESULTS_XML, F.RESULTS_CSV, F.RESULTS_TSV, F.HTML)

@@ -243,7 +243,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     return _other(w, g)
 
 
-def _other(w: Wording, g: "_Graph") -> Title:
+def _other(w: Wording, g: _Graph) -> Title:
     """A fact of a kind without a template: its first statement, by labels."""
     for s, p, o in g.triples:
         if p in (str(RDFS.label),) or p.endswith("#type") or not isinstance(s, ox.NamedNode) or "#" in s.value:
@@ -292,4 +292,4 @@ class _Graph:
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]
