@@ -63,9 +63,9 @@ def main(argv: list[str]) -> int:
     print("|---|---:|---:|---:|")
     try:
         for label, q in QUERIES.items():
-            inproc = _median_ms(lambda: R.serialize(local.query(q), F.RESULTS_JSON), a.runs)
-            old = _median_ms(lambda: loop.run_until_complete(_old(ex, q)), a.runs)
-            new = _median_ms(lambda: loop.run_until_complete(ex.aquery(q, serializer=json_rows, serialize_kind="select")), a.runs)
+            inproc = _median_ms(lambda q=q: R.serialize(local.query(q), F.RESULTS_JSON), a.runs)
+            old = _median_ms(lambda q=q: loop.run_until_complete(_old(ex, q)), a.runs)
+            new = _median_ms(lambda q=q: loop.run_until_complete(ex.aquery(q, serializer=json_rows, serialize_kind="select")), a.runs)
             print(f"| {label} | {inproc} ms | {old} ms | {new} ms |")
     finally:
         ex.close()

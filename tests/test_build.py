@@ -144,7 +144,7 @@ def test_base_iri_is_configurable(tmp_path: Path) -> None:
 def test_progress_line_per_stage(tmp_path: Path) -> None:
     lines: list[str] = []
     build(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS), progress=lines.append)
-    assert [l.split()[0] for l in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
+    assert [line.split()[0] for line in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
 
 
 def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release) -> None:
@@ -190,5 +190,5 @@ def test_mapping_refuses_https_schema_org(bad: tuple) -> None:
 
     g = URIRef("http://example.org/g")
     check_term_forms([(URIRef("http://example.org/s"), URIRef("http://schema.org/startDate"), Literal("x"), g)])
-    with pytest.raises(BuildError, match="https://schema.org/"):
+    with pytest.raises(BuildError, match=r"https://schema\.org/"):
         check_term_forms([(*(term(x) for x in bad), g)])  # type: ignore[misc]

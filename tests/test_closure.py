@@ -136,7 +136,7 @@ def test_each_closure_entails_what_the_data_does_not_state(capsys: pytest.Captur
     closure is larger than its input. The seconds each took go to the CI log
     (a record, not an assertion: speed goals live in benchmarks/)."""
     times = {}
-    for (corpus, semantics), ident in zip(CASES, IDS):
+    for (corpus, semantics), ident in zip(CASES, IDS, strict=True):
         g, _, seconds = closed(corpus, semantics)
         stated = sum(1 for _ in quads(corpus))
         people = set(g.subjects(RDF.type, FOAF.Person))

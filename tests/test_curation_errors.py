@@ -107,7 +107,7 @@ def test_cli_prints_every_problem_then_a_count_and_exits_3(seeds_copy: Path, tmp
         code = main(["--seeds", str(seeds_copy), "--var", str(tmp_path / "var"), *command])
         err = capsys.readouterr().err
         assert code == 3, err
-        lines = [l for l in err.splitlines() if l.startswith("kg: error:")]
+        lines = [line for line in err.splitlines() if line.startswith("kg: error:")]
         assert len(lines) == 3, err
         for line in lines:
             m = LINE.match(line)

@@ -44,12 +44,12 @@ def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
     out = []
     if isinstance(node, CommentedMap):
         for k, v in node.items():
-            out.append(prefix + (k,))
-            out.extend(_paths(v, prefix + (k,)))
+            out.append((*prefix, k))
+            out.extend(_paths(v, (*prefix, k)))
     elif isinstance(node, CommentedSeq):
         for i, v in enumerate(node):
-            out.append(prefix + (i,))
-            out.extend(_paths(v, prefix + (i,)))
+            out.append((*prefix, i))
+            out.extend(_paths(v, (*prefix, i)))
     return out
 
 

@@ -41,8 +41,8 @@ class Probe(Strict):
 
     one: EntityKey
     maybe: EntityKey | None = None
-    many: list[EntityKey] = []
-    nested: list[Actor] = []
+    many: list[EntityKey] = []  # noqa: RUF012 - a pydantic field: each instance gets a copy
+    nested: list[Actor] = []  # noqa: RUF012 - a pydantic field: each instance gets a copy
     minted: NewKey
     text: str = "person/not-a-reference"
 

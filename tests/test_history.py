@@ -382,7 +382,7 @@ def test_a_history_that_cannot_be_written_stops_the_swap(seeds_copy: Path, tmp_p
     first = build(settings, progress=quiet)
     history.history_path(settings.var_dir).write_bytes(b"not a database, " * 100)
     second_corpus(seeds_copy)
-    with pytest.raises(BuildError, match="could not (read|record) .* the current release was not replaced"):
+    with pytest.raises(BuildError, match=r"could not (read|record) .* the current release was not replaced"):
         build(settings, progress=quiet)
     assert open_release(settings.current_release).id == first.id
 

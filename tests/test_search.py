@@ -109,7 +109,7 @@ def test_type_filter_on_the_wire(ld_url: str) -> None:
     r = httpx.get(f"{ld_url}/search", params={"q": "nato", "type": "schema:Place", "format": "json"}, timeout=30)
     results = r.json()["results"]
     assert results and all(any(t["curie"] == "schema:Place" for t in x["types"]) for x in results)
-    assert [x["id"] for x in results][0] == BASE + "id/place/nato-hq"
+    assert next(x["id"] for x in results) == BASE + "id/place/nato-hq"
 
 
 def test_format_parameter_beats_accept_and_406_for_the_rest(ld_url: str) -> None:

@@ -50,11 +50,11 @@ class QuoteNotFound(ValueError):
         at_yaml = f" (YAML {yaml_where})" if yaml_where else ""
         parts = [
             self.base,
-            f"first difference at quote character {near.quote_index + 1}{at_yaml}: the quote has {describe(q_ch)}, "
-            f"the article at {a_line}:{a_col} has {describe(t_ch)}",
+            (f"first difference at quote character {near.quote_index + 1}{at_yaml}: the quote has {describe(q_ch)}, "
+             f"the article at {a_line}:{a_col} has {describe(t_ch)}"),
             f"quote: «{excerpt(quote, 0, len(quote), near.quote_index)}»",
-            f"nearest passage (article {'%d:%d' % line_col(text, near.start)}, {near.similarity:.0f}% similar): "
-            f"«{excerpt(text, near.start, near.end, near.text_index)}»",
+            (f"nearest passage (article {'%d:%d' % line_col(text, near.start)}, {near.similarity:.0f}% similar): "
+             f"«{excerpt(text, near.start, near.end, near.text_index)}»"),
         ]
         if self.folded:
             m = self.folded[0]

@@ -201,7 +201,7 @@ def drop_union_tags(loc: list[object], raw: Any) -> list[object]:
     tagged = None  # the mapping whose tag was dropped: its next part is a field
     for part in loc:
         if (isinstance(node, CommentedMap) and node is not tagged and "kind" in node
-                and part == node.get("kind") and not out[-1:] == ["kind"]):
+                and part == node.get("kind") and out[-1:] != ["kind"]):
             tagged = node
             continue  # skip the tag, stay on the same mapping
         out.append(part)

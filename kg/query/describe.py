@@ -168,9 +168,7 @@ def to_triples(desc: Description, *, extra: list[ox.Triple] = ()) -> list[ox.Tri
     for iri, by_lang in desc.labels.items():
         for lang, text in by_lang.items():
             out.add(ox.Triple(ox.NamedNode(iri), label, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
-    n = 0
-    for triple in sorted(desc.evidence, key=_triple_key):
-        n += 1
+    for n, triple in enumerate(sorted(desc.evidence, key=_triple_key), 1):
         st = ox.BlankNode(f"statement{n}")
         out.update({
             ox.Triple(st, ox.NamedNode(RDF_TYPE), ox.NamedNode(_RDF + "Statement")),

@@ -188,7 +188,7 @@ class LabelIndex:
         for t in thing_types:
             for i in t:
                 counts[type_iris[i]] = counts.get(type_iris[i], 0) + 1
-        common = os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""  # sorted: theirs is everyone's
+        common = os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""  # noqa: RUF071 - IRIs, by character; sorted: theirs is everyone's
         return cls(Packed(ordered, common), Packed(sorted_labels), label_offsets, label_things, words, word_offsets, word_labels,
                    thing_types, type_iris, counts, time.monotonic() - start)
 

@@ -353,7 +353,7 @@ def check_term_forms(quads: list[Quad]) -> None:
     for quad in quads:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
-            if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
+            if isinstance(term, (URIRef, Literal)) and iri.startswith(WRONG_FORMS):
                 raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
 
 

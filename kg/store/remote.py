@@ -174,7 +174,7 @@ def vendor_iris(text: str) -> set[str]:
     """IRIs in ``text`` (prefixed names expanded) that fall in a vendor built-in namespace."""
     plain = blank_strings_and_comments(unescape(text))
     prefixes = {(m.group(1) or ""): m.group(2) for m in _PREFIX_DECL.finditer(plain)}
-    found = {iri for iri in _IRIREF.findall(plain)}
+    found = set(_IRIREF.findall(plain))
     without_irirefs = _IRIREF.sub(" ", plain)
     for m in _PNAME.finditer(without_irirefs):
         prefix = m.group(1) or ""

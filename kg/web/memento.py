@@ -237,7 +237,7 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
         return PlainTextResponse(f"410 Gone: release {release_id} was pruned; its past states are no longer served\n",
                                  status_code=410, headers={"Link": original_links(stem if fmt else rest)})
     store = past_store(release)
-    for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):
+    for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):  # noqa: B007 - used after the break
         desc = describe(store, urls.thing(path), base=urls.base)
         if desc is not None:
             break

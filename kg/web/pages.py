@@ -48,7 +48,7 @@ def home(request: Request) -> Response:
     urls = get_urls(request)
     store = request.app.state.store
     release = request.app.state.release
-    types, view = class_counts(request)
+    types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
     rows = run(store, "articles", base=urls.base).dicts()
     articles: dict[str, dict] = {}

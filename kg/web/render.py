@@ -68,7 +68,7 @@ def choose_language(request: Request) -> str:
     if remembered in LANGUAGES:
         return remembered
     best, best_q = "en", 0.0
-    for i, part in enumerate((request.headers.get("accept-language") or "").split(",")):
+    for part in (request.headers.get("accept-language") or "").split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0
         if params.strip().startswith("q="):

@@ -9,6 +9,7 @@ Accept. Every route answers HEAD. See docs/linked-data.md.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -288,7 +289,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
     spans cover it (``depth``), which anchors start there and which spans end there."""
     cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
     pieces, seen_ids = [], set()
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
         ids = []
         for s in spans:

@@ -123,7 +123,7 @@ def results_json(result: QueryResult, *, links: list[str] | None = None) -> byte
     if result.kind == "ask":
         doc: dict[str, object] = {"head": head, "boolean": bool(result.boolean)}
     else:
-        bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+        bindings = [{v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
         doc = {"head": head, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -183,7 +183,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
         return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
     if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
-        holding, post = g.pairs(QN_LOCAL + "post")[0]
+        _holding, post = g.pairs(QN_LOCAL + "post")[0]
         person = g.objects(str(ORG.member))
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
@@ -207,7 +207,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
     if g.pairs(QN_LOCAL + "permits"):
-        agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
+        agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),

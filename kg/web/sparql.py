@@ -44,7 +44,7 @@ from kg.web.conditional import etag_for, not_modified
 PATHS = ("/sparql", "/sparql/")
 METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
 ROW_LIMIT_HEADERS = ("X-KG-Truncated", "X-KG-Row-Limit")
-SD_OFFERED = tuple(f for f in R.GRAPH_OFFERED if f is not F.HTML) + (F.HTML,)
+SD_OFFERED = (*tuple(f for f in R.GRAPH_OFFERED if f is not F.HTML), F.HTML)
 
 
 def install(app: FastAPI) -> None:
