@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from kg.errors import ConfigError
 
@@ -47,7 +48,7 @@ class Settings:
         if not self.base_iri.endswith("/"):
             raise ConfigError(f"base IRI must end with '/': {self.base_iri!r}")
 
-    def with_(self, **changes: object) -> Settings:
+    def with_(self, **changes: Any) -> Settings:  # Any: each field has its own type; replace() checks the names
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property

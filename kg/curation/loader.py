@@ -234,7 +234,8 @@ class CorpusStream:
         doc, parts, problems = parse_article(source)
         self._register(source, parts.entities, parts.raw_keys)
         problems += unique_ids(source, parts)
-        text, sha, spans = None, "", {}
+        text, sha = None, ""
+        spans: dict[tuple[str, int], Span] = {}
         if parts.meta is not None:
             text, sha, more = seed_text(self.seeds_dir, source, parts.meta.file)
             problems += more
@@ -358,7 +359,8 @@ def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
     source = read_yaml(path)
     doc, parts, problems = parse_article(source)
     problems += unique_ids(source, parts)
-    text, sha, spans = None, "", {}
+    text, sha = None, ""
+    spans: dict[tuple[str, int], Span] = {}
     if parts.meta is not None:
         text, sha, more = seed_text(Path(seeds_dir), source, parts.meta.file)
         problems += more

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.config import DEFAULT_BASE_IRI
 from kg.rdf import jsonld
+from kg.rdf.formats import serialized
 from kg.rdf.vocab import OA, PROV
 from kg.store.base import QueryResult, Store, Term
 
@@ -217,8 +218,8 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
         return jsonld.dumps(triples, prefixes)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         used = {p: ns for p, ns in prefixes.items() if any(_mentions(t, ns) for t in triples)}
-        return ox.serialize(triples, format=fmt, prefixes=used)
-    return ox.serialize(triples, format=fmt)
+        return serialized(ox.serialize(triples, format=fmt, prefixes=used))
+    return serialized(ox.serialize(triples, format=fmt))
 
 
 def _mentions(t: ox.Triple, ns: str) -> bool:

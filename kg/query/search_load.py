@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +49,11 @@ def build_index(store, store_dir: Path | None, *, base: str) -> LabelIndex:  # t
     return index
 
 
-def _pairs(solutions: Iterable) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+def _pairs(solutions: object) -> Iterator[tuple[str, str]]:
+    import pyoxigraph as ox
+
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"the search index reads SELECT results, not {type(solutions).__name__}")
     for row in solutions:
         yield row[0].value, row[1].value
 

@@ -123,6 +123,14 @@ def negotiate(accept: str | None, offered: list[str] | tuple[str, ...]) -> str |
     return best
 
 
+def serialized(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer returns when given no ``output``: the bytes
+    (its stubs say ``bytes | None``, since with an ``output`` it returns nothing)."""
+    if data is None:
+        raise TypeError("the serializer wrote to an output instead of returning bytes")
+    return data
+
+
 def negotiate_format(accept: str | None, formats: Sequence[Format]) -> Format | None:
     """``negotiate`` over ``formats`` (in the server's order), where a plain
     ``application/json`` asks for JSON-LD when it is offered: a JSON-LD

@@ -124,7 +124,7 @@ class CompactWriter:
     def add(self, statement: ox.Triple | ox.Quad) -> None:
         graph = ""
         if isinstance(statement, ox.Quad) and not isinstance(statement.graph_name, ox.DefaultGraph):
-            graph = self.c.node_id(statement.graph_name)  # type: ignore[arg-type]
+            graph = self.c.node_id(statement.graph_name)
         subject, predicate, obj = statement.subject, statement.predicate, statement.object
         if graph != self._graph:
             self._flush_node()
@@ -132,6 +132,7 @@ class CompactWriter:
         if subject != self._subject:
             self._flush_node()
             self._subject = subject  # type: ignore[assignment]
+        value: object
         if predicate.value == RDF_TYPE and not isinstance(obj, ox.Literal):
             key, value = "@type", self.c.node_id(obj)  # type: ignore[arg-type]
         else:

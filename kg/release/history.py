@@ -242,7 +242,8 @@ def lost_states(var_dir: Path, doomed: Iterable[str]) -> dict[str, list[str]]:
         assert conn is not None
         rows = conn.execute("SELECT iri, release, kind FROM changes WHERE iri IN "
                             "(SELECT iri FROM changes WHERE kind = 'removed') ORDER BY iri")
-        last, kinds = None, {}
+        last: str | None = None
+        kinds: dict[str, str] = {}
         for iri, rid, kind in rows:
             if iri != last:
                 if last is not None:

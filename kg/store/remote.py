@@ -182,20 +182,16 @@ def vendor_iris(text: str) -> set[str]:
     return {iri for iri in found if iri.lower().startswith(VENDOR_FUNCTION_NAMESPACES)}
 
 
-def parse_answer(body: bytes, form: str, content_type: str) -> object:
+def parse_answer(body: bytes, form: str, content_type: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     """The remote's answer as pyoxigraph query results (what ``materialise`` takes)."""
     media = content_type.split(";")[0].strip().lower()
     if form == "graph":
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         if media == "text/plain":  # N-Triples' old media type (Virtuoso, older Fuseki)
             fmt = ox.RdfFormat.N_TRIPLES
-        return _Triples([q.triple for q in ox.parse(body, format=fmt)])
+        return [q.triple for q in ox.parse(body, format=fmt)]
     fmt_results = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
     return ox.parse_query_results(body, format=fmt_results)
-
-
-class _Triples(list):  # type: ignore[type-arg]
-    """A CONSTRUCT answer, iterable like ``ox.QueryTriples``."""
 
 
 def excerpt(text: str, limit: int = 300) -> str:

@@ -163,7 +163,7 @@ def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None
     at a blank node, which no query text can name."""
     batch: list[str] = []
     for row in store.query(query):  # type: ignore[union-attr]
-        node = row["this"]  # type: ignore[index]
+        node = row["this"]
         if not isinstance(node, (ox.NamedNode, ox.Literal)):
             yield None
             return

@@ -192,8 +192,8 @@ def value_test(model: ShapesModel, shape: Shape, param: URIRef, v: Node, var: st
     if param == SH.hasValue:
         return f"sameTerm({var}, {term(v)})"
     if param == SH["or"]:
-        members = [model.by_node[m] for m in Collection(model.graph, v)]
-        return "(" + " || ".join(conforms(model, m, var, hierarchy) for m in members) + ")"
+        shapes = [model.by_node[m] for m in Collection(model.graph, v)]
+        return "(" + " || ".join(conforms(model, s, var, hierarchy) for s in shapes) + ")"
     raise UnsupportedShape(f"{shape.node}: {param} cannot be used inside sh:or / sh:qualifiedValueShape")
 
 

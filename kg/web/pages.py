@@ -54,8 +54,9 @@ def home(request: Request) -> Response:
     articles: dict[str, dict] = {}
     for r in rows:
         a = articles.setdefault(r["article"].value, {"href": urls.page(r["article"].value), "labels": {}, "date": None, "url": None})
-        if "label" in r:
-            a["labels"][r["label"].language or ""] = r["label"].value
+        label = r.get("label")
+        if isinstance(label, ox.Literal):
+            a["labels"][label.language or ""] = label.value
         if "date" in r:
             a["date"] = r["date"].value
         if "url" in r:

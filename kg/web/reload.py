@@ -167,13 +167,13 @@ class ReloadMiddleware:
 def install(app: FastAPI) -> Reloader:
     """Add the pinning middleware (cheap; switching needs ``watch`` as well)."""
     reloader = Reloader(app)
-    app.add_middleware(ReloadMiddleware, reloader=reloader)  # type: ignore[arg-type]
+    app.add_middleware(ReloadMiddleware, reloader=reloader)
     app.kg_reloader = reloader  # type: ignore[attr-defined]
     return reloader
 
 
 def reloader_of(app: FastAPI) -> Reloader:
-    return app.kg_reloader  # type: ignore[attr-defined,no-any-return]
+    return app.kg_reloader  # type: ignore[attr-defined]
 
 
 # --- watching var/current ------------------------------------------------------------------

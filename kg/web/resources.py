@@ -184,7 +184,7 @@ def page_context(request: Request, desc: Description) -> dict:
     view = Viewer(urls, prefixes(urls.base), desc.labels)
     lang = choose_language(request)
     own = desc.about(desc.iri)
-    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE]
+    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
     is_article = any(ty in ARTICLE_TYPES for ty in type_iris)
     is_fact = any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in type_iris)
     reader = reference_context(request, desc.iri, labels=desc.labels, lang=lang, t=strings(lang),
@@ -268,7 +268,7 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
     """The seed text cut at every span boundary, so overlapping spans each keep
     their highlight, their anchor (``#span-{start}-{end}``) and their link."""
     urls: Urls = get_urls(request)
-    text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text)), None)
+    text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text) and isinstance(t.object, ox.Literal)), None)
     if text is None:
         return None
     rows = run(request.app.state.store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()

@@ -155,7 +155,7 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
         if fmt not in _OX_RESULTS:
             raise ValueError(f"{fmt.media_type} is not offered for {result.kind.upper()}")
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=_OX_RESULTS[fmt])
+        return F.serialized(parsed.serialize(format=_OX_RESULTS[fmt]))
     rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
     if rdf_format is None:
         raise ValueError(f"{fmt.media_type} is not an RDF format")
@@ -166,8 +166,8 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in items]
     used = used_prefixes(result.triples, prefixes or {})
     if used and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(items, format=rdf_format, prefixes=used)
-    return ox.serialize(items, format=rdf_format)
+        return F.serialized(ox.serialize(items, format=rdf_format, prefixes=used))
+    return F.serialized(ox.serialize(items, format=rdf_format))
 
 
 def serialize_rows(result: QueryResult, media_type: str, links: list[str] | None = None) -> bytes:

@@ -269,7 +269,7 @@ class _Graph:
         return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
 
     def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)  # type: ignore[misc]
+        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)
                 and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
 
     def objects(self, predicate: str, subject: str | None = None) -> list[str]:

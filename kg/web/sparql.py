@@ -141,10 +141,10 @@ async def read_operation(request: Request) -> Operation:
                 ox.NamedNode(iri)
             except ValueError as exc:
                 raise BadQuery(f"{name} is not an absolute IRI: {iri!r} ({exc})") from None
-    dataset = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
+    dataset: dict[str, list[str]] = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
     query = values.get("query", [None])[0]
     implicit = query is not None and sparql_page.IMPLICIT in values
-    if implicit:
+    if implicit and query is not None:
         base = request.app.state.release.base_iri
         query = sparql_page.with_prefixes(query, sparql_page.page_prefixes(vocab_prefixes(base), base))
     return Operation(
