@@ -50,7 +50,6 @@ RESOURCE_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
 DUMP_FORMATS = (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD)
 """What every release is written in (``dataset.<suffix>``, each also gzipped)."""
 
-BY_SUFFIX = {f.suffix: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 BY_MEDIA_TYPE = {f.media_type: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 # aliases clients send in the wild
 BY_MEDIA_TYPE.update({

@@ -37,7 +37,6 @@ import pyoxigraph as ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CONTEXT_PATH = "/context.jsonld"
 """Where ``kg serve`` publishes the context on its own (docs/linked-data.md)."""
 

@@ -90,10 +90,6 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class AsyncBackend(Backend, Protocol):
-    async def arun(self, req: Request, timeout: float) -> Outcome: ...
-
-
 # --- worker processes ----------------------------------------------------------------
 
 

@@ -57,7 +57,7 @@ def well_known(request: Request) -> Response:
     fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
     if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
-    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
+    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset"),
                **history_validators(request, request.url.path, fmt.media_type)}
     if (current := history_unchanged(request, headers)) is not None:
         return current

@@ -75,7 +75,7 @@ def serve_history_document(request: Request, iri: str, triples: list, *, forced:
     if not triples:
         return not_found(request)
     fmt = choose_format(request, forced)
-    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers.update({"Vary": "Accept", "Content-Location": urls.variant(iri, fmt.suffix)})
     page = (choose_language(request), request.url.query) if fmt is HTML else None

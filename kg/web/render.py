@@ -117,7 +117,7 @@ def _merge_vary(current: str | None, extra: str) -> str:
     return ", ".join(parts)
 
 
-def link_header(urls: Urls, iri: str, *, negotiated: bool) -> str:
+def link_header(urls: Urls, iri: str) -> str:
     """Alternates of a document, its licence and the dataset description (RFC 8288)."""
     links = [f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in urls.variants(iri)]
     links.append(f'<{CC_BY}>; rel="license"')

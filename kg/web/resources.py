@@ -127,7 +127,7 @@ def document_headers(request: Request, iri: str, fmt: Format, forced: Format | N
     (ETag per release, path, format and, for a page, language; Last-Modified
     the release's publication) so a conditional GET can be answered 304."""
     urls: Urls = get_urls(request)
-    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = urls.variant(iri, fmt.suffix)
