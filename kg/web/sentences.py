@@ -192,7 +192,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
         return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
     if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
-        holding, post = g.pairs(QN_LOCAL + "post")[0]
+        _holding, post = g.pairs(QN_LOCAL + "post")[0]
         person = g.objects(QN_LOCAL + "holder")
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
@@ -216,7 +216,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
     if g.pairs(QN_LOCAL + "permits"):
-        agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
+        agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
@@ -253,7 +253,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     return _other(w, g)
 
 
-def _other(w: Wording, g: "_Graph") -> Title:
+def _other(w: Wording, g: _Graph) -> Title:
     """A fact of a kind without a template: its first statement, by labels."""
     for s, p, o in g.triples:
         if p in (str(RDFS.label),) or p.endswith("#type") or not isinstance(s, ox.NamedNode) or "#" in s.value:
@@ -279,7 +279,7 @@ class _Graph:
         return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
 
     def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)  # type: ignore[misc]
+        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)
                 and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
 
     def objects(self, predicate: str, subject: str | None = None) -> list[str]:
@@ -302,4 +302,4 @@ class _Graph:
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]
