@@ -70,6 +70,11 @@ class ReadPlan:
         return out
 
 
+    def search_paths(self, limit: int) -> list[str]:
+        """``/search`` (JSON) for the same Arabic words and phrases as the ``CONTAINS`` queries."""
+        return [f"/search?q={quote(w, safe='')}&format=json" for w in self.params["WORD"][:limit]]
+
+
 def _escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace('"', '\\"')
 

@@ -21,6 +21,9 @@ paths, one picked at random per request):
   distinct entity pages from the sitemaps and one page repeated, at 1 client
   and at each ``--clients``; the ceilings: ``/robots.txt`` on the same server
   and nginx serving the repeated page's bytes as a static file;
+* ``/search?q=…&format=json`` (the label index, ``kg.search``) with the
+  Arabic words and phrases the SPARQL ``CONTAINS`` phase uses: the text
+  search a reader is offered instead of a full-text SPARQL function;
 * **the cold SPARQL mix** (``benchmarks.read_params.MIX``) at each
   ``--clients``: each kind its own phase, every request a parameter drawn
   from the data and a nonce, so no cache answers; ``refused`` = the share
@@ -110,7 +113,8 @@ def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: Re
         static = {"name": "static-file", "server": nginx, "paths": ["/page.html"]}
     for clients in (1, *args.clients):
         for s in kgs:
-            phases = [("entity-pages-varied", p.varied), ("entity-page-repeated", [p.repeated]), ("robots.txt", ["/robots.txt"])]
+            phases = [("entity-pages-varied", p.varied), ("entity-page-repeated", [p.repeated]), ("robots.txt", ["/robots.txt"]),
+                      ("search-json", p.search_paths(args.limit))]
             single = out["single"][p.home][s.name]
             if clients == 1 or single.get("median_ms", 1e9) < 1000:
                 phases.append(("home", [p.home]))
@@ -241,7 +245,7 @@ def summary(r: dict) -> str:
     lines += ["", "### Pages under load (wrk; ratio = req/s over the ceiling's)", "",
               "| phase | clients | " + " | ".join(f"{k} | {k} / robots.txt | {k} / nginx" for k in kgs) + " |",
               "|---|---:|" + "---|---:|---:|" * len(kgs)]
-    for name in ("entity-pages-varied", "entity-page-repeated", "home", "robots.txt"):
+    for name in ("entity-pages-varied", "entity-page-repeated", "home", "search-json", "robots.txt"):
         for c in (1, *clients):
             cells = []
             for k in kgs:
