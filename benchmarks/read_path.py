@@ -72,7 +72,9 @@ def _one_at_a_time(url: str, budget: float) -> dict:
 
 
 def _settle(server: servers.Server, limit: float = 120) -> None:
-    """Wait until a kg server has no query running or queued (the last phase's backlog), else a second."""
+    """Wait until a kg server has no query running or queued (the last phase's
+    backlog: wrk stops, the server still works on what it was sent); a server
+    whose ``/health`` does not say (an older checkout) gets a second."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         try:
@@ -113,8 +115,9 @@ def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: Re
         static = {"name": "static-file", "server": nginx, "paths": ["/page.html"]}
     for clients in (1, *args.clients):
         for s in kgs:
-            phases = [("entity-pages-varied", p.varied), ("entity-page-repeated", [p.repeated]), ("robots.txt", ["/robots.txt"]),
-                      ("search-json", p.search_paths(args.limit))]
+            # the ceiling first, the slowest pages last: a phase's unfinished renders must not slow the next
+            phases = [("robots.txt", ["/robots.txt"]), ("search-json", p.search_paths(args.limit)),
+                      ("entity-pages-varied", p.varied), ("entity-page-repeated", [p.repeated])]
             single = out["single"][p.home][s.name]
             if clients == 1 or single.get("median_ms", 1e9) < 1000:
                 phases.append(("home", [p.home]))
@@ -122,6 +125,7 @@ def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: Re
                 out["phases"].append({**wrk.run_paths(s.url + "/", paths, name=name, clients=clients, duration=args.duration,
                                                       accept=HTML), "server": s.name})
                 print(f"pages {s.name} {name} c{clients}: {out['phases'][-1].get('throughput')}", file=sys.stderr, flush=True)
+                _settle(s)
         if static:
             out["phases"].append({**wrk.run_paths(nginx.url + "/", static["paths"], name="static-file", clients=clients,
                                                   duration=args.duration, accept=HTML), "server": "nginx"})
@@ -149,6 +153,32 @@ def measure_sparql(endpoints: list[tuple[servers.Server, str]], p: ReadPlan, arg
     return out
 
 
+def engine_alone(release: Path, p: ReadPlan, n: int) -> dict:
+    """Each kind of the mix run by pyoxigraph itself on the release's store, in this
+    process, one at a time (``n`` distinct parameter values): what the engine
+    costs without HTTP, workers or queueing — the floor under the served numbers."""
+    from urllib.parse import unquote
+
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(release / "store"))
+    out = {}
+    try:
+        for kind in MIX:
+            times = []
+            for path in p.sparql_paths(kind, "/sparql", n):
+                text = unquote(path.split("query=", 1)[1])
+                t = time.perf_counter()
+                result = store.query(text, use_default_graph_as_union=True)
+                rows = len(list(result))
+                times.append(time.perf_counter() - t)
+            out[kind] = {"queries": len(times), "median_ms": round(statistics.median(times) * 1000, 2),
+                         "max_ms": round(max(times) * 1000, 2), "last_rows": rows}
+    finally:
+        del store
+    return out
+
+
 def _static_root(work: Path, kg: servers.Server, p: ReadPlan) -> Path:
     """The repeated page's bytes, as kg serves them, for nginx to serve as a file."""
     root = work / "static"
@@ -165,6 +195,7 @@ def run(args: argparse.Namespace) -> dict:
     results: dict = {"release": str(release.resolve()), "quads": json.loads((release / "release.json").read_text()).get("quads"),
                      "distinct": p.distinct(), "hubs": p.hubs, "repeated": p.repeated, "args": {k: str(v) for k, v in vars(args).items()},
                      "servers": {}}
+    results["engine_alone"] = engine_alone(release, p, args.engine_queries)
     started: list[servers.Server] = []
     try:
         kgs = []
@@ -265,6 +296,10 @@ def summary(r: dict) -> str:
             v = _phase(sp, "virtuoso", kind, c)
             lines.append(f"| {kind} | {c} | " + " | ".join(_cell(_phase(sp, n, kind, c)) for n in names) + " | "
                          + " | ".join(_ratio(_phase(sp, k, kind, c), v) for k in kgs) + " |")
+    eng = r.get("engine_alone", {})
+    if eng:
+        lines += ["", "pyoxigraph alone on the store, one query at a time (median ms): "
+                  + ", ".join(f"{k} {v['median_ms']}" for k, v in eng.items())]
     if len(kgs) == 2:
         a, b = kgs
         lines += ["", f"{b} / {a} (req/s): " + ", ".join(
@@ -300,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=5.0, help="seconds per wrk phase")
     ap.add_argument("--limit", type=int, default=2000, help="distinct parameter values and page paths drawn, per kind")
     ap.add_argument("--page-budget", type=float, default=20.0, help="seconds spent fetching each home/hub page one at a time")
+    ap.add_argument("--engine-queries", type=int, default=20, help="queries of each kind timed on the store alone, in-process")
     ap.add_argument("--request-timeout", type=float, default=30.0)
     ap.add_argument("--stage-timeout", type=float, default=3600.0, help="longest a server may take to start (Virtuoso's load)")
     ap.add_argument("--no-virtuoso", action="store_true")

@@ -45,6 +45,12 @@ def test_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     assert (out / "cost-vs-size.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+BAG_DEFAULT_GRAPH = {"join"}
+"""Kinds whose count may differ on Virtuoso: without FROM its default graph holds
+each triple once per graph that has it (a bag), ours is the RDF merge (a set),
+so a join over triples stated in several graphs has more rows there (docs/deploy.md)."""
+
+
 def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     """benchmarks/read_path.py (issue 21) on 10 generated articles: every page and
     SPARQL phase ran against kg serve with nothing refused, every query kind was
@@ -70,7 +76,7 @@ def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     assert [p["name"] for p in r["sparql"]["phases"] if p["server"] == "kg"] == list(MIX)
     for kind, by in r["sparql"]["checks"].items():
         assert by["kg"]["status"] == 200 and by["kg"]["results"] > 0, (kind, by)
-        if "virtuoso" in by:
+        if "virtuoso" in by and kind not in BAG_DEFAULT_GRAPH:
             assert by["virtuoso"] == by["kg"], (kind, by)
     if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
         assert any(p["server"] == "nginx" and p["ok"] > 0 for p in r["pages"]["phases"])
