@@ -134,7 +134,7 @@ def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: Re
 
 def measure_sparql(endpoints: list[tuple[servers.Server, str]], p: ReadPlan, args: argparse.Namespace) -> dict:
     out: dict = {"checks": {}, "phases": []}
-    for kind in MIX:
+    for kind in args.kinds:
         accept = ACCEPT.get(kind, SELECT_ACCEPT)
         for s, path in endpoints:
             out["checks"].setdefault(kind, {})[s.name] = _check(s.url.rstrip("/") + p.sparql_paths(kind, path, 1)[0], accept)
@@ -153,7 +153,7 @@ def measure_sparql(endpoints: list[tuple[servers.Server, str]], p: ReadPlan, arg
     return out
 
 
-def engine_alone(release: Path, p: ReadPlan, n: int) -> dict:
+def engine_alone(release: Path, p: ReadPlan, n: int, kinds: tuple[str, ...] = MIX) -> dict:
     """Each kind of the mix run by pyoxigraph itself on the release's store, in this
     process, one at a time (``n`` distinct parameter values): what the engine
     costs without HTTP, workers or queueing — the floor under the served numbers."""
@@ -164,12 +164,12 @@ def engine_alone(release: Path, p: ReadPlan, n: int) -> dict:
     store = ox.Store.read_only(str(release / "store"))
     out = {}
     try:
-        for kind in MIX:
+        for kind in kinds:
             times = []
             for path in p.sparql_paths(kind, "/sparql", n):
                 text = unquote(path.split("query=", 1)[1])
                 t = time.perf_counter()
-                result = store.query(text, use_default_graph_as_union=True)
+                result = store.query(text)  # the release store's default graph is the union as a set, as kg serves it
                 rows = len(list(result))
                 times.append(time.perf_counter() - t)
             out[kind] = {"queries": len(times), "median_ms": round(statistics.median(times) * 1000, 2),
@@ -195,7 +195,7 @@ def run(args: argparse.Namespace) -> dict:
     results: dict = {"release": str(release.resolve()), "quads": json.loads((release / "release.json").read_text()).get("quads"),
                      "distinct": p.distinct(), "hubs": p.hubs, "repeated": p.repeated, "args": {k: str(v) for k, v in vars(args).items()},
                      "servers": {}}
-    results["engine_alone"] = engine_alone(release, p, args.engine_queries)
+    results["engine_alone"] = engine_alone(release, p, args.engine_queries, tuple(args.kinds))
     started: list[servers.Server] = []
     try:
         kgs = []
@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> dict:
                 results["servers"]["nginx"] = {"ready_s": nginx.ready_s}
             except RuntimeError as exc:
                 results["servers"]["nginx"] = {"error": str(exc)[:300]}
-        results["pages"] = measure_pages(kgs, nginx, p, args)
+        results["pages"] = {"single": {}, "phases": []} if args.no_pages else measure_pages(kgs, nginx, p, args)
         results["sparql"] = measure_sparql(endpoints, p, args)
         for s in started:
             results["servers"].setdefault(s.name, {})["rss_mb"] = s.rss_mb()
@@ -291,7 +291,7 @@ def summary(r: dict) -> str:
     lines += ["", "### Cold SPARQL mix (wrk; each request a parameter from the data and a nonce)", "",
               "| query | clients | " + " | ".join(names) + " | " + " | ".join(f"{k} / virtuoso" for k in kgs) + " |",
               "|---|---:|" + "---|" * len(names) + "---:|" * len(kgs)]
-    for kind in MIX:
+    for kind in [k for k in MIX if any(x["name"] == k for x in sp)]:
         for c in clients:
             v = _phase(sp, "virtuoso", kind, c)
             lines.append(f"| {kind} | {c} | " + " | ".join(_cell(_phase(sp, n, kind, c)) for n in names) + " | "
@@ -303,7 +303,8 @@ def summary(r: dict) -> str:
     if len(kgs) == 2:
         a, b = kgs
         lines += ["", f"{b} / {a} (req/s): " + ", ".join(
-            f"{kind} c{c} {_ratio(_phase(sp, b, kind, c), _phase(sp, a, kind, c))}" for kind in MIX for c in clients)]
+            f"{kind} c{c} {_ratio(_phase(sp, b, kind, c), _phase(sp, a, kind, c))}" for kind in MIX for c in clients
+            if _phase(sp, a, kind, c))]
     lines += ["", "First answer of each kind (status, results): " + json.dumps(r["sparql"]["checks"], ensure_ascii=False), "",
               "Servers: " + json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "health"} for k, v in r["servers"].items()}), ""]
     return "\n".join(lines)
@@ -340,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stage-timeout", type=float, default=3600.0, help="longest a server may take to start (Virtuoso's load)")
     ap.add_argument("--no-virtuoso", action="store_true")
     ap.add_argument("--no-nginx", action="store_true")
+    ap.add_argument("--no-pages", action="store_true", help="only the SPARQL mix")
+    ap.add_argument("--kinds", nargs="+", choices=MIX, default=list(MIX), help="query kinds of the mix to run (default: all)")
     ap.add_argument("--quick", action="store_true", help="10 generated articles, 1-s phases at 2 clients (CI)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-read-path"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/kg-read-path/out"))
