@@ -19,6 +19,7 @@ release's on-disk store (opened read-only) and its sitemaps:
 from __future__ import annotations
 
 import gzip
+import itertools
 import random
 import re
 from dataclasses import dataclass, field
@@ -38,9 +39,9 @@ SELECT_ACCEPT = "application/sparql-results+json"
 _PARAM_QUERIES = {
     "PERSON": """SELECT DISTINCT ?x WHERE { ?e <http://semanticweb.cs.vu.nl/2009/11/sem/hasActor> ?r .
                  ?r <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?x . FILTER(STRSTARTS(STR(?x), "$BASEid/person/")) }""",
-    "EVENT": "SELECT DISTINCT ?x WHERE { ?x a <$BASE" "ontology#Meeting> }",
-    "CITY": """SELECT DISTINCT ?x WHERE { ?m a <$BASE""" """ontology#Meeting> ; <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace> ?x }""",
-    "FACT": "SELECT DISTINCT ?x WHERE { ?x <$BASE" "ontology#evidence> ?a }",
+    "EVENT": "SELECT DISTINCT ?x WHERE { ?x a <$BASEontology#Meeting> }",
+    "CITY": """SELECT DISTINCT ?x WHERE { ?m a <$BASEontology#Meeting> ; <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace> ?x }""",
+    "FACT": "SELECT DISTINCT ?x WHERE { ?x <$BASEontology#evidence> ?a }",
 }
 _LABELS = 'SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "ar") }'
 
@@ -91,7 +92,7 @@ def _words(labels: list[str]) -> list[str]:
     for label in labels:
         words = [w for w in re.split(r"\s+", label) if w]
         out.update(w for w in words if len(w) >= 3)
-        out.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+        out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     return list(out)
 
 
@@ -120,7 +121,7 @@ def plan(release: Path, *, limit: int = 2000, seed: int = 7) -> ReadPlan:
             ?r <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?x . FILTER(STRSTARTS(STR(?x), "{base}id/state/")) }}
             GROUP BY ?x ORDER BY DESC(COUNT(?e)) LIMIT 1""")
     finally:
-        del store
+        store = None  # close the read-only store before the servers open it
     docs = sitemap_paths(release)
     doc = "/" + "doc/"
     hubs = [p for p in (doc + "alliance/nato", doc + "initiative/ici") if p in set(docs)]

@@ -21,7 +21,7 @@ paths, one picked at random per request):
   distinct entity pages from the sitemaps and one page repeated, at 1 client
   and at each ``--clients``; the ceilings: ``/robots.txt`` on the same server
   and nginx serving the repeated page's bytes as a static file;
-* ``/search?q=…&format=json`` (the label index, ``kg.search``) with the
+* ``/search?q=…&format=json`` (the label index, ``kg.query.search_index``) with the
   Arabic words and phrases the SPARQL ``CONTAINS`` phase uses: the text
   search a reader is offered instead of a full-text SPARQL function;
 * **the cold SPARQL mix** (``benchmarks.read_params.MIX``) at each

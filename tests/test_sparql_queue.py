@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from live import serve_settings
 
 from kg.config import Settings
-from kg.release import Release
-from live import serve_settings
+from kg.release.directory import Release
 
 # 1–3 s of engine work on the test release (every pair of triples counted), well within patient's timeout
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
