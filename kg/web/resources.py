@@ -214,6 +214,9 @@ def page_context(request: Request, desc: Description) -> dict:
     this_fact = reader.get("this_fact")
     if this_fact is not None:  # a fact or claim is named by its sentence
         labels = {"en": this_fact.text_en, "ar": this_fact.text_ar}
+    elif not (labels.get("en") or labels.get("ar")) and facts_here:  # a node without a name (a membership):
+        named_by = min(facts_here.values(), key=lambda v: v.n)      # the sentence of the fact that states it
+        labels = {"en": named_by.text_en, "ar": named_by.text_ar}
     parts = [
         {"id": frag.split("#", 1)[1], "rows": rows_for(frag, set())}
         for frag in desc.fragments()
@@ -272,7 +275,8 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
             fv = (facts or {}).get(r["fact"].value)
             spans.append({"n": n, "start": start, "end": end, "exact": r["exact"].value, "ident": ident,
                           "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}",
-                          "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident})
+                          "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident,
+                          "claim": fv.claim if fv else "/id/claim/" in r["fact"].value})
     return {"segments": segment(text, spans), "spans": spans}
 
 
