@@ -88,3 +88,76 @@ def test_the_entity_count_is_one_count_said_the_same_everywhere(browser, ld_url:
     assert described == len(subjects) > n
     comments = [str(c) for c in void.objects(dataset, RDFS.comment) if isinstance(c, Literal)]
     assert any(f"Of them, {n} are entities as the site counts them" in c for c in comments), comments
+
+
+# -- item 5: sentences ---------------------------------------------------------------------------
+FACT = "/doc/fact/mofa-2019-03-13-qatar-nato/"
+
+
+def heading(driver, url: str) -> str:  # type: ignore[no-untyped-def]
+    driver.get(url)
+    return by_css(driver, "h1")[0].text
+
+
+def test_a_permission_reads_as_a_sentence(browser, ld_url: str) -> None:  # noqa: F811
+    en = heading(browser, f"{ld_url}{FACT}permits-entry-transit?lang=en")
+    assert en.endswith("permits North Atlantic Treaty Organization (NATO) to enter and transit Qatar"), en
+    assert "(Qatar)" not in en
+    ar = by_css(browser, "p.other-language")[0].text
+    assert ar.endswith("بما يلي: الدخول والعبور في قطر"), ar
+    use = heading(browser, f"{ld_url}{FACT}permits-use-of-al-udeid?lang=en")
+    assert use.endswith("to use Al Udeid Air Base"), use
+
+
+def test_an_agent_with_two_roles_is_named_once(browser, ld_url: str, store) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    en = heading(browser, f"{ld_url}{FACT}us-taliban-mediation?lang=en")
+    assert "Qatar (facilitator), Qatar (host)" not in en and en.count("Qatar") == 1, en  # the name says it already
+    # the same fact where the event's name does not name Qatar: one mention, both roles
+    from kg import reference
+    from kg.web.sentences import title
+
+    base = "https://qatar-nato.example.org/"
+    fact = base + "id/fact/mofa-2019-03-13-qatar-nato/us-taliban-mediation"
+    facts = reference.facts_of(store, fact, base=base)
+    rec = next(r for r in facts.records if r.iri == fact)
+    labels = {k: dict(v) for k, v in facts.labels.items()}
+    event = next(s.value for s, p, o in rec.triples if p.value.endswith("hasActor"))
+    labels[event] = {"en": "Mediation talks in Doha", "ar": "محادثات وساطة في الدوحة"}
+    assert title(rec, labels, "en").text.endswith("with Taliban (party), Qatar (facilitator, host), United States (party)")
+    assert "قطر (ميسر، مضيف)" in title(rec, labels, "ar").text
+
+
+def _bare(text: str) -> list[str]:
+    from kg.folding import fold_words
+
+    return [re.sub(r"^(?:[وف])?(?:[بلك])?(?:ال|ل)?(?=\w{3})", "", w) for w in fold_words(text).split(" ")]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_no_fact_title_names_a_thing_twice(browser, ld_url: str, lang: str) -> None:  # noqa: F811
+    """Every fact and claim title of the corpus: no linked name (of two words or
+    more) is said again elsewhere in the sentence, clitics (ل، و، ال) aside —
+    «مبادرة إسطنبول للتعاون» once, "in Qatar (host)" not "in Qatar, with Qatar (host)"."""
+    query = ("SELECT DISTINCT ?f WHERE { ?f a ?t VALUES ?t { <https://qatar-nato.example.org/ontology#Fact> "
+             "<https://qatar-nato.example.org/ontology#AttributedStatement> } }")
+    rows = httpx.post(ld_url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                      timeout=30).json()["results"]["bindings"]
+    assert len(rows) > 40
+    repeated = []
+    for row in rows:
+        path = row["f"]["value"].replace("https://qatar-nato.example.org/id/", "/doc/")
+        browser.get(f"{ld_url}{path}?lang={lang}")
+        h1 = by_css(browser, "h1")[0]
+        words = " " + " ".join(_bare(h1.text)) + " "
+        things = [a for a in h1.find_elements("tag name", "a") if "/doc/role/" not in a.get_attribute("href")]  # a role may recur
+        for name in {a.text for a in things}:
+            bare = " ".join(_bare(name))
+            if len(bare.split(" ")) >= 2 and words.count(f" {bare} ") > 1:
+                repeated.append((path, name, h1.text))
+        if "membership" in h1.text:
+            repeated.append((path, "membership", h1.text))
+    browser.get(f"{ld_url}/doc/membership/qat-ici?lang=ar")
+    h1 = by_css(browser, "h1 > span")[0].text
+    if " ".join(_bare(h1)).count("مبادره اسطنبول") > 1:
+        repeated.append(("/doc/membership/qat-ici", "مبادرة إسطنبول", h1))
+    assert not repeated, repeated
