@@ -26,6 +26,7 @@ from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
+from kg.web import structured
 from kg.web.render import (
     TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
 )
@@ -232,6 +233,7 @@ def page_context(request: Request, desc: Description) -> dict:
     context = {
         "iri": desc.iri,
         "curie": view.curie(desc.iri),
+        "jsonld": structured.script(structured.resource(desc, urls.base.rstrip("/") + urls.page(desc.iri))),
         "title": " · ".join(x for x in (first, second) if x) or view.curie(desc.iri),
         "en": labels.get("en"),
         "ar": labels.get("ar"),
