@@ -37,6 +37,8 @@ KINDS = {  # classes of ours and of reused vocabularies that are kinds of a sche
     str(ORG.OrganizationalUnit): "Organization", str(ORG.OrganizationalCollaboration): "Organization",
     str(FOAF.Organization): "Organization", str(SEM.Event): "Event", str(SEM.Place): "Place",
 }
+CONTEXT = {"@vocab": SCHEMA, **{k: {"@type": "@id"} for k in ("sameAs", "url", "license", "contentUrl")}}
+"""Inline: schema.org as the vocabulary; the properties whose values are links are IRIs, not strings."""
 OUR_KINDS = {"Place": "Place", "State": "Country", "Event": "Event", "AttributedStatement": "Claim", "Fact": "Statement",
              "Article": "NewsArticle"}
 
@@ -82,7 +84,7 @@ def resource(desc: Description, page_url: str) -> dict | None:
     kinds = types_of(t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
     if not kinds:
         return None
-    node: dict = {"@context": {"@vocab": SCHEMA}, "@id": desc.iri, "@type": _one(kinds), "url": page_url}
+    node: dict = {"@context": CONTEXT, "@id": desc.iri, "@type": _one(kinds), "url": page_url}
     names = [_value(t.object) for t in own if t.predicate.value == str(RDFS.label) and isinstance(t.object, ox.Literal)]
     if names:
         node["name"] = _one(names)
@@ -131,7 +133,7 @@ def dataset(triples: list[ox.Triple], dataset_iri: str, lang: str = "en") -> dic
         return [t.object for t in subject if t.predicate.value == str(predicate)]
 
     literal = lambda ts, p: [_value(o) for o in values(ts, p) if isinstance(o, ox.Literal)]  # noqa: E731
-    node: dict = {"@context": {"@vocab": SCHEMA}, "@id": dataset_iri, "@type": "Dataset",
+    node: dict = {"@context": CONTEXT, "@id": dataset_iri, "@type": "Dataset",
                   "name": _one(literal(own, DCT.title)), "description": _one(literal(own, DCT.description)),
                   "isAccessibleForFree": True, "inLanguage": ["ar", "en"]}
     for key, predicate in (("license", DCT.license), ("url", DCAT.landingPage)):
