@@ -161,3 +161,69 @@ def test_no_fact_title_names_a_thing_twice(browser, ld_url: str, lang: str) -> N
     if " ".join(_bare(h1)).count("مبادره اسطنبول") > 1:
         repeated.append(("/doc/membership/qat-ici", "مبادرة إسطنبول", h1))
     assert not repeated, repeated
+
+
+# -- item 3: the article page --------------------------------------------------------------------
+ARTICLE = "/doc/article/zajel-2016-11-21-qatar-ici"
+
+
+@pytest.mark.parametrize("lang, publisher, date", [("en", "Zajel News", "21 November 2016"), ("ar", "زاجل نيوز", "21 نوفمبر 2016")])
+def test_the_article_card_says_who_published_it_and_when(browser, ld_url: str, lang: str, publisher: str, date: str) -> None:  # noqa: F811
+    browser.get(f"{ld_url}{ARTICLE}?lang={lang}")
+    card = by_css(browser, "header.card")[0]
+    assert publisher in card.find_element("id", "publisher").text
+    when = card.find_element("id", "published-on")
+    assert when.text == date and when.get_attribute("datetime") == "2016-11-21"
+
+
+def test_words_that_are_not_the_article_are_dimmed_and_offsets_stay_valid(browser, ld_url: str, release) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    browser.get(f"{ld_url}{ARTICLE}?lang=en")
+    dim = by_css(browser, ".seed .not-article")
+    texts = [d.get_attribute("textContent") for d in dim]
+    assert "تسجيل الدخول" in texts and "900x450_uploads201611211a6a8ce265" in texts
+    assert any(t.startswith("رابط مختصر") and t.rstrip().endswith("والشتائم.") for t in texts)
+    color = browser.execute_script("return getComputedStyle(arguments[0]).color", dim[0])
+    body = browser.execute_script("return getComputedStyle(arguments[0]).color", by_css(browser, ".seed")[0])
+    assert color != body  # dimmed
+    # the page shows the seed text unchanged: every span's words are at their offsets
+    text = browser.execute_script("return arguments[0].textContent", by_css(browser, ".seed")[0])
+    marks = by_css(browser, ".seed mark[id^='span-']")
+    assert marks
+    visible = re.sub(r"\[[\d، ]+\]", "", text)  # footnote markers aside
+    for m in marks[:10]:
+        assert m.get_attribute("textContent") in visible
+    from rdflib import Graph, URIRef
+
+    doc = Graph().parse(data=httpx.get(f"{ld_url}{ARTICLE}", headers={"Accept": "text/turtle"}, timeout=30).text, format="turtle")
+    article = URIRef("https://qatar-nato.example.org/id/article/zajel-2016-11-21-qatar-ici")
+    stored = str(doc.value(article, URIRef("http://schema.org/text")))
+    oa = "http://www.w3.org/ns/oa#"
+    runs = list(doc.objects(article, URIRef("https://qatar-nato.example.org/ontology#notArticleText")))
+    assert len(runs) == 4
+    for run in runs:
+        start, end = int(doc.value(run, URIRef(oa + "start"))), int(doc.value(run, URIRef(oa + "end")))
+        assert stored[start:end] in texts  # the selector's offsets pick exactly the dimmed words
+
+
+def test_read_it_in_the_article_lands_with_room_a_strong_outline_and_the_fact_named(browser, ld_url: str) -> None:  # noqa: F811
+    browser.set_window_size(1280, 900)
+    try:
+        browser.get(f"{ld_url}/doc/person/ahmed-al-hammadi?lang=en")
+        browser.add_cookie({"name": "lang", "value": "en", "path": "/"})  # a page cached earlier sets no cookie
+        link = by_css(browser, "#facts .cite a[href*='#span-']")[0]
+        sentence = link.find_element("xpath", "ancestor::li[contains(@class,'fact')]//p[contains(@class,'sentence')]").text
+        link.click()
+        anchor = browser.current_url.split("#", 1)[1]
+        target = browser.find_element("id", anchor)
+        mark = target if target.tag_name == "mark" else target.find_element("xpath", "ancestor::mark")
+        top = browser.execute_script("return arguments[0].getBoundingClientRect().top", mark)
+        assert top > 150, f"the words land {top} px from the top edge"
+        outline = browser.execute_script("const s = getComputedStyle(arguments[0]); return [s.outlineStyle, parseFloat(s.outlineWidth)]", mark)
+        assert outline[0] == "solid" and outline[1] >= 3
+        note = mark.find_element("xpath", "following-sibling::*[1]")
+        assert "target-note" in note.get_attribute("class") and note.is_displayed()
+        assert re.sub(r"^\[\d+\]\s*", "", sentence)[:30] in note.text
+        others = [n for n in by_css(browser, ".seed .target-note") if n.is_displayed()]
+        assert len(others) == 1  # only the one landed on
+    finally:
+        browser.set_window_size(1280, 1600)

@@ -27,6 +27,7 @@ from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
 from kg.web import structured
+from kg.web.article_card import article_card, not_article_runs
 from kg.web.render import (
     TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
 )
@@ -255,6 +256,7 @@ def page_context(request: Request, desc: Description) -> dict:
         "truncated": desc.truncated,
         "variants": [(href, fmt.name if fmt is not HTML else "HTML", fmt.media_type) for href, fmt in urls.variants(desc.iri)],
         "article": article_view(request, desc, own, facts_here) if is_article else None,
+        **(article_card(view, desc, own, lang) if is_article else {}),
         "is_fact": is_fact,
         **reader,
     }
@@ -279,13 +281,16 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
                           "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}",
                           "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident,
                           "claim": fv.claim if fv else "/id/claim/" in r["fact"].value})
-    return {"segments": segment(text, spans), "spans": spans}
+    return {"segments": segment(text, spans, not_article_runs(desc, own)), "spans": spans}
 
 
-def segment(text: str, spans: list[dict]) -> list[dict]:
+def segment(text: str, spans: list[dict], dims: list[dict] = ()) -> list[dict]:  # type: ignore[assignment]
     """Split ``text`` at every span start and end. Each piece says how many
-    spans cover it (``depth``), which anchors start there and which spans end there."""
-    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
+    spans cover it (``depth``), which anchors start there, which spans end
+    there, the sentences of the facts that start there (``notes``), and, for
+    words marked as not the article (``dims``), the curator's note (``dim``)."""
+    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans}
+                  | {d["start"] for d in dims} | {d["end"] for d in dims})
     pieces, seen_ids = [], set()
     for a, b in zip(cuts, cuts[1:]):
         covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
@@ -298,5 +303,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
             "text": text[a:b], "depth": len(covering), "ids": ids,
             "title": " | ".join(s.get("title", s["ident"]) for s in covering),
             "refs": [{"n": s["n"], "href": s["fact_href"], "title": s.get("title", s["ident"])} for s in spans if s["end"] == b],
+            "notes": [{"n": s["n"], "text": s.get("title", s["ident"])} for s in spans if s["start"] == a],
+            "dim": next((d["note"] for d in dims if d["start"] <= a and b <= d["end"]), None),
         })
     return pieces
