@@ -220,10 +220,10 @@ def test_read_it_in_the_article_lands_with_room_a_strong_outline_and_the_fact_na
         assert top > 150, f"the words land {top} px from the top edge"
         outline = browser.execute_script("const s = getComputedStyle(arguments[0]); return [s.outlineStyle, parseFloat(s.outlineWidth)]", mark)
         assert outline[0] == "solid" and outline[1] >= 3
-        note = mark.find_element("xpath", "following-sibling::*[1]")
-        assert "target-note" in note.get_attribute("class") and note.is_displayed()
-        assert re.sub(r"^\[\d+\]\s*", "", sentence)[:30] in note.text
-        others = [n for n in by_css(browser, ".seed .target-note") if n.is_displayed()]
-        assert len(others) == 1  # only the one landed on
+        after = "return getComputedStyle(arguments[0], '::after').content"
+        note = browser.execute_script(after, mark)
+        assert re.sub(r"^\[\d+\]\s*", "", sentence)[:30] in note, note
+        shown = [m for m in by_css(browser, ".seed mark[data-note]") if browser.execute_script(after, m) not in ("none", "normal", "")]
+        assert shown == [mark]  # only the words landed on
     finally:
         browser.set_window_size(1280, 1600)

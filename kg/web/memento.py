@@ -292,9 +292,12 @@ def _with_banner(response: Response, info: ReleaseInfo, rest: str) -> Response:
     Everything interpolated is escaped, though only IRIs the release holds get here."""
     rest = html.escape(rest, quote=True)
     release = f'<a href="/releases/{info.id}"><code dir="ltr">{info.id}</code></a>'
-    when = f'<time datetime="{info.published}" dir="ltr">{info.published}</time>'
+    from kg.web.release_view import when as written
+
+    lang = "ar" if response.headers.get("content-language") == "ar" else "en"
+    when = f'<time datetime="{info.published}">{html.escape(written(info.published, lang))}</time>'
     thing = f'<a href="/id/{rest}" dir="ltr">/id/{rest}</a>'
-    if response.headers.get("content-language") == "ar":
+    if lang == "ar":
         text = f'هذه هي حالة {thing} كما نشرها الإصدار {release} في {when}. <a href="{timemap_path(rest)}">كل الحالات السابقة</a>.'
     else:
         text = f'This is {thing} as release {release} published it on {when}. <a href="{timemap_path(rest)}">All past states</a>.'
