@@ -185,11 +185,15 @@ CHANGES_OFFERED = ["application/json", "text/html", changes_view.PATCH]
 def changes_as(release_id: str, suffix: str, request: Request) -> Response:
     """``.json``: the JSON; ``.rdfp``: the RDF Patch (every quad added or removed); ``.html``: the page."""
     forced = {"json": "application/json", "html": "text/html", "rdfp": changes_view.PATCH}.get(suffix)
-    return changes(release_id, request, forced) if forced else not_found(request)
+    return answer_changes(release_id, request, forced) if forced else not_found(request)
 
 
 @router.api_route("/releases/{release_id}/changes", methods=METHODS, include_in_schema=False)
-def changes(release_id: str, request: Request, forced: str | None = None) -> Response:
+def changes(release_id: str, request: Request) -> Response:
+    return answer_changes(release_id, request, None)
+
+
+def answer_changes(release_id: str, request: Request, forced: str | None) -> Response:
     """What ``kg diff --format json`` prints for (previous, this release), from the history;
     for a browser, the same as a page with what changed in each thing (``kg.web.changes_view``)."""
     info = find(request, release_id) if RELEASE_ID.match(release_id) else None
