@@ -113,7 +113,7 @@ def test_an_agent_with_two_roles_is_named_once(browser, ld_url: str, store) -> N
     en = heading(browser, f"{ld_url}{FACT}us-taliban-mediation?lang=en")
     assert "Qatar (facilitator), Qatar (host)" not in en and en.count("Qatar") == 1, en  # the name says it already
     # the same fact where the event's name does not name Qatar: one mention, both roles
-    from kg import reference
+    from kg.query import reference
     from kg.web.sentences import title
 
     base = "https://qatar-nato.example.org/"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SHIPPED_SEEDS
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from ld_fixtures import ld_url  # noqa: F401  (fixture)

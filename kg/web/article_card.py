@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.describe import Description
+from kg.query.describe import Description
 from kg.web.render import Viewer
 from kg.web.sentences import format_date
 

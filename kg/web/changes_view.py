@@ -21,11 +21,11 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from kg.diff import merge, quad_key, write_patch_line
+from kg.release.diff import merge, quad_key, write_patch_line
 from kg.errors import ReleaseNotFound
-from kg.history import ReleaseInfo
-from kg.release import Release, release_by_id
-from kg.vocab import RDFS, SKOS, prefixes
+from kg.release.history import ReleaseInfo
+from kg.release.directory import Release, release_by_id
+from kg.rdf.vocab import RDFS, SKOS, prefixes
 from kg.web.render import Viewer, choose_language, get_urls, render_html
 
 MAX_THINGS = 200

@@ -11,8 +11,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.describe import run
-from kg.vocab import prefixes
+from kg.query.describe import run
+from kg.rdf.vocab import prefixes
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 
@@ -72,7 +72,7 @@ def home(request: Request) -> Response:
 def dataset_jsonld(request: Request) -> str:
     """The schema.org Dataset of the home page, from the dataset description (kg.web.structured)."""
     from kg.web import structured
-    from kg.web.void import description
+    from kg.web.dataset import description
 
     return structured.script(structured.dataset(description(request), get_urls(request).base + "dataset"))
 

@@ -13,7 +13,7 @@ import re
 
 import pyoxigraph as ox
 
-from kg.history import ReleaseInfo
+from kg.release.history import ReleaseInfo
 from kg.web.plurals import noun
 
 CATEGORY_NOUNS = {"facts": "facts", "claims": "claims", "entities": "entities", "articles": "articles", "triples": "triples"}

@@ -26,8 +26,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.describe import Description
-from kg.vocab import DCAT, DCT, FOAF, ORG, OWL, RDFS, SEM, SKOS
+from kg.query.describe import Description
+from kg.rdf.vocab import DCAT, DCT, FOAF, ORG, OWL, RDFS, SEM, SKOS
 
 SCHEMA = "http://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

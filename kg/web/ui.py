@@ -17,7 +17,7 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "entities_are": "Entities: the people, states, organisations, places, events and other things the facts are about (facts, claims and articles are counted apart).", "inferred": "inferred by the curator from context",
         "raw": "All statements (RDF)", "raw_hint": "The statements behind this page, as the dataset holds them.",
         "timeline": "Timeline of events", "main_entities": "Main entities",
-        "undated": "undated", "no_later_than": "no later than", "facts_cut": "Only the first facts are shown; query the SPARQL endpoint for all of them.",
+        "undated": "undated", "no_later_than": "no later than", "since": "since", "facts_cut": "Only the first facts are shown; query the SPARQL endpoint for all of them.",
         "sentence_other": "In Arabic", "quote": "Quote", "see_fact": "see",
         # query page
         "sparql_title": "SPARQL query", "endpoint": "Endpoint", "protocol": "SPARQL 1.1 Protocol: GET or POST",
@@ -43,7 +43,7 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "entities_are": "الكيانات: الأشخاص والدول والمنظمات والأماكن والأحداث وسائر ما تتحدث عنه الحقائق (وتُعدّ الحقائق والأقوال والمقالات وحدها).", "inferred": "استنتجها المنسّق من السياق",
         "raw": "كل العبارات (RDF)", "raw_hint": "العبارات التي بُنيت عليها هذه الصفحة، كما هي في مجموعة البيانات.",
         "timeline": "الخط الزمني للأحداث", "main_entities": "أبرز الكيانات",
-        "undated": "غير مؤرخ", "no_later_than": "في موعد أقصاه", "facts_cut": "تظهر الحقائق الأولى فقط؛ استعلم نقطة SPARQL للحصول عليها كلها.",
+        "undated": "غير مؤرخ", "no_later_than": "في موعد أقصاه", "since": "منذ", "facts_cut": "تظهر الحقائق الأولى فقط؛ استعلم نقطة SPARQL للحصول عليها كلها.",
         "sentence_other": "بالإنجليزية", "quote": "الاقتباس", "see_fact": "انظر",
         # query page
         "sparql_title": "استعلام SPARQL", "endpoint": "نقطة الاستعلام", "protocol": "بروتوكول SPARQL 1.1: طلب GET أو POST",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.describe import run
+from kg.query.describe import run
 from kg.store.base import Store, Term
 
 Labels = dict[str, dict[str, str]]
@@ -66,6 +66,8 @@ class EventRow:
     venue: bool = False
     approximate: bool = False
     """``qn:approximate``: the date is what the text supports ("nearly two years ago"), not a known date."""
+    began: bool = False
+    """``date`` is when an ongoing event began (``sem:hasBeginTimeStamp``), not when it happened."""
 
 
 def is_true(term: Term | None) -> bool:
@@ -131,7 +133,7 @@ def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Lab
     for r in rows:
         ev = r["event"].value
         item = found.setdefault(ev, {"date": r.get("date"), "not_after": r.get("notAfter"), "place": None, "roles": [], "venue": False,
-                                     "approximate": is_true(r.get("approximate"))})
+                                     "approximate": is_true(r.get("approximate")), "began": is_true(r.get("began"))})
         if "place" in r:
             item["place"] = r["place"].value
             _add_label(labels, r["place"].value, r.get("placeLabel"))
@@ -141,7 +143,7 @@ def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Lab
         _add_label(labels, ev, r.get("eventLabel"))
         if "role" in r:
             _add_label(labels, r["role"].value, r.get("roleLabel"))
-    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"], i["approximate"])
+    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"], i["approximate"], i["began"])
               for ev, i in found.items()]
     return sorted(events, key=lambda e: (_date_key(e.date or e.not_after), e.event)), labels
 
@@ -167,7 +169,8 @@ def timeline(store: Store, *, base: str) -> tuple[list[EventRow], Labels]:
     for r in run(store, "timeline", base=base).dicts():
         ev = r["event"].value
         place = r["place"].value if "place" in r else None
-        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=is_true(r.get("approximate"))))  # type: ignore[arg-type]
+        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=is_true(r.get("approximate")),  # type: ignore[arg-type]
+                                      began=is_true(r.get("began"))))
         _add_label(labels, ev, r.get("eventLabel"))
         if place:
             _add_label(labels, place, r.get("placeLabel"))

@@ -14,7 +14,7 @@ Graphs (see docs/modelling.md):
   evidence; what the speaker said is never itself a triple.
 
 Entity types' classes, ``within`` predicates and concept schemes are the
-table in ``kg.entity_types``.
+table in ``kg.curation.entity_types``.
 
 No blank nodes: every node has an IRI (``{thing}#{part}``), so dumps are
 byte-stable and every node is dereferenceable.
@@ -35,10 +35,10 @@ from kg.curation.model import (
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
-from kg.entity_types import ENTITY_TYPES
+from kg.curation.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
-from kg.iris import Iris
-from kg.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -59,7 +59,7 @@ class Mapper:
     """Emits quads; one method per kind of input. Reads nothing across files
     but ``within`` (an entity key → the key it sits in) and ``refined`` (an
     event key → its most precise date), so an article can be mapped on its own
-    while the corpus streams past (``kg.build``)."""
+    while the corpus streams past (``kg.release.build``)."""
 
     def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None,
                  refined: Callable[[str], str | None] | None = None) -> None:
@@ -124,6 +124,8 @@ class Mapper:
             yield (s, SKOS.notation, Literal(ent.notation), g)
         for key in ent.close_match:
             yield (s, SKOS.closeMatch, self.e(key), g)
+        for key in ent.related:
+            yield (s, SKOS.related, self.e(key), g)
         if ent.note:
             yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
 
@@ -243,18 +245,16 @@ class Mapper:
         yield from handler(art, f, fact)
 
     def _holds_post(self, art: LoadedArticle, f: URIRef, fact: HoldsPost) -> Iterator[tuple]:
+        # not an org:Membership: the holder is not a member of the post's
+        # organisation (NATO's Secretary General is not one of NATO's members)
         person, post = self.e(fact.person), self.e(fact.post)
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
-        post_in = self.within(fact.post)
         yield (holding, RDF.type, QN.PostHolding)
-        yield (holding, RDF.type, ORG.Membership)
-        yield (holding, ORG.member, person)
-        if post_in:
-            yield (holding, ORG.organization, self.e(post_in))
+        yield (holding, QN.holder, person)
         yield (holding, QN.post, post)
         yield (holding, QN.asOf, date_literal(as_of))
-        yield (holding, ORG.memberDuring, during)
+        yield (holding, TIME.hasTime, during)
         yield (during, RDF.type, TIME.Interval)
         yield (during, TIME.inside, instant)
         yield (instant, RDF.type, TIME.Instant)
@@ -292,6 +292,10 @@ class Mapper:
         if fact.date and (precise is None or fact.date.text == precise):
             lit = date_literal(fact.date)
             yield (ev, SEM.hasTimeStamp, lit)
+            yield (ev, SCHEMA.startDate, lit)
+        if fact.began:  # an ongoing event: when it began (with as_of, when it was still going on)
+            lit = date_literal(fact.began)
+            yield (ev, SEM.hasBeginTimeStamp, lit)
             yield (ev, SCHEMA.startDate, lit)
         if fact.approximate:
             yield (ev, QN.approximate, Literal(True))
@@ -344,7 +348,7 @@ class Mapper:
 
 WRONG_FORMS = ("https://schema.org/",)
 """IRI prefixes we never emit: schema.org is ``http://schema.org/`` here (rdflib's
-``SDO`` is https; one https triple silently splits the data, MODELLING.md §1.4)."""
+``SDO`` is https; one https triple silently splits the data, docs/modelling.md)."""
 
 
 def check_term_forms(quads: list[Quad]) -> None:
@@ -353,7 +357,7 @@ def check_term_forms(quads: list[Quad]) -> None:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
             if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
-                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.vocab.SCHEMA)")
+                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
 
 
 def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import jsonld
+from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
 from kg.store.base import QueryResult, Store, Term
-from kg.vocab import OA, PROV
+from kg.rdf.vocab import OA, PROV
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 INCOMING = 100
 """Incoming statements kept in a description; the page says when there are more."""
 MAX_STATEMENTS = 5000
