@@ -102,7 +102,7 @@ def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
                 if s.startswith(ours):
                     stats.entities += 1
                     kind = s[len(ours):].split(b"/", 1)[0]
-                    if b"#" not in s and kind not in (b"fact", b"claim", b"article"):  # kg.diff.category's "entities"
+                    if b"#" not in s and kind not in (b"fact", b"claim", b"article"):  # kg.release.diff.category's "entities"
                         stats.things += 1
             stats.properties[p[1:-1].decode()] += 1
             if p == rdf_type and o.startswith(b"<"):

@@ -4,7 +4,7 @@ RDF Patch to download.
 The JSON (``kg diff --format json``'s shape) stays the answer for clients
 (``Accept: application/json``, ``.json``, or none); a browser gets this page.
 The detail comes from the two releases' own ``dataset.nq``: the sorted merge
-of ``kg.diff`` yields every quad added or removed, in memory that does not
+of ``kg.release.diff`` yields every quad added or removed, in memory that does not
 grow with the releases; the page keeps the first ``MAX_THINGS`` things (each
 with at most ``MAX_ROWS`` statements) and says so when it cut. A label that
 changed reads as "was … → now …" ("Doha" → "Doha (city)"). The patch

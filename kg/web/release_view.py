@@ -2,7 +2,7 @@
 dates, change summaries as sentences, and the words of ``/releases``,
 ``/releases/{id}`` and ``/releases/{id}/changes`` in English and Arabic.
 
-The RDF keeps its one English ``adms:versionNotes`` (``kg.history_rdf.notes``);
+The RDF keeps its one English ``adms:versionNotes`` (``kg.release.history_rdf.notes``);
 this is only how a page says it. Counted nouns come from ``kg.web.plurals``
 (CLDR categories), dates from ``kg.web.sentences.format_date``.
 """
@@ -74,7 +74,7 @@ def counted(n: int, key: str, lang: str) -> str:
 
 
 def notes(info: ReleaseInfo, lang: str) -> str:
-    """The change summary as a sentence in ``lang`` (``kg.history_rdf.notes`` in words a reader reads)."""
+    """The change summary as a sentence in ``lang`` (``kg.release.history_rdf.notes`` in words a reader reads)."""
     t, s = RELEASE_UI[lang], info.summary
     if not s:
         return t["unrecorded"]
