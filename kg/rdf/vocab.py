@@ -78,6 +78,7 @@ class QN(DefinedNamespace):
     notAfter: URIRef
     approximate: URIRef
     sha256: URIRef
+    notArticleText: URIRef
     originalFileName: URIRef
 
 

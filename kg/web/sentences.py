@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.folding import fold_words
 from kg.query.reference import FactRecord, Labels, is_true
 from kg.rdf.vocab import ORG, PROV, RDFS, SEM, TIME
 
@@ -75,8 +76,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
                   "ar": "من موضوعات {event}: {topic}"},
     "challenge": {"en": "{event} addressed {challenge}",
                   "ar": "من القضايا المطروحة في {event}: {challenge}"},
-    "permission": {"en": "{agreement} permits {grantee} to {actions}[ ({targets})]",
-                   "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ ({targets})]"},
+    "permission": {"en": "{agreement} permits {grantee} to {actions}[ {targets}]",
+                   "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ في {targets}]"},
     "event": {"en": "{event}[: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, with {actors}]",
               "ar": "{event}[: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بمشاركة {actors}]"},
     "participation": {"en": "{agent} took part in {event} as {role}",
@@ -201,7 +202,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         member, org = g.objects(str(ORG.member)), g.objects(str(ORG.organization))
         since = next((o for s, p, o in g.triples if p.startswith(str(TIME)) and p.split("#")[-1].startswith("inXSD")), None)
         return w.fill("membership", {"member": w.names(member), "org": w.names(org),
-                                     "role": w.names(g.objects(str(ORG.role))),
+                                     "role": [p if p.iri is None else _without_org(p, [w.name(o).text for o in org])
+                                              for p in w.names(g.objects(str(ORG.role)))],
                                      "date": _text(since if isinstance(since, ox.Literal) else None, lang)})
     if g.pairs(QN_LOCAL + "partner"):
         pairs = g.pairs(QN_LOCAL + "partner")
@@ -233,17 +235,30 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
         when = when_phrase(date, not_after, lang, is_true(approximate),
                            g.literal(str(SEM.hasBeginTimeStamp), subject=ev), g.literal(QN_LOCAL + "asOf", subject=ev))
+        said = _Said(w.name(ev).text)  # what the event's own name (or its parent's) says is not said again
+        parent = said.unsaid(w, g.objects(str(SEM.subEventOf), subject=ev))
+        said.add("".join(p.text for p in parent))
+        places = [i for i in g.objects(str(SEM.hasPlace), subject=ev) if not said.names(w.name(i).text)]
+        place_slot: Slot = []
         actor_slot: Slot = []
-        for n, (agent, role) in enumerate(actors):
-            if n:
-                actor_slot.append(Piece(COMMA[lang]))
-            actor_slot += [w.name(agent), Piece(" ("), w.name(role), Piece(")")]
+        for agent, roles in _by_agent(actors):  # one mention per agent, with all its roles
+            if said.names(w.name(agent).text):
+                continue
+            mention = [w.name(agent), Piece(" (")]
+            for n, role in enumerate(roles):
+                mention += ([Piece(COMMA[lang])] if n else []) + [w.name(role)]
+            mention.append(Piece(")"))
+            slot = place_slot if agent in places else actor_slot  # "in Qatar (host)", not "in Qatar, with Qatar (host)"
+            slot += ([Piece(COMMA[lang])] if slot else []) + mention
+        for i in places:
+            if not any(p.iri == i for p in place_slot):
+                place_slot += ([Piece(AND[lang])] if place_slot else []) + [w.name(i)]
         return w.fill("event", {
-            "event": [w.name(ev)], "when": [Piece(when)] if when else None,
-            "place": w.names(g.objects(str(SEM.hasPlace), subject=ev)),
-            "parent": w.names(g.objects(str(SEM.subEventOf), subject=ev)),
-            "agreement": w.names(g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
-            "ratified": w.names(g.objects(QN_LOCAL + "ratified", subject=ev)),
+            "event": [w.name(ev)], "when": [Piece(when)] if when and not said.names(when) else None,
+            "place": place_slot,
+            "parent": parent,
+            "agreement": said.unsaid(w, g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
+            "ratified": said.unsaid(w, g.objects(QN_LOCAL + "ratified", subject=ev)),
             "actors": actor_slot,
         })
     if len(actors) == 1:
@@ -261,6 +276,62 @@ def _other(w: Wording, g: _Graph) -> Title:
         value = [w.name(o.value)] if isinstance(o, ox.NamedNode) else [Piece(o.value, lang=getattr(o, "language", None) or None)]
         return w.fill("other", {"subject": [w.name(s.value)], "property": [Piece(w.name(p).text)], "value": value})
     return Title("other", ())
+
+
+class _Said:
+    """What a name already says, for leaving it out of the rest of a sentence:
+    "Signing of the agreement on information security (2018)" needs no
+    ", signing Agreement on information security, 2018". Compared folded
+    (hamza, case, punctuation), whole words only."""
+
+    def __init__(self, name: str) -> None:
+        self.folded = f" {_bare(name)} "
+
+    def add(self, text: str) -> None:
+        self.folded += f"{_bare(text)} "
+
+    def names(self, text: str) -> bool:
+        folded = _bare(text)
+        return bool(folded) and f" {folded} " in self.folded
+
+    def unsaid(self, w: Wording, iris: list[str]) -> Slot:
+        return w.names([i for i in iris if not self.names(w.name(i).text)])
+
+
+_CLITICS = re.compile(r"^(?:[وف])?(?:[بلك])?(?:ال|ل)?(?=\w{3})")
+
+
+def _bare(text: str) -> str:
+    """Folded words without Arabic clitics (و ب ل ك ال): «للمجموعة» and
+    «المجموعة», «وحركة» and «حركة» are the same word to compare."""
+    return " ".join(_CLITICS.sub("", w) for w in fold_words(text).split(" ") if w)
+
+
+def _by_agent(actors: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(agent, its roles), in order of first mention: "Qatar (facilitator, host)"."""
+    out: dict[str, list[str]] = {}
+    for agent, role in actors:
+        roles = out.setdefault(agent, [])
+        if role not in roles:
+            roles.append(role)
+    return list(out.items())
+
+
+ROLE_OF = re.compile(r"(.+?)\s+(?:في|لدى|of|in|to)\s+(.+)")
+
+
+def _without_org(role: Piece, orgs: list[str]) -> Piece:
+    """A role's label without the organisation the sentence has just named:
+    «دولة شريكة في مبادرة إسطنبول» after «عضو في مبادرة إسطنبول للتعاون» is «دولة شريكة»."""
+    m = ROLE_OF.fullmatch(role.text)
+    if m is None:
+        return role
+    tail = fold_words(m.group(2))
+    for org in orgs:
+        folded = fold_words(org)
+        if tail and (f" {tail} " in f" {folded} " or f" {folded} " in f" {tail} "):
+            return Piece(m.group(1), iri=role.iri, lang=role.lang)
+    return role
 
 
 def _text(lit: ox.Literal | None, lang: str) -> Slot | None:
