@@ -139,7 +139,7 @@ def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str
     return out
 
 
-def locate_not_article(source: Source, items: list, text: str, spans: dict[tuple[str, int], Span],  # type: ignore[type-arg]
+def locate_not_article(source: Source, items: list[Any], text: str, spans: dict[tuple[str, int], Span],
                        runs: dict[int, Span]) -> list[Problem]:
     """Each ``not_article`` run found in ``text``; a problem each that is not,
     and one for a run holding words a fact or claim quotes (they would show dimmed)."""
@@ -156,11 +156,11 @@ def locate_not_article(source: Source, items: list, text: str, spans: dict[tuple
                 end = at + len(item.through)
             runs[j] = Span(first.start, end, text[first.start:end], "", "")
         except QuoteNotFound as exc:
-            out.append(quote_problem(source, loc + ["text"], f"article.not_article[{j}]", exc, _quote_fix(str(exc))))
+            out.append(quote_problem(source, [*loc, "text"], f"article.not_article[{j}]", exc, _quote_fix(str(exc))))
             continue
-        for (ident, n), span in spans.items():
+        for (ident, _n), span in spans.items():
             if span.start < end and first.start < span.end:
-                out.append(quote_problem(source, loc + ["text"], f"article.not_article[{j}]", QuoteNotFound(
+                out.append(quote_problem(source, [*loc, "text"], f"article.not_article[{j}]", QuoteNotFound(
                     f"marks words that {ident!r} quotes ({span.start}–{span.end}) as not the article"),
                     "mark only the site's own words; a quoted passage is the article"))
                 break

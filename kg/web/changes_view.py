@@ -127,7 +127,7 @@ def page(request: Request, var_dir, info: ReleaseInfo, previous: ReleaseInfo | N
             "was": names["was"].get(lang) or names["was"].get("en") or names["was"].get("ar") or next(iter(names["was"].values()), None),
             "now": names["now"].get(lang) or names["now"].get("en") or names["now"].get("ar") or next(iter(names["now"].values()), None),
             "rows": [{"sign": sign, "subject": view.term(q.subject), "predicate": view.term(q.predicate), "object": view.term(q.object),
-                      "part": q.subject.value.partition("#")[2]} for sign, q in t.rows],
+                      "part": str(getattr(q.subject, "value", "")).partition("#")[2]} for sign, q in t.rows],
             "more": t.more,
         })
     return render_html(request, "changes.html", {

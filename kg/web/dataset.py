@@ -93,7 +93,7 @@ def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dic
         texts = {i.get("@language", ""): i["@value"] for i in items if isinstance(i, dict)}
         return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
-    count = lambda p: next((int(t.object.value) for t in triples if t.subject == ox.NamedNode(iri) and t.predicate.value == p), None)  # noqa: E731
+    count = lambda p: next((int(t.object.value) for t in triples if isinstance(t.object, ox.Literal) if t.subject == ox.NamedNode(iri) and t.predicate.value == p), None)  # noqa: E731
     release = request.app.state.release
     return {**graph_context(urls, iri, triples, strings(lang)["void"]), "card": card, "name": pick(card.get("name")),
             "summary": pick(card.get("description")), "downloads": card.get("distribution", []),

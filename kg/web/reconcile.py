@@ -16,6 +16,7 @@ from our origin that echoes a caller's ``callback`` would undo the pages'
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -109,11 +110,13 @@ async def reconcile(request: Request) -> Response:
 def answer_batch(request: Request, index: LabelIndex, batch: object) -> dict:
     urls = get_urls(request)
     store = request.app.state.store
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     namespaces = prefixes(urls.base)
     parsed = parse_batch(batch, urls.base)
     if parsed and all(isinstance(q, BadQuery) for q in parsed.values()):
-        raise next(iter(parsed.values()))  # nothing to answer: the batch is the client's mistake
+        first = next(iter(parsed.values()))
+        assert isinstance(first, BadQuery)
+        raise first  # nothing to answer: the batch is the client's mistake
     for key, q in parsed.items():
         if isinstance(q, BadQuery):  # this query is malformed; the others are answered
             out[key] = {"result": [], "error": str(q)}

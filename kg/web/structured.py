@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -100,7 +101,7 @@ def resource(desc: Description, page_url: str) -> dict | None:
         if not p.startswith(SCHEMA) or p == SCHEMA + "text":  # the article's whole text is the page, not its metadata
             continue
         if isinstance(t.object, ox.Literal):
-            value: object = _value(t.object)
+            value: Any = _value(t.object)
         elif isinstance(t.object, ox.NamedNode):
             value = {"@id": t.object.value}
             if desc.labels.get(t.object.value):
@@ -129,7 +130,7 @@ def dataset(triples: list[ox.Triple], dataset_iri: str, lang: str = "en") -> dic
     if not own:
         return None
 
-    def values(subject: list[ox.Triple], predicate: object) -> list[ox.Term]:
+    def values(subject: list[ox.Triple], predicate: object) -> list[Any]:
         return [t.object for t in subject if t.predicate.value == str(predicate)]
 
     literal = lambda ts, p: [_value(o) for o in values(ts, p) if isinstance(o, ox.Literal)]  # noqa: E731
@@ -147,13 +148,14 @@ def dataset(triples: list[ox.Triple], dataset_iri: str, lang: str = "en") -> dic
     if temporal:
         node["temporalCoverage"] = temporal[0]["@value"]
     for key, predicate in (("dateCreated", DCT.issued), ("dateModified", DCT.modified)):
-        found = literal(own, predicate)
-        if found:
-            node[key] = found[0]
+        dated = literal(own, predicate)
+        if dated:
+            node[key] = dated[0]
     publisher = [o for o in values(own, DCT.publisher) if isinstance(o, (ox.NamedNode, ox.BlankNode))]
     if publisher:
-        names = [o for t in triples if t.subject == publisher[0] and t.predicate.value == str(FOAF.name) for o in [t.object]]
-        node["publisher"] = {"@type": "Organization", **({"name": _one([_value(n) for n in names])} if names else {})}
+        named = [t.object for t in triples if t.subject == publisher[0] and t.predicate.value == str(FOAF.name)
+                 and isinstance(t.object, ox.Literal)]
+        node["publisher"] = {"@type": "Organization", **({"name": _one([_value(n) for n in named])} if named else {})}
         node["creator"] = node["publisher"]
     downloads = []
     for dist in sorted(o.value for o in values(own, DCAT.distribution) if isinstance(o, ox.NamedNode)):

@@ -14,7 +14,9 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "read_in_article": "Read it in the article", "fact_record": "fact record", "claim_record": "claim record",
         "publisher": "Publisher", "original": "Original", "not_article": "Not the article",
         "not_article_hint": "dimmed words are the site's own (navigation, file names, the comment form), marked by the curator; the text and its offsets are unchanged.",
-        "entities_are": "Entities: the people, states, organisations, places, events and other things the facts are about (facts, claims and articles are counted apart).", "inferred": "inferred by the curator from context",
+        "entities_are": ("Entities: the people, states, organisations, places, events and other things the facts are about "
+                         "(facts, claims and articles are counted apart)."),
+        "inferred": "inferred by the curator from context",
         "raw": "All statements (RDF)", "raw_hint": "The statements behind this page, as the dataset holds them.",
         "timeline": "Timeline of events", "main_entities": "Main entities",
         "undated": "undated", "no_later_than": "no later than", "since": "since", "facts_cut": "Only the first facts are shown; query the SPARQL endpoint for all of them.",
