@@ -83,12 +83,16 @@ class QuadSpool:
         self._triples = open(directory / "triples.unsorted", "wb")  # noqa: SIM115
         self.added = 0
 
-    def add(self, quads: Iterable[ox.Quad]) -> None:
+    def add(self, quads: Iterable[ox.Quad], tag: str | None = None) -> None:
+        """``tag``: which input the quads come from (``kg.incremental``), appended after a tab to
+        each line, so a later build can drop one article's lines from the sorted files. A tab
+        sorts before every byte of N-Quads text, so tagged lines sort in the untagged order."""
+        end = f"\t{tag}\n" if tag else "\n"
         q_lines, t_lines = [], []
         for q in quads:
             spo = f"{q.subject} {q.predicate} {q.object}"
-            q_lines.append(f"{q.graph_name}\t{spo}\n")
-            t_lines.append(spo + " .\n")
+            q_lines.append(f"{q.graph_name}\t{spo}{end}")
+            t_lines.append(spo + " ." + end)
         self._quads.write("".join(q_lines).encode("utf-8"))
         self._triples.write("".join(t_lines).encode("utf-8"))
         self.added += len(q_lines)

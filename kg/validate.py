@@ -142,7 +142,7 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
                    originals: Originals | None = None, threads: int = 2,
-                   slice_size: int | None = SLICE_SIZE) -> Report:
+                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default
     graph) by SPARQL; the same report ``validate`` gives on the same data.
 
@@ -152,9 +152,10 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     stores every integer type as ``xsd:integer``. Raises
     ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate. ``slice_size``:
     focus nodes per evaluation of a core constraint, which bounds the memory a query
-    takes (``None``: all at once); the report does not depend on it."""
+    takes (``None``: all at once); the report does not depend on it. ``focus``: core constraints
+    only on these nodes (N-Triples terms), as an incremental build does (``kg.shacl.focus``)."""
     conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads,
-                                         slice_size=slice_size)
+                                         slice_size=slice_size, focus=focus)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 

@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.shacl.model import Hierarchy, Shape, ShapesModel, read_shapes
-from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
+from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_among, focus_nodes, values
 from kg.vocab import SH
 
 _NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
@@ -68,11 +68,13 @@ validation stops growing with the data (docs/validation.md, "Validating at scale
 
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         originals: Originals | None = None, threads: int = 2,
-        slice_size: int | None = SLICE_SIZE) -> tuple[bool, Graph]:
+        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None) -> tuple[bool, Graph]:
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
 
     ``slice_size``: core constraints run on that many focus nodes at a time (``None`` or 0:
-    each on all of them in one query); the report is the same either way."""
+    each on all of them in one query); the report is the same either way. ``focus``: core
+    constraints only on these nodes (N-Triples terms) where they are focus nodes; SHACL-SPARQL
+    constraints still run whole. What an incremental build validates (``kg.shacl.focus``)."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
     solutions = store.query(SUBCLASS_PAIRS)
@@ -98,6 +100,8 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         return found
 
     results: list[Result] = []
+    if focus is not None:
+        slice_size = slice_size or SLICE_SIZE
     whole = [q for q in queries if q.targets is None or not slice_size]
     by_root: dict[Node, list[Query]] = {}
     for q in queries:
@@ -109,7 +113,8 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         for q in whole:
             window.submit(one, q, q.text)
         for root, group in by_root.items():
-            slices = _slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0)
+            slices = (_slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0) if focus is None
+                      else _among(store, model_roots[root], hierarchy, focus, slice_size or SLICE_SIZE))
             done = window.mark()
             for nodes in slices:
                 if nodes is None:  # a blank node among the focus nodes: VALUES cannot name it
@@ -156,6 +161,16 @@ class _Window:
         self._pending.clear()
         for _, found in sorted(self._done, key=lambda d: d[0]):
             yield found
+
+
+def _among(store: ox.Store, root: Shape, hierarchy: Hierarchy, nodes: set[str], size: int) -> Iterator[list[str]]:
+    """The focus nodes of ``root`` among ``nodes``, ``size`` at a time."""
+    ordered = sorted(nodes)
+    found: list[str] = []
+    for i in range(0, len(ordered), size):
+        found += [str(row["this"]) for row in store.query(focus_among(root, hierarchy, ordered[i:i + size]))]  # type: ignore[index, union-attr]
+    for i in range(0, len(found), size):
+        yield found[i:i + size]
 
 
 def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None]:
