@@ -21,7 +21,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from kg.curation.loader import CorpusStream
 from kg.errors import ReleaseNotFound, ValidationFailed
 from kg.history import now
 from kg.iris import Iris
+from kg.progress import counter, track
 from kg.release import DUMPS, REPORT_FILE, Release, draft_release, open_release
 from kg.shacl.focus import affected
 from kg.sitemap import write_sitemaps
@@ -48,12 +49,13 @@ __all__ = ["WORK_DIR", "Checked", "Staged", "build", "check", "origins", "report
            "validate_staged"]
 
 
-def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None, *, focus: set[str] | None = None) -> Report:
+def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None, *, focus: set[str] | None = None,
+                    done: Callable[[], None] | None = None) -> Report:
     """SHACL over the staged store, evaluated as SPARQL (``kg.validate.validate_store``);
     ``staged.originals`` restores the integer datatypes the store canonicalised.
     (pyshacl, ``kg.validate.validate``, stays the reference the tests compare
     it with; on a whole release it needs the data in memory and hours.)"""
-    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals, focus=focus)
+    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals, focus=focus, done=done)
 
 
 def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
@@ -72,7 +74,8 @@ def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
             del store
             scope = (f", {len(focus)} node(s) the change can affect + SHACL-SPARQL checks" if focus is not None
                      else ", every node: the change reaches past what incremental validation covers")
-    report = validate_staged(staged, shapes, ontology, focus=focus)
+    with counter(progress, "validate", "SHACL queries") as done:
+        report = validate_staged(staged, shapes, ontology, focus=focus, done=done)
     progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'}{scope} "
              f"({time.perf_counter() - t:.2f}s)")
     return report
@@ -188,7 +191,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, full: bool = Fals
                                    report_text(settings.seeds_dir, report, staged.base))
         t = time.perf_counter()
         pfx = prefixes(staged.base)
-        for name, (fmt, _media) in DUMPS.items():
+        for name, (fmt, _media) in track(progress, DUMPS.items(), "serialize", total=len(DUMPS), unit="formats"):
             if name in staged.files:
                 continue  # N-Quads and N-Triples: written while staging
             source, source_fmt = (staged.nq, RdfFormat.N_QUADS) if fmt.supports_datasets else (staged.union, RdfFormat.N_TRIPLES)

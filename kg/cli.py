@@ -115,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(settings: Settings, args: argparse.Namespace) -> int:
     from kg.build import build
 
-    progress = (lambda _l: None) if args.quiet else _progress
+    from kg.progress import for_stderr
+
+    progress = (lambda _l: None) if args.quiet else for_stderr()
     build(settings, progress=progress, full=args.full)
     if args.keep is not None:
         _report_pruned(settings, args.keep, dry_run=False, progress=progress)

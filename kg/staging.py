@@ -29,6 +29,7 @@ from kg.errors import CurationError
 from kg.incremental import LINKS, ORIGINALS, QUADS, SHARED, TRIPLES, Cache, Entry, Lookups, Tracker, file_sha, tag
 from kg.iris import Iris, rebase
 from kg.mapping import Mapper, Quad, check_term_forms
+from kg.progress import track
 from kg.merge import Delta, quad_line, triple_line, write_dump
 from kg.release import STORE_DIR, FileInfo
 from kg.shacl.literals import DiskOriginals, Originals
@@ -144,7 +145,8 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
     t = time.perf_counter()
     add((q for ent in stream.shared for q in mapper.entity(ent)), tag(SHARED))
     map_s += time.perf_counter() - t
-    for art in stream.articles():
+    articles_seen = track(progress, stream.articles(), "curate + map", total=len(stream.article_paths()), unit="articles")
+    for art in articles_seen:
         t = time.perf_counter()
         key = tag(art.path.name)
         entries[key] = Entry(art.path.name, file_sha(art.path), art.sha256, Lookups())

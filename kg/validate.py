@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -142,7 +142,8 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
                    originals: Originals | None = None, threads: int = 2,
-                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None) -> Report:
+                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+                   done: Callable[[], None] | None = None) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default
     graph) by SPARQL; the same report ``validate`` gives on the same data.
 
@@ -155,7 +156,7 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     takes (``None``: all at once); the report does not depend on it. ``focus``: core constraints
     only on these nodes (N-Triples terms), as an incremental build does (``kg.shacl.focus``)."""
     conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads,
-                                         slice_size=slice_size, focus=focus)
+                                         slice_size=slice_size, focus=focus, done=done)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 

@@ -68,13 +68,15 @@ validation stops growing with the data (docs/validation.md, "Validating at scale
 
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         originals: Originals | None = None, threads: int = 2,
-        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None) -> tuple[bool, Graph]:
+        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+        done: Callable[[], None] | None = None) -> tuple[bool, Graph]:
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
 
     ``slice_size``: core constraints run on that many focus nodes at a time (``None`` or 0:
     each on all of them in one query); the report is the same either way. ``focus``: core
     constraints only on these nodes (N-Triples terms) where they are focus nodes; SHACL-SPARQL
-    constraints still run whole. What an incremental build validates (``kg.shacl.focus``)."""
+    constraints still run whole. What an incremental build validates (``kg.shacl.focus``).
+    ``done``: called as each query's rows have been read (from the worker threads), for progress."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
     solutions = store.query(SUBCLASS_PAIRS)
@@ -97,6 +99,8 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         rows = ({name: row[name] for name in variables} for row in solutions)  # type: ignore[union-attr]
         found = _results(q, variables, rows, originals)
         del rows, solutions
+        if done is not None:
+            done()
         return found
 
     results: list[Result] = []
@@ -115,10 +119,10 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         for root, group in by_root.items():
             slices = (_slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0) if focus is None
                       else _among(store, model_roots[root], hierarchy, focus, slice_size or SLICE_SIZE))
-            done = window.mark()
+            mark = window.mark()
             for nodes in slices:
                 if nodes is None:  # a blank node among the focus nodes: VALUES cannot name it
-                    window.drop_since(done)
+                    window.drop_since(mark)
                     for q in group:
                         window.submit(one, q, q.text)
                     break
