@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import RdfFormat
 from rdflib import Graph
 
 from kg import incremental, publication
@@ -34,11 +33,11 @@ from kg.curation.loader import CorpusStream
 from kg.errors import ReleaseNotFound, ValidationFailed
 from kg.history import now
 from kg.iris import Iris
-from kg.progress import counter, track
+from kg.progress import counter
 from kg.release import DUMPS, REPORT_FILE, Release, draft_release, open_release
 from kg.shacl.focus import affected
 from kg.sitemap import write_sitemaps
-from kg.spool import DumpWriter, reserialize
+from kg.serialize import write_formats
 from kg.staging import WORK_DIR, Progress, Staged, _stderr, stage, to_oxigraph
 from kg.turtledir import load_turtle_dir, read_text
 from kg.validate import Report, validate_store
@@ -190,17 +189,12 @@ def build(settings: Settings, progress: Progress = _stderr, *, full: bool = Fals
             raise ValidationFailed("the graph does not conform to the shapes; nothing was published",
                                    report_text(settings.seeds_dir, report, staged.base))
         t = time.perf_counter()
-        pfx = prefixes(staged.base)
-        for name, (fmt, _media) in track(progress, DUMPS.items(), "serialize", total=len(DUMPS), unit="formats"):
-            if name in staged.files:
-                continue  # N-Quads and N-Triples: written while staging
-            source, source_fmt = (staged.nq, RdfFormat.N_QUADS) if fmt.supports_datasets else (staged.union, RdfFormat.N_TRIPLES)
-            writer = DumpWriter(draft.path, name)
-            reserialize(source, source_fmt, writer, fmt, pfx if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.JSON_LD) else None)
-            staged.files.update(writer.close())
+        with counter(progress, "serialize", "formats") as tick:
+            files, stats = write_formats(draft.path, staged.nq, staged.union, set(staged.files), prefixes(staged.base),
+                                         meanwhile=lambda: count_union(staged.union, staged.base, staged.work), done=tick)
+        staged.files.update(files)
         draft.add(staged.files)
         draft.write_bytes(REPORT_FILE, report.to_turtle(staged.base).encode("utf-8"))
-        stats = count_union(staged.union, staged.base, staged.work)
         progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id

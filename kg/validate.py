@@ -40,7 +40,7 @@ from rdflib.term import Node
 from kg.config import DEFAULT_BASE_IRI
 from kg.shacl.literals import Originals
 from kg.shacl.engine import run as _run_engine
-from kg.shacl.engine import SLICE_SIZE
+from kg.shacl.engine import SLICE_SIZE, THREADS
 from kg.vocab import SH, prefixes
 
 __all__ = ["Report", "Violation", "as_dataset", "validate", "validate_store"]
@@ -141,7 +141,7 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-                   originals: Originals | None = None, threads: int = 2,
+                   originals: Originals | None = None, threads: int = THREADS,
                    slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
                    done: Callable[[], None] | None = None) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default

@@ -224,3 +224,22 @@ def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     assert caches == [current]
     manifest = json.loads((base_var / CACHE_DIR / current / "manifest.json").read_text())
     assert len(manifest["articles"]) == N and manifest["clean"] is True
+
+
+def test_formats_written_in_processes_are_the_same_bytes(base_var: Path, tmp_path: Path) -> None:
+    """Stage 4 in one process per format (what a large release gets) writes what the in-process path wrote."""
+    from kg.serialize import write_formats
+    from kg.vocab import prefixes
+
+    release = open_release(base_var / "current")
+    out = tmp_path / "formats"
+    out.mkdir()
+    files, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
+                                   {"dataset.nq", "dataset.nq.gz", "dataset.nt", "dataset.nt.gz"},
+                                   prefixes(release.base_iri), meanwhile=lambda: "counted", parallel_bytes=0)
+    assert counted == "counted"
+    assert sorted(files) == ["dataset.jsonld", "dataset.jsonld.gz", "dataset.trig", "dataset.trig.gz",
+                             "dataset.ttl", "dataset.ttl.gz"]
+    for name, info in files.items():
+        assert (out / name).read_bytes() == release.file(name).read_bytes(), name
+        assert info.sha256 == release.meta["files"][name]["sha256"]

@@ -14,6 +14,7 @@ holds the two reports equal.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections import deque
@@ -60,6 +61,12 @@ def compile_model(model: ShapesModel, hierarchy: Hierarchy) -> list[Query]:
     return queries
 
 
+THREADS = max(2, os.cpu_count() or 2)
+"""Queries evaluated at once: one per core (at least two). pyoxigraph evaluates a query with the
+GIL released (``QuerySolutions.__next__``), so the threads run on separate cores: on 2 cores,
+1.9 threads runnable on average against 1.16 with one thread (benchmarks/validate_parallel.py,
+docs/validation.md)."""
+
 SLICE_SIZE = 5_000
 """Focus nodes per evaluation of a core constraint. Each query's hash tables (DISTINCT,
 GROUP BY, joins) then hold one slice, not every focus node of the corpus: the memory of
@@ -67,7 +74,7 @@ validation stops growing with the data (docs/validation.md, "Validating at scale
 
 
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-        originals: Originals | None = None, threads: int = 2,
+        originals: Originals | None = None, threads: int = THREADS,
         slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
         done: Callable[[], None] | None = None) -> tuple[bool, Graph]:
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
@@ -112,7 +119,7 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         if q.targets is not None and slice_size:
             by_root.setdefault(q.root, []).append(q)  # type: ignore[arg-type]
     model_roots = {r.node: r for r in model.roots}
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL (THREADS)
         window = _Window(pool, 2 * max(1, threads))
         for q in whole:
             window.submit(one, q, q.text)
