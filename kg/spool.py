@@ -47,6 +47,10 @@ from kg.release import FileInfo
 
 SORT_BUFFER = "256M"
 """GNU sort's main-memory buffer; above it, sort spills runs to disk and merges them."""
+SORT_BATCH = 64
+"""Runs GNU sort merges at once (its default, 16, makes a spool over 16 buffers — ≈ 40 runs at
+100 000 articles — take a second merge pass: 2.08× a one-run sort per line instead of 1.55×,
+benchmarks/sort_passes.py). 64 open files; one pass up to a 16 GB spool."""
 CHUNK = 1 << 20
 
 
@@ -54,7 +58,7 @@ def sort_file(source: Path, target: Path, *, unique: bool, tmp_dir: Path) -> Non
     """``LC_ALL=C sort [-u]``: byte order, bounded memory, temporary runs in ``tmp_dir``."""
     if shutil.which("sort") is None:
         raise BuildError("the build needs GNU sort (coreutils) on PATH")
-    cmd = ["sort", "-S", SORT_BUFFER, "-T", str(tmp_dir), "-o", str(target)]
+    cmd = ["sort", "-S", SORT_BUFFER, f"--batch-size={SORT_BATCH}", "-T", str(tmp_dir), "-o", str(target)]
     if unique:
         cmd.insert(1, "-u")
     env = {**os.environ, "LC_ALL": "C"}
