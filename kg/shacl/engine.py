@@ -32,7 +32,8 @@ from kg.shacl.model import Hierarchy, Shape, ShapesModel, read_shapes
 from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_among, focus_nodes, values
 from kg.vocab import SH
 
-_NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
+_NOT_BREAKING = {SH.Warning, SH.Info}
+_RDF_TYPE = ox.NamedNode(str(RDF.type))  # the reference runs with allow_warnings=True
 
 
 @dataclass(frozen=True)
@@ -175,13 +176,36 @@ class _Window:
 
 
 def _among(store: ox.Store, root: Shape, hierarchy: Hierarchy, nodes: set[str], size: int) -> Iterator[list[str]]:
-    """The focus nodes of ``root`` among ``nodes``, ``size`` at a time."""
-    ordered = sorted(nodes)
-    found: list[str] = []
-    for i in range(0, len(ordered), size):
-        found += [str(row["this"]) for row in store.query(focus_among(root, hierarchy, ordered[i:i + size]))]  # type: ignore[index, union-attr]
-    for i in range(0, len(found), size):
-        yield found[i:i + size]
+    """The focus nodes of ``root`` among ``nodes``, ``size`` at a time.
+
+    Class and subjects-of targets are read by index lookups per node (``quads_for_pattern``
+    on the default graph), so the cost follows the nodes, not the store: the same test as
+    one SPARQL join with the nodes' VALUES, which Oxigraph evaluated by scanning every
+    ``rdf:type`` triple (0.6 s for 367 nodes of a 1 000-article store, per shape). Other
+    kinds of target (objects of, listed nodes, SPARQL targets) are asked by SPARQL."""
+    classes = {c for cls in root.targets.get(SH.targetClass, []) for c in hierarchy.below(str(cls))}
+    subjects_of = [ox.NamedNode(str(p)) for p in root.targets.get(SH.targetSubjectsOf, [])]
+    found: set[str] = set()
+    default = ox.DefaultGraph()
+    for n in nodes:
+        if not n.startswith("<"):
+            continue  # a literal is never a subject
+        node = ox.NamedNode(n[1:-1])
+        if classes and any(isinstance(q.object, ox.NamedNode) and q.object.value in classes
+                           for q in store.quads_for_pattern(node, _RDF_TYPE, None, default)):
+            found.add(n)
+        elif any(next(iter(store.quads_for_pattern(node, p, None, default)), None) is not None for p in subjects_of):
+            found.add(n)
+    rest = Shape(root.node, root.path, root.severity, root.messages, root.params,
+                 targets={k: v for k, v in root.targets.items() if k not in (SH.targetClass, SH.targetSubjectsOf)},
+                 sparql_targets=root.sparql_targets)
+    if rest.targets or rest.sparql_targets:
+        ordered = sorted(nodes)
+        for i in range(0, len(ordered), size):
+            found.update(str(row["this"]) for row in store.query(focus_among(rest, hierarchy, ordered[i:i + size])))  # type: ignore[index, union-attr]
+    chosen = sorted(found)
+    for i in range(0, len(chosen), size):
+        yield chosen[i:i + size]
 
 
 def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None]:
