@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-incremental"))
     ap.add_argument("--repeats", type=int, default=2, help="validation runs per thread count (default %(default)s)")
     ap.add_argument("--skip-validation", action="store_true")
+    ap.add_argument("--full-first", action="store_true",
+                    help="run the --full build before the incremental one (swap the order to see the machine's drift)")
     args = ap.parse_args(argv)
     n, work = args.articles, args.work
     shutil.rmtree(work, ignore_errors=True)
@@ -92,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"base: full build of {n} articles {base['s']} s", flush=True)
     for name in (f"{stem}.yaml", f"{stem}.txt", "SHA256SUMS"):
         shutil.copyfile(work / "all" / name, seeds / name)
-    inc = _timed_build(seeds, work / "var", full=False)
-    full = _timed_build(seeds, work / "var-full", full=True)
+    if args.full_first:
+        full = _timed_build(seeds, work / "var-full", full=True)
+        inc = _timed_build(seeds, work / "var", full=False)
+    else:
+        inc = _timed_build(seeds, work / "var", full=False)
+        full = _timed_build(seeds, work / "var-full", full=True)
     assert inc["id"] == full["id"], (inc["id"], full["id"])
     result = {"articles": n, "base_full_s": base["s"], "incremental": inc, "full": full,
               "ratio_incremental_over_full": round(inc["s"] / full["s"], 3)}

@@ -13,7 +13,14 @@ Deterministic (same input → byte-identical dumps) and atomic (see
 ``kg.release``): everything is written into the release's temporary
 directory, and anything that fails — curation, validation — raises before the
 release is swapped in, so the published one stays. Each stage prints one
-progress line.
+progress line (and draws a bar on a terminal: ``kg.progress``).
+
+Incremental (docs/build.md, "Incremental builds"): with the current release's
+build cache (``kg.incremental``) only the articles that changed are mapped
+again, merged into the previous sorted files (``kg.merge``), applied to a
+checkpoint of the previous store (``kg.storedelta``) and validated where the
+change can reach (``kg.shacl.focus``); the release is byte-identical to a full
+build's. ``build(..., full=True)`` (``kg build --full``) does everything again.
 """
 
 from __future__ import annotations
