@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="curate, map, validate and publish a release atomically")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--full", action="store_true",
+                   help="map, load and validate every article instead of reusing the current release's build cache")
     b.add_argument("--keep", type=_at_least_one, metavar="N",
                    help="after publishing, delete all but the N most recent releases (as 'kg prune')")
 
@@ -116,9 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
     from kg.release.build import build
+    from kg.release.progress import for_stderr
 
-    progress = (lambda _l: None) if args.quiet else _progress
-    build(settings, progress=progress)
+    progress = (lambda _l: None) if args.quiet else for_stderr()
+    build(settings, progress=progress, full=args.full)
     if args.keep is not None:
         _report_pruned(settings, args.keep, dry_run=False, progress=progress)
     return 0

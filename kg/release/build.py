@@ -13,197 +13,78 @@ Deterministic (same input → byte-identical dumps) and atomic (see
 ``kg.release.directory``): everything is written into the release's temporary
 directory, and anything that fails — curation, validation — raises before the
 release is swapped in, so the published one stays. Each stage prints one
-progress line.
+progress line (and draws a bar on a terminal: ``kg.release.progress``).
+
+Incremental (docs/build.md, "Incremental builds"): with the current release's
+build cache (``kg.release.incremental``) only the articles that changed are mapped
+again, merged into the previous sorted files (``kg.release.merge``), applied to a
+checkpoint of the previous store (``kg.release.storedelta``) and validated where the
+change can reach (``kg.validation.focus``); the release is byte-identical to a full
+build's. ``build(..., full=True)`` (``kg build --full``) does everything again.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
-from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation.checksums import checksum_problems
 from kg.curation.loader import CorpusStream
-from kg.curation.retired import load_retired
-from kg.errors import CurationError, ValidationFailed
-from kg.rdf.iris import Iris, rebase
-from kg.rdf.mapping import Mapper, Quad, check_term_forms
+from kg.errors import ReleaseNotFound, ValidationFailed
+from kg.rdf.iris import Iris
 from kg.rdf.turtledir import load_turtle_dir, read_text
 from kg.rdf.vocab import prefixes
+from kg.release import incremental
 from kg.release import record as publication
-from kg.release.directory import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
+from kg.release.directory import DUMPS, REPORT_FILE, Release, draft_release, open_release
 from kg.release.history import now
+from kg.release.progress import counter
+from kg.release.serialize import write_formats
 from kg.release.sitemap import write_sitemaps
-from kg.release.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
+from kg.release.staging import WORK_DIR, Progress, Staged, _stderr, stage, to_oxigraph
 from kg.release.void import VOID_FILE, count_union, void_turtle
-from kg.store.embedded import persist, release_files
-from kg.validation.literals import DiskOriginals, Originals
+from kg.validation.focus import affected
 from kg.validation.validate import Report, validate_store
 
-Progress = Callable[[str], None]
-WORK_DIR = ".work"
-"""Spool and sort files, inside the release's temporary directory; removed before publishing."""
+__all__ = ["WORK_DIR", "Checked", "Staged", "build", "check", "origins", "report_text", "stage", "to_oxigraph",
+           "validate_staged"]
 
 
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-def to_oxigraph(quads: Iterable[Quad], base: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
-    """rdflib quads → pyoxigraph quads, moved from the default base to ``base``."""
-
-    def term(t: object) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-        if isinstance(t, URIRef):
-            return ox.NamedNode(rebase(str(t), DEFAULT_BASE_IRI, base))
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            if t.datatype:
-                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-            return ox.Literal(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        raise TypeError(f"unexpected term {t!r}")
-
-    return [ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in quads]  # type: ignore[arg-type]
-
-
-@dataclass
-class Staged:
-    """A release's data written into ``directory`` (the N-Quads and N-Triples
-    dumps, ontology, shapes, the on-disk store) but not yet validated or published."""
-
-    directory: Path
-    work: Path
-    base: str
-    nq: Path
-    union: Path
-    files: dict[str, FileInfo] = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
-    originals: Originals = field(default_factory=Originals)
-
-    def close(self) -> None:
-        if isinstance(self.originals, DiskOriginals):
-            self.originals.close()
-
-    def open_store(self) -> ox.Store:
-        return ox.Store(str(self.directory / STORE_DIR))
-
-
-def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, gz: bool = True) -> Staged:
-    """Curate and map article by article into the spool, sort it, write the
-    N-Quads/N-Triples dumps and load the store: stages 1 and 2."""
-    base = settings.base_iri
-    work = directory / WORK_DIR
-    spool = QuadSpool(work)
-    t0 = time.perf_counter()
-    # a text edited after curation moves its quotes: refused below, with the run's other curation problems
-    sums = checksum_problems(settings.seeds_dir)
-    stream = CorpusStream(settings.seeds_dir)
-    missing: list[str] = []
-
-    def within(key: str) -> str | None:
-        if key in stream.declared:
-            return stream.within(key)
-        missing.append(key)  # declared by a later article: map this one again at the end
-        return None
-
-    mapper = Mapper(within, refined=stream.refined.get)
-    originals = DiskOriginals(work / "originals.sqlite")  # integer literals as written, for validate_store
-
-    def add(quads: Iterable[Quad]) -> None:
-        unique = list(dict.fromkeys(quads))
-        check_term_forms(unique)
-        ox_quads = to_oxigraph(unique, base)
-        originals.add(ox_quads)
-        spool.add(ox_quads)
-
-    map_s, articles, again = 0.0, [], []
-    t = time.perf_counter()
-    add(q for ent in stream.shared for q in mapper.entity(ent))
-    map_s += time.perf_counter() - t
-    for art in stream.articles():
-        t = time.perf_counter()
-        add(mapper.article_with_entities(art))
-        if missing:
-            again.append(art.path)
-            missing.clear()
-        articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256, "published": art.doc.article.published.text})
-        map_s += time.perf_counter() - t
-    try:
-        links = stream.finish()
-    except CurationError as exc:
-        raise CurationError.of(sums + list(exc.problems)) from None
-    if sums:  # nothing is published: the draft is removed with the exception
-        raise CurationError.of(sums)
-    for warning in stream.warnings:  # not fatal: e.g. an article using another article's local entity
-        progress(f"warning: {warning}")
-    retired = load_retired(settings.seeds_dir, stream.declared, Iris(base))  # merged entities: 410 with a successor
-    t = time.perf_counter()
-    add(mapper.link(link) for link in links)
-    for path in again:
-        add(mapper.article_with_entities(stream.reload(path)))
-    map_s += time.perf_counter() - t
-    curate_s = time.perf_counter() - t0 - map_s
-    progress(f"[1/5] curate   {stream.n_articles} articles, {len(stream.declared)} entities, {stream.n_facts} facts, "
-             f"{stream.n_claims} claims, {len(links)} links, streamed ({curate_s:.2f}s)")
-
-    t = time.perf_counter()
-    quads_sorted, union = spool.sort()
-    staged = Staged(directory, work, base, directory / "dataset.nq", directory / "dataset.nt", originals=originals)
-    nq = DumpWriter(directory, "dataset.nq", gz=gz)
-    graphs = write_nquads(quads_sorted, nq)
-    staged.files.update(nq.close())
-    quads_sorted.unlink()
-    nt = DumpWriter(directory, "dataset.nt", gz=gz)
-    copy_lines(union, nt)
-    staged.files.update(nt.close())
-    union.unlink()
-    for name, source in (("ontology.ttl", settings.ontology_dir), ("shapes.ttl", settings.shapes_dir)):
-        data = read_text(source, base).encode("utf-8")
-        writer = DumpWriter(directory, name, gz=False)
-        writer.write(data)
-        staged.files.update(writer.close())
-    persist(directory / STORE_DIR, release_files(directory, base))
-    n_quads = _count_lines(staged.nq)
-    staged.meta = {
-        "base_iri": base,
-        "generator": f"kg {__version__}",
-        "quads": n_quads,
-        "triples": _count_lines(staged.union),
-        "graphs": graphs,
-        "articles": articles,
-        "facts": stream.n_facts,
-        "claims": stream.n_claims,
-        "links": len(links),
-        "retired": retired,
-    }
-    progress(f"[2/5] map      {n_quads} quads in {graphs} graphs; sorted, N-Quads/N-Triples written, store loaded "
-             f"(map {map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
-    return staged
-
-
-def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None) -> Report:
+def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None, *, focus: set[str] | None = None,
+                    done: Callable[[], None] | None = None) -> Report:
     """SHACL over the staged store, evaluated as SPARQL (``kg.validation.validate.validate_store``);
     ``staged.originals`` restores the integer datatypes the store canonicalised.
     (pyshacl, ``kg.validation.validate.validate``, stays the reference the tests compare
     it with; on a whole release it needs the data in memory and hours.)"""
-    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals)
+    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals, focus=focus, done=done)
 
 
 def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
     t = time.perf_counter()
-    report = validate_staged(staged, load_turtle_dir(settings.shapes_dir, staged.base), load_turtle_dir(settings.ontology_dir, staged.base))
-    progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'} ({time.perf_counter() - t:.2f}s)")
+    shapes = load_turtle_dir(settings.shapes_dir, staged.base)
+    ontology = load_turtle_dir(settings.ontology_dir, staged.base)
+    focus: set[str] | None = None
+    scope = ""
+    delta = staged.triples_delta
+    if staged.cache is not None and delta is not None:
+        if not staged.cache.clean:
+            scope = f", every node: release {staged.cache.release_id}'s report had results"
+        else:
+            store = staged.open_store()
+            focus = affected(store, shapes, delta.added, delta.removed)
+            del store
+            scope = (f", {len(focus)} node(s) the change can affect + SHACL-SPARQL checks" if focus is not None
+                     else ", every node: the change reaches past what incremental validation covers")
+    with counter(progress, "validate", "SHACL queries") as done:
+        report = validate_staged(staged, shapes, ontology, focus=focus, done=done)
+    progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'}{scope} "
+             f"({time.perf_counter() - t:.2f}s)")
     return report
 
 
@@ -278,9 +159,36 @@ def report_text(seeds_dir: Path, report: Report, base: str = DEFAULT_BASE_IRI) -
     return report.to_text(origins(seeds_dir, Iris(base), wanted=_wanted(report)))
 
 
-def build(settings: Settings, progress: Progress = _stderr) -> Release:
+def _previous(settings: Settings, fingerprint: dict[str, str], progress: Progress,
+              full: bool) -> tuple[incremental.Cache | None, Path | None]:
+    """The current release's build cache and store, if this build may start from them; else says why not."""
+    if full:
+        progress("full build (--full)")
+        return None, None
+    try:
+        current = open_release(settings.current_release)
+    except ReleaseNotFound:
+        return None, None
+    cache, why = incremental.load(settings.var_dir, current.id)
+    if cache is not None:
+        why = cache.why_not(fingerprint) or ("" if current.store_dir else f"release {current.id} has no store")
+    if why:
+        progress(f"full build: {why}")
+        return None, None
+    return cache, current.store_dir
+
+
+def build(settings: Settings, progress: Progress = _stderr, *, full: bool = False) -> Release:
+    """Curate → map → validate → serialize → publish. Incremental from the current release's
+    build cache when there is one and nothing but the seeds changed (``kg.release.incremental``);
+    ``full``: map, load and validate everything. Both publish the same bytes."""
+    base = settings.base_iri
+    fingerprint = incremental.fingerprint(base, read_text(settings.ontology_dir, base),
+                                          read_text(settings.shapes_dir, base), gz=True)
     with draft_release(settings.var_dir) as draft:
-        staged = stage(settings, draft.path, progress)
+        incremental.discard(settings.var_dir)
+        cache, previous_store = _previous(settings, fingerprint, progress, full)
+        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous_store)
         try:
             report = _validate(staged, settings, progress)
         finally:
@@ -289,17 +197,12 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
             raise ValidationFailed("the graph does not conform to the shapes; nothing was published",
                                    report_text(settings.seeds_dir, report, staged.base))
         t = time.perf_counter()
-        pfx = prefixes(staged.base)
-        for name, (fmt, _media) in DUMPS.items():
-            if name in staged.files:
-                continue  # N-Quads and N-Triples: written while staging
-            source, source_fmt = (staged.nq, ox.RdfFormat.N_QUADS) if fmt.supports_datasets else (staged.union, ox.RdfFormat.N_TRIPLES)
-            writer = DumpWriter(draft.path, name)
-            reserialize(source, source_fmt, writer, fmt, pfx if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None)
-            staged.files.update(writer.close())
+        with counter(progress, "serialize", "formats") as tick:
+            files, stats = write_formats(draft.path, staged.nq, staged.union, set(staged.files), prefixes(staged.base),
+                                         meanwhile=lambda: count_union(staged.union, staged.base, staged.work), done=tick)
+        staged.files.update(files)
         draft.add(staged.files)
         draft.write_bytes(REPORT_FILE, report.to_turtle(staged.base).encode("utf-8"))
-        stats = count_union(staged.union, staged.base, staged.work)
         staged.meta["entities"] = stats.things  # described things, counted as kg diff and /releases count them
         progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
@@ -307,20 +210,21 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         own = {**staged.meta, "id": draft.release_id()}
         draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=own))
         write_sitemaps(staged.union, draft.path, staged.base)  # derived pages list: not in release.json's files
+        manifest = {**staged.manifest, "fingerprint": fingerprint, "clean": not report.violations}
+        stashed = incremental.stash(settings.var_dir, staged.work, manifest)
         shutil.rmtree(staged.work)
         pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"])
         try:
             release = draft.publish(staged.meta, before_swap=pending.commit)
+        except BaseException:
+            shutil.rmtree(stashed, ignore_errors=True)
+            raise
         finally:
             pending.discard()
+        incremental.commit(settings.var_dir, stashed, release.id)
     s = pending.changes.summary()
     progress(f"[5/5] publish  release {release.id} → {settings.current_release}; from "
              f"{pending.previous.id if pending.previous else 'nothing'}: quads +{s['quads']['added']} -{s['quads']['removed']}, "
              + ", ".join(f"{c} +{s[c]['added']} -{s[c]['removed']} ~{s[c]['changed']}" for c in ("facts", "claims", "entities"))
              + f" ({time.perf_counter() - t:.2f}s)")
     return release
-
-
-def _count_lines(path: Path) -> int:
-    with open(path, "rb") as fh:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))

@@ -14,6 +14,7 @@ holds the two reports equal.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections import deque
@@ -29,9 +30,10 @@ from rdflib.term import Node
 from kg.rdf.vocab import SH
 from kg.validation.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.validation.model import Hierarchy, Shape, ShapesModel, read_shapes
-from kg.validation.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
+from kg.validation.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_among, focus_nodes, values
 
-_NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
+_NOT_BREAKING = {SH.Warning, SH.Info}
+_RDF_TYPE = ox.NamedNode(str(RDF.type))  # the reference runs with allow_warnings=True
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ def compile_model(model: ShapesModel, hierarchy: Hierarchy) -> list[Query]:
     return queries
 
 
+THREADS = max(2, os.cpu_count() or 2)
+"""Queries evaluated at once: one per core (at least two). pyoxigraph evaluates a query with the
+GIL released (``QuerySolutions.__next__``), so the threads run on separate cores: on 2 cores,
+1.9 threads runnable on average against 1.16 with one thread (benchmarks/validate_parallel.py,
+docs/validation.md)."""
+
 SLICE_SIZE = 5_000
 """Focus nodes per evaluation of a core constraint. Each query's hash tables (DISTINCT,
 GROUP BY, joins) then hold one slice, not every focus node of the corpus: the memory of
@@ -67,12 +75,16 @@ validation stops growing with the data (docs/validation.md, "Validating at scale
 
 
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-        originals: Originals | None = None, threads: int = 2,
-        slice_size: int | None = SLICE_SIZE) -> tuple[bool, Graph]:
+        originals: Originals | None = None, threads: int = THREADS,
+        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+        done: Callable[[], None] | None = None) -> tuple[bool, Graph]:
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
 
     ``slice_size``: core constraints run on that many focus nodes at a time (``None`` or 0:
-    each on all of them in one query); the report is the same either way."""
+    each on all of them in one query); the report is the same either way. ``focus``: core
+    constraints only on these nodes (N-Triples terms) where they are focus nodes; SHACL-SPARQL
+    constraints still run whole. What an incremental build validates (``kg.validation.focus``).
+    ``done``: called as each query's rows have been read (from the worker threads), for progress."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
     solutions = store.query(SUBCLASS_PAIRS)
@@ -95,25 +107,30 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         rows = ({name: row[name] for name in variables} for row in solutions)  # type: ignore[union-attr]
         found = _results(q, variables, rows, originals)
         del rows, solutions
+        if done is not None:
+            done()
         return found
 
     results: list[Result] = []
+    if focus is not None:
+        slice_size = slice_size or SLICE_SIZE
     whole = [q for q in queries if q.targets is None or not slice_size]
     by_root: dict[Node, list[Query]] = {}
     for q in queries:
         if q.targets is not None and slice_size:
             by_root.setdefault(q.root, []).append(q)  # type: ignore[arg-type]
     model_roots = {r.node: r for r in model.roots}
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL (THREADS)
         window = _Window(pool, 2 * max(1, threads))
         for q in whole:
             window.submit(one, q, q.text)
         for root, group in by_root.items():
-            slices = _slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0)
-            done = window.mark()
+            slices = (_slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0) if focus is None
+                      else _among(store, model_roots[root], hierarchy, focus, slice_size or SLICE_SIZE))
+            mark = window.mark()
             for nodes in slices:
                 if nodes is None:  # a blank node among the focus nodes: VALUES cannot name it
-                    window.drop_since(done)
+                    window.drop_since(mark)
                     for q in group:
                         window.submit(one, q, q.text)
                     break
@@ -156,6 +173,38 @@ class _Window:
         self._pending.clear()
         for _, found in sorted(self._done, key=lambda d: d[0]):
             yield found
+
+
+def _among(store: ox.Store, root: Shape, hierarchy: Hierarchy, nodes: set[str], size: int) -> Iterator[list[str]]:
+    """The focus nodes of ``root`` among ``nodes``, ``size`` at a time.
+
+    Class and subjects-of targets are read by index lookups per node (``quads_for_pattern``
+    on the default graph), so the cost follows the nodes, not the store: the same test as
+    one SPARQL join with the nodes' VALUES, which Oxigraph evaluated by scanning every
+    ``rdf:type`` triple (0.6 s for 367 nodes of a 1 000-article store, per shape). Other
+    kinds of target (objects of, listed nodes, SPARQL targets) are asked by SPARQL."""
+    classes = {c for cls in root.targets.get(SH.targetClass, []) for c in hierarchy.below(str(cls))}
+    subjects_of = [ox.NamedNode(str(p)) for p in root.targets.get(SH.targetSubjectsOf, [])]
+    found: set[str] = set()
+    default = ox.DefaultGraph()
+    for n in nodes:
+        if not n.startswith("<"):
+            continue  # a literal is never a subject
+        node = ox.NamedNode(n[1:-1])
+        if (classes and any(isinstance(q.object, ox.NamedNode) and q.object.value in classes
+                           for q in store.quads_for_pattern(node, _RDF_TYPE, None, default))) or any(
+                next(iter(store.quads_for_pattern(node, p, None, default)), None) is not None for p in subjects_of):
+            found.add(n)
+    rest = Shape(root.node, root.path, root.severity, root.messages, root.params,
+                 targets={k: v for k, v in root.targets.items() if k not in (SH.targetClass, SH.targetSubjectsOf)},
+                 sparql_targets=root.sparql_targets)
+    if rest.targets or rest.sparql_targets:
+        ordered = sorted(nodes)
+        for i in range(0, len(ordered), size):
+            found.update(str(row["this"]) for row in store.query(focus_among(rest, hierarchy, ordered[i:i + size])))  # type: ignore[union-attr]
+    chosen = sorted(found)
+    for i in range(0, len(chosen), size):
+        yield chosen[i:i + size]
 
 
 def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None]:

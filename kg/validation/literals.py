@@ -100,13 +100,37 @@ class DiskOriginals(Originals):
     270 000 offsets of 10 000 articles). Lookups come from the validator's
     worker threads, so the one connection is shared under a lock."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, existing: bool = False) -> None:
+        """``existing``: open a previous build's file (``update`` then applies a delta to it)."""
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE literal (s TEXT, p TEXT, lexical TEXT, datatype TEXT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS literal (s TEXT, p TEXT, lexical TEXT, datatype TEXT)")
         self._lock = threading.Lock()
         self._indexed = False
+        if existing:
+            self._index()
+
+    def _index(self) -> None:
+        if not self._indexed:
+            self._db.execute("CREATE INDEX IF NOT EXISTS literal_sp ON literal (s, p)")
+            self._indexed = True
+
+    def update(self, delta: object) -> DiskOriginals:
+        """Apply a union delta (``kg.release.merge.Delta`` of N-Triples lines): the literals of removed
+        triples go, those of added ones come; what an incremental build reuses (``kg.release.staging``)."""
+        removed = list(ox.parse(b"".join(delta.removed), format=ox.RdfFormat.N_TRIPLES)) if delta.removed else []  # type: ignore[attr-defined]
+        rows = []
+        for q in removed:
+            o = q.object
+            if isinstance(o, ox.Literal) and isinstance(q.subject, ox.NamedNode) and o.datatype.value in INTEGER_FAMILY:
+                rows.append((q.subject.value, q.predicate.value, o.value, o.datatype.value))
+        with self._lock:
+            self._index()
+            self._db.executemany("DELETE FROM literal WHERE s = ? AND p = ? AND lexical = ? AND datatype = ?", rows)
+        if delta.added:  # type: ignore[attr-defined]
+            self.add(ox.parse(b"".join(delta.added), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[attr-defined]
+        return self
 
     def __len__(self) -> int:
         with self._lock:
@@ -127,13 +151,12 @@ class DiskOriginals(Originals):
 
     def lookup(self, subject: str, predicate: str, stored_lexical: str) -> list[tuple[str, str]]:
         with self._lock:
-            if not self._indexed:
-                self._db.execute("CREATE INDEX literal_sp ON literal (s, p)")
-                self._indexed = True
+            self._index()
             found = self._db.execute("SELECT DISTINCT lexical, datatype FROM literal WHERE s = ? AND p = ?",
                                      (subject, predicate)).fetchall()
         return sorted((lex, dt) for lex, dt in found if canonical_integer(lex) == stored_lexical)
 
     def close(self) -> None:
         with self._lock:
+            self._db.commit()
             self._db.close()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from kg.config import DEFAULT_BASE_IRI
 from kg.rdf.vocab import SH, prefixes
-from kg.validation.engine import SLICE_SIZE
+from kg.validation.engine import SLICE_SIZE, THREADS
 from kg.validation.engine import run as _run_engine
 from kg.validation.literals import Originals
 
@@ -141,8 +141,9 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
-                   originals: Originals | None = None, threads: int = 2,
-                   slice_size: int | None = SLICE_SIZE) -> Report:
+                   originals: Originals | None = None, threads: int = THREADS,
+                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+                   done: Callable[[], None] | None = None) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default
     graph) by SPARQL; the same report ``validate`` gives on the same data.
 
@@ -152,9 +153,10 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     stores every integer type as ``xsd:integer``. Raises
     ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate. ``slice_size``:
     focus nodes per evaluation of a core constraint, which bounds the memory a query
-    takes (``None``: all at once); the report does not depend on it."""
+    takes (``None``: all at once); the report does not depend on it. ``focus``: core constraints
+    only on these nodes (N-Triples terms), as an incremental build does (``kg.validation.focus``)."""
     conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads,
-                                         slice_size=slice_size)
+                                         slice_size=slice_size, focus=focus, done=done)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 
