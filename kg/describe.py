@@ -6,14 +6,21 @@ A description (``Description``) holds, for an IRI:
   about its fragment nodes (``{iri}#part``: evidence, roles, intervals, which
   have no document of their own), and, when the IRI names a graph (a fact, a
   claim), everything in that graph;
-* the statements of other resources that point at it (bounded, ``INCOMING``);
-* the ``rdfs:label`` of everything it mentions, in every language;
+* the statements of other resources that point at it (all of them, in order);
+* the ``rdfs:label`` of everything it mentions, in every language (of what
+  points at it: per page, ``page_of``);
 * the provenance of each statement: the fact or claim graphs asserting it,
   each with its article, the verbatim quote (``oa:exact``) and its offsets.
 
 The queries live in ``kg/queries/*.rq``; values are passed as bindings, never
 formatted into query text. The Web layer turns a description into RDF
 (``to_triples`` then ``serialize``) or HTML from the same object.
+
+A hub (NATO in a large corpus) has thousands of statements, so documents are
+served a page at a time (``page_of``): the description's statements in one
+fixed order — its own first (the card's: types and names, then the rest),
+then those pointing at it — ``size`` to a page, each page with the labels and
+provenance of what it holds. The union of the pages is the description.
 """
 
 from __future__ import annotations
@@ -28,11 +35,10 @@ import pyoxigraph as ox
 from kg import jsonld
 from kg.config import DEFAULT_BASE_IRI
 from kg.store.base import QueryResult, Store, Term
+from kg.store.bindings import inline_table
 from kg.vocab import OA, PROV
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-INCOMING = 100
-"""Incoming statements kept in a description; the page says when there are more."""
 MAX_STATEMENTS = 5000
 """Own statements kept; a graph larger than this is cut (and says so)."""
 
@@ -53,10 +59,40 @@ def query_text(name: str, base: str = DEFAULT_BASE_IRI) -> str:
     return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
-def run(store: Store, name: str, *, base: str, **bindings: Term) -> QueryResult:
+def run(store: Store, name: str, *, base: str, table: tuple[list[str], list[tuple[Term, ...]]] | None = None,
+        slice_: tuple[int, int] | None = None, **bindings: Term) -> QueryResult:
     """Run a named query; the one door from this layer to the store. The app's
-    own queries queue for a slot of the executor rather than being refused."""
-    return store.query(query_text(name, base), bindings=bindings or None, queue=True)
+    own queries queue for a slot of the executor rather than being refused.
+    ``table``: (variables, rows) joined first, as a ``VALUES`` block (the items
+    of one page of a list); ``slice_``: (limit, offset) appended to the query,
+    numbers of ours (a page of a long list), never a client's text."""
+    text = query_text(name, base)
+    if table is not None:
+        names, rows = table
+        if bindings:  # one row of bindings joins every row of the table
+            names = sorted(bindings) + list(names)
+            rows = [tuple(bindings[n] for n in sorted(bindings)) + tuple(r) for r in rows]
+            bindings = {}
+        text = inline_table(text, list(names), list(rows))
+    if slice_ is not None:
+        limit, offset = (int(x) for x in slice_)
+        text += f"\nLIMIT {limit} OFFSET {offset}"
+    return store.query(text, bindings=bindings or None, queue=True)
+
+
+CHUNK = 5000
+
+
+def run_all(store: Store, name: str, *, base: str, **bindings: Term) -> list[dict[str, Term]]:
+    """Every row of a named query (which must ORDER its rows), through the
+    store's row cap, in LIMIT/OFFSET chunks: the ordered keys of a long list,
+    read once per release. A chunk the cap cut short is continued where it ended."""
+    out: list[dict[str, Term]] = []
+    while True:
+        result = run(store, name, base=base, slice_=(CHUNK, len(out)), **bindings)
+        out.extend(result.dicts())
+        if not result.rows or (len(result.rows) < CHUNK and not result.truncated):
+            return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +125,8 @@ class Description:
     truncated: bool = False
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     evidence: dict[ox.Triple, list[Evidence]] = field(default_factory=dict)
+    ordered: tuple[list[ox.Triple], int] | None = field(default=None, repr=False, compare=False)
+    """``statements`` and how many of them are own, once per (cached) description."""
 
     def triples(self) -> list[ox.Triple]:
         """Own statements as the union of their graphs, de-duplicated, in a stable order."""
@@ -137,9 +175,8 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
     desc.truncated = len(own.rows) > MAX_STATEMENTS
     if not desc.quads and not exists(store, iri, base=base):
         return None
-    incoming = run(store, "resource_incoming", base=base, this=this).dicts()
-    desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming[:INCOMING]]  # type: ignore[arg-type]
-    desc.incoming_truncated = len(incoming) > INCOMING
+    incoming = run_all(store, "resource_incoming", base=base, this=this)
+    desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming]  # type: ignore[arg-type]
     label_rows = [row for name in ("resource_labels", "resource_labels_types", "resource_labels_articles")
                   for row in run(store, name, base=base, this=this).dicts()]
     for row in label_rows:
@@ -156,6 +193,53 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
         ))
     desc.evidence = {t: sorted(ev, key=lambda e: (e.article, e.start, e.fact)) for t, ev in evidence.items()}
     return desc
+
+
+CARD = (RDF_TYPE, RDFS_LABEL, "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+        "http://schema.org/description", "http://www.w3.org/2002/07/owl#sameAs")
+"""Own statements that come first, so the first page always names the resource."""
+
+
+def statements(desc: Description) -> list[ox.Triple]:
+    """The description's statements in the order its pages cut: own ones (the
+    resource's card first, then by subject, predicate, object), then incoming."""
+    def key(t: ox.Triple) -> tuple:
+        own = isinstance(t.subject, ox.NamedNode) and t.subject.value == desc.iri
+        return (not own, not (own and t.predicate.value in CARD), _triple_key(t))
+
+    if desc.ordered is None:
+        own = sorted(desc.triples(), key=key)
+        desc.ordered = (own + list(desc.incoming), len(own))
+    return desc.ordered[0]
+
+
+def page_count(desc: Description, size: int) -> int:
+    return max(1, -(-len(statements(desc)) // size))
+
+
+def page_of(store: Store, desc: Description, number: int, size: int) -> Description:
+    """Page ``number`` (from 1) of ``desc``: ``size`` of its statements with
+    their provenance and the labels of what they mention (those of incoming
+    subjects and predicates read now, for this page only)."""
+    start = (number - 1) * size
+    items = statements(desc)[start : start + size]
+    n_own = desc.ordered[1] if desc.ordered else 0
+    own = set(items[: max(0, n_own - start)])
+    page = Description(desc.iri, desc.base, truncated=desc.truncated)
+    page.quads = [q for q in desc.quads if q.triple in own]
+    page.incoming = items[max(0, n_own - start) :]
+    page.evidence = {t: ev for t, ev in desc.evidence.items() if t in own}
+    mentioned = {desc.iri} | {x.value for t in items for x in (t.subject, t.predicate, t.object) if isinstance(x, ox.NamedNode)}
+    for ev in (e for evs in page.evidence.values() for e in evs):
+        mentioned.update((ev.fact, ev.article))
+    page.labels = {iri: by_lang for iri, by_lang in desc.labels.items() if iri in mentioned}
+    wanted = sorted({x.value for t in page.incoming for x in (t.subject, t.predicate) if isinstance(x, ox.NamedNode)} - set(page.labels))
+    if wanted:
+        rows = run(store, "labels_of", base=desc.base, table=(["x"], [(ox.NamedNode(i),) for i in wanted])).dicts()
+        for row in rows:
+            if isinstance(row.get("label"), ox.Literal):
+                page.labels.setdefault(row["x"].value, {}).setdefault(row["label"].language or "", row["label"].value)
+    return page
 
 
 def to_triples(desc: Description, *, extra: list[ox.Triple] = ()) -> list[ox.Triple]:  # type: ignore[assignment]
@@ -239,4 +323,4 @@ def _natural(s: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
 
 
-__all__ = ["Description", "Evidence", "describe", "exists", "query_text", "run", "serialize", "to_triples"]
+__all__ = ["Description", "Evidence", "describe", "exists", "page_count", "page_of", "query_text", "run", "run_all", "serialize", "statements", "to_triples"]
