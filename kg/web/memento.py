@@ -115,6 +115,8 @@ def document(rest: str, request: Request) -> Response:
     urls = get_urls(request)
     stem, fmt = urls.split_suffix(rest)
     if response.status_code == 404 and rest:
+        if any(resources.cached_describe(request, urls.thing(r)) is not None for r in {rest, stem}):
+            return response  # it is here: a page past the end of its description (?page=N), not gone
         return gone(request, rest) or (gone(request, stem, forced=fmt) if fmt else None) or response
     if response.status_code == 200:
         own = rest if resources.cached_describe(request, urls.thing(rest)) is not None else stem

@@ -20,6 +20,7 @@ from kg.summary import summary_of
 from kg.vocab import prefixes
 from kg.web.paging import Page, link_header, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
+from kg.web.resources import warm_hubs
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 
 log = logging.getLogger("kg.pages")
@@ -113,13 +114,11 @@ def types(request: Request) -> Response:
 
 
 def members(request: Request, cls: str) -> list[str]:
-    """The instances of ``cls``, by English label then IRI (read once per release)."""
+    """The instances of ``cls`` in IRI order (read once per release)."""
     base = get_urls(request).base
 
     def compute() -> list[str]:
-        rows = run_all(request.app.state.store, "type_members", base=base, **{"class": ox.NamedNode(cls)})
-        named = [(r["label"].value.lower() if "label" in r else r["s"].value.lower(), r["s"].value) for r in rows]
-        return [iri for _, iri in sorted(named)]
+        return [r["s"].value for r in run_all(request.app.state.store, "type_members", base=base, **{"class": ox.NamedNode(cls)})]
 
     return lists_of(request.app.state).get(("members", cls), compute)
 
@@ -160,11 +159,13 @@ def install(app: FastAPI) -> None:
 
 
 def warm(state: Any) -> threading.Thread:
-    """Compute the summary of ``state``'s release in the background, so the first visitor does not wait."""
+    """Compute the summary of ``state``'s release, then describe its main
+    entities (the hubs), in the background, so the first visitor does not wait."""
 
     def go() -> None:
         try:
-            summary_of(state)
+            summary = summary_of(state)
+            warm_hubs(state, [iri for iri, _ in summary.main_entities])
         except Exception:  # noqa: BLE001 - the first request computes it again and reports
             log.exception("summarizing the release failed")
 

@@ -8,7 +8,8 @@ without ``page``; page N is the same URL with ``?page=N``. Each page links
 its neighbours three ways: ``<a rel="prev|next">`` in the body, ``<link
 rel="prev|next|first|last">`` in the head, and the HTTP ``Link`` header
 (RFC 8288), so a crawler that reads no HTML follows them too. ``page`` that
-is not a whole number ≥ 1 is ``400``; a page past the last is ``404``.
+is not a whole number ≥ 1 (``0``, ``-1``, ``two``, empty) is ``400``; a page
+past the last is ``404``.
 
 The order of a long list is read once per release and kept (``Lists``, on the
 generation's state, ``kg.web.reload``): a later page is then a slice of it
@@ -44,9 +45,9 @@ def page_number(request: Request) -> int:
     raw = request.query_params.get("page")
     if raw is None:
         return 1
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+    if not raw.isascii() or not raw.isdigit() or int(raw[:18]) < 1:
         raise BadQuery(f"page must be a whole number from 1, not {raw[:40]!r}")
-    return int(raw)
+    return int(raw) if len(raw) <= 18 else 10**18  # a page that long is past the end of any list: 404
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ Data comes from ``kg.reference`` (the query layer); wording from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -111,9 +112,10 @@ def term_labels(request: Request) -> Labels:
     return terms  # type: ignore[no-any-return]
 
 
-def reader_lists(request: Request, iri: str) -> tuple[list[str], list[str]]:
-    """The ordered events and facts of ``iri``'s page, read once per release."""
-    state, base = request.app.state, get_urls(request).base
+def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:
+    """The ordered events and facts of ``iri``'s page, read once per release
+    (``state``: the release's generation state)."""
+    base = state.release.base_iri
     lists = lists_of(state)
     events = lists.get(("events", iri), lambda: ref.event_keys(state.store, iri, base=base))
     facts = lists.get(("facts", iri), lambda: ref.fact_keys(state.store, iri, base=base))
@@ -136,7 +138,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
             context["this_fact"] = next((v for v in views if v.iri == iri), None)
         return context
     page = page or Page(1, 10**9, 0)
-    event_keys, fact_keys = reader_lists(request, iri)
+    event_keys, fact_keys = reader_lists(state, iri)
     facts = ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms)
     all_labels = _merge(facts.labels, labels)
     views = fact_views(urls, facts, all_labels, lang, first=page.offset + 1)

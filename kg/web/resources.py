@@ -9,8 +9,10 @@ Accept. Every route answers HEAD. See docs/linked-data.md.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -90,20 +92,37 @@ def resolve(request: Request, to_iri, rest: str) -> Response:  # type: ignore[no
 
 
 def cached_describe(request: Request, iri: str) -> Description | None:
+    return description_of(request.app.state, iri)
+
+
+_cache_lock = threading.Lock()
+
+
+def description_of(state: Any, iri: str) -> Description | None:
     """A release never changes, so neither do its descriptions: the release's
     state keeps the last ``DESCRIPTION_CACHE`` of them (bounded, least recently used out)."""
-    state = request.app.state
-    cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
-    if cache is None:
-        cache = state.descriptions = OrderedDict()
-    if iri in cache:
-        cache.move_to_end(iri)
-        return cache[iri]
-    desc = describe(state.store, iri, base=get_urls(request).base)
-    cache[iri] = desc
-    while len(cache) > DESCRIPTION_CACHE:
-        cache.popitem(last=False)
+    with _cache_lock:
+        cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
+        if cache is None:
+            cache = state.descriptions = OrderedDict()
+        if iri in cache:
+            cache.move_to_end(iri)
+            return cache[iri]
+    desc = describe(state.store, iri, base=state.release.base_iri)
+    with _cache_lock:
+        cache[iri] = desc
+        while len(cache) > DESCRIPTION_CACHE:
+            cache.popitem(last=False)
     return desc
+
+
+def warm_hubs(state: Any, iris: list[str]) -> None:
+    """Describe ``iris`` and order their lists now (the release's main
+    entities, when it opens): the pages with the longest lists are the ones
+    whose first visitor would otherwise wait."""
+    for iri in iris:
+        if description_of(state, iri) is not None:
+            reader_lists(state, iri)
 
 
 def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], number: int) -> Page:
@@ -111,7 +130,7 @@ def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], nu
     its events and facts, ``page_size`` of each; as many pages as the longest needs."""
     n = len(statements(desc))
     if not any(kinds):
-        events, facts = reader_lists(request, desc.iri)
+        events, facts = reader_lists(request.app.state, desc.iri)
         n = max(n, len(events), len(facts))
     return Page(number, page_size(request), n)
 
