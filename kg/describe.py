@@ -67,17 +67,45 @@ def run(store: Store, name: str, *, base: str, table: tuple[list[str], list[tupl
     of one page of a list); ``slice_``: (limit, offset) appended to the query,
     numbers of ours (a page of a long list), never a client's text."""
     text = query_text(name, base)
-    if table is not None:
-        names, rows = table
-        if bindings:  # one row of bindings joins every row of the table
-            names = sorted(bindings) + list(names)
-            rows = [tuple(bindings[n] for n in sorted(bindings)) + tuple(r) for r in rows]
-            bindings = {}
-        text = inline_table(text, list(names), list(rows))
     if slice_ is not None:
         limit, offset = (int(x) for x in slice_)
         text += f"\nLIMIT {limit} OFFSET {offset}"
-    return store.query(text, bindings=bindings or None, queue=True)
+    if table is None:
+        return store.query(text, bindings=bindings or None, queue=True)
+    names, rows = table
+    if bindings:  # one row of bindings joins every row of the table
+        names = sorted(bindings) + list(names)
+        rows = [tuple(bindings[n] for n in sorted(bindings)) + tuple(r) for r in rows]
+    result: QueryResult | None = None
+    for part in _chunks(list(rows)):  # each query stays under the store's length limit
+        got = store.query(inline_table(text, list(names), part), queue=True)
+        if result is None:
+            result = got
+        else:
+            result.rows.extend(got.rows)
+            result.truncated = result.truncated or got.truncated
+    assert result is not None, "a VALUES table needs at least one row"
+    return result
+
+
+TABLE_CHARS = 8000
+"""Characters of VALUES rows in one query (the store refuses texts over ``max_query_length``)."""
+
+
+def _chunks(rows: list[tuple[Term, ...]]) -> list[list[tuple[Term, ...]]]:
+    """``rows`` cut into runs of at most ``TABLE_CHARS`` characters; the app's
+    tables join each row on its own (no aggregate spans rows), so the answer
+    of the whole table is the answers of its parts, one after the other."""
+    out: list[list[tuple[Term, ...]]] = [[]]
+    size = 0
+    for row in rows:
+        width = sum(len(str(t)) + 1 for t in row) + 3
+        if out[-1] and size + width > TABLE_CHARS:
+            out.append([])
+            size = 0
+        out[-1].append(row)
+        size += width
+    return out
 
 
 CHUNK = 5000
@@ -129,8 +157,12 @@ class Description:
     """``statements`` and how many of them are own, once per (cached) description."""
 
     def triples(self) -> list[ox.Triple]:
-        """Own statements as the union of their graphs, de-duplicated, in a stable order."""
-        return sorted({q.triple for q in self.quads}, key=_triple_key)
+        """Own statements as the union of their graphs, de-duplicated, in a stable order
+        (sorted once: pages ask for them several times)."""
+        cached = self.__dict__.get("_triples")
+        if cached is None or cached[0] != len(self.quads):
+            cached = self.__dict__["_triples"] = (len(self.quads), sorted({q.triple for q in self.quads}, key=_triple_key))
+        return cached[1]
 
     def about(self, subject: str) -> list[ox.Triple]:
         return [t for t in self.triples() if isinstance(t.subject, ox.NamedNode) and t.subject.value == subject]

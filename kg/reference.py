@@ -111,9 +111,10 @@ def facts_page(store: Store, facts: list[str], *, base: str, terms: Labels | Non
         return Facts([], dict(terms or {}))
     table = (["fact"], [(ox.NamedNode(f),) for f in facts])
     order = {f: n for n, f in enumerate(facts)}
-    found = _facts(store, run(store, "facts_page", base=base, table=table).dicts(),
-                   run(store, "facts_page_labels", base=base, table=table).dicts(),
-                   run(store, "facts_page_evidence", base=base, table=table).dicts(), base=base, terms=terms)
+    rows = run(store, "facts_page", base=base, table=table).dicts()
+    named = sorted({r[k].value for r in rows for k in ("s", "o") if isinstance(r.get(k), ox.NamedNode)})
+    names = run(store, "names_of", base=base, table=(["x"], [(ox.NamedNode(x),) for x in named])).dicts() if named else []
+    found = _facts(store, rows, names, run(store, "facts_page_evidence", base=base, table=table).dicts(), base=base, terms=terms)
     found.records.sort(key=lambda r: order.get(r.iri, len(order)))
     return found
 
