@@ -334,15 +334,11 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
     if fmt == ox.RdfFormat.JSON_LD:
         return jsonld.dumps(triples, prefixes)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        used = {p: ns for p, ns in prefixes.items() if any(_mentions(t, ns) for t in triples)}
+        iris = {x.value for t in triples for x in (t.subject, t.predicate, t.object) if isinstance(x, ox.NamedNode)}
+        iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+        used = {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}  # distinct IRIs: one pass
         return ox.serialize(triples, format=fmt, prefixes=used)
     return ox.serialize(triples, format=fmt)
-
-
-def _mentions(t: ox.Triple, ns: str) -> bool:
-    return any(isinstance(x, ox.NamedNode) and x.value.startswith(ns) for x in (t.subject, t.predicate, t.object)) or (
-        isinstance(t.object, ox.Literal) and t.object.datatype.value.startswith(ns)
-    )
 
 
 def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
