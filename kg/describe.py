@@ -112,9 +112,14 @@ CHUNK = 5000
 
 
 def run_all(store: Store, name: str, *, base: str, **bindings: Term) -> list[dict[str, Term]]:
-    """Every row of a named query (which must ORDER its rows), through the
-    store's row cap, in LIMIT/OFFSET chunks: the ordered keys of a long list,
-    read once per release. A chunk the cap cut short is continued where it ended."""
+    """Every row of a named query (which must ORDER its rows): the ordered keys
+    of a long list, read once per release. One query when the store returns
+    it whole (the release's own store read in-process: ``kg.web.paging.list_store``);
+    through a row cap, in LIMIT/OFFSET chunks, a chunk the cap cut short
+    continued where it ended."""
+    first = run(store, name, base=base, **bindings)
+    if not first.truncated:
+        return first.dicts()
     out: list[dict[str, Term]] = []
     while True:
         result = run(store, name, base=base, slice_=(CHUNK, len(out)), **bindings)
@@ -194,8 +199,9 @@ def exists(store: Store, iri: str, *, base: str) -> bool:
     return this is not None and bool(run(store, "resource_exists", base=base, this=this).boolean)
 
 
-def describe(store: Store, iri: str, *, base: str) -> Description | None:
-    """Everything a page or an RDF document about ``iri`` shows; ``None`` if unknown."""
+def describe(store: Store, iri: str, *, base: str, lists: Store | None = None) -> Description | None:
+    """Everything a page or an RDF document about ``iri`` shows; ``None`` if
+    unknown. ``lists``: a store that answers long lists whole (``run_all``)."""
     this = as_iri(iri)
     if this is None:
         return None
@@ -207,7 +213,7 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
     desc.truncated = len(own.rows) > MAX_STATEMENTS
     if not desc.quads and not exists(store, iri, base=base):
         return None
-    incoming = run_all(store, "resource_incoming", base=base, this=this)
+    incoming = run_all(lists or store, "resource_incoming", base=base, this=this)
     desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming]  # type: ignore[arg-type]
     label_rows = [row for name in ("resource_labels", "resource_labels_types", "resource_labels_articles")
                   for row in run(store, name, base=base, this=this).dicts()]

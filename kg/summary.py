@@ -40,12 +40,13 @@ class Summary:
     seconds: float = 0.0
 
 
-def summarize(store: Store, *, base: str) -> Summary:
+def summarize(store: Store, *, base: str, lists: Store | None = None) -> Summary:
+    """``lists``: a store that answers long lists whole (``kg.describe.run_all``)."""
     started = time.perf_counter()
     classes = [(r["class"].value, int(r["n"].value)) for r in run(store, "class_counts", base=base).dicts()]
     events, event_labels = ref.timeline(store, base=base)
     main, main_labels = ref.main_entities(store, base=base)
-    dated = [(r["article"].value, r["date"].value if "date" in r else "") for r in run_all(store, "article_keys", base=base)]
+    dated = [(r["article"].value, r["date"].value if "date" in r else "") for r in run_all(lists or store, "article_keys", base=base)]
     dated.sort(key=lambda a: (a[1], a[0]), reverse=True)
     return Summary(classes, ref.ontology_labels(store, base=base), main, main_labels, events, event_labels, dated,
                    time.perf_counter() - started)
@@ -54,16 +55,16 @@ def summarize(store: Store, *, base: str) -> Summary:
 _lock = threading.Lock()
 
 
-def summary_of(state: Any) -> Summary:
+def summary_of(state: Any, lists: Store | None = None) -> Summary:
     """The summary of the release ``state`` serves, computed on first use
-    (concurrent first users wait for one computation)."""
+    (concurrent first users wait for one computation); ``lists`` as for ``summarize``."""
     found = getattr(state, "site_summary", None)
     if found is not None:
         return found  # type: ignore[no-any-return]
     with _lock:
         found = getattr(state, "site_summary", None)
         if found is None:
-            found = state.site_summary = summarize(state.store, base=state.release.base_iri)
+            found = state.site_summary = summarize(state.store, base=state.release.base_iri, lists=lists)
             log.info("release summary: %d articles, %d classes in %.2f s", len(found.articles), len(found.classes), found.seconds)
     return found  # type: ignore[no-any-return]
 

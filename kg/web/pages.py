@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.describe import run, run_all
 from kg.summary import summary_of
 from kg.vocab import prefixes
-from kg.web.paging import Page, link_header, lists_of, page_number, page_size, pager
+from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.resources import warm_hubs
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
@@ -46,7 +46,7 @@ def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:
 def class_counts(request: Request) -> tuple[list[dict], Viewer]:
     """Classes with their instances, from the release's summary (counted once)."""
     urls = get_urls(request)
-    summary = summary_of(request.app.state)
+    summary = summary_of(request.app.state, list_store(request.app.state))
     view = Viewer(urls, prefixes(urls.base), summary.ontology_labels)
     rows = [{"class": view.iri(iri), "curie": view.curie(iri), "n": n, "href": urls.type_list(view.curie(iri))}
             for iri, n in summary.classes]
@@ -88,7 +88,7 @@ def home(request: Request) -> Response:
     release = request.app.state.release
     types, view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
-    summary = summary_of(request.app.state)
+    summary = summary_of(request.app.state, list_store(request.app.state))
     meta = release.meta
     return render_html(request, "home.html", {
         "meta": meta, "types": ours, "articles": article_items(request, summary.articles[:HOME_ARTICLES]),
@@ -101,7 +101,7 @@ def home(request: Request) -> Response:
 @router.api_route("/articles", methods=METHODS, include_in_schema=False)
 def articles(request: Request) -> Response:
     """Every source article, newest first, a page at a time."""
-    summary = summary_of(request.app.state)
+    summary = summary_of(request.app.state, list_store(request.app.state))
     page = Page(page_number(request), page_size(request), len(summary.articles))
     shown = article_items(request, page.slice(summary.articles)) if page.exists else []
     return paged_html(request, "articles.html", page, {"articles": shown, "total": len(summary.articles), "first": page.offset + 1})
@@ -118,7 +118,7 @@ def members(request: Request, cls: str) -> list[str]:
     base = get_urls(request).base
 
     def compute() -> list[str]:
-        return [r["s"].value for r in run_all(request.app.state.store, "type_members", base=base, **{"class": ox.NamedNode(cls)})]
+        return [r["s"].value for r in run_all(list_store(request.app.state), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
 
     return lists_of(request.app.state).get(("members", cls), compute)
 
@@ -139,7 +139,7 @@ def instances(curie: str, request: Request) -> Response:
     shown = page.slice(items)
     store = request.app.state.store
     labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
-    view = Viewer(urls, namespaces, {**labels, **summary_of(request.app.state).ontology_labels})
+    view = Viewer(urls, namespaces, {**labels, **summary_of(request.app.state, list_store(request.app.state)).ontology_labels})
     return paged_html(request, "type_list.html", page, {
         "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in shown], "total": len(items), "first": page.offset + 1,
     })
@@ -164,7 +164,7 @@ def warm(state: Any) -> threading.Thread:
 
     def go() -> None:
         try:
-            summary = summary_of(state)
+            summary = summary_of(state, list_store(state))
             warm_hubs(state, [iri for iri, _ in summary.main_entities])
         except Exception:  # noqa: BLE001 - the first request computes it again and reports
             log.exception("summarizing the release failed")

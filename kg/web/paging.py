@@ -28,6 +28,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from kg.errors import BadQuery
+from kg.store.base import Store
+from kg.store.embedded import OxigraphStore, embedded_files
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 50
@@ -136,6 +138,23 @@ class Lists:
 _lists_lock = threading.Lock()
 
 
+def list_store(state: Any) -> Store:
+    """Where the order of a long list is read: the release's on-disk store
+    opened in this process, which answers a query whole (the query workers
+    cap rows at ``max_rows``, so a list of 150 000 facts would be read in 30
+    chunks, each sorting all of them again); the served store when there is
+    no on-disk store (a remote one, ``--store``, or an older release)."""
+    found = getattr(state, "list_store", None)
+    if found is None:
+        with _lists_lock:
+            found = getattr(state, "list_store", None)
+            if found is None:
+                settings, release = getattr(state, "settings", None), state.release
+                on_disk = release.store_dir is not None and not getattr(settings, "store_url", None)
+                found = state.list_store = OxigraphStore.load(embedded_files(release)) if on_disk else state.store
+    return found  # type: ignore[no-any-return]
+
+
 def lists_of(state: Any) -> Lists:
     """The ``Lists`` of the release ``state`` serves (one generation's state)."""
     found = getattr(state, "page_lists", None)
@@ -147,4 +166,4 @@ def lists_of(state: Any) -> Lists:
     return found  # type: ignore[no-any-return]
 
 
-__all__ = ["Lists", "Page", "href", "link_header", "links", "lists_of", "page_number", "page_size", "pager"]
+__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager"]

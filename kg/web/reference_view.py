@@ -18,7 +18,7 @@ from fastapi import Request
 from kg import reference as ref
 from kg.reference import EventRow, FactRecord, Labels
 from kg.summary import summary_of
-from kg.web.paging import Page, lists_of
+from kg.web.paging import Page, list_store, lists_of
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
@@ -117,8 +117,8 @@ def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:
     (``state``: the release's generation state)."""
     base = state.release.base_iri
     lists = lists_of(state)
-    events = lists.get(("events", iri), lambda: ref.event_keys(state.store, iri, base=base))
-    facts = lists.get(("facts", iri), lambda: ref.fact_keys(state.store, iri, base=base))
+    events = lists.get(("events", iri), lambda: ref.event_keys(list_store(state), iri, base=base))
+    facts = lists.get(("facts", iri), lambda: ref.fact_keys(list_store(state), iri, base=base))
     return events, facts
 
 
@@ -156,7 +156,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
 def home_context(request: Request, lang: str) -> dict:
     """The home page's latest events and its main entities (the release's summary, computed once)."""
     urls = get_urls(request)
-    summary = summary_of(request.app.state)
+    summary = summary_of(request.app.state, list_store(request.app.state))
     w = Wording(summary.main_labels, lang)
     return {
         "timeline": event_views(urls, summary.latest_events, summary.event_labels, lang, ""),

@@ -27,7 +27,7 @@ from kg.reference import is_true
 from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
-from kg.web.paging import Page, link_header as paging_links, links, page_number, page_size, pager
+from kg.web.paging import Page, link_header as paging_links, links, list_store, page_number, page_size, pager
 from kg.web.reference_view import reader_lists, reference_context
 from kg.web.render import (
     TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
@@ -108,7 +108,7 @@ def description_of(state: Any, iri: str) -> Description | None:
         if iri in cache:
             cache.move_to_end(iri)
             return cache[iri]
-    desc = describe(state.store, iri, base=state.release.base_iri)
+    desc = describe(state.store, iri, base=state.release.base_iri, lists=list_store(state))
     with _cache_lock:
         cache[iri] = desc
         while len(cache) > DESCRIPTION_CACHE:
