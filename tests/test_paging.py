@@ -212,6 +212,10 @@ def test_rdf_pages_parse_carry_hydra_links_and_together_are_the_description(url:
         for t in g:
             if not any(isinstance(x, rdflib.BNode) for x in t):  # reified provenance uses page-local blank nodes
                 union.add(t)
+    for n in (1, 2):  # negotiated: Content-Location names the variant of that page
+        r = httpx.get(f"{url}/doc/alliance/nato" + (f"?page={n}" if n > 1 else ""), headers={"Accept": pages[0].headers["content-type"].split(";")[0]}, timeout=60)
+        assert r.headers["content-location"] == f"/doc/alliance/nato{suffix}" + (f"?page={n}" if n > 1 else "")
+        assert r.content == pages[n - 1].content
     desc = describe(store, NATO, base=BASE)
     assert desc is not None
     whole = page_of(store, desc, 1, len(statements(desc)))

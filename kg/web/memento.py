@@ -26,6 +26,7 @@ The history comes from ``kg.history``; descriptions from ``kg.describe``.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -247,7 +248,8 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
         return not_found(request)
     response = resources.represent(_as_of(request, release, store), desc, forced)
     alternates = [f'<{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
-    response.headers["Link"] = _links(original_links(path), *alternates, f'<{CC_BY}>; rel="license"')
+    paging = [p.strip() for p in response.headers.get("link", "").split(",") if re.search(r'rel="(first|prev|next|last)"', p)]
+    response.headers["Link"] = _links(original_links(path), *alternates, f'<{CC_BY}>; rel="license"', *paging)
     response.headers["Memento-Datetime"] = http_date(info.published)
     response.headers["Cache-Control"] = IMMUTABLE
     if "content-location" in response.headers:

@@ -145,6 +145,8 @@ def list_store(state: Any) -> Store:
     chunks, each sorting all of them again); the served store when there is
     no on-disk store (a remote one, ``--store``, or an older release)."""
     found = getattr(state, "list_store", None)
+    if found is None and isinstance(state.store, OxigraphStore):  # in-process already (a past release's store)
+        return state.store
     if found is None:
         with _lists_lock:
             found = getattr(state, "list_store", None)

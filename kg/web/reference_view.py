@@ -123,9 +123,10 @@ def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:
 
 
 def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, t: dict[str, str],
-                      is_article: bool, is_fact: bool, page: Page | None = None) -> dict:
+                      is_article: bool, is_fact: bool, page: Page | None = None, has_actors: bool = True) -> dict:
     """What the reader's sections of ``iri``'s page need; for an entity, the
-    events and facts of ``page`` (a slice of each ordered list)."""
+    events and facts of ``page`` (a slice of each ordered list); the
+    participants when ``has_actors`` (an event: its description has ``sem:hasActor``)."""
     urls = get_urls(request)
     state = request.app.state
     store = state.store
@@ -147,7 +148,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
                "events_total": len(event_keys), "events_span": page.span(len(event_keys))}
     events, event_labels = ref.events_page(store, iri, page.slice(event_keys), base=urls.base)
     context["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
-    actors, actor_labels = ref.event_actors(store, iri, base=urls.base)
+    actors, actor_labels = ref.event_actors(store, iri, base=urls.base) if has_actors else ([], {})
     w = Wording(_merge(actor_labels, all_labels), lang)
     context["participants"] = [{"agent": w.name(a), "href": urls.page(a), "role": w.name(r)} for a, r in actors]
     return context

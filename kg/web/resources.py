@@ -206,6 +206,8 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     if not page.exists:
         return not_found(request)
     headers = document_headers(request, desc.iri, fmt, forced)
+    if page.number > 1 and "Content-Location" in headers:  # the variant of this page, not of page 1
+        headers["Content-Location"] += f"?page={page.number}"
     rels = links(request, page)
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
@@ -258,7 +260,8 @@ def page_context(request: Request, desc: Description, shown: Description | None 
     own = desc.about(desc.iri)
     is_article, is_fact = page_kinds(desc, urls)
     reader = reference_context(request, desc.iri, labels={**desc.labels, **shown.labels}, lang=lang, t=strings(lang),
-                               is_article=is_article, is_fact=is_fact, page=page)
+                               is_article=is_article, is_fact=is_fact, page=page,
+                               has_actors=any(t.predicate.value == str(SEM.hasActor) for t in own))
     facts_here = reader["fact_views"]
 
     def evidence_views(items: list[Evidence]) -> list[dict]:
