@@ -295,3 +295,41 @@ def test_a_long_list_is_read_whole_through_a_row_cap(corpus: Path, store: Oxigra
         executor.close()
     whole = run_all(store, "article_keys", base=BASE)
     assert len(whole) == ARTICLES and capped == whole
+
+
+def test_a_reader_pages_with_the_links_in_a_browser_on_a_phone(url: str) -> None:
+    """In headless Chromium at 390 px: the pager fits, "Next page" leads to the
+    next page and "Previous page" back, in English and in Arabic."""
+    from test_pages_browser import CHROMEDRIVER, CHROMIUM
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium not installed: apt-get install -y chromium chromium-driver")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install selenium)")
+    import shutil
+    import tempfile
+
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    profile = tempfile.mkdtemp(prefix="kg-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=390,900", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        for lang, next_word, prev_word in (("en", "Next page", "Previous page"), ("ar", "الصفحة التالية", "الصفحة السابقة")):
+            driver.get(f"{url}/doc/alliance/nato?lang={lang}&page=2")
+            driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            assert width <= driver.execute_script("return window.innerWidth"), width
+            pager = driver.find_elements(By.CSS_SELECTOR, "nav.pager")[-1]
+            pager.find_element(By.CSS_SELECTOR, 'a[rel="next"]').click()
+            assert driver.current_url.endswith(f"/doc/alliance/nato?lang={lang}&page=3")
+            nav = driver.find_elements(By.CSS_SELECTOR, "nav.pager")[0]
+            assert next_word in nav.text and prev_word in nav.text
+            nav.find_element(By.CSS_SELECTOR, 'a[rel="prev"]').click()
+            assert driver.current_url.endswith(f"/doc/alliance/nato?lang={lang}&page=2")
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
