@@ -111,7 +111,7 @@ def fold(text: str) -> str:
 
 def fold_words(text: str) -> str:
     """``text`` folded, and every punctuation mark a word break: how names are
-    compared by search (``kg.search``), where ``Secretary-General``,
+    compared by search (``kg.query.search_index``), where ``Secretary-General``,
     ``Qatar–NATO`` and ``(IPCP)`` are words a person types without their
     hyphens and brackets. Quotes are matched with ``fold``, which keeps them."""
     return " ".join(text.translate(_FOLD_WORDS).split())

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
-from kg.release import Release, open_release
+from kg.release.directory import Release, open_release
 from kg.store.embedded import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent

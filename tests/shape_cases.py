@@ -19,8 +19,8 @@ from rdflib import Graph
 
 from conftest import SEEDS
 from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.turtledir import load_turtle_dir
-from kg.vocab import prefixes
+from kg.rdf.turtledir import load_turtle_dir
+from kg.rdf.vocab import prefixes
 
 SETTINGS = Settings(seeds_dir=SEEDS)
 """The shipped shapes and ontology: what every case is validated against."""

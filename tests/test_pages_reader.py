@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
-from kg.reference import FactRecord
+from kg.query.reference import FactRecord
 from kg.web import sparql_page
 from kg.web.sentences import KIND_NAMES, TEMPLATES, format_date, title
 

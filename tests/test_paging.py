@@ -24,10 +24,10 @@ import rdflib
 
 from benchmarks.generate import generate
 from kg.config import Settings
-from kg.describe import describe, page_of, query_text, run, run_all, statements, to_triples
+from kg.query.describe import describe, page_of, query_text, run, run_all, statements, to_triples
 from kg.store.bindings import inline_table
 from kg.store.executor import QueryExecutor
-from kg.release import open_release
+from kg.release.directory import open_release
 from kg.store.embedded import OxigraphStore, embedded_files
 from live import serve_settings
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NO_SHARED, SEEDS, SHARED, SHIPPED_SEEDS
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 

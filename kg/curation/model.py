@@ -1,7 +1,7 @@
 """The schema of curated files, as pydantic models.
 
 A curator writes YAML; these models say what is allowed. They know nothing of
-RDF: ``kg.mapping`` is the one place that turns them into triples. Unknown
+RDF: ``kg.rdf.mapping`` is the one place that turns them into triples. Unknown
 fields are errors (a typo must not silently drop a fact). A field holding an
 entity key is typed ``EntityKey`` or ``NewKey`` (``kg.curation.keys``), never
 a plain string: the reference check and the JSON Schema find key fields by
@@ -17,8 +17,8 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kg.curation.keys import EntityKey, NewKey
-from kg.entity_types import TYPE_KINDS, TYPE_NAMES
-from kg.iris import SLUG_RE
+from kg.curation.entity_types import TYPE_KINDS, TYPE_NAMES
+from kg.rdf.iris import SLUG_RE
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -77,7 +77,7 @@ class AltLabels(Strict):
 
 
 EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
-"""The ``type:`` of an entity: the names of ``kg.entity_types``, the one table of types."""
+"""The ``type:`` of an entity: the names of ``kg.curation.entity_types``, the one table of types."""
 
 
 class Entity(Strict):

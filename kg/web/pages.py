@@ -15,9 +15,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.describe import run, run_all
-from kg.summary import summary_of
-from kg.vocab import prefixes
+from kg.query.describe import run, run_all
+from kg.query.summary import summary_of
+from kg.rdf.vocab import prefixes
 from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.resources import warm_hubs

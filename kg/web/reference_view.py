@@ -4,7 +4,7 @@ shown once with a link to its highlighted words in the article; the events it
 took part in, dated, with its role; who took part in an event; and, for the
 home page, a timeline of events and the main entities.
 
-Data comes from ``kg.reference`` (the query layer); wording from
+Data comes from ``kg.query.reference`` (the query layer); wording from
 ``kg.web.sentences``. Templates get plain dicts and ``Piece`` lists.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 from fastapi import Request
 
-from kg import reference as ref
-from kg.reference import EventRow, FactRecord, Labels
-from kg.summary import summary_of
+from kg.query import reference as ref
+from kg.query.reference import EventRow, FactRecord, Labels
+from kg.query.summary import summary_of
 from kg.web.paging import Page, list_store, lists_of
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title

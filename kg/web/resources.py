@@ -18,13 +18,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kg.describe import Description, Evidence, describe, exists, page_of, run, serialize, statements, to_triples
+from kg.query.describe import Description, Evidence, describe, exists, page_of, run, serialize, statements, to_triples
 from kg.errors import NotAcceptable
-from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
-from kg.reference import is_true
-from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
+from kg.query.reference import is_true
+from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
 from kg.web.paging import Page, link_header as paging_links, links, list_store, page_number, page_size, pager

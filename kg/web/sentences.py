@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.reference import FactRecord, Labels, is_true
-from kg.vocab import ORG, PROV, RDFS, SEM, TIME
+from kg.query.reference import FactRecord, Labels, is_true
+from kg.rdf.vocab import ORG, PROV, RDFS, SEM, TIME
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"

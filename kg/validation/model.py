@@ -3,7 +3,7 @@
 SHACL: https://www.w3.org/TR/shacl/ — SHACL-AF SPARQL targets:
 https://www.w3.org/TR/shacl-af/#SPARQLTarget.
 
-Only what ``kg.shacl.sparql`` can compile is accepted. Any other ``sh:``
+Only what ``kg.validation.sparql`` can compile is accepted. Any other ``sh:``
 parameter on a shape (``sh:node``, ``sh:closed``, ``sh:xone`` …), a shape
 that is also a class (implicit class target), a SPARQL-based *custom*
 component or an ``ASK`` validator raises :class:`kg.errors.UnsupportedShape`
@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kg.errors import UnsupportedShape
-from kg.vocab import SH
+from kg.rdf.vocab import SH
 
 # Parameters of constraint components the compiler evaluates (https://www.w3.org/TR/shacl/#core-components).
 CONSTRAINT_PARAMETERS = frozenset(SH[n] for n in (
@@ -105,7 +105,7 @@ def _shape(model: ShapesModel, node: Node) -> Shape:
     for p, o in g.predicate_objects(node):
         if isinstance(p, URIRef) and str(p).startswith(str(SH)):
             if p not in KNOWN:
-                raise UnsupportedShape(f"{node}: {p} is not supported by the SPARQL engine (kg.shacl)")
+                raise UnsupportedShape(f"{node}: {p} is not supported by the SPARQL engine (kg.validation)")
             params.setdefault(p, []).append(o)
     paths = params.get(SH.path, [])
     if len(paths) > 1:

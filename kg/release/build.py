@@ -2,7 +2,7 @@
 
 Streaming, so memory stays flat in the number of articles (docs/build.md):
 articles are read one at a time (``kg.curation.loader.CorpusStream``), each mapped
-and spooled to disk as N-Quads text (``kg.spool``); GNU ``sort`` orders and
+and spooled to disk as N-Quads text (``kg.release.spool``); GNU ``sort`` orders and
 de-duplicates the spool; the sorted files are streamed into the dumps
 (gzipped and hashed while written) and bulk-loaded into the release's
 on-disk Oxigraph store. Validation, the VoID description and release.json
@@ -10,7 +10,7 @@ counts read that store, the sorted files or counters kept while streaming,
 never a list of every quad.
 
 Deterministic (same input → byte-identical dumps) and atomic (see
-``kg.release``): everything is written into the release's temporary
+``kg.release.directory``): everything is written into the release's temporary
 directory, and anything that fails — curation, validation — raises before the
 release is swapped in, so the published one stays. Each stage prints one
 progress line.
@@ -35,19 +35,19 @@ from kg.curation.checksums import checksum_problems
 from kg.curation.loader import CorpusStream
 from kg.curation.retired import load_retired
 from kg.errors import CurationError, ValidationFailed
-from kg.iris import Iris, rebase
-from kg.mapping import Mapper, Quad, check_term_forms
-from kg import publication
-from kg.history import now
-from kg.release import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
-from kg.shacl.literals import DiskOriginals, Originals
-from kg.turtledir import load_turtle_dir, read_text
-from kg.sitemap import write_sitemaps
-from kg.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
+from kg.rdf.iris import Iris, rebase
+from kg.rdf.mapping import Mapper, Quad, check_term_forms
+from kg.release import record as publication
+from kg.release.history import now
+from kg.release.directory import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
+from kg.validation.literals import DiskOriginals, Originals
+from kg.rdf.turtledir import load_turtle_dir, read_text
+from kg.release.sitemap import write_sitemaps
+from kg.release.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
 from kg.store.embedded import persist, release_files
-from kg.validate import Report, validate_store
-from kg.vocab import prefixes
-from kg.void import VOID_FILE, count_union, void_turtle
+from kg.validation.validate import Report, validate_store
+from kg.rdf.vocab import prefixes
+from kg.release.void import VOID_FILE, count_union, void_turtle
 
 Progress = Callable[[str], None]
 WORK_DIR = ".work"
@@ -194,9 +194,9 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
 
 
 def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None) -> Report:
-    """SHACL over the staged store, evaluated as SPARQL (``kg.validate.validate_store``);
+    """SHACL over the staged store, evaluated as SPARQL (``kg.validation.validate.validate_store``);
     ``staged.originals`` restores the integer datatypes the store canonicalised.
-    (pyshacl, ``kg.validate.validate``, stays the reference the tests compare
+    (pyshacl, ``kg.validation.validate.validate``, stays the reference the tests compare
     it with; on a whole release it needs the data in memory and hours.)"""
     return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals)
 
@@ -266,7 +266,7 @@ def origins(seeds_dir: Path, iris: Iris | None = None, *, wanted: set[str] | Non
 
 
 def _wanted(report: Report) -> set[str]:
-    """The IRIs a report can point at (``kg.validate._origin``): focus, value, and the node each is part of."""
+    """The IRIs a report can point at (``kg.validation.validate._origin``): focus, value, and the node each is part of."""
     out: set[str] = set()
     for v in report.violations:
         for iri in (v.focus, v.value or ""):

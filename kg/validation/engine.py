@@ -8,7 +8,7 @@ graph with ``GRAPH $this``. Named graphs that are not data (the release's
 
 The report graph has the triples pyshacl writes for each result (focus node,
 path, value, source shape, component, severity, messages, source constraint),
-so ``kg.validate.Report`` reads it the same way; ``tests/test_shacl_engine.py``
+so ``kg.validation.validate.Report`` reads it the same way; ``tests/test_shacl_engine.py``
 holds the two reports equal.
 """
 
@@ -26,10 +26,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from kg.shacl.literals import INTEGER, STRING, Originals, reference_accepts
-from kg.shacl.model import Hierarchy, Shape, ShapesModel, read_shapes
-from kg.shacl.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
-from kg.vocab import SH
+from kg.validation.literals import INTEGER, STRING, Originals, reference_accepts
+from kg.validation.model import Hierarchy, Shape, ShapesModel, read_shapes
+from kg.validation.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
+from kg.rdf.vocab import SH
 
 _NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
 

@@ -3,12 +3,12 @@
 Layout of ``{var}/``::
 
     releases/<id>/        one complete release (id = hash of its dataset dumps)
-        dataset.{nq,trig,ttl,nt,jsonld}[.gz]   the data, every format (kg.formats.DUMP_FORMATS)
+        dataset.{nq,trig,ttl,nt,jsonld}[.gz]   the data, every format (kg.rdf.formats.DUMP_FORMATS)
         ontology.ttl  shapes.ttl               vocabulary and shapes
         validation-report.ttl                  the SHACL report of this release
         void.ttl                               its VoID/DCAT description
         store/                                 an Oxigraph store of it, opened read-only
-        sitemaps/N.xml.gz                      its pages, for search engines (kg.sitemap)
+        sitemaps/N.xml.gz                      its pages, for search engines (kg.release.sitemap)
         release.json                           what the server needs to know
         SHA256SUMS                             checksums of every file above but store/ and sitemaps/
     current -> releases/<id>                   swapped atomically (rename of a symlink)
@@ -34,12 +34,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ReleaseNotFound
-from kg.formats import DUMP_FORMATS
+from kg.rdf.formats import DUMP_FORMATS
 
 DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
     f"dataset.{f.suffix}": (ox.RdfFormat.from_media_type(f.media_type), f.media_type) for f in DUMP_FORMATS
 }
-"""File name → (Oxigraph format, media type) of every dump (``kg.formats.DUMP_FORMATS``)."""
+"""File name → (Oxigraph format, media type) of every dump (``kg.rdf.formats.DUMP_FORMATS``)."""
 RELEASE_JSON = "release.json"
 STORE_DIR = "store"
 """An Oxigraph (RocksDB) store of the release, built once at release time and

@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.formats import DUMP_FORMATS
-from kg.iris import Iris
-from kg.release import FileInfo
-from kg.spool import sort_file
-from kg.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
+from kg.rdf.formats import DUMP_FORMATS
+from kg.rdf.iris import Iris
+from kg.release.directory import FileInfo
+from kg.release.spool import sort_file
+from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 
 VOID_FILE = "void.ttl"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -146,7 +146,7 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
     # the version is the release id (a hash of the dumps, so this file stays
     # byte-identical for the same input); publication times come from the
-    # history, merged in by the server (kg.history_rdf.merge_description)
+    # history, merged in by the server (kg.release.history_rdf.merge_description)
     if meta.get("id"):
         add(ds, DCAT.version, _lit(meta["id"]))
     add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))

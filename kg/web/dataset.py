@@ -1,7 +1,7 @@
 """The dataset description: ``/.well-known/void`` (RFC 8615 well-known URI,
 VoID §7.2) and ``{base}dataset``, from the release's ``void.ttl`` (written by
-``kg.void`` at build time) merged with the release history (every version,
-its publication time and distributions: ``kg.history_rdf``), which a prune
+``kg.release.void`` at build time) merged with the release history (every version,
+its publication time and distributions: ``kg.release.history_rdf``), which a prune
 changes without a new release, so it is merged on each request. Turtle by
 default; other RDF syntaxes and an HTML view by negotiation or suffix."""
 
@@ -11,12 +11,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.describe import serialize
+from kg.query.describe import serialize
 from kg.errors import NotAcceptable
-from kg.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
-from kg.history_rdf import merge_description
-from kg.vocab import prefixes
-from kg.void import VOID_FILE
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
+from kg.release.history_rdf import merge_description
+from kg.rdf.vocab import prefixes
+from kg.release.void import VOID_FILE
 from kg.web.documents import graph_context
 from kg.web.releases import history_unchanged, history_validators, serve_history_document
 from kg.web.render import get_urls, link_header, not_found, rdf_response

@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kg import reference as ref
-from kg.describe import run, run_all
-from kg.reference import EventRow, Labels
+from kg.query import reference as ref
+from kg.query.describe import run, run_all
+from kg.query.reference import EventRow, Labels
 from kg.store.base import Store
 
-log = logging.getLogger("kg.summary")
+log = logging.getLogger("kg.query.summary")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Summary:
 
 
 def summarize(store: Store, *, base: str, lists: Store | None = None) -> Summary:
-    """``lists``: a store that answers long lists whole (``kg.describe.run_all``)."""
+    """``lists``: a store that answers long lists whole (``kg.query.describe.run_all``)."""
     started = time.perf_counter()
     classes = [(r["class"].value, int(r["n"].value)) for r in run(store, "class_counts", base=base).dicts()]
     events, event_labels = ref.timeline(store, base=base)

@@ -14,7 +14,7 @@ against. This is the only importer of pyshacl. Three choices made here, once:
   too; that check then finds nothing to look into.
 
 ``validate_store`` gives the same ``Report`` from a pyoxigraph ``Store`` at
-scale: the shapes compiled to SPARQL by ``kg.shacl`` (docs/validation.md,
+scale: the shapes compiled to SPARQL by ``kg.validation`` (docs/validation.md,
 "Validating at scale"). pyshacl stays the reference the tests compare it to.
 
 ``Report`` turns pyshacl's ``sh:ValidationReport`` into plain violations and
@@ -38,10 +38,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.config import DEFAULT_BASE_IRI
-from kg.shacl.literals import Originals
-from kg.shacl.engine import run as _run_engine
-from kg.shacl.engine import SLICE_SIZE
-from kg.vocab import SH, prefixes
+from kg.validation.literals import Originals
+from kg.validation.engine import run as _run_engine
+from kg.validation.engine import SLICE_SIZE
+from kg.rdf.vocab import SH, prefixes
 
 __all__ = ["Report", "Violation", "as_dataset", "validate", "validate_store"]
 

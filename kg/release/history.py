@@ -3,7 +3,7 @@
 ``{var}/history.sqlite`` (SQLite, WAL: the server reads while a build
 writes) holds, per release, its publication time, the release that was
 current before it, its counts and files (from release.json), the summary of
-what changed from that previous release (``kg.diff``) and, once pruned, when.
+what changed from that previous release (``kg.release.diff``) and, once pruned, when.
 A row per thing that changed (added, removed, changed) lets the server answer
 without opening old dumps: which releases held an IRI (the Memento TimeMap),
 which release last had one that is gone (410), what a release changed.
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kg.diff import CATEGORIES, KINDS, Changes
-from kg.release import Release
+from kg.release.diff import CATEGORIES, KINDS, Changes
+from kg.release.directory import Release
 
 HISTORY_FILE = "history.sqlite"
 SCHEMA = """
@@ -268,7 +268,7 @@ def resolve(var_dir: Path, ref: str) -> Release:
     """A release named on the command line: ``current``, ``previous``, a
     release id (or a unique prefix of one), or a release directory."""
     from kg.errors import ReleaseNotFound
-    from kg.release import RELEASE_ID, open_release, release_by_id
+    from kg.release.directory import RELEASE_ID, open_release, release_by_id
 
     var_dir = Path(var_dir)
     if ref == "current":
@@ -297,7 +297,7 @@ def previous_release(var_dir: Path) -> Release:
     publication of another release in the history; without a history, the most
     recently published other release directory (as ``kg prune`` ranks them)."""
     from kg.errors import ReleaseNotFound
-    from kg.release import open_release, release_by_id
+    from kg.release.directory import open_release, release_by_id
 
     current = open_release(Path(var_dir) / "current")
     for rid, _at in reversed(publications(var_dir)):

@@ -20,7 +20,7 @@ Dumps are written through ``DumpWriter``: the plain file and its gzip (level
 6, ``mtime`` 0, no file name: same bytes every time) at once, each with its
 SHA-256 and size computed while writing. Turtle, TriG and JSON-LD come from
 ``pyoxigraph.parse`` of the sorted N-Quads/N-Triples dump piped into
-``pyoxigraph.serialize(..., output=...)`` (JSON-LD into ``kg.jsonld``'s
+``pyoxigraph.serialize(..., output=...)`` (JSON-LD into ``kg.rdf.jsonld``'s
 compacting writer), which write as they read. The
 dumps are never serialized from an Oxigraph store: the store canonicalises
 ``"5"^^xsd:nonNegativeInteger`` to ``xsd:integer`` on load.
@@ -41,9 +41,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg import jsonld
+from kg.rdf import jsonld
 from kg.errors import BuildError
-from kg.release import FileInfo
+from kg.release.directory import FileInfo
 
 SORT_BUFFER = "256M"
 """GNU sort's main-memory buffer; above it, sort spills runs to disk and merges them."""
@@ -188,7 +188,7 @@ def copy_lines(path: Path, out: DumpWriter) -> None:
 def reserialize(source: Path, source_format: ox.RdfFormat, out: DumpWriter, fmt: ox.RdfFormat,
                 prefixes: dict[str, str] | None = None) -> None:
     """Parse a sorted N-Quads/N-Triples dump and write it in ``fmt``, streaming.
-    JSON-LD is written compacted against ``prefixes`` (``kg.jsonld``): the
+    JSON-LD is written compacted against ``prefixes`` (``kg.rdf.jsonld``): the
     sorted input gives one node object per subject and graph."""
     statements = ox.parse(path=str(source), format=source_format)
     if fmt == ox.RdfFormat.JSON_LD:

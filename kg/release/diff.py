@@ -2,7 +2,7 @@
 
 Both releases' ``dataset.nq`` are sorted by (graph, subject, predicate,
 object) and de-duplicated, and both ``dataset.nt`` (the union of the data
-graphs) by line: the build writes them so (``kg.spool``). A sorted merge of
+graphs) by line: the build writes them so (``kg.release.spool``). A sorted merge of
 the two files therefore yields every quad (triple) added or removed in one
 pass, in memory that does not grow with the releases.
 
@@ -26,20 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import BuildError
-from kg.release import Release
-from kg.spool import sort_file
+from kg.release.directory import Release
+from kg.release.spool import sort_file
 
 CATEGORIES = ("facts", "claims", "entities", "articles")
 KINDS = ("added", "removed", "changed")
 LIST_CAP = 10_000
-"""Items of each list kept by ``diff(..., cap=...)`` when a summary is stored (``kg.history``);
+"""Items of each list kept by ``diff(..., cap=...)`` when a summary is stored (``kg.release.history``);
 ``kg diff`` itself lists every one."""
 _FLUSH = 50_000  # things buffered before their records go to disk
 
 QuadSink = Callable[[int, bytes], None]
 """Called with (+1 | -1, N-Quads line) for each quad added or removed (``kg diff --format patch``)."""
 ThingSink = Callable[[str, str, str], None]
-"""Called with (category, kind, IRI) for every thing added, removed or changed, uncapped (``kg.history``)."""
+"""Called with (category, kind, IRI) for every thing added, removed or changed, uncapped (``kg.release.history``)."""
 
 
 def category(iri: str, base: str) -> str | None:

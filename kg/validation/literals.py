@@ -64,7 +64,7 @@ class Originals:
     """Integer-family literals as written, by (subject, predicate) IRI.
 
     Feed it every quad (``add``) before or while they are loaded into the
-    store; pass it to ``kg.validate.validate_store``. Memory: one entry per
+    store; pass it to ``kg.validation.validate.validate_store``. Memory: one entry per
     integer-typed triple (two per quote at ~400 quads an article)."""
 
     def __init__(self) -> None:
@@ -94,7 +94,7 @@ class Originals:
 
 
 class DiskOriginals(Originals):
-    """``Originals`` (integer literals as written, for ``kg.validate.validate_store``)
+    """``Originals`` (integer literals as written, for ``kg.validation.validate.validate_store``)
     kept in a SQLite file instead of a dict: the same ``add``/``lookup``, with
     memory that does not grow with the data (in memory it took 202 MB for the
     270 000 offsets of 10 000 articles). Lookups come from the validator's

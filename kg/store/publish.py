@@ -44,11 +44,11 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.formats import NTRIPLES
-from kg.iris import Iris
-from kg.release import Release
+from kg.rdf.formats import NTRIPLES
+from kg.rdf.iris import Iris
+from kg.release.directory import Release
 from kg.store.remote import excerpt
-from kg.vocab import DCT
+from kg.rdf.vocab import DCT
 
 N_TRIPLES = NTRIPLES.media_type
 

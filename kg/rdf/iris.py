@@ -20,7 +20,7 @@ Scheme (see docs/iri-scheme.md)::
 Keys are lowercase ASCII slugs so IRIs never need percent-encoding. The
 mapping mints under the default base (the curated text and the shipped
 ontology are written against it) and the build moves every term to the
-configured base with ``rebase`` while it streams (``kg.build.to_oxigraph``);
+configured base with ``rebase`` while it streams (``kg.release.build.to_oxigraph``);
 everything minted after the build (history, pages) uses ``Iris(base)`` directly.
 """
 

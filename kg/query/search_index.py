@@ -15,7 +15,7 @@ names ~400 000 things: the folded names are one packed string with offsets,
 each name points at its things by number (``array``), each word at the names
 holding it; display labels are *not* kept — the page asks the store for the
 few results it shows. Reading a release into an index, and keeping one per
-served release, is ``kg.search_release``. docs/linked-data.md ("Search")
+served release, is ``kg.query.search_load``. docs/linked-data.md ("Search")
 gives the measured memory.
 
 Finding candidates without scoring every name: whole-name prefixes by

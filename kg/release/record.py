@@ -1,7 +1,7 @@
-"""Recording a build's publication in the history (``kg.history``).
+"""Recording a build's publication in the history (``kg.release.history``).
 
 Before the swap the build compares the new release with the one ``current``
-points at (``kg.diff``: the summary, and every thing that changed streamed to
+points at (``kg.release.diff``: the summary, and every thing that changed streamed to
 a scratch file so memory stays flat) and, from ``Draft.publish``'s
 ``before_swap`` hook, writes both into the history in one transaction. The
 release being replaced is recorded first if the history has never seen it
@@ -16,10 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import history
-from kg.diff import LIST_CAP, Changes, diff
+from kg.release import history
+from kg.release.diff import LIST_CAP, Changes, diff
 from kg.errors import BuildError, ReleaseNotFound
-from kg.release import RELEASE_ID, Release, open_release
+from kg.release.directory import RELEASE_ID, Release, open_release
 
 
 @dataclass

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import jsonld
+from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_table
-from kg.vocab import OA, PROV
+from kg.rdf.vocab import OA, PROV
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MAX_STATEMENTS = 5000
 """Own statements kept; a graph larger than this is cut (and says so)."""
 

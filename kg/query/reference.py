@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.describe import run, run_all
+from kg.query.describe import run, run_all
 from kg.store.base import Store, Term
 
 Labels = dict[str, dict[str, str]]

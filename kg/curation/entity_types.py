@@ -3,9 +3,9 @@
 A curated entity's ``type:`` is one of these names; the mapping gives it the
 RDF classes of its row, turns its ``within:`` into the row's predicate and
 puts it in the row's concept scheme. Adding a type is one row here (a new
-class also needs its term in ``kg.vocab`` and ``ontology/qn.ttl``): the
+class also needs its term in ``kg.rdf.vocab`` and ``ontology/qn.ttl``): the
 model's allowed values (``kg.curation.model.EntityType``), hence the JSON
-Schema's enum and its error messages, and the mapping (``kg.mapping``) all
+Schema's enum and its error messages, and the mapping (``kg.rdf.mapping``) all
 read this table, so no list of names can fall out of step with another.
 
 Why a table of its own, not in the model or the mapping: a type's name and
@@ -21,14 +21,14 @@ from typing import NamedTuple
 
 from rdflib import URIRef
 
-from kg.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
+from kg.rdf.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
 
 
 class Row(NamedTuple):
     """One entity type: the kind of its keys, its ``rdf:type``s, what ``within`` means for it, its concept scheme."""
 
     kind: str
-    """The ``kind/`` its keys start with (``kg.iris.ENTITY_KINDS``): ``person/…`` is an Official,
+    """The ``kind/`` its keys start with (``kg.rdf.iris.ENTITY_KINDS``): ``person/…`` is an Official,
     never a State, so a key says what its entity is even where only the key is shown."""
     classes: tuple[URIRef, ...]
     within: URIRef | None

@@ -21,9 +21,9 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.errors import UnsupportedShape
-from kg.shacl.literals import INTEGER, INTEGER_FAMILY, LANG_STRING, LEXICAL_CHECKED, STRING
-from kg.shacl.model import TARGET_PARAMETERS, Hierarchy, Shape, ShapesModel, SparqlSelect, path_sparql
-from kg.vocab import SH
+from kg.validation.literals import INTEGER, INTEGER_FAMILY, LANG_STRING, LEXICAL_CHECKED, STRING
+from kg.validation.model import TARGET_PARAMETERS, Hierarchy, Shape, ShapesModel, SparqlSelect, path_sparql
+from kg.rdf.vocab import SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 SUBCLASS_PAIRS = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o }"
@@ -161,7 +161,7 @@ def value_test(model: ShapesModel, shape: Shape, param: URIRef, v: Node, var: st
         if d == STRING:
             return f"(isLiteral({var}) && sameTerm(DATATYPE({var}), <{STRING}>))"
         if d in INTEGER_FAMILY:
-            # as stored: Oxigraph keeps only the value (see kg.shacl.literals)
+            # as stored: Oxigraph keeps only the value (see kg.validation.literals)
             return f"(isLiteral({var}) && sameTerm(DATATYPE({var}), <{INTEGER}>) && {_integer_range(d, var)})"
         if d in LEXICAL_CHECKED:
             return f"(isLiteral({var}) && sameTerm(DATATYPE({var}), <{d}>) && COALESCE(STRLEN(STR(<{d}>(STR({var})))) >= 0, false))"
@@ -243,7 +243,7 @@ def compile_shape(model: ShapesModel, root: Shape, shape: Shape, hierarchy: Hier
             if param in VALUE_COMPONENTS:
                 if param == SH.datatype and str(v) in INTEGER_FAMILY:
                     # Oxigraph stores every one of these as xsd:integer: non-integers fail here; each
-                    # integer is a candidate checked as written by the engine (kg.shacl.literals)
+                    # integer is a candidate checked as written by the engine (kg.validation.literals)
                     stored = f"(isLiteral(?value) && sameTerm(DATATYPE(?value), <{INTEGER}>))"
                     q(f"SELECT DISTINCT ?this ?value WHERE {{ {t} {values} FILTER (!{stored}) }}", SH.DatatypeConstraintComponent, True)
                     q(f"SELECT DISTINCT ?this ?value WHERE {{ {t} {values} FILTER ({stored}) }}",

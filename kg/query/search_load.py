@@ -1,4 +1,4 @@
-"""Reading a release into a search index (``kg.search``), once per release.
+"""Reading a release into a search index (``kg.query.search_index``), once per release.
 
 From the store by SPARQL (``kg/queries/search_labels.rq``, ``search_types.rq``):
 in one streamed pass from the release's on-disk store when there is one,
@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.folding import fold_words
-from kg.search import LabelIndex
+from kg.query.search_index import LabelIndex
 
-log = logging.getLogger("kg.search")
+log = logging.getLogger("kg.query.search_index")
 
 
 def build_index(store, store_dir: Path | None, *, base: str) -> LabelIndex:  # type: ignore[no-untyped-def]
     """The index of a release: from its on-disk store directly when there is
     one (one streamed pass, no row cap), else through ``store`` (the query
     executor: a remote store, or a release without an on-disk store) page by page."""
-    from kg.describe import query_text
+    from kg.query.describe import query_text
 
     label_q, type_q = query_text("search_labels", base), query_text("search_types", base)
     if store_dir is not None:
@@ -102,7 +102,7 @@ def names_of(store, iri: str, *, base: str) -> Names:  # type: ignore[no-untyped
     """Labels, alternative labels and description of ``iri`` (kg/queries/search_result.rq)."""
     import pyoxigraph as ox
 
-    from kg.describe import run
+    from kg.query.describe import run
 
     out = Names()
     for r in run(store, "search_result", base=base, this=ox.NamedNode(iri)).dicts():

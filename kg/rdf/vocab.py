@@ -3,7 +3,7 @@
 ``QN.Meetin`` (a typo) raises instead of minting a wrong IRI; a test checks
 that every term here is defined in ``ontology/qn.ttl`` and vice versa.
 The terms are spelled against the default base IRI; a deployment with another
-base gets them rewritten by ``kg.iris.rebase`` at build time.
+base gets them rewritten by ``kg.rdf.iris.rebase`` at build time.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ STANDARD_PREFIXES: dict[str, str] = {
 
 def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """All prefixes for serializations: standard ones plus ours under ``base_iri``."""
-    from kg.iris import ENTITY_KINDS
+    from kg.rdf.iris import ENTITY_KINDS
 
     ours = {
         "qn": base_iri + "ontology#",

@@ -3,7 +3,7 @@
 What OpenRefine sends is a batch of queries, each a name, perhaps types and
 property conditions; each answer is a ranked list of candidates with a score
 and ``match`` (safe to accept without a person looking). Candidates come
-from the search index (``kg.search``, folded and fuzzy names); property
+from the search index (``kg.query.search_index``, folded and fuzzy names); property
 conditions are checked against the store, one small query per candidate
 (``kg/queries/reconcile_*.rq``).
 
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.describe import run
+from kg.query.describe import run
 from kg.errors import BadQuery
 from kg.folding import fold, fold_words
-from kg.search import LabelIndex
-from kg.search_release import names_of
-from kg.vocab import expand, prefixes
+from kg.query.search_index import LabelIndex
+from kg.query.search_load import names_of
+from kg.rdf.vocab import expand, prefixes
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^(?:wd:)?(Q[1-9][0-9]*)$")

@@ -14,7 +14,7 @@ Graphs (see docs/modelling.md):
   evidence; what the speaker said is never itself a triple.
 
 Entity types' classes, ``within`` predicates and concept schemes are the
-table in ``kg.entity_types``.
+table in ``kg.curation.entity_types``.
 
 No blank nodes: every node has an IRI (``{thing}#{part}``), so dumps are
 byte-stable and every node is dereferenceable.
@@ -35,10 +35,10 @@ from kg.curation.model import (
     Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
     HoldsPost, Membership, PartialDate, Participation, PermissionFact,
 )
-from kg.entity_types import ENTITY_TYPES
+from kg.curation.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
-from kg.iris import Iris
-from kg.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -59,7 +59,7 @@ class Mapper:
     """Emits quads; one method per kind of input. Reads nothing across files
     but ``within`` (an entity key → the key it sits in) and ``refined`` (an
     event key → its most precise date), so an article can be mapped on its own
-    while the corpus streams past (``kg.build``)."""
+    while the corpus streams past (``kg.release.build``)."""
 
     def __init__(self, within: Callable[[str], str | None], iris: Iris | None = None,
                  refined: Callable[[str], str | None] | None = None) -> None:
@@ -344,7 +344,7 @@ def check_term_forms(quads: list[Quad]) -> None:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
             if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
-                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.vocab.SCHEMA)")
+                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
 
 
 def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
