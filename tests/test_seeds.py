@@ -9,11 +9,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from conftest import NO_SHARED, SEEDS, SHARED, SHIPPED_SEEDS
-from kg.release.build import build
+
 from kg.config import Settings
 from kg.curation.loader import load_corpus
+from kg.release.build import build
+
+pytestmark = pytest.mark.seeds  # 'kg check' runs these
 
 TEXTS = sorted(p.name for p in SHIPPED_SEEDS.glob("*.txt"))
 

@@ -53,14 +53,15 @@ ENTITY_TYPES: dict[str, Row] = {
     "MilitaryBase": Row("place", (QN.MilitaryBase, SCHEMA.Place), SCHEMA.containedInPlace, None),
     "Headquarters": Row("place", (QN.Headquarters, SCHEMA.Place), SCHEMA.containedInPlace, None),
     "Meeting": Row("event", (QN.Meeting, QN.Event, SEM.Event, SCHEMA.Event), None, None),
-    "Session": Row("event", (QN.Session, QN.Meeting, QN.Event, SEM.Event, SCHEMA.Event), None, None),
+    # a session is part of a meeting, not a meeting: counting qn:Meeting does not count it
+    "Session": Row("event", (QN.Session, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "Conference": Row("event", (QN.Conference, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "Visit": Row("event", (QN.Visit, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "Briefing": Row("event", (QN.Briefing, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "Speech": Row("event", (QN.Speech, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "Signing": Row("event", (QN.Signing, QN.Event, SEM.Event, SCHEMA.Event), None, None),
-    "Ratification": Row("event", (QN.Ratification, QN.Event, SEM.Event), None, None),
-    "Mediation": Row("event", (QN.Mediation, QN.Event, SEM.Event), None, None),
+    "Ratification": Row("event", (QN.Ratification, QN.Event, SEM.Event, SCHEMA.Event), None, None),
+    "Mediation": Row("event", (QN.Mediation, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     "MilitaryOperation": Row("operation", (QN.MilitaryOperation, QN.Event, SEM.Event, SCHEMA.Event), None, None),
     # an event of no more specific kind (e.g. the blockade of Qatar): qn:Event, the events' superclass
     "Event": Row("event", (QN.Event, SEM.Event, SCHEMA.Event), None, None),
@@ -85,4 +86,4 @@ TYPE_KINDS: dict[str, str] = {name: row.kind for name, row in ENTITY_TYPES.items
 MINTED_KINDS = frozenset({"membership"})
 """Key kinds no declared entity has: a fact mints them (a membership fact's ``membership``)."""
 
-__all__ = ["ENTITY_TYPES", "MINTED_KINDS", "Row", "TYPE_KINDS", "TYPE_NAMES"]
+__all__ = ["ENTITY_TYPES", "MINTED_KINDS", "TYPE_KINDS", "TYPE_NAMES", "Row"]

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kg.curation.keys import EntityKey, NewKey
 from kg.curation.entity_types import TYPE_KINDS, TYPE_NAMES
+from kg.curation.keys import EntityKey, NewKey
 from kg.rdf.iris import SLUG_RE
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -39,7 +39,7 @@ class PartialDate(Strict):
         return "day" if m.group(3) else "month" if m.group(2) else "year"
 
     @classmethod
-    def parse(cls, value: object) -> "PartialDate":
+    def parse(cls, value: object) -> PartialDate:
         if isinstance(value, date):
             value = value.isoformat()
         if isinstance(value, int):
@@ -92,10 +92,13 @@ class Entity(Strict):
     notation: str | None = Field(default=None, max_length=20)
     honorific: Bilingual | None = None
     close_match: list[EntityKey] = []
+    """``skos:closeMatch``: a SKOS mapping property, for a concept of *another* scheme."""
+    related: list[EntityKey] = []
+    """``skos:related``: an associated concept of the same scheme (closeMatch is for other schemes)."""
     note: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
-    def _key_kind_matches_type(self) -> "Entity":
+    def _key_kind_matches_type(self) -> Entity:
         # the key is in the IRI for ever: person/… must be an Official wherever the key alone is shown
         kind, want = self.key.split("/", 1)[0], TYPE_KINDS[self.type]
         if kind != want:
@@ -176,6 +179,9 @@ class Event(FactBase):
     kind: Literal["event"]
     event: EntityKey
     date: PartialDate | None = None
+    began: PartialDate | None = None
+    """When an ongoing event began (``sem:hasBeginTimeStamp``); with ``as_of``, the
+    date it is known to be still going on. An event has ``date`` or ``began``, not both."""
     approximate: bool = False
     not_after: PartialDate | None = None
     as_of: PartialDate | None = None
@@ -190,10 +196,10 @@ class Event(FactBase):
     """The date another fact gives this same event, less precisely: this
     fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
     precise date"). The event keeps its key; the precise date is the one stated."""
-    _d = field_validator("date", "not_after", "as_of", "refines", mode="before")(_date_field)
+    _d = field_validator("date", "began", "not_after", "as_of", "refines", mode="before")(_date_field)
 
     @model_validator(mode="after")
-    def _refines_is_coarser(self) -> "Event":
+    def _refines_is_coarser(self) -> Event:
         if self.refines is None:
             return self
         if self.date is None:
@@ -205,10 +211,17 @@ class Event(FactBase):
         return self
 
     @model_validator(mode="after")
-    def _approximate_qualifies_a_date(self) -> "Event":
+    def _approximate_qualifies_a_date(self) -> Event:
         # qn:approximate says "this date is approximate": with no date it would say nothing
-        if self.approximate and self.date is None:
-            raise ValueError("approximate: true qualifies the event's date: give date: too (the year or month the text supports)")
+        if self.approximate and self.date is None and self.began is None:
+            raise ValueError("approximate: true qualifies the event's date: give date: (or began: for an ongoing event) too (the year or month the text supports)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_kind_of_date(self) -> Event:
+        # an ongoing event has a beginning, not a date; a date and a beginning would be two dates
+        if self.began is not None and self.date is not None:
+            raise ValueError("give date: (when it happened) or began: (when an ongoing event began), not both")
         return self
 
 
@@ -252,10 +265,7 @@ class PermissionFact(FactBase):
     targets: list[EntityKey] = Field(min_length=1)
 
 Fact = Annotated[
-    Union[
-        HoldsPost, Membership, Event, Participation, CooperationFact, CooperationArea,
-        Discussed, ChallengeFact, PermissionFact,
-    ],
+    HoldsPost | Membership | Event | Participation | CooperationFact | CooperationArea | Discussed | ChallengeFact | PermissionFact,
     Field(discriminator="kind"),
 ]
 

@@ -26,17 +26,19 @@ provenance of what it holds. The union of the pages is the description.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
+from kg.rdf import jsonld
+from kg.rdf.formats import serialized
+from kg.rdf.vocab import OA, PROV
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_table
-from kg.rdf.vocab import OA, PROV
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MAX_STATEMENTS = 5000
@@ -47,7 +49,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_query(name: str) -> str:
     return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
 
@@ -59,7 +61,11 @@ def query_text(name: str, base: str = DEFAULT_BASE_IRI) -> str:
     return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
-def run(store: Store, name: str, *, base: str, table: tuple[list[str], list[tuple[Term, ...]]] | None = None,
+Table = tuple[Sequence[str], Sequence[Sequence[Term]]]
+"""Variables and rows of a ``VALUES`` table (``run``'s ``table``)."""
+
+
+def run(store: Store, name: str, *, base: str, table: Table | None = None,
         slice_: tuple[int, int] | None = None, **bindings: Term) -> QueryResult:
     """Run a named query; the one door from this layer to the store. The app's
     own queries queue for a slot of the executor rather than being refused.
@@ -72,13 +78,14 @@ def run(store: Store, name: str, *, base: str, table: tuple[list[str], list[tupl
         text += f"\nLIMIT {limit} OFFSET {offset}"
     if table is None:
         return store.query(text, bindings=bindings or None, queue=True)
-    names, rows = table
+    names: list[str] = list(table[0])
+    rows: list[tuple[Term, ...]] = [tuple(r) for r in table[1]]
     if bindings:  # one row of bindings joins every row of the table
-        names = sorted(bindings) + list(names)
-        rows = [tuple(bindings[n] for n in sorted(bindings)) + tuple(r) for r in rows]
+        names = sorted(bindings) + names
+        rows = [tuple(bindings[n] for n in sorted(bindings)) + r for r in rows]
     result: QueryResult | None = None
-    for part in _chunks(list(rows)):  # each query stays under the store's length limit
-        got = store.query(inline_table(text, list(names), part), queue=True)
+    for part in _chunks(rows):  # each query stays under the store's length limit
+        got = store.query(inline_table(text, names, part), queue=True)
         if result is None:
             result = got
         else:
@@ -117,12 +124,12 @@ def run_all(store: Store, name: str, *, base: str, **bindings: Term) -> list[dic
     it whole (the release's own store read in-process: ``kg.web.paging.list_store``);
     through a row cap, in LIMIT/OFFSET chunks, a chunk the cap cut short
     continued where it ended."""
-    first = run(store, name, base=base, **bindings)
+    first = run(store, name, base=base, table=None, slice_=None, **bindings)
     if not first.truncated:
         return first.dicts()
     out: list[dict[str, Term]] = []
     while True:
-        result = run(store, name, base=base, slice_=(CHUNK, len(out)), **bindings)
+        result = run(store, name, base=base, table=None, slice_=(CHUNK, len(out)), **bindings)
         out.extend(result.dicts())
         if not result.rows or (len(result.rows) < CHUNK and not result.truncated):
             return out
@@ -275,8 +282,9 @@ def page_of(store: Store, desc: Description, number: int, size: int) -> Descript
     if wanted:
         rows = run(store, "labels_of", base=desc.base, table=(["x"], [(ox.NamedNode(i),) for i in wanted])).dicts()
         for row in rows:
-            if isinstance(row.get("label"), ox.Literal):
-                page.labels.setdefault(row["x"].value, {}).setdefault(row["label"].language or "", row["label"].value)
+            label = row.get("label")
+            if isinstance(label, ox.Literal):
+                page.labels.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
     return page
 
 
@@ -290,9 +298,7 @@ def to_triples(desc: Description, *, extra: list[ox.Triple] = ()) -> list[ox.Tri
     for iri, by_lang in desc.labels.items():
         for lang, text in by_lang.items():
             out.add(ox.Triple(ox.NamedNode(iri), label, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
-    n = 0
-    for triple in sorted(desc.evidence, key=_triple_key):
-        n += 1
+    for n, triple in enumerate(sorted(desc.evidence, key=_triple_key), 1):
         st = ox.BlankNode(f"statement{n}")
         out.update({
             ox.Triple(st, ox.NamedNode(RDF_TYPE), ox.NamedNode(_RDF + "Statement")),
@@ -343,8 +349,8 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
         iris = {x.value for t in triples for x in (t.subject, t.predicate, t.object) if isinstance(x, ox.NamedNode)}
         iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
         used = {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}  # distinct IRIs: one pass
-        return ox.serialize(triples, format=fmt, prefixes=used)
-    return ox.serialize(triples, format=fmt)
+        return serialized(ox.serialize(triples, format=fmt, prefixes=used))
+    return serialized(ox.serialize(triples, format=fmt))
 
 
 def _triple_key(t: ox.Triple) -> tuple[str, str, str]:

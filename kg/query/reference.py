@@ -66,9 +66,11 @@ class EventRow:
     venue: bool = False
     approximate: bool = False
     """``qn:approximate``: the date is what the text supports ("nearly two years ago"), not a known date."""
+    began: bool = False
+    """``date`` is when an ongoing event began (``sem:hasBeginTimeStamp``), not when it happened."""
 
 
-def is_true(term: Term | None) -> bool:
+def is_true(term: object) -> bool:
     """An ``xsd:boolean`` literal's value (absent: false)."""
     return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
@@ -123,8 +125,8 @@ def _facts(store: Store, rows: list[dict], label_rows: list[dict], evidence_rows
            terms: Labels | None) -> Facts:
     records: dict[str, FactRecord] = {}
     for r in rows[:MAX_FACT_ROWS]:
-        rec = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
-        rec.triples.append((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
+        record = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
+        record.triples.append((r["s"], r["p"], r["o"]))
     labels: Labels = {k: dict(v) for k, v in (terms if terms is not None else ontology_labels(store, base=base)).items()}
     for r in sorted(label_rows, key=lambda r: r.get("pref") == ox.Literal(True)):  # preferred ones last, so they win
         _add_label(labels, r["x"].value, r.get("label"))
@@ -179,7 +181,7 @@ def _events(rows: list[dict]) -> tuple[list[EventRow], Labels]:
     for r in rows:
         ev = r["event"].value
         item = found.setdefault(ev, {"date": r.get("date"), "not_after": r.get("notAfter"), "place": None, "roles": [], "venue": False,
-                                     "approximate": is_true(r.get("approximate"))})
+                                     "approximate": is_true(r.get("approximate")), "began": is_true(r.get("began"))})
         if "place" in r:
             item["place"] = r["place"].value
             _add_label(labels, r["place"].value, r.get("placeLabel"))
@@ -189,7 +191,7 @@ def _events(rows: list[dict]) -> tuple[list[EventRow], Labels]:
         _add_label(labels, ev, r.get("eventLabel"))
         if "role" in r:
             _add_label(labels, r["role"].value, r.get("roleLabel"))
-    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"], i["approximate"])
+    events = [EventRow(ev, i["date"], i["not_after"], i["place"], tuple(i["roles"]), i["venue"], i["approximate"], i["began"])
               for ev, i in found.items()]
     return sorted(events, key=lambda e: (_date_key(e.date or e.not_after), e.event)), labels
 
@@ -215,7 +217,8 @@ def timeline(store: Store, *, base: str) -> tuple[list[EventRow], Labels]:
     for r in run(store, "timeline", base=base).dicts():
         ev = r["event"].value
         place = r["place"].value if "place" in r else None
-        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=is_true(r.get("approximate"))))  # type: ignore[arg-type]
+        found.setdefault(ev, EventRow(ev, r.get("date"), None, place, approximate=is_true(r.get("approximate")),  # type: ignore[arg-type]
+                                      began=is_true(r.get("began"))))
         _add_label(labels, ev, r.get("eventLabel"))
         if place:
             _add_label(labels, place, r.get("placeLabel"))
@@ -237,4 +240,5 @@ def _date_key(lit: ox.Literal | None) -> str:
     return lit.value if lit is not None else "9999"
 
 
-__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "event_keys", "events_of", "events_page", "fact_keys", "facts_of", "facts_page", "is_true", "main_entities", "ontology_labels", "timeline"]
+__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "event_keys", "events_of", "events_page", "fact_keys",
+           "facts_of", "facts_page", "is_true", "main_entities", "ontology_labels", "timeline"]

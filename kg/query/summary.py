@@ -64,13 +64,13 @@ def summary_of(state: Any, lists: Store | None = None) -> Summary:
     (concurrent first users wait for one computation); ``lists`` as for ``summarize``."""
     found = getattr(state, "site_summary", None)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     with _lock:
         found = getattr(state, "site_summary", None)
         if found is None:
             found = state.site_summary = summarize(state.store, base=state.release.base_iri, lists=lists)
             log.info("release summary: %d articles, %d classes in %.2f s", len(found.articles), len(found.classes), found.seconds)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 __all__ = ["Summary", "summarize", "summary_of"]

@@ -29,13 +29,23 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.curation.entity_types import ENTITY_TYPES
 from kg.curation.loader import Corpus, LoadedArticle
 from kg.curation.model import (
+    Bilingual,
+    ChallengeFact,
+    CooperationArea,
+    CooperationFact,
+    Discussed,
+    Entity,
+    Event,
+    HoldsPost,
     Link,
-    Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
-    HoldsPost, Membership, PartialDate, Participation, PermissionFact,
+    Membership,
+    PartialDate,
+    Participation,
+    PermissionFact,
 )
-from kg.curation.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
 from kg.rdf.iris import Iris
 from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
@@ -73,7 +83,7 @@ class Mapper:
         self.g_prov = self.iris.graph("provenance")
 
     @classmethod
-    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> "Mapper":
+    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> Mapper:
         return cls(lambda key: corpus.entities[key].entity.within, iris, corpus.refined.get)
 
     def e(self, key: str) -> URIRef:
@@ -124,6 +134,8 @@ class Mapper:
             yield (s, SKOS.notation, Literal(ent.notation), g)
         for key in ent.close_match:
             yield (s, SKOS.closeMatch, self.e(key), g)
+        for key in ent.related:
+            yield (s, SKOS.related, self.e(key), g)
         if ent.note:
             yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
 
@@ -220,7 +232,7 @@ class Mapper:
         it uses), and the second mapping must only add to the first."""
         g = self.g_prov
         for s, p, o in dict.fromkeys(triples):
-            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode("utf-8")).hexdigest()[:16]
+            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()[:16]
             st = Iris.part(f, f"statement-{digest}")
             yield (f, QN.statement, st, g)
             yield (st, RDF.type, RDF.Statement, g)
@@ -234,18 +246,16 @@ class Mapper:
         yield from handler(art, f, fact)
 
     def _holds_post(self, art: LoadedArticle, f: URIRef, fact: HoldsPost) -> Iterator[tuple]:
+        # not an org:Membership: the holder is not a member of the post's
+        # organisation (NATO's Secretary General is not one of NATO's members)
         person, post = self.e(fact.person), self.e(fact.post)
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
-        post_in = self.within(fact.post)
         yield (holding, RDF.type, QN.PostHolding)
-        yield (holding, RDF.type, ORG.Membership)
-        yield (holding, ORG.member, person)
-        if post_in:
-            yield (holding, ORG.organization, self.e(post_in))
+        yield (holding, QN.holder, person)
         yield (holding, QN.post, post)
         yield (holding, QN.asOf, date_literal(as_of))
-        yield (holding, ORG.memberDuring, during)
+        yield (holding, TIME.hasTime, during)
         yield (during, RDF.type, TIME.Interval)
         yield (during, TIME.inside, instant)
         yield (instant, RDF.type, TIME.Instant)
@@ -283,6 +293,10 @@ class Mapper:
         if fact.date and (precise is None or fact.date.text == precise):
             lit = date_literal(fact.date)
             yield (ev, SEM.hasTimeStamp, lit)
+            yield (ev, SCHEMA.startDate, lit)
+        if fact.began:  # an ongoing event: when it began (with as_of, when it was still going on)
+            lit = date_literal(fact.began)
+            yield (ev, SEM.hasBeginTimeStamp, lit)
             yield (ev, SCHEMA.startDate, lit)
         if fact.approximate:
             yield (ev, QN.approximate, Literal(True))
@@ -335,7 +349,7 @@ class Mapper:
 
 WRONG_FORMS = ("https://schema.org/",)
 """IRI prefixes we never emit: schema.org is ``http://schema.org/`` here (rdflib's
-``SDO`` is https; one https triple silently splits the data, MODELLING.md §1.4)."""
+``SDO`` is https; one https triple silently splits the data, docs/modelling.md)."""
 
 
 def check_term_forms(quads: list[Quad]) -> None:
@@ -343,7 +357,7 @@ def check_term_forms(quads: list[Quad]) -> None:
     for quad in quads:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
-            if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
+            if isinstance(term, (URIRef, Literal)) and iri.startswith(WRONG_FORMS):
                 raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
 
 

@@ -9,7 +9,7 @@ base gets them rewritten by ``kg.rdf.iris.rebase`` at build time.
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace, OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD, DefinedNamespace
 
 from kg.config import DEFAULT_BASE_IRI
 
@@ -56,6 +56,7 @@ class QN(DefinedNamespace):
     Cooperation: URIRef
     # object properties
     post: URIRef
+    holder: URIRef
     evidence: URIRef
     partner: URIRef
     cooperationArea: URIRef
@@ -80,7 +81,7 @@ class QN(DefinedNamespace):
     originalFileName: URIRef
 
 
-SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see MODELLING.md §1.4
+SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see docs/modelling.md
 ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 TIME = Namespace("http://www.w3.org/2006/time#")

@@ -5,6 +5,7 @@ their N-Triples form, already validated by the term constructors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kg.store.base import Term
 from kg.store.lexer import keyword, outside_skipped, query_form
@@ -26,7 +27,7 @@ def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
     return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
 
 
-def values_table(names: list[str], rows: list[tuple[Term, ...]]) -> str:
+def values_table(names: Sequence[str], rows: Sequence[Sequence[Term]]) -> str:
     """A multi-row ``VALUES`` block (the rows of one page of a list: its events,
     facts, labels wanted), rendered from pyoxigraph terms like ``with_bindings``."""
     for name in names:
@@ -38,7 +39,7 @@ def values_table(names: list[str], rows: list[tuple[Term, ...]]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ {body} }}"
 
 
-def inline_table(sparql: str, names: list[str], rows: list[tuple[Term, ...]]) -> str:
+def inline_table(sparql: str, names: Sequence[str], rows: Sequence[Sequence[Term]]) -> str:
     """``values_table`` at the start of the outermost WHERE group, where the
     engine joins it first (as ``inline_bindings`` places a single row)."""
     block = values_table(names, rows)
@@ -55,13 +56,14 @@ _GROUP_START = outside_skipped(keyword("WHERE"), r"(\{)", flags=re.IGNORECASE)
 
 
 def inline_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
-    """Bindings as a ``VALUES`` block at the start of the outermost WHERE group.
+    """Bindings as a ``VALUES`` block at the start of the outermost WHERE group,
+    for both stores.
 
-    The same solutions as the trailing ``VALUES`` clause the embedded store
-    gets (joining a constant table first or last is the same join), written
-    where Virtuoso 7 accepts it: its trailing ``VALUES`` fails for ASK,
-    CONSTRUCT and variables not in the SELECT list. Falls back to the
-    trailing form when there is no WHERE group (``DESCRIBE <iri>``).
+    The same solutions as a trailing ``VALUES`` clause (joining a constant
+    table first or last is the same join), written where Virtuoso 7 accepts
+    it: its trailing ``VALUES`` fails for ASK, CONSTRUCT and variables not in
+    the SELECT list. Falls back to the trailing form when there is no WHERE
+    group (``DESCRIBE <iri>``).
     """
     if not bindings:
         return sparql

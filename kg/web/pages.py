@@ -20,8 +20,8 @@ from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
 from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
-from kg.web.resources import warm_hubs
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
+from kg.web.resources import warm_hubs
 
 log = logging.getLogger("kg.pages")
 router = APIRouter()
@@ -62,8 +62,9 @@ def article_items(request: Request, articles: list[tuple[str, str]]) -> list[dic
     found: dict[str, dict] = {a: {"href": urls.page(a), "labels": {}, "date": d or None, "url": None} for a, d in articles}
     for r in run(request.app.state.store, "articles", base=urls.base, table=table).dicts():
         a = found[r["article"].value]
-        if "label" in r:
-            a["labels"][r["label"].language or ""] = r["label"].value
+        label = r.get("label")
+        if isinstance(label, ox.Literal):
+            a["labels"][label.language or ""] = label.value
         if "url" in r:
             a["url"] = r["url"].value
     return list(found.values())
@@ -86,7 +87,7 @@ def home(request: Request) -> Response:
     entities, latest events, newest articles (all of them on ``/articles``)."""
     urls = get_urls(request)
     release = request.app.state.release
-    types, view = class_counts(request)
+    types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
     summary = summary_of(request.app.state, list_store(request.app.state))
     meta = release.meta
@@ -166,7 +167,7 @@ def warm(state: Any) -> threading.Thread:
         try:
             summary = summary_of(state, list_store(state))
             warm_hubs(state, [iri for iri, _ in summary.main_entities])
-        except Exception:  # noqa: BLE001 - the first request computes it again and reports
+        except Exception:
             log.exception("summarizing the release failed")
 
     t = threading.Thread(target=go, name="kg-summary", daemon=True)
@@ -197,4 +198,4 @@ def install_not_found(app: FastAPI) -> None:
     app.add_exception_handler(404, handler)  # type: ignore[arg-type]
 
 
-__all__ = ["router", "install", "install_not_found", "paged_html", "SECURITY_HEADERS"]
+__all__ = ["SECURITY_HEADERS", "install", "install_not_found", "paged_html", "router"]

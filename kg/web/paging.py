@@ -126,7 +126,7 @@ class Lists:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[no-any-return]
+                return self._items[key]
         value = compute()  # outside the lock: two first users may both compute; same result
         with self._lock:
             self._items[key] = value
@@ -154,7 +154,7 @@ def list_store(state: Any) -> Store:
                 settings, release = getattr(state, "settings", None), state.release
                 on_disk = release.store_dir is not None and not getattr(settings, "store_url", None)
                 found = state.list_store = OxigraphStore.load(embedded_files(release)) if on_disk else state.store
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def lists_of(state: Any) -> Lists:
@@ -165,7 +165,7 @@ def lists_of(state: Any) -> Lists:
             found = getattr(state, "page_lists", None)
             if found is None:
                 found = state.page_lists = Lists()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 __all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager"]

@@ -97,6 +97,7 @@ def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, v
             "event": w.name(e.event), "href": urls.page(e.event),
             "date": date_words(date, lang, e.approximate and e.date is not None) if date is not None else None,
             "datetime": date.value if date is not None else None, "not_after": e.date is None and e.not_after is not None,
+            "since": e.began and e.date is not None,
             "place": w.name(e.place) if e.place else None, "place_href": urls.page(e.place) if e.place else None,
             "roles": [w.name(r) for r in e.roles] + ([Piece(venue)] if e.venue else []),
         })
@@ -109,7 +110,7 @@ def term_labels(request: Request) -> Labels:
     terms = getattr(state, "term_labels", None)
     if terms is None:
         terms = state.term_labels = ref.ontology_labels(state.store, base=get_urls(request).base)
-    return terms  # type: ignore[no-any-return]
+    return terms
 
 
 def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:

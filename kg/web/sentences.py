@@ -126,11 +126,20 @@ def date_words(date: ox.Literal, lang: str, approximate: bool = False) -> str:
     return (APPROXIMATELY[lang] if approximate else "") + format_date(date, lang)
 
 
-def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str, approximate: bool = False) -> str | None:
+def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str, approximate: bool = False,
+                began: ox.Literal | None = None, as_of: ox.Literal | None = None) -> str | None:
+    """When an event happened; for an ongoing one, since when and as of when it was known to go on."""
+    ongoing = (", ongoing as of " if lang == "en" else "، وحتى ") + format_date(as_of, lang) if as_of is not None else ""
+    if ongoing and lang == "ar":
+        ongoing += " على الأقل"  # "until at least": no verb to agree with the event's gender
     if date is not None:
         return date_words(date, lang, approximate)
+    if began is not None:
+        return ("since " if lang == "en" else "منذ ") + date_words(began, lang, approximate) + ongoing
     if not_after is not None:
         return ("no later than " if lang == "en" else "في موعد أقصاه ") + format_date(not_after, lang)
+    if as_of is not None:
+        return "ongoing as of " + format_date(as_of, lang) if lang == "en" else "حتى " + format_date(as_of, lang) + " على الأقل"
     return None
 
 
@@ -182,9 +191,9 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
         text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
         return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
-    if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
-        holding, post = g.pairs(QN_LOCAL + "post")[0]
-        person = g.objects(str(ORG.member))
+    if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
+        _holding, post = g.pairs(QN_LOCAL + "post")[0]
+        person = g.objects(QN_LOCAL + "holder")
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
                                      "date": _text(date, lang)})
@@ -207,12 +216,12 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
     if g.pairs(QN_LOCAL + "permits"):
-        agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
+        agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
-    event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
+    event_level = {str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
                    QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
     actors = g.actors()
     is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
@@ -222,7 +231,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
         not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
-        when = when_phrase(date, not_after, lang, is_true(approximate))
+        when = when_phrase(date, not_after, lang, is_true(approximate),
+                           g.literal(str(SEM.hasBeginTimeStamp), subject=ev), g.literal(QN_LOCAL + "asOf", subject=ev))
         actor_slot: Slot = []
         for n, (agent, role) in enumerate(actors):
             if n:
@@ -243,7 +253,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     return _other(w, g)
 
 
-def _other(w: Wording, g: "_Graph") -> Title:
+def _other(w: Wording, g: _Graph) -> Title:
     """A fact of a kind without a template: its first statement, by labels."""
     for s, p, o in g.triples:
         if p in (str(RDFS.label),) or p.endswith("#type") or not isinstance(s, ox.NamedNode) or "#" in s.value:
@@ -269,7 +279,7 @@ class _Graph:
         return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
 
     def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)  # type: ignore[misc]
+        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)
                 and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
 
     def objects(self, predicate: str, subject: str | None = None) -> list[str]:
@@ -292,4 +302,4 @@ class _Graph:
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]
