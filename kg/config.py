@@ -41,6 +41,9 @@ class Settings:
     queue_timeout: float = field(default=10.0, metadata={"help": "Seconds a query may wait for a slot before 503 with Retry-After."})
     query_workers: int = field(default=2, metadata={"help": "Worker processes that run SPARQL queries."})
     inline_bounded: bool = field(default=True, metadata={"help": "Answer queries bounded by their form (one triple pattern: kg.store.bounded) in the server process instead of a worker."})
+    page_size: int = field(default=50, metadata={"help": (
+        "Items on one page of a long list (a resource's events, facts, statements and links to it; a type's members;"
+        " the articles); more are on ?page=2 …")})
     access_log: bool = field(default=True, metadata={"help": "Log a line per request (uvicorn's access log); off when a proxy in front logs them."})
     examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency",
                                metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})

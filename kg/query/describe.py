@@ -6,19 +6,27 @@ A description (``Description``) holds, for an IRI:
   about its fragment nodes (``{iri}#part``: evidence, roles, intervals, which
   have no document of their own), and, when the IRI names a graph (a fact, a
   claim), everything in that graph;
-* the statements of other resources that point at it (bounded, ``INCOMING``);
-* the ``rdfs:label`` of everything it mentions, in every language;
+* the statements of other resources that point at it (all of them, in order);
+* the ``rdfs:label`` of everything it mentions, in every language (of what
+  points at it: per page, ``page_of``);
 * the provenance of each statement: the fact or claim graphs asserting it,
   each with its article, the verbatim quote (``oa:exact``) and its offsets.
 
 The queries live in ``kg/queries/*.rq``; values are passed as bindings, never
 formatted into query text. The Web layer turns a description into RDF
 (``to_triples`` then ``serialize``) or HTML from the same object.
+
+A hub (NATO in a large corpus) has thousands of statements, so documents are
+served a page at a time (``page_of``): the description's statements in one
+fixed order — its own first (the card's: types and names, then the rest),
+then those pointing at it — ``size`` to a page, each page with the labels and
+provenance of what it holds. The union of the pages is the description.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,10 +38,9 @@ from kg.rdf import jsonld
 from kg.rdf.formats import serialized
 from kg.rdf.vocab import OA, PROV
 from kg.store.base import QueryResult, Store, Term
+from kg.store.bindings import inline_table
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
-INCOMING = 100
-"""Incoming statements kept in a description; the page says when there are more."""
 MAX_STATEMENTS = 5000
 """Own statements kept; a graph larger than this is cut (and says so)."""
 
@@ -54,10 +61,78 @@ def query_text(name: str, base: str = DEFAULT_BASE_IRI) -> str:
     return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
 
 
-def run(store: Store, name: str, *, base: str, **bindings: Term) -> QueryResult:
+Table = tuple[Sequence[str], Sequence[Sequence[Term]]]
+"""Variables and rows of a ``VALUES`` table (``run``'s ``table``)."""
+
+
+def run(store: Store, name: str, *, base: str, table: Table | None = None,
+        slice_: tuple[int, int] | None = None, **bindings: Term) -> QueryResult:
     """Run a named query; the one door from this layer to the store. The app's
-    own queries queue for a slot of the executor rather than being refused."""
-    return store.query(query_text(name, base), bindings=bindings or None, queue=True)
+    own queries queue for a slot of the executor rather than being refused.
+    ``table``: (variables, rows) joined first, as a ``VALUES`` block (the items
+    of one page of a list); ``slice_``: (limit, offset) appended to the query,
+    numbers of ours (a page of a long list), never a client's text."""
+    text = query_text(name, base)
+    if slice_ is not None:
+        limit, offset = (int(x) for x in slice_)
+        text += f"\nLIMIT {limit} OFFSET {offset}"
+    if table is None:
+        return store.query(text, bindings=bindings or None, queue=True)
+    names: list[str] = list(table[0])
+    rows: list[tuple[Term, ...]] = [tuple(r) for r in table[1]]
+    if bindings:  # one row of bindings joins every row of the table
+        names = sorted(bindings) + names
+        rows = [tuple(bindings[n] for n in sorted(bindings)) + r for r in rows]
+    result: QueryResult | None = None
+    for part in _chunks(rows):  # each query stays under the store's length limit
+        got = store.query(inline_table(text, names, part), queue=True)
+        if result is None:
+            result = got
+        else:
+            result.rows.extend(got.rows)
+            result.truncated = result.truncated or got.truncated
+    assert result is not None, "a VALUES table needs at least one row"
+    return result
+
+
+TABLE_CHARS = 8000
+"""Characters of VALUES rows in one query (the store refuses texts over ``max_query_length``)."""
+
+
+def _chunks(rows: list[tuple[Term, ...]]) -> list[list[tuple[Term, ...]]]:
+    """``rows`` cut into runs of at most ``TABLE_CHARS`` characters; the app's
+    tables join each row on its own (no aggregate spans rows), so the answer
+    of the whole table is the answers of its parts, one after the other."""
+    out: list[list[tuple[Term, ...]]] = [[]]
+    size = 0
+    for row in rows:
+        width = sum(len(str(t)) + 1 for t in row) + 3
+        if out[-1] and size + width > TABLE_CHARS:
+            out.append([])
+            size = 0
+        out[-1].append(row)
+        size += width
+    return out
+
+
+CHUNK = 5000
+
+
+def run_all(store: Store, name: str, *, base: str, **bindings: Term) -> list[dict[str, Term]]:
+    """Every row of a named query (which must ORDER its rows): the ordered keys
+    of a long list, read once per release. One query when the store returns
+    it whole (the release's own store read in-process: ``kg.web.paging.list_store``);
+    through a row cap, in LIMIT/OFFSET chunks, a chunk the cap cut short
+    continued where it ended."""
+    first = run(store, name, base=base, table=None, slice_=None, **bindings)
+    if not first.truncated:
+        return first.dicts()
+    out: list[dict[str, Term]] = []
+    while True:
+        result = run(store, name, base=base, table=None, slice_=(CHUNK, len(out)), **bindings)
+        out.extend(result.dicts())
+        if not result.rows or (len(result.rows) < CHUNK and not result.truncated):
+            return out
 
 
 @dataclass(frozen=True)
@@ -90,10 +165,16 @@ class Description:
     truncated: bool = False
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     evidence: dict[ox.Triple, list[Evidence]] = field(default_factory=dict)
+    ordered: tuple[list[ox.Triple], int] | None = field(default=None, repr=False, compare=False)
+    """``statements`` and how many of them are own, once per (cached) description."""
 
     def triples(self) -> list[ox.Triple]:
-        """Own statements as the union of their graphs, de-duplicated, in a stable order."""
-        return sorted({q.triple for q in self.quads}, key=_triple_key)
+        """Own statements as the union of their graphs, de-duplicated, in a stable order
+        (sorted once: pages ask for them several times)."""
+        cached = self.__dict__.get("_triples")
+        if cached is None or cached[0] != len(self.quads):
+            cached = self.__dict__["_triples"] = (len(self.quads), sorted({q.triple for q in self.quads}, key=_triple_key))
+        return cached[1]
 
     def about(self, subject: str) -> list[ox.Triple]:
         return [t for t in self.triples() if isinstance(t.subject, ox.NamedNode) and t.subject.value == subject]
@@ -125,8 +206,9 @@ def exists(store: Store, iri: str, *, base: str) -> bool:
     return this is not None and bool(run(store, "resource_exists", base=base, this=this).boolean)
 
 
-def describe(store: Store, iri: str, *, base: str) -> Description | None:
-    """Everything a page or an RDF document about ``iri`` shows; ``None`` if unknown."""
+def describe(store: Store, iri: str, *, base: str, lists: Store | None = None) -> Description | None:
+    """Everything a page or an RDF document about ``iri`` shows; ``None`` if
+    unknown. ``lists``: a store that answers long lists whole (``run_all``)."""
     this = as_iri(iri)
     if this is None:
         return None
@@ -138,9 +220,8 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
     desc.truncated = len(own.rows) > MAX_STATEMENTS
     if not desc.quads and not exists(store, iri, base=base):
         return None
-    incoming = run(store, "resource_incoming", base=base, this=this).dicts()
-    desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming[:INCOMING]]  # type: ignore[arg-type]
-    desc.incoming_truncated = len(incoming) > INCOMING
+    incoming = run_all(lists or store, "resource_incoming", base=base, this=this)
+    desc.incoming = [ox.Triple(r["s"], r["p"], this) for r in incoming]  # type: ignore[arg-type]
     label_rows = [row for name in ("resource_labels", "resource_labels_types", "resource_labels_articles")
                   for row in run(store, name, base=base, this=this).dicts()]
     for row in label_rows:
@@ -157,6 +238,54 @@ def describe(store: Store, iri: str, *, base: str) -> Description | None:
         ))
     desc.evidence = {t: sorted(ev, key=lambda e: (e.article, e.start, e.fact)) for t, ev in evidence.items()}
     return desc
+
+
+CARD = (RDF_TYPE, RDFS_LABEL, "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+        "http://schema.org/description", "http://www.w3.org/2002/07/owl#sameAs")
+"""Own statements that come first, so the first page always names the resource."""
+
+
+def statements(desc: Description) -> list[ox.Triple]:
+    """The description's statements in the order its pages cut: own ones (the
+    resource's card first, then by subject, predicate, object), then incoming."""
+    def key(t: ox.Triple) -> tuple:
+        own = isinstance(t.subject, ox.NamedNode) and t.subject.value == desc.iri
+        return (not own, not (own and t.predicate.value in CARD), _triple_key(t))
+
+    if desc.ordered is None:
+        own = sorted(desc.triples(), key=key)
+        desc.ordered = (own + list(desc.incoming), len(own))
+    return desc.ordered[0]
+
+
+def page_count(desc: Description, size: int) -> int:
+    return max(1, -(-len(statements(desc)) // size))
+
+
+def page_of(store: Store, desc: Description, number: int, size: int) -> Description:
+    """Page ``number`` (from 1) of ``desc``: ``size`` of its statements with
+    their provenance and the labels of what they mention (those of incoming
+    subjects and predicates read now, for this page only)."""
+    start = (number - 1) * size
+    items = statements(desc)[start : start + size]
+    n_own = desc.ordered[1] if desc.ordered else 0
+    own = set(items[: max(0, n_own - start)])
+    page = Description(desc.iri, desc.base, truncated=desc.truncated)
+    page.quads = [q for q in desc.quads if q.triple in own]
+    page.incoming = items[max(0, n_own - start) :]
+    page.evidence = {t: ev for t, ev in desc.evidence.items() if t in own}
+    mentioned = {desc.iri} | {x.value for t in items for x in (t.subject, t.predicate, t.object) if isinstance(x, ox.NamedNode)}
+    for ev in (e for evs in page.evidence.values() for e in evs):
+        mentioned.update((ev.fact, ev.article))
+    page.labels = {iri: by_lang for iri, by_lang in desc.labels.items() if iri in mentioned}
+    wanted = sorted({x.value for t in page.incoming for x in (t.subject, t.predicate) if isinstance(x, ox.NamedNode)} - set(page.labels))
+    if wanted:
+        rows = run(store, "labels_of", base=desc.base, table=(["x"], [(ox.NamedNode(i),) for i in wanted])).dicts()
+        for row in rows:
+            label = row.get("label")
+            if isinstance(label, ox.Literal):
+                page.labels.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
+    return page
 
 
 def to_triples(desc: Description, *, extra: list[ox.Triple] = ()) -> list[ox.Triple]:  # type: ignore[assignment]
@@ -217,15 +346,11 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
     if fmt == ox.RdfFormat.JSON_LD:
         return jsonld.dumps(triples, prefixes)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        used = {p: ns for p, ns in prefixes.items() if any(_mentions(t, ns) for t in triples)}
+        iris = {x.value for t in triples for x in (t.subject, t.predicate, t.object) if isinstance(x, ox.NamedNode)}
+        iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+        used = {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}  # distinct IRIs: one pass
         return serialized(ox.serialize(triples, format=fmt, prefixes=used))
     return serialized(ox.serialize(triples, format=fmt))
-
-
-def _mentions(t: ox.Triple, ns: str) -> bool:
-    return any(isinstance(x, ox.NamedNode) and x.value.startswith(ns) for x in (t.subject, t.predicate, t.object)) or (
-        isinstance(t.object, ox.Literal) and t.object.datatype.value.startswith(ns)
-    )
 
 
 def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
@@ -238,4 +363,4 @@ def _natural(s: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
 
 
-__all__ = ["Description", "Evidence", "describe", "exists", "query_text", "run", "serialize", "to_triples"]
+__all__ = ["Description", "Evidence", "describe", "exists", "page_count", "page_of", "query_text", "run", "run_all", "serialize", "statements", "to_triples"]

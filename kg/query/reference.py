@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.query.describe import run
+from kg.query.describe import run, run_all
 from kg.store.base import Store, Term
 
 Labels = dict[str, dict[str, str]]
@@ -94,18 +94,43 @@ def ontology_labels(store: Store, *, base: str) -> Labels:
 
 def facts_of(store: Store, iri: str, *, base: str, terms: Labels | None = None) -> Facts:
     """The facts and claims about ``iri`` (or quoted from it, or ``iri`` itself);
-    ``terms``: labels of the ontology's terms, if the caller has them already."""
+    ``terms``: labels of the ontology's terms, if the caller has them already.
+    For an article or a fact (their facts are few); an entity's are paged (``facts_page``)."""
     this = ox.NamedNode(iri)
     rows = run(store, "facts_of", base=base, this=this).dicts()
+    return _facts(store, rows, run(store, "facts_of_labels", base=base, this=this).dicts(),
+                  run(store, "facts_of_evidence", base=base, this=this).dicts(), base=base, terms=terms)
+
+
+def fact_keys(store: Store, iri: str, *, base: str) -> list[str]:
+    """Every fact or claim graph that mentions ``iri``, in a stable order (read once per release)."""
+    return [r["fact"].value for r in run_all(store, "facts_keys", base=base, this=ox.NamedNode(iri))]
+
+
+def facts_page(store: Store, facts: list[str], *, base: str, terms: Labels | None = None) -> Facts:
+    """``facts_of`` for the fact graphs ``facts`` (one page of ``fact_keys``) only."""
+    if not facts:
+        return Facts([], dict(terms or {}))
+    table = (["fact"], [(ox.NamedNode(f),) for f in facts])
+    order = {f: n for n, f in enumerate(facts)}
+    rows = run(store, "facts_page", base=base, table=table).dicts()
+    named = sorted({r[k].value for r in rows for k in ("s", "o") if isinstance(r.get(k), ox.NamedNode)})
+    names = run(store, "names_of", base=base, table=(["x"], [(ox.NamedNode(x),) for x in named])).dicts() if named else []
+    found = _facts(store, rows, names, run(store, "facts_page_evidence", base=base, table=table).dicts(), base=base, terms=terms)
+    found.records.sort(key=lambda r: order.get(r.iri, len(order)))
+    return found
+
+
+def _facts(store: Store, rows: list[dict], label_rows: list[dict], evidence_rows: list[dict], *, base: str,
+           terms: Labels | None) -> Facts:
     records: dict[str, FactRecord] = {}
     for r in rows[:MAX_FACT_ROWS]:
         record = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
-        record.triples.append((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
+        record.triples.append((r["s"], r["p"], r["o"]))
     labels: Labels = {k: dict(v) for k, v in (terms if terms is not None else ontology_labels(store, base=base)).items()}
-    label_rows = run(store, "facts_of_labels", base=base, this=this).dicts()
     for r in sorted(label_rows, key=lambda r: r.get("pref") == ox.Literal(True)):  # preferred ones last, so they win
         _add_label(labels, r["x"].value, r.get("label"))
-    for r in run(store, "facts_of_evidence", base=base, this=this).dicts():
+    for r in evidence_rows:
         rec = records.get(r["fact"].value)
         if rec is None:
             continue
@@ -121,13 +146,39 @@ def facts_of(store: Store, iri: str, *, base: str, terms: Labels | None = None) 
             _add_label(labels, article, r.get("label"), preferred=False)
     for rec in records.values():
         rec.triples.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+        rec.quotes.sort(key=lambda q: (q.article, q.start, q.end))
     ordered = sorted(records.values(), key=lambda f: (f.article, min((q.start for q in f.quotes), default=0), f.iri))
     return Facts(ordered, labels, truncated=len(rows) > MAX_FACT_ROWS)
 
 
 def events_of(store: Store, iri: str, *, base: str) -> tuple[list[EventRow], Labels]:
     """The events ``iri`` took part in (with its roles) or that took place there, by date."""
-    rows = run(store, "events_of", base=base, this=ox.NamedNode(iri)).dicts()[:MAX_EVENT_ROWS]
+    return _events(run(store, "events_of", base=base, this=ox.NamedNode(iri)).dicts()[:MAX_EVENT_ROWS])
+
+
+def event_keys(store: Store, iri: str, *, base: str) -> list[str]:
+    """Every event ``iri`` took part in or that took place there, by date then
+    IRI (undated last): the order of its events list, read once per release."""
+    dates: dict[str, str] = {}
+    for r in run_all(store, "events_keys", base=base, this=ox.NamedNode(iri)):
+        date = r.get("date") or r.get("notAfter")
+        key = _date_key(date if isinstance(date, ox.Literal) else None)
+        ev = r["event"].value
+        dates[ev] = min(dates.get(ev, key), key)
+    return sorted(dates, key=lambda ev: (dates[ev], ev))
+
+
+def events_page(store: Store, iri: str, events: list[str], *, base: str) -> tuple[list[EventRow], Labels]:
+    """``events_of`` for ``events`` (one page of ``event_keys``) only, in their order."""
+    if not events:
+        return [], {}
+    table = (["event"], [(ox.NamedNode(e),) for e in events])
+    found, labels = _events(run(store, "events_page", base=base, table=table, this=ox.NamedNode(iri)).dicts())
+    order = {e: n for n, e in enumerate(events)}
+    return sorted(found, key=lambda e: order.get(e.event, len(order))), labels
+
+
+def _events(rows: list[dict]) -> tuple[list[EventRow], Labels]:
     labels: Labels = {}
     found: dict[str, dict] = {}
     for r in rows:
@@ -192,4 +243,5 @@ def _date_key(lit: ox.Literal | None) -> str:
     return lit.value if lit is not None else "9999"
 
 
-__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "events_of", "facts_of", "is_true", "main_entities", "ontology_labels", "timeline"]
+__all__ = ["EventRow", "FactRecord", "Facts", "Quote", "event_actors", "event_keys", "events_of", "events_page", "fact_keys",
+           "facts_of", "facts_page", "is_true", "main_entities", "ontology_labels", "timeline"]

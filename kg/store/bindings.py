@@ -5,6 +5,7 @@ their N-Triples form, already validated by the term constructors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kg.store.base import Term
 from kg.store.lexer import keyword, outside_skipped, query_form
@@ -24,6 +25,31 @@ def with_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
             raise ValueError(f"bad variable name {name!r}")
     row = " ".join(str(bindings[n]) for n in names)
     return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+
+
+def values_table(names: Sequence[str], rows: Sequence[Sequence[Term]]) -> str:
+    """A multi-row ``VALUES`` block (the rows of one page of a list: its events,
+    facts, labels wanted), rendered from pyoxigraph terms like ``with_bindings``."""
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"bad variable name {name!r}")
+    if any(len(row) != len(names) for row in rows):
+        raise ValueError("every VALUES row needs one term per variable")
+    body = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in rows)
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ {body} }}"
+
+
+def inline_table(sparql: str, names: Sequence[str], rows: Sequence[Sequence[Term]]) -> str:
+    """``values_table`` at the start of the outermost WHERE group, where the
+    engine joins it first (as ``inline_bindings`` places a single row)."""
+    block = values_table(names, rows)
+    seen_where = False
+    for m in _GROUP_START.finditer(sparql):
+        if m.group(2):
+            seen_where = True
+        elif m.group(3) and seen_where:
+            return f"{sparql[: m.end()]} {block}\n{sparql[m.end() :]}"
+    raise ValueError("a query given a VALUES table needs a WHERE group")
 
 
 _GROUP_START = outside_skipped(keyword("WHERE"), r"(\{)", flags=re.IGNORECASE)

@@ -54,7 +54,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     app.include_router(documents.router)  # /ontology, /shapes
     app.include_router(dumps.router)  # /dumps/
     app.include_router(dataset.router)  # /.well-known/void, /dataset
-    app.include_router(pages.router)  # /, /types/, /static/
+    pages.install(app)  # /, /articles, /types/, /static/; the release summary, warmed per release
     app.include_router(crawl.router)  # /robots.txt, /sitemap.xml, /sitemaps/N.xml.gz
     pages.install_not_found(app)  # every 404 as a page or text, by Accept
     from kg.web import reconcile, search

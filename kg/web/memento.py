@@ -26,6 +26,7 @@ The history comes from ``kg.release.history``; descriptions from ``kg.query.desc
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
@@ -122,6 +123,8 @@ def document(rest: str, request: Request) -> Response:
     urls = get_urls(request)
     stem, fmt = urls.split_suffix(rest)
     if response.status_code == 404 and rest:
+        if any(resources.cached_describe(request, urls.thing(r)) is not None for r in {rest, stem}):
+            return response  # it is here: a page past the end of its description (?page=N), not gone
         return gone(request, rest) or (gone(request, stem, forced=fmt) if fmt else None) or response
     if response.status_code == 200:
         own = rest if resources.cached_describe(request, urls.thing(rest)) is not None else stem
@@ -276,7 +279,8 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
     response = resources.represent(_as_of(request, release, store), desc, forced)
     at = root(request)
     alternates = [f'<{at}{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
-    response.headers["Link"] = _links(original_links(path, at), *alternates, f'<{CC_BY}>; rel="license"')
+    paging = [p.strip() for p in response.headers.get("link", "").split(",") if re.search(r'rel="(first|prev|next|last)"', p)]
+    response.headers["Link"] = _links(original_links(path, at), *alternates, f'<{CC_BY}>; rel="license"', *paging)
     response.headers["Memento-Datetime"] = http_date(info.published)
     response.headers["Cache-Control"] = IMMUTABLE
     if "content-location" in response.headers:

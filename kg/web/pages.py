@@ -1,25 +1,37 @@
-"""Pages that are not one resource: the landing page, lists of types and of
-their instances, the stylesheet, and the 404 page for every unknown path."""
+"""Pages that are not one resource: the landing page, the articles, lists of
+types and of their instances (a page at a time, ``kg.web.paging``), the
+stylesheet, and the 404 page for every unknown path."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.query.describe import run
+from kg.query.describe import run, run_all
+from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
+from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
+from kg.web.resources import warm_hubs
 
+log = logging.getLogger("kg.pages")
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|svg|png|js)$")
+
+
+HOME_ARTICLES = 20
+"""Newest articles the home page lists; the rest are on ``/articles``."""
 
 
 def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:
@@ -32,38 +44,56 @@ def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:
 
 
 def class_counts(request: Request) -> tuple[list[dict], Viewer]:
+    """Classes with their instances, from the release's summary (counted once)."""
     urls = get_urls(request)
-    store = request.app.state.store
-    labels = _labels(run(store, "ontology_labels", base=urls.base).dicts())
-    view = Viewer(urls, prefixes(urls.base), labels)
-    rows = []
-    for r in run(store, "class_counts", base=urls.base).dicts():
-        iri = r["class"].value
-        rows.append({"class": view.iri(iri), "curie": view.curie(iri), "n": int(r["n"].value), "href": urls.type_list(view.curie(iri))})
+    summary = summary_of(request.app.state, list_store(request.app.state))
+    view = Viewer(urls, prefixes(urls.base), summary.ontology_labels)
+    rows = [{"class": view.iri(iri), "curie": view.curie(iri), "n": n, "href": urls.type_list(view.curie(iri))}
+            for iri, n in summary.classes]
     return rows, view
+
+
+def article_items(request: Request, articles: list[tuple[str, str]]) -> list[dict]:
+    """Titles, dates and URLs of ``articles`` (one page of them), in their order."""
+    if not articles:
+        return []
+    urls = get_urls(request)
+    table = (["article"], [(ox.NamedNode(a),) for a, _ in articles])
+    found: dict[str, dict] = {a: {"href": urls.page(a), "labels": {}, "date": d or None, "url": None} for a, d in articles}
+    for r in run(request.app.state.store, "articles", base=urls.base, table=table).dicts():
+        a = found[r["article"].value]
+        label = r.get("label")
+        if isinstance(label, ox.Literal):
+            a["labels"][label.language or ""] = label.value
+        if "url" in r:
+            a["url"] = r["url"].value
+    return list(found.values())
+
+
+def paged_html(request: Request, template: str, page: Page, context: dict, headers: dict[str, str] | None = None) -> Response:
+    """A page of a list: ``404`` past the end; links to its neighbours in the body, head and ``Link``."""
+    if not page.exists:
+        return not_found(request)
+    headers = dict(headers or {})
+    pg = pager(request, page)
+    if pg["links"]:
+        headers["Link"] = link_header(pg["links"], headers.get("Link"))
+    return render_html(request, template, {**context, "pager": pg}, headers=headers)
 
 
 @router.api_route("/", methods=METHODS, include_in_schema=False)
 def home(request: Request) -> Response:
+    """A bounded summary, whatever the size of the release: counts, main
+    entities, latest events, newest articles (all of them on ``/articles``)."""
     urls = get_urls(request)
-    store = request.app.state.store
     release = request.app.state.release
     types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
-    rows = run(store, "articles", base=urls.base).dicts()
-    articles: dict[str, dict] = {}
-    for r in rows:
-        a = articles.setdefault(r["article"].value, {"href": urls.page(r["article"].value), "labels": {}, "date": None, "url": None})
-        label = r.get("label")
-        if isinstance(label, ox.Literal):
-            a["labels"][label.language or ""] = label.value
-        if "date" in r:
-            a["date"] = r["date"].value
-        if "url" in r:
-            a["url"] = r["url"].value
+    summary = summary_of(request.app.state, list_store(request.app.state))
     meta = release.meta
     return render_html(request, "home.html", {
-        "meta": meta, "types": ours, "articles": list(articles.values()),
+        "meta": meta, "types": ours, "articles": article_items(request, summary.articles[:HOME_ARTICLES]),
+        "articles_total": len(summary.articles), "articles_more": len(summary.articles) > HOME_ARTICLES,
         "dumps": sorted(n for n in meta.get("files", {}) if n.startswith("dataset.")),
         **home_context(request, choose_language(request)),
         "jsonld": dataset_jsonld(request),
@@ -78,10 +108,29 @@ def dataset_jsonld(request: Request) -> str:
     return structured.script(structured.dataset(description(request), get_urls(request).base + "dataset"))
 
 
+@router.api_route("/articles", methods=METHODS, include_in_schema=False)
+def articles(request: Request) -> Response:
+    """Every source article, newest first, a page at a time."""
+    summary = summary_of(request.app.state, list_store(request.app.state))
+    page = Page(page_number(request), page_size(request), len(summary.articles))
+    shown = article_items(request, page.slice(summary.articles)) if page.exists else []
+    return paged_html(request, "articles.html", page, {"articles": shown, "total": len(summary.articles), "first": page.offset + 1})
+
+
 @router.api_route("/types/", methods=METHODS, include_in_schema=False)
 def types(request: Request) -> Response:
     rows, _ = class_counts(request)
     return render_html(request, "types.html", {"types": rows})
+
+
+def members(request: Request, cls: str) -> list[str]:
+    """The instances of ``cls`` in IRI order (read once per release)."""
+    base = get_urls(request).base
+
+    def compute() -> list[str]:
+        return [r["s"].value for r in run_all(list_store(request.app.state), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
+
+    return lists_of(request.app.state).get(("members", cls), compute)
 
 
 @router.api_route("/types/{curie}", methods=METHODS, include_in_schema=False)
@@ -92,18 +141,47 @@ def instances(curie: str, request: Request) -> Response:
     if not colon or prefix not in namespaces or not local:
         return not_found(request)
     cls = namespaces[prefix] + local
-    store = request.app.state.store
-    rows = run(store, "class_instances", base=urls.base, **{"class": ox.NamedNode(cls)}).dicts()
-    if not rows:
+    number = page_number(request)
+    items = members(request, cls)
+    if not items:
         return not_found(request)
-    labels = _labels(rows, key="s")
-    class_labels = _labels(run(store, "ontology_labels", base=urls.base).dicts())
-    view = Viewer(urls, namespaces, {**labels, **class_labels})
-    items = sorted({r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)},
-                   key=lambda i: (labels.get(i, {}).get("en") or i).lower())
-    return render_html(request, "type_list.html", {
-        "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in items],
+    page = Page(number, page_size(request), len(items))
+    shown = page.slice(items)
+    store = request.app.state.store
+    labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
+    view = Viewer(urls, namespaces, {**labels, **summary_of(request.app.state, list_store(request.app.state)).ontology_labels})
+    return paged_html(request, "type_list.html", page, {
+        "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in shown], "total": len(items), "first": page.offset + 1,
     })
+
+
+def install(app: FastAPI) -> None:
+    """Routes, and the release's summary computed in the background at start and for each new release."""
+    app.include_router(router)
+
+    def start() -> None:
+        warm(app.state)
+        reloader = getattr(app, "kg_reloader", None)  # installed after the routers (kg.web.app)
+        if reloader is not None and warm not in reloader.on_swap:
+            reloader.on_swap.append(warm)
+
+    app.router.add_event_handler("startup", start)
+
+
+def warm(state: Any) -> threading.Thread:
+    """Compute the summary of ``state``'s release, then describe its main
+    entities (the hubs), in the background, so the first visitor does not wait."""
+
+    def go() -> None:
+        try:
+            summary = summary_of(state, list_store(state))
+            warm_hubs(state, [iri for iri, _ in summary.main_entities])
+        except Exception:
+            log.exception("summarizing the release failed")
+
+    t = threading.Thread(target=go, name="kg-summary", daemon=True)
+    t.start()
+    return t
 
 
 @router.api_route("/favicon.ico", methods=METHODS, include_in_schema=False)
@@ -129,4 +207,4 @@ def install_not_found(app: FastAPI) -> None:
     app.add_exception_handler(404, handler)  # type: ignore[arg-type]
 
 
-__all__ = ["SECURITY_HEADERS", "install_not_found", "router"]
+__all__ = ["SECURITY_HEADERS", "install", "install_not_found", "paged_html", "router"]

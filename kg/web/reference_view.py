@@ -11,11 +11,14 @@ Data comes from ``kg.query.reference`` (the query layer); wording from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
 from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
+from kg.query.summary import summary_of
+from kg.web.paging import Page, list_store, lists_of
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
@@ -47,8 +50,9 @@ def _merge(*maps: Labels) -> Labels:
     return out
 
 
-def fact_views(urls: Urls, facts: ref.Facts, labels: Labels, lang: str) -> list[FactView]:
-    """Every fact with its sentence and its quotes (each once), numbered in group order."""
+def fact_views(urls: Urls, facts: ref.Facts, labels: Labels, lang: str, first: int = 1) -> list[FactView]:
+    """Every fact with its sentence and its quotes (each once), numbered in
+    group order from ``first`` (a later page continues the numbers)."""
     other = "ar" if lang == "en" else "en"
     views = []
     for rec in facts.records:
@@ -60,7 +64,7 @@ def fact_views(urls: Urls, facts: ref.Facts, labels: Labels, lang: str) -> list[
             inferred=rec.inferred, claim=rec.claim, quotes=_quotes(urls, rec, labels, lang),
         ))
     views.sort(key=lambda v: (KIND_ORDER.index(v.kind), v.text))
-    for n, v in enumerate(views, start=1):
+    for n, v in enumerate(views, start=first):
         v.n = n
     return views
 
@@ -100,46 +104,66 @@ def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, v
     return out
 
 
+def term_labels(request: Request) -> Labels:
+    """Labels of the ontology's terms; the ontology of a release never changes: read once per release."""
+    state = request.app.state
+    terms = getattr(state, "term_labels", None)
+    if terms is None:
+        terms = state.term_labels = ref.ontology_labels(state.store, base=get_urls(request).base)
+    return terms
+
+
+def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:
+    """The ordered events and facts of ``iri``'s page, read once per release
+    (``state``: the release's generation state)."""
+    base = state.release.base_iri
+    lists = lists_of(state)
+    events = lists.get(("events", iri), lambda: ref.event_keys(list_store(state), iri, base=base))
+    facts = lists.get(("facts", iri), lambda: ref.fact_keys(list_store(state), iri, base=base))
+    return events, facts
+
+
 def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, t: dict[str, str],
-                      is_article: bool, is_fact: bool) -> dict:
-    """What the reader's sections of ``iri``'s page need."""
+                      is_article: bool, is_fact: bool, page: Page | None = None, has_actors: bool = True) -> dict:
+    """What the reader's sections of ``iri``'s page need; for an entity, the
+    events and facts of ``page`` (a slice of each ordered list); the
+    participants when ``has_actors`` (an event: its description has ``sem:hasActor``)."""
     urls = get_urls(request)
     state = request.app.state
     store = state.store
-    terms = getattr(state, "term_labels", None)
-    if terms is None:  # the ontology of a release never changes: read its labels once per app
-        terms = state.term_labels = ref.ontology_labels(store, base=urls.base)
-    facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
+    terms = term_labels(request)
+    if is_fact or is_article:  # their facts are those of one article at most: never paged
+        facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
+        views = fact_views(urls, facts, _merge(facts.labels, labels), lang)
+        context: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
+        if is_fact:
+            context["this_fact"] = next((v for v in views if v.iri == iri), None)
+        return context
+    page = page or Page(1, 10**9, 0)
+    event_keys, fact_keys = reader_lists(state, iri)
+    facts = ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms)
     all_labels = _merge(facts.labels, labels)
-    views = fact_views(urls, facts, all_labels, lang)
-    context: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
-    if is_fact:
-        context["this_fact"] = next((v for v in views if v.iri == iri), None)
-        return context
-    if is_article:
-        return context
-    context["fact_groups"] = groups(views, lang)
-    events, event_labels = ref.events_of(store, iri, base=urls.base)
+    views = fact_views(urls, facts, all_labels, lang, first=page.offset + 1)
+    context = {"fact_views": {v.iri: v for v in views}, "facts_cut": False, "fact_groups": groups(views, lang),
+               "facts_total": len(fact_keys), "facts_span": page.span(len(fact_keys)),
+               "events_total": len(event_keys), "events_span": page.span(len(event_keys))}
+    events, event_labels = ref.events_page(store, iri, page.slice(event_keys), base=urls.base)
     context["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
-    actors, actor_labels = ref.event_actors(store, iri, base=urls.base)
+    actors, actor_labels = ref.event_actors(store, iri, base=urls.base) if has_actors else ([], {})
     w = Wording(_merge(actor_labels, all_labels), lang)
     context["participants"] = [{"agent": w.name(a), "href": urls.page(a), "role": w.name(r)} for a, r in actors]
     return context
 
 
 def home_context(request: Request, lang: str) -> dict:
-    """The home page's timeline of events and its main entities."""
+    """The home page's latest events and its main entities (the release's summary, computed once)."""
     urls = get_urls(request)
-    state = request.app.state
-    data = getattr(state, "home_data", None)
-    if data is None:  # a release never changes: count once per app (main_entities reads every fact)
-        data = state.home_data = (ref.timeline(state.store, base=urls.base), ref.main_entities(state.store, base=urls.base))
-    (events, labels), (entities, entity_labels) = data
-    w = Wording(entity_labels, lang)
+    summary = summary_of(request.app.state, list_store(request.app.state))
+    w = Wording(summary.main_labels, lang)
     return {
-        "timeline": event_views(urls, events, labels, lang, ""),
-        "main_entities": [{"name": w.name(x), "href": urls.page(x), "n": n} for x, n in entities],
+        "timeline": event_views(urls, summary.latest_events, summary.event_labels, lang, ""),
+        "main_entities": [{"name": w.name(x), "href": urls.page(x), "n": n} for x, n in summary.main_entities],
     }
 
 
-__all__ = ["FactView", "home_context", "reference_context"]
+__all__ = ["FactView", "home_context", "reader_lists", "reference_context", "term_labels"]

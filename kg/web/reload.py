@@ -43,7 +43,7 @@ log = logging.getLogger("kg.reload")
 
 LoadStore = Callable[[Settings, Release], Store]
 DEFAULT_INTERVAL = 2.0
-GENERATION_KEYS = ("store", "release", "search_index")
+GENERATION_KEYS = ("store", "release", "search_index", "site_summary", "page_lists", "descriptions", "list_store")
 """Per-release: never carried into the next generation (the rest of the base state is)."""
 
 

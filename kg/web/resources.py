@@ -10,8 +10,10 @@ Accept. Every route answers HEAD. See docs/linked-data.md.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -19,14 +21,16 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib.namespace import OWL
 
 from kg.errors import NotAcceptable
-from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
+from kg.query.describe import Description, Evidence, describe, exists, page_of, run, serialize, statements, to_triples
 from kg.query.reference import is_true
 from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import release_validators, unchanged
-from kg.web.reference_view import reference_context
+from kg.web.paging import Page, links, list_store, page_number, page_size, pager
+from kg.web.paging import link_header as paging_links
+from kg.web.reference_view import reader_lists, reference_context
 from kg.web.render import (
     TermView,
     Viewer,
@@ -57,6 +61,8 @@ HIDDEN = {  # shown in the heading, not in the table
 }
 ARTICLE_TYPES = {str(SCHEMA.NewsArticle)}
 FACT_TYPES = {"ontology#Fact", "ontology#AttributedStatement"}  # ours, under any base
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 @router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
@@ -97,20 +103,73 @@ def resolve(request: Request, to_iri, rest: str) -> Response:  # type: ignore[no
 
 
 def cached_describe(request: Request, iri: str) -> Description | None:
-    """A release never changes, so neither do its descriptions: the app keeps
-    the last ``DESCRIPTION_CACHE`` of them (per app, bounded, least recently used out)."""
-    state = request.app.state
-    cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
-    if cache is None:
-        cache = state.descriptions = OrderedDict()
-    if iri in cache:
-        cache.move_to_end(iri)
-        return cache[iri]
-    desc = describe(state.store, iri, base=get_urls(request).base)
-    cache[iri] = desc
-    while len(cache) > DESCRIPTION_CACHE:
-        cache.popitem(last=False)
+    return description_of(request.app.state, iri)
+
+
+_cache_lock = threading.Lock()
+
+
+def description_of(state: Any, iri: str) -> Description | None:
+    """A release never changes, so neither do its descriptions: the release's
+    state keeps the last ``DESCRIPTION_CACHE`` of them (bounded, least recently used out)."""
+    with _cache_lock:
+        cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
+        if cache is None:
+            cache = state.descriptions = OrderedDict()
+        if iri in cache:
+            cache.move_to_end(iri)
+            return cache[iri]
+    desc = describe(state.store, iri, base=state.release.base_iri, lists=list_store(state))
+    with _cache_lock:
+        cache[iri] = desc
+        while len(cache) > DESCRIPTION_CACHE:
+            cache.popitem(last=False)
     return desc
+
+
+def warm_hubs(state: Any, iris: list[str]) -> None:
+    """Describe ``iris`` and order their lists now (the release's main
+    entities, when it opens): the pages with the longest lists are the ones
+    whose first visitor would otherwise wait."""
+    for iri in iris:
+        if description_of(state, iri) is not None:
+            reader_lists(state, iri)
+
+
+def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], number: int) -> Page:
+    """Page ``number`` of a resource's page: its statements and, for an entity,
+    its events and facts, ``page_size`` of each; as many pages as the longest needs."""
+    n = len(statements(desc))
+    if not any(kinds):
+        events, facts = reader_lists(request.app.state, desc.iri)
+        n = max(n, len(events), len(facts))
+    return Page(number, page_size(request), n)
+
+
+def hydra_triples(urls: Urls, iri: str, page: Page) -> list[ox.Triple]:
+    """A paged description says so in its graph (Hydra, as Linked Data Fragments
+    do): the document is a ``hydra:Collection`` of ``hydra:totalItems``
+    statements; this page is a ``hydra:PartialCollectionView`` with its first,
+    last, previous and next pages. Nothing is added to a description of one page."""
+    if page.last == 1:
+        return []
+    N, H = ox.NamedNode, HYDRA
+    doc = urls.document_iri(iri)
+    at = lambda n: N(f"{doc}?page={n}")  # noqa: E731
+    view = at(page.number)
+    out = [
+        ox.Triple(N(doc), N(RDF_TYPE), N(H + "Collection")),
+        ox.Triple(N(doc), N(H + "totalItems"), ox.Literal(str(page.total), datatype=N(XSD_INTEGER))),
+        ox.Triple(N(doc), N(H + "view"), view),
+        ox.Triple(view, N(RDF_TYPE), N(H + "PartialCollectionView")),
+        ox.Triple(view, N(H + "first"), at(1)),
+        ox.Triple(view, N(H + "last"), at(page.last)),
+    ]
+    if page.number > 1:
+        out.append(ox.Triple(view, N(H + "previous"), at(page.number - 1)))
+    if page.number < page.last:
+        out.append(ox.Triple(view, N(H + "next"), at(page.number + 1)))
+    return out
 
 
 def choose_format(request: Request, forced: Format | None) -> Format:
@@ -133,7 +192,7 @@ def document_headers(request: Request, iri: str, fmt: Format, forced: Format | N
     if forced is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = urls.variant(iri, fmt.suffix)
-    page = (choose_language(request), request.url.query) if fmt is HTML else None
+    page = (choose_language(request), request.url.query) if fmt is HTML else request.query_params.get("page")
     headers.update(release_validators(request, request.url.path, fmt.media_type, page))
     return headers
 
@@ -147,16 +206,37 @@ def not_modified_document(request: Request, headers: dict[str, str], fmt: Format
 
 
 def represent(request: Request, desc: Description, forced: Format | None) -> Response:
+    """Page ``?page=N`` of the description in the negotiated format; past the last page, 404."""
     urls: Urls = get_urls(request)
     fmt = choose_format(request, forced)
+    number = page_number(request)
+    if fmt is HTML:
+        page = html_pages(request, desc, page_kinds(desc, urls), number)
+    else:
+        page = Page(number, page_size(request), len(statements(desc)))
+    if not page.exists:
+        return not_found(request)
     headers = document_headers(request, desc.iri, fmt, forced)
+    if page.number > 1 and "Content-Location" in headers:  # the variant of this page, not of page 1
+        headers["Content-Location"] += f"?page={page.number}"
+    rels = links(request, page)
+    if rels:
+        headers["Link"] = paging_links(rels, headers.get("Link"))
     if (current := not_modified_document(request, headers, fmt)) is not None:
         return current
+    shown = page_of(request.app.state.store, desc, page.number, page.size)
     if fmt is HTML:
-        return render_html(request, "resource.html", page_context(request, desc), headers=headers)
-    extra = document_triples(urls, desc.iri)
-    body = serialize(to_triples(desc, extra=extra), fmt.media_type, prefixes(urls.base))
+        return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)
+    extra = document_triples(urls, desc.iri) + hydra_triples(urls, desc.iri, page)
+    body = serialize(to_triples(shown, extra=extra), fmt.media_type, prefixes(urls.base))
     return rdf_response(body, fmt, headers=headers)
+
+
+def page_kinds(desc: Description, urls: Urls) -> tuple[bool, bool]:
+    """(is an article, is a fact or claim): such pages have no reader lists to page."""
+    types = desc.types()
+    return (any(ty in ARTICLE_TYPES for ty in types),
+            any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in types))
 
 
 def document_triples(urls: Urls, iri: str) -> list[ox.Triple]:
@@ -181,16 +261,18 @@ class Row:
     evidence: list[dict] = field(default_factory=list)
 
 
-def page_context(request: Request, desc: Description) -> dict:
+def page_context(request: Request, desc: Description, shown: Description | None = None, page: Page | None = None) -> dict:
+    """The page of ``desc``: its card from the whole description, the
+    statements of ``shown`` (one page of them), the reader's lists of ``page``."""
     urls: Urls = get_urls(request)
-    view = Viewer(urls, prefixes(urls.base), desc.labels)
+    shown = shown or desc
+    view = Viewer(urls, prefixes(urls.base), {**desc.labels, **shown.labels})
     lang = choose_language(request)
     own = desc.about(desc.iri)
-    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
-    is_article = any(ty in ARTICLE_TYPES for ty in type_iris)
-    is_fact = any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in type_iris)
-    reader = reference_context(request, desc.iri, labels=desc.labels, lang=lang, t=strings(lang),
-                               is_article=is_article, is_fact=is_fact)
+    is_article, is_fact = page_kinds(desc, urls)
+    reader = reference_context(request, desc.iri, labels={**desc.labels, **shown.labels}, lang=lang, t=strings(lang),
+                               is_article=is_article, is_fact=is_fact, page=page,
+                               has_actors=any(t.predicate.value == str(SEM.hasActor) for t in own))
     facts_here = reader["fact_views"]
 
     def evidence_views(items: list[Evidence]) -> list[dict]:
@@ -208,7 +290,7 @@ def page_context(request: Request, desc: Description) -> dict:
 
     def rows_for(subject: str, hidden: set[str]) -> list[Row]:
         rows = []
-        for t in desc.about(subject):
+        for t in shown.about(subject):
             if t.predicate.value in hidden:
                 continue
             rows.append(Row(view.term(t.predicate), view.term(t.object), evidence=evidence_views(desc.evidence.get(t, []))))
@@ -229,11 +311,11 @@ def page_context(request: Request, desc: Description) -> dict:
         labels = {"en": named_by.text_en, "ar": named_by.text_ar}
     parts = [
         {"id": frag.split("#", 1)[1], "rows": rows_for(frag, set())}
-        for frag in desc.fragments()
+        for frag in shown.fragments()
     ]
     asserts = [
         Row(view.term(t.predicate), view.term(t.object), subject=view.term(t.subject))
-        for t in desc.graph_content()
+        for t in shown.graph_content()
         if not (isinstance(t.subject, ox.NamedNode) and t.subject.value.split("#")[0] == desc.iri)
     ]
     first, second = (labels.get(lang), labels.get("ar" if lang == "en" else "en"))
@@ -259,8 +341,10 @@ def page_context(request: Request, desc: Description) -> dict:
         "parts": parts,
         "asserts": asserts,
         "same_as": [view.term(t.object) for t in own if t.predicate.value == OWL_SAME_AS],
-        "incoming": [Row(view.term(t.predicate), view.term(t.object), subject=view.term(t.subject)) for t in desc.incoming],
-        "incoming_more": desc.incoming_truncated,
+        "incoming": [Row(view.term(t.predicate), view.term(t.object), subject=view.term(t.subject)) for t in shown.incoming],
+        "statements_total": len(statements(desc)),
+        "statements_span": page.span(len(statements(desc))) if page else (1, len(statements(desc))),
+        "pager": pager(request, page) if page else None,
         "truncated": desc.truncated,
         "variants": [(href, fmt.name if fmt is not HTML else "HTML", fmt.media_type) for href, fmt in urls.variants(desc.iri)],
         "article": article_view(request, desc, own, facts_here) if is_article else None,

@@ -11,6 +11,7 @@ matched, its types and description. See docs/linked-data.md ("Search").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
@@ -178,13 +179,28 @@ def search(request: Request) -> Response:
         (type_view(request, t) | {"n": n} for t, n in index.type_counts.items()),
         key=lambda v: (not v["curie"].startswith("qn:"), v["label"].get(lang) or v["curie"]),
     )
+    links = result_links(request, q, offset, limit, found.total)
+    if links:  # the neighbouring pages of results, for clients that read no HTML (RFC 8288)
+        headers["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
     return render_html(request, "search.html", {
         "q": q, "results": shown, "found": found, "offset": offset, "limit": limit,
         "types": types, "type_choices": [v for v in type_choices if v["curie"].startswith("qn:")],
-        "s": UI[lang], "unknown_types": [curie_of(t, namespaces) for t in unknown],
-        "next_offset": offset + limit if offset + limit < found.total else None,
-        "prev_offset": max(0, offset - limit) if offset else None,
+        "s": UI[lang], "unknown_types": [curie_of(t, namespaces) for t in unknown], "pager": {"links": links},
     }, headers=headers, status=400 if unknown else 200)
+
+
+def result_links(request: Request, q: str, offset: int, limit: int, total: int) -> dict[str, str]:
+    """rel → URL of the previous and next pages of results (same query, types and limit)."""
+    def at(start: int) -> str:
+        params = [("q", q)] + [("type", t) for t in request.query_params.getlist("type") if t] + [("offset", str(start)), ("limit", str(limit))]
+        return "/search?" + urlencode(params)
+
+    out = {}
+    if offset:
+        out["prev"] = at(max(0, offset - limit))
+    if offset + limit < total:
+        out["next"] = at(offset + limit)
+    return out
 
 
 def _lang(request: Request) -> str:

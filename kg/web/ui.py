@@ -84,6 +84,9 @@ UI: dict[str, dict[str, str]] = {
         "entry_points": "Entry points", "triples": "Triples", "entities": "Entities", "facts_n": "Facts",
         "claims": "Claims", "published": "Published",
         "in_article": "in the article", "truncated": "This description was cut short.",
+        "pages": "Pages", "page_of": "Page {n} of {last}", "previous_page": "Previous page", "next_page": "Next page",
+        "showing": "{first}–{last} of {total}", "all_articles": "All articles", "latest_events": "Latest events",
+        "paged_hint": "Long lists are shown a page at a time; the SPARQL endpoint and the downloads have everything at once.",
     },
     "ar": {
         "site": "الرسم المعرفي للتعاون بين قطر والناتو", "home": "الرئيسية", "types": "الأنواع", "articles": "المقالات",
@@ -101,6 +104,9 @@ UI: dict[str, dict[str, str]] = {
         "entry_points": "نقاط الدخول", "triples": "الثلاثيات", "entities": "الكيانات", "facts_n": "الحقائق",
         "claims": "الأقوال المنسوبة", "published": "تاريخ النشر",
         "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
+        "pages": "الصفحات", "page_of": "الصفحة {n} من {last}", "previous_page": "الصفحة السابقة", "next_page": "الصفحة التالية",
+        "showing": "{first}–{last} من {total}", "all_articles": "كل المقالات", "latest_events": "أحدث الأحداث",
+        "paged_hint": "تُعرض القوائم الطويلة صفحةً صفحة؛ وفي نقطة SPARQL والتنزيلات كل شيء دفعة واحدة.",
     },
 }
 
