@@ -54,6 +54,22 @@ class QN(DefinedNamespace):
     Fact: URIRef
     AttributedStatement: URIRef
     Cooperation: URIRef
+    UnnamedSource: URIRef
+    UnnamedGroup: URIRef
+    Stance: URIRef
+    Mission: URIRef
+    MilitaryRepresentation: URIRef
+    Office: URIRef
+    MilitaryRank: URIRef
+    RankHolding: URIRef
+    Provision: URIRef
+    Count: URIRef
+    # stances (individuals of qn:Stance)
+    Denial: URIRef
+    Hedge: URIRef
+    Aspiration: URIRef
+    Prescription: URIRef
+    Plan: URIRef
     # object properties
     post: URIRef
     evidence: URIRef
@@ -71,6 +87,14 @@ class QN(DefinedNamespace):
     permittedAction: URIRef
     permissionTarget: URIRef
     statement: URIRef
+    occasion: URIRef
+    stance: URIRef
+    onBehalfOf: URIRef
+    accreditedTo: URIRef
+    holder: URIRef
+    rank: URIRef
+    countOf: URIRef
+    underAgreement: URIRef
     # datatype properties
     isInferred: URIRef
     asOf: URIRef
@@ -78,6 +102,7 @@ class QN(DefinedNamespace):
     approximate: URIRef
     sha256: URIRef
     originalFileName: URIRef
+    planned: URIRef
 
 
 SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see MODELLING.md §1.4
