@@ -184,8 +184,15 @@ class CountFact(FactBase):
     unit: Bilingual
     """What is counted, as a noun phrase in both languages ("member countries", "دولة عضوا")."""
     as_of: PartialDate | None = None
-    """When the count held; the article's date when not given."""
+    """When the count held (a day); the article's date when not given."""
     _d = field_validator("as_of", mode="before")(_date_field)
+
+    @field_validator("as_of")
+    @classmethod
+    def _a_day(cls, v: PartialDate | None) -> PartialDate | None:
+        if v is not None and v.precision != "day":
+            raise ValueError(f"a count holds as of a day (YYYY-MM-DD), not {v.text!r}: leave as_of out to use the article's date")
+        return v
 
 
 class CooperationFact(FactBase):

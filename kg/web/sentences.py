@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.reference import FactRecord, Labels, is_true
-from kg.vocab import ORG, PROV, RDFS, SEM, TIME
+from kg.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -77,12 +77,28 @@ TEMPLATES: dict[str, dict[str, str]] = {
                   "ar": "من القضايا المطروحة في {event}: {challenge}"},
     "permission": {"en": "{agreement} permits {grantee} to {actions}[ ({targets})]",
                    "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ ({targets})]"},
-    "event": {"en": "{event}[: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, with {actors}]",
-              "ar": "{event}[: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بمشاركة {actors}]"},
-    "participation": {"en": "{agent} took part in {event} as {role}",
-                      "ar": "مشاركة {agent} في {event} بصفة {role}"},
-    "claim": {"en": "According to {speaker}: {summary}",
-              "ar": "بحسب {speaker}: {summary}"},
+    "event": {"en": "{event}[ ({status})][: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, under {under}][, with {actors}]",
+              "ar": "{event}[ ({status})][: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بموجب {under}][، بمشاركة {actors}]"},
+    "participation": {"en": "{agent} took part in {event} as {role}[ on behalf of {party}]",
+                      "ar": "مشاركة {agent} في {event} بصفة {role}[ نيابةً عن {party}]"},
+    "rank": {"en": "{person} holds the rank of {rank}[, as of {date}]",
+             "ar": "{person} برتبة {rank}[، بتاريخ {date}]"},
+    "count": {"en": "{subject}: {value} {unit}[, as of {date}]",
+              "ar": "{subject}: {value} {unit}[، بتاريخ {date}]"},
+    # claims: one template per stance (kg.mapping_patterns.STANCES); Arabic ones are nominal
+    # ("a denial from X"), so no verb has to agree with a speaker of unknown gender
+    "claim": {"en": "According to {speaker}[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+              "ar": "بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "claim-denial": {"en": "{speaker} ruled out[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+                     "ar": "نفيٌ من {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "claim-hedge": {"en": "{speaker} said it may be so[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+                    "ar": "احتمالٌ بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "claim-aspiration": {"en": "{speaker} expressed the aspiration[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+                         "ar": "تطلّعٌ بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "claim-prescription": {"en": "{speaker} said what should be done[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+                           "ar": "ما ينبغي فعله بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "claim-plan": {"en": "{speaker} said it will be done[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
+                   "ar": "ما سيتم بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
     "other": {"en": "{subject}: {property} {value}",
               "ar": "{subject}: {property} {value}"},
 }
@@ -97,6 +113,8 @@ KIND_NAMES: dict[str, dict[str, str]] = {
     "permission": {"en": "Permissions", "ar": "الأذونات"},
     "event": {"en": "About events", "ar": "عن الأحداث"},
     "participation": {"en": "Taking part in events", "ar": "المشاركة في الأحداث"},
+    "rank": {"en": "Ranks", "ar": "الرتب"},
+    "count": {"en": "Counts", "ar": "الأعداد"},
     "claim": {"en": "What was said", "ar": "ما قيل"},
     "other": {"en": "Other facts", "ar": "حقائق أخرى"},
 }
@@ -178,10 +196,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     w = Wording(labels, lang)
     g = _Graph(rec)
     if rec.claim:
-        speaker = g.objects(str(PROV.wasAttributedTo))
-        summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
-        text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
-        return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
+        return _claim(w, g, rec.iri, lang)
     if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
         holding, post = g.pairs(QN_LOCAL + "post")[0]
         person = g.objects(str(ORG.member))
@@ -206,6 +221,19 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     if g.pairs(QN_LOCAL + "addressedChallenge"):
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
+    if g.pairs(QN_LOCAL + "rank"):
+        node = g.pairs(QN_LOCAL + "rank")[0][0].value
+        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "holder", subject=node)),
+                               "rank": w.names(g.objects(QN_LOCAL + "rank", subject=node)),
+                               "date": _text(g.literal(QN_LOCAL + "asOf", subject=node), lang)})
+    if g.pairs(QN_LOCAL + "countOf"):
+        node, subject = g.pairs(QN_LOCAL + "countOf")[0]
+        value = g.literal(str(SCHEMA.value), subject=node.value)
+        units = [o for s, p, o in g.triples if p == str(SCHEMA.unitText) and isinstance(o, ox.Literal)]
+        unit = next((o.value for o in units if o.language == lang), units[0].value if units else "")
+        return w.fill("count", {"subject": [w.name(subject.value)], "value": [Piece(value.value)] if value else None,
+                                "unit": [Piece(unit, lang=lang)] if unit else None,
+                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=node.value), lang)})
     if g.pairs(QN_LOCAL + "permits"):
         agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
@@ -213,7 +241,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
     event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
-                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
+                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf",
+                   QN_LOCAL + "planned", QN_LOCAL + "underAgreement"}
     actors = g.actors()
     is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
     event_subjects = sorted({s.value for s, p, _ in g.triples if is_event_level(p) or p == str(SEM.hasActor)})
@@ -224,21 +253,27 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
         when = when_phrase(date, not_after, lang, is_true(approximate))
         actor_slot: Slot = []
-        for n, (agent, role) in enumerate(actors):
+        for n, (agent, role, party) in enumerate(actors):
             if n:
                 actor_slot.append(Piece(COMMA[lang]))
-            actor_slot += [w.name(agent), Piece(" ("), w.name(role), Piece(")")]
+            actor_slot += [w.name(agent), Piece(" ("), w.name(role)]
+            actor_slot += [Piece(FOR[lang]), w.name(party)] if party else []
+            actor_slot.append(Piece(")"))
+        planned = is_true(g.literal(QN_LOCAL + "planned", subject=ev))
         return w.fill("event", {
             "event": [w.name(ev)], "when": [Piece(when)] if when else None,
             "place": w.names(g.objects(str(SEM.hasPlace), subject=ev)),
             "parent": w.names(g.objects(str(SEM.subEventOf), subject=ev)),
             "agreement": w.names(g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
             "ratified": w.names(g.objects(QN_LOCAL + "ratified", subject=ev)),
+            "under": w.names(g.objects(QN_LOCAL + "underAgreement", subject=ev)),
+            "status": [Piece(PLANNED[lang])] if planned else None,
             "actors": actor_slot,
         })
     if len(actors) == 1:
-        agent, role = actors[0]
+        agent, role, party = actors[0]
         return w.fill("participation", {"agent": [w.name(agent)], "role": [w.name(role)],
+                                        "party": [w.name(party)] if party else None,
                                         "event": [w.name(event_subjects[0])] if event_subjects else None})
     return _other(w, g)
 
@@ -251,6 +286,28 @@ def _other(w: Wording, g: "_Graph") -> Title:
         value = [w.name(o.value)] if isinstance(o, ox.NamedNode) else [Piece(o.value, lang=getattr(o, "language", None) or None)]
         return w.fill("other", {"subject": [w.name(s.value)], "property": [Piece(w.name(p).text)], "value": value})
     return Title("other", ())
+
+
+FOR = {"en": ", for ", "ar": "، نيابةً عن "}
+"""Between an actor's role and the party it represented: "X (signatory, for Qatar)"."""
+PLANNED = {"en": "planned", "ar": "مخطط له"}
+
+
+def _claim(w: Wording, g: "_Graph", claim: str, lang: str) -> Title:
+    """A claim as said: by whom (named, or an unnamed source by its description),
+    through which agency, when, at which event, with the stance its words mark."""
+    summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == claim and isinstance(o, ox.Literal)]
+    text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
+    stance = g.objects(QN_LOCAL + "stance", subject=claim)
+    kind = "claim-" + stance[0].rsplit("#", 1)[-1].lower() if stance else "claim"
+    filled = w.fill(kind if kind in TEMPLATES else "claim", {
+        "speaker": w.names(g.objects(str(PROV.wasAttributedTo), subject=claim)),
+        "via": w.names(g.objects(str(PROV.agent))),
+        "date": _text(g.literal(str(SCHEMA.dateCreated), subject=claim), lang),
+        "occasion": w.names(g.objects(QN_LOCAL + "occasion", subject=claim)),
+        "summary": [Piece(text, lang=lang)] if text else None,
+    })
+    return Title("claim", filled.pieces)
 
 
 def _text(lit: ox.Literal | None, lang: str) -> Slot | None:
@@ -280,15 +337,16 @@ class _Graph:
         return next((o for s, p, o in self.triples if self.same(p, predicate) and isinstance(o, ox.Literal)
                      and (subject is None or s.value == subject)), None)
 
-    def actors(self) -> list[tuple[str, str]]:
-        """(agent, role type) of every sem:Role in the graph."""
+    def actors(self) -> list[tuple[str, str, str | None]]:
+        """(agent, role type, the party it acted for or None) of every sem:Role in the graph."""
         nodes = {o.value for _, p, o in self.triples if p == str(SEM.hasActor)}
         out = []
         for node in sorted(nodes):
             agent = self.objects(RDF_VALUE, subject=node)
             role = self.objects(str(SEM.roleType), subject=node)
+            party = self.objects(QN_LOCAL + "onBehalfOf", subject=node)
             if agent and role:
-                out.append((agent[0], role[0]))
+                out.append((agent[0], role[0], party[0] if party else None))
         return out
 
 
