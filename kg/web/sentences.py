@@ -85,10 +85,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
              "ar": "{person} برتبة {rank}[، بتاريخ {date}]"},
     "count": {"en": "{subject}: {value} {unit}[, as of {date}]",
               "ar": "{subject}: {value} {unit}[، بتاريخ {date}]"},
-    # claims: one template per stance (kg.mapping_patterns.STANCES); Arabic ones are nominal
-    # ("a denial from X"), so no verb has to agree with a speaker of unknown gender
     "claim": {"en": "According to {speaker}[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
               "ar": "بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
+    "other": {"en": "{subject}: {property} {value}",
+              "ar": "{subject}: {property} {value}"},
+}
+
+STANCE_TEMPLATES: dict[str, dict[str, str]] = {
+    # a claim with a stance (kg.mapping_patterns.STANCES) reads with its verb; the Arabic ones are
+    # nominal ("a denial from X"), so no verb has to agree with a speaker of unknown gender
     "claim-denial": {"en": "{speaker} ruled out[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
                      "ar": "نفيٌ من {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
     "claim-hedge": {"en": "{speaker} said it may be so[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
@@ -99,9 +104,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
                            "ar": "ما ينبغي فعله بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
     "claim-plan": {"en": "{speaker} said it will be done[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
                    "ar": "ما سيتم بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "other": {"en": "{subject}: {property} {value}",
-              "ar": "{subject}: {property} {value}"},
 }
+"""Claims' sentences by stance: the kind stays ``claim`` (one heading), the wording is the stance's."""
 
 KIND_NAMES: dict[str, dict[str, str]] = {
     "holds_post": {"en": "Posts held", "ar": "المناصب"},
@@ -176,7 +180,7 @@ class Wording:
         return out
 
     def fill(self, kind: str, slots: dict[str, Slot | None]) -> Title:
-        template = TEMPLATES[kind][self.lang]
+        template = (TEMPLATES.get(kind) or STANCE_TEMPLATES[kind])[self.lang]
         pieces: list[Piece] = []
         for optional, required in re.findall(r"\[([^\]]*)\]|([^\[]+)", template):
             part = optional or required
@@ -300,14 +304,18 @@ def _claim(w: Wording, g: "_Graph", claim: str, lang: str) -> Title:
     text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
     stance = g.objects(QN_LOCAL + "stance", subject=claim)
     kind = "claim-" + stance[0].rsplit("#", 1)[-1].lower() if stance else "claim"
-    filled = w.fill(kind if kind in TEMPLATES else "claim", {
+    filled = w.fill(kind if kind in STANCE_TEMPLATES else "claim", {
         "speaker": w.names(g.objects(str(PROV.wasAttributedTo), subject=claim)),
         "via": w.names(g.objects(str(PROV.agent))),
         "date": _text(g.literal(str(SCHEMA.dateCreated), subject=claim), lang),
         "occasion": w.names(g.objects(QN_LOCAL + "occasion", subject=claim)),
         "summary": [Piece(text, lang=lang)] if text else None,
     })
-    return Title("claim", filled.pieces)
+    pieces = filled.pieces
+    if lang == "en" and pieces and pieces[0].text[:1].islower():  # "an unnamed NATO official ruled out …"
+        first = pieces[0]
+        pieces = (Piece(first.text[0].upper() + first.text[1:], first.iri, first.lang), *pieces[1:])
+    return Title("claim", pieces)
 
 
 def _text(lit: ox.Literal | None, lang: str) -> Slot | None:
@@ -350,4 +358,4 @@ class _Graph:
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "STANCE_TEMPLATES", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
