@@ -564,6 +564,11 @@ PATTERN_CASES: list[Case] = [
          f"event:pl2 {PLANNED} .", f"event:pl2 {PLANNED.replace(' ; qn:asOf', ' ; rdfs:comment').replace('^^xsd:date', '')} ."),
     Case("planned-without-status", "PlannedStatus", "schema:eventStatus", "event:pl3",
          f"event:pl3 {PLANNED} .", f"event:pl3 {EVENT} ; qn:planned true ; qn:asOf \"2019-03-13\"^^xsd:date ."),
+    Case("unplanned-event-dated-after-article", "FactDateNotAfterArticleShape", "sem:hasTimeStamp", "fa:pl4",
+         fact("fact/a/pl4", body='event:pl4 qn:planned true ; sem:hasTimeStamp "2020"^^xsd:gYear ; schema:startDate "2020"^^xsd:gYear .')
+         + f"event:pl4 {PLANNED} .",
+         fact("fact/a/pl4", body='event:pl4 sem:hasTimeStamp "2020"^^xsd:gYear ; schema:startDate "2020"^^xsd:gYear .')
+         + f"event:pl4 {EVENT} ."),
     Case("under-a-programme", "EventUnderAgreement", "qn:underAgreement", "event:ua1",
          f"event:ua1 {EVENT} ; qn:underAgreement agreement:ag .", f"event:ua1 {EVENT} ; qn:underAgreement programme:ipcp .",
          via=("EventUnderAgreementShape",)),
