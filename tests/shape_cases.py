@@ -569,6 +569,9 @@ PATTERN_CASES: list[Case] = [
          + f"event:pl4 {PLANNED} .",
          fact("fact/a/pl4", body='event:pl4 sem:hasTimeStamp "2020"^^xsd:gYear ; schema:startDate "2020"^^xsd:gYear .')
          + f"event:pl4 {EVENT} ."),
+    Case("fact-that-is-a-claim", "FactIsNotClaimShape", "rdf:type", "fa:fc1",
+         fact("fact/a/fc1"), fact("fact/a/fc1") + f"{iri('fact/a/fc1')} a qn:AttributedStatement ; {L} ; "
+         'schema:text "قطر"@ar ; prov:wasAttributedTo person:p .'),
     Case("under-a-programme", "EventUnderAgreement", "qn:underAgreement", "event:ua1",
          f"event:ua1 {EVENT} ; qn:underAgreement agreement:ag .", f"event:ua1 {EVENT} ; qn:underAgreement programme:ipcp .",
          via=("EventUnderAgreementShape",)),
