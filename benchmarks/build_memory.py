@@ -9,7 +9,7 @@ of this process (``ru_maxrss``) and of its largest child (GNU sort).
 BENCHMARKS.md), so everything else the build does is measured. Runnable by
 path against another checkout (``PYTHONPATH=/tmp/old-build``) to compare the
 build before and after a change: it patches whichever validation entry point
-that ``kg.build`` has.
+that ``kg.release.build`` has.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 def _no_shacl() -> None:
     from rdflib import Graph
 
-    import kg.build as kb
-    from kg.validate import Report
+    import kg.release.build as kb
+    from kg.validation.validate import Report
 
     def conforming(*_args: object, **_kwargs: object) -> Report:
         return Report(True, Graph(), [])
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     seeds, var, *flags = argv
     if "--no-shacl" in flags:
         _no_shacl()
-    from kg.build import build
+    from kg.release.build import build
     from kg.config import Settings
     from kg.errors import ValidationFailed
 

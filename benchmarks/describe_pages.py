@@ -1,4 +1,4 @@
-"""Time the queries behind one resource page (``kg.describe``) on a release's store.
+"""Time the queries behind one resource page (``kg.query.describe``) on a release's store.
 
 Why: a resource page runs a handful of app-owned queries bound to one IRI.
 They must cost the same at 10 articles as at 10 000 — a query that scans the
@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import describe as d
-from kg.release import open_release
+from kg.query import describe as d
+from kg.release.directory import open_release
 from kg.store.embedded import OxigraphStore
 
 QUERIES = ("resource_quads", "resource_labels", "resource_labels_types", "resource_labels_articles",
            "resource_provenance", "resource_incoming",
-           # the reader's sections (kg/reference.py): facts as sentences, events, participants
+           # the reader's sections (kg/query/reference.py): facts as sentences, events, participants
            "facts_of", "facts_of_labels", "facts_of_evidence", "events_of", "event_actors")
 
 

@@ -1,7 +1,7 @@
 """A deterministic synthetic corpus of the same shape as ``seeds/``.
 
 Why: the benchmarks must run the *real* pipeline (``kg.curation`` →
-``kg.mapping`` → validation → dumps → store → server) at 10 … 100 000
+``kg.rdf.mapping`` → validation → dumps → store → server) at 10 … 100 000
 articles, and we have two real articles. This writes, for N articles:
 
 * ``NNNNNN_bench.txt``  a synthetic Arabic-like text holding every quote verbatim;

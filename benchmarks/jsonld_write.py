@@ -1,4 +1,4 @@
-"""The compacted JSON-LD dump writer (``kg.jsonld``) beside pyoxigraph's own
+"""The compacted JSON-LD dump writer (``kg.rdf.jsonld``) beside pyoxigraph's own
 (expanded) JSON-LD serializer, on the same quads, in one run, as a ratio.
 
     python -m benchmarks.jsonld_write var/current/dataset.nq --quads 1000000
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import jsonld
+from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
-from kg.vocab import prefixes
+from kg.rdf.vocab import prefixes
 
 
 class Count:
@@ -54,7 +54,7 @@ def main() -> None:
         ox.serialize(quads, peer, format=ox.RdfFormat.JSON_LD)  # type: ignore[arg-type]
         ox_s = time.perf_counter() - t
         per = 1e6 / len(quads)
-        print(f"kg.jsonld (compacted) {kg_s * per:.2f} µs/quad   pyoxigraph (expanded) {ox_s * per:.2f} µs/quad   "
+        print(f"kg.rdf.jsonld (compacted) {kg_s * per:.2f} µs/quad   pyoxigraph (expanded) {ox_s * per:.2f} µs/quad   "
               f"ratio {kg_s / ox_s:.2f}   ({ours.n / 1e6:.0f} vs {peer.n / 1e6:.0f} MB)")
 
 

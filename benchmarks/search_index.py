@@ -1,4 +1,4 @@
-"""Size, build time and query time of the search index (``kg.search``) at the
+"""Size, build time and query time of the search index (``kg.query.search_index``) at the
 scale of a 100 000-article release, without building one (104 min):
 ``python -m benchmarks.search_index [THINGS] [ARTICLES]`` prints JSON.
 
@@ -20,7 +20,7 @@ import sys
 import time
 import tracemalloc
 
-from kg.search import LabelIndex
+from kg.query.search_index import LabelIndex
 
 AR = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 EN = "abcdefghijklmnopqrstuvwxyz"

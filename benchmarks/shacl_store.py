@@ -1,11 +1,11 @@
-"""SHACL at scale: ``kg.validate.validate_store`` (SPARQL on Oxigraph) vs pyshacl.
+"""SHACL at scale: ``kg.validation.validate.validate_store`` (SPARQL on Oxigraph) vs pyshacl.
 
 Issue 6 target: 1 M triples validated in < 60 s. For each size N this
 generates N synthetic articles (``benchmarks.generate``), curates and maps
 them with the real pipeline, loads a pyoxigraph ``Store`` the way a release
 does (each fact in its named graph, the default graph = their de-duplicated
 union) and times ``validate_store``. At sizes up to ``--pyshacl-max`` it also
-runs pyshacl (``kg.validate.validate``) on the same quads and says whether
+runs pyshacl (``kg.validation.validate.validate``) on the same quads and says whether
 the two reports are equal.
 
     python -m benchmarks.shacl_store 25 2500 --work /tmp/shacl-bench --pyshacl-max 25
@@ -23,12 +23,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.generate import generate
-from kg.build import to_oxigraph
+from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
-from kg.mapping import map_corpus
-from kg.shacl.literals import Originals
-from kg.turtledir import load_turtle_dir
-from kg.validate import Violation, as_dataset, validate, validate_store
+from kg.rdf.mapping import map_corpus
+from kg.validation.literals import Originals
+from kg.rdf.turtledir import load_turtle_dir
+from kg.validation.validate import Violation, as_dataset, validate, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
-"""What writing the sitemaps adds to a build: ``kg.sitemap.write_sitemaps`` timed
+"""What writing the sitemaps adds to a build: ``kg.release.sitemap.write_sitemaps`` timed
 beside the build's other pass over the same sorted N-Triples
-(``kg.void.count_union``, the VoID statistics), in one run, as a ratio.
+(``kg.release.void.count_union``, the VoID statistics), in one run, as a ratio.
 
     python -m benchmarks.generate 10000 /tmp/b/seeds
     kg --seeds /tmp/b/seeds --var /tmp/b/var build
@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.release import open_release
-from kg.sitemap import write_sitemaps
-from kg.void import count_union
+from kg.release.directory import open_release
+from kg.release.sitemap import write_sitemaps
+from kg.release.void import count_union
 
 
 def main() -> None:

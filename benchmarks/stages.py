@@ -6,7 +6,7 @@
     python -m benchmarks.stages load VAR             open the release's store as ``kg serve`` does
 
 Each prints one JSON object on stdout. ``build`` runs the real
-``kg.build.build`` and reads each stage's time from its progress lines
+``kg.release.build.build`` and reads each stage's time from its progress lines
 (``[k/5] name … (N.NNs)``), so what is measured is exactly what users run.
 """
 
@@ -28,7 +28,7 @@ def rss_mb() -> float:
 
 
 def build(seeds: Path, var: Path) -> dict:
-    from kg.build import build as kg_build
+    from kg.release.build import build as kg_build
     from kg.config import Settings
 
     lines: list[str] = []
@@ -57,9 +57,9 @@ def shacl(var: Path, whole_max: int) -> dict:
     import pyoxigraph as ox
 
     from kg.config import Settings
-    from kg.release import open_release
-    from kg.turtledir import load_turtle_dir
-    from kg.validate import validate, validate_store
+    from kg.release.directory import open_release
+    from kg.rdf.turtledir import load_turtle_dir
+    from kg.validation.validate import validate, validate_store
 
     settings = Settings(var_dir=var)
     release = open_release(settings.current_release)
@@ -88,7 +88,7 @@ def shacl(var: Path, whole_max: int) -> dict:
 
 def load(var: Path) -> dict:
     from kg.config import Settings
-    from kg.release import open_release
+    from kg.release.directory import open_release
     from kg.store.embedded import embedded_store
 
     release = open_release(Settings(var_dir=var).current_release)

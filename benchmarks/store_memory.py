@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from kg.release import open_release
+from kg.release.directory import open_release
 from kg.store.embedded import ON_DISK, OxigraphStore, persist, release_files
 
 

@@ -5,14 +5,14 @@
 RELEASE is a published release directory (``VAR/current``). Its store is
 copied to DIR first (opening a store read-write may compact it: the
 release stays untouched), the integer literals as written are read back
-from ``dataset.nq`` into a ``kg.shacl.literals.DiskOriginals`` as the build does, and then:
+from ``dataset.nq`` into a ``kg.validation.literals.DiskOriginals`` as the build does, and then:
 
 * RSS after opening the store, and after a full scan of every quad (what
   RocksDB's caches keep once everything was read);
 * each compiled query alone, on this thread, its rows turned into results
   by the engine's own code, with the peak RSS above the level before it
   (a sampler thread reads ``/proc/self/status`` every 10 ms) and its time;
-* ``--threads N`` (N > 0): also the whole ``kg.shacl.engine.run`` as the
+* ``--threads N`` (N > 0): also the whole ``kg.validation.engine.run`` as the
   build calls it, with its peak and time.
 
 Prints one JSON line per step and the ``--top`` queries by peak.
@@ -65,10 +65,10 @@ class Sampler:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kg.shacl.engine import _results, compile_all
-    from kg.shacl.model import Hierarchy
-    from kg.shacl.sparql import SUBCLASS_PAIRS
-    from kg.shacl.literals import DiskOriginals
+    from kg.validation.engine import _results, compile_all
+    from kg.validation.model import Hierarchy
+    from kg.validation.sparql import SUBCLASS_PAIRS
+    from kg.validation.literals import DiskOriginals
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("release", type=Path)
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in sorted(rows_out, key=lambda r: -r["s"])[:args.top]:  # type: ignore[operator]
         print("SLOW", json.dumps(r, ensure_ascii=False))
     if args.threads:
-        from kg.validate import validate_store
+        from kg.validation.validate import validate_store
         sampler.reset()
         t = time.perf_counter()
         kw = {} if args.slice < 0 else {"slice_size": args.slice or None}

@@ -19,9 +19,9 @@ import time
 from functools import partial
 from pathlib import Path
 
-from kg import formats as F
+from kg.rdf import formats as F
 from kg.config import Settings
-from kg.release import open_release
+from kg.release.directory import open_release
 from kg.store.embedded import OxigraphStore
 from kg.store.executor import QueryExecutor
 from kg.web import results as R

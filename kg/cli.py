@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.build import build
+    from kg.release.build import build
 
     progress = (lambda _l: None) if args.quiet else _progress
     build(settings, progress=progress)
@@ -126,8 +126,8 @@ def _prune(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Callable[[str], None]) -> None:
-    from kg import history
-    from kg.release import prune
+    from kg.release import history
+    from kg.release.directory import prune
 
     removed = prune(settings.var_dir, keep, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
@@ -152,8 +152,8 @@ def _report_pruned(settings: Settings, keep: int, *, dry_run: bool, progress: Ca
 
 
 def _diff(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.diff import diff, dumps, write_patch_line
-    from kg.history import resolve
+    from kg.release.diff import diff, dumps, write_patch_line
+    from kg.release.history import resolve
 
     old, new = resolve(settings.var_dir, args.old), resolve(settings.var_dir, args.new)
     out = sys.stdout.buffer
@@ -168,7 +168,7 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.build import check
+    from kg.release.build import check
 
     checked = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
     report = checked.report
@@ -188,8 +188,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.publish import Target, publish
-    from kg.release import open_release
+    from kg.store.publish import Target, publish
+    from kg.release.directory import open_release
 
     password = args.password_file.read_text(encoding="utf-8").splitlines()[0] if args.password_file else None
     target = Target.from_urls(args.to, args.update, user=args.user, password=password)

@@ -10,7 +10,7 @@ Anything else is our bug and stays a traceback / 500.
     ├── CurationError        curated files are wrong: every Problem of the run (file, line, column, field, what to do)
     ├── BuildError           the pipeline could not produce a release
     │   ├── ValidationFailed the graph does not conform to the shapes
-    │   └── UnsupportedShape a shape uses SHACL the SPARQL engine (kg.shacl) cannot evaluate
+    │   └── UnsupportedShape a shape uses SHACL the SPARQL engine (kg.validation) cannot evaluate
     ├── ReleaseNotFound      nothing has been built where we looked
     ├── BadQuery             a SPARQL query is malformed or not allowed
     │   └── QueryRefused     well-formed but forbidden (update, LOAD, SERVICE)
@@ -125,7 +125,7 @@ class ValidationFailed(BuildError):
 
 
 class UnsupportedShape(BuildError):
-    """A shape uses a SHACL feature ``kg.shacl`` does not compile: validating
+    """A shape uses a SHACL feature ``kg.validation`` does not compile: validating
     without it would silently pass, so the engine refuses instead."""
 
 

@@ -111,7 +111,7 @@ def fold(text: str) -> str:
 
 def fold_words(text: str) -> str:
     """``text`` folded, and every punctuation mark a word break: how names are
-    compared by search (``kg.search``), where ``Secretary-General``,
+    compared by search (``kg.query.search_index``), where ``Secretary-General``,
     ``Qatar–NATO`` and ``(IPCP)`` are words a person types without their
     hyphens and brackets. Quotes are matched with ``fold``, which keeps them."""
     return " ".join(text.translate(_FOLD_WORDS).split())
@@ -149,11 +149,25 @@ def score_folded(q: str, lab: str) -> float:
     if q in lab:
         return 0.9
     whole = fuzz.ratio(q, lab) / 100
-    q_words = q.split(" ")
+    q_words = [_bare(w) for w in q.split(" ")]
+    l_words = [_bare(w) for w in words]
     # each query word against its best label word, then averaged: typing one
-    # name of a person, or a misspelt one, still finds the person
-    per_word = sum(max(fuzz.ratio(qw, w) for w in words) for qw in q_words) / (100 * len(q_words))
+    # name of a person, or a misspelt one, still finds the person; the Arabic
+    # article is no difference («الحلف» is the word «حلف» of «مقر حلف الناتو»)
+    per_word = sum(max(fuzz.ratio(qw, w) for w in l_words) for qw in q_words) / (100 * len(q_words))
     return round(0.85 * max(whole, per_word), 4)
+
+
+_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
+"""The definite article, alone or after a one-letter proclitic (و ب ف ك; لـ + ال is written «لل»)."""
+
+
+def _bare(word: str) -> str:
+    """A folded word without its definite article, when enough of a word is left."""
+    for prefix in _ARTICLE:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            return word[len(prefix):]
+    return word
 
 
 __all__ = ["QUOTE_MARKS", "distance", "fold", "fold_map", "fold_words", "score", "score_folded"]

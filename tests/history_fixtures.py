@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 
 BASE = "https://qatar-nato.example.org/"
 ARTICLE_B = "001_8ef1d1eb9683969b.yaml"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
-from kg.release import open_release
+from kg.release.directory import open_release
 from live import serve_settings
 
 HOSTILE = "Qatar <script>alert(1)</script>"

@@ -1,6 +1,6 @@
 """Writing a release from bytes in memory: what tests (and only tests) need.
 
-The build streams every file into a ``kg.release.Draft`` (``kg.build``);
+The build streams every file into a ``kg.release.directory.Draft`` (``kg.release.build``);
 tests that want a small release of their own bytes, or the whole-corpus
 serialization the streaming build must match byte for byte, use these.
 """
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import jsonld
-from kg.release import Release, draft_release
+from kg.rdf import jsonld
+from kg.release.directory import Release, draft_release
 
 
 def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
     """Deterministic bytes: quads are sorted; triple formats get the union,
-    de-duplicated; JSON-LD is compacted (``kg.jsonld``), as ``kg build`` writes it."""
+    de-duplicated; JSON-LD is compacted (``kg.rdf.jsonld``), as ``kg build`` writes it."""
     if fmt == ox.RdfFormat.JSON_LD:
         return jsonld.dumps(quads, prefixes)
     if not fmt.supports_datasets:

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import NO_SHARED, SHARED
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.executor import QueryExecutor
 from kg.web.app import create_app
 from kg.store.embedded import release_files

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from security_fixtures import LIMITS, MARGIN, SIMPLE, TIMEOUT, limited, live_server, raw_request, status_of
 
 PATH_EXPLOSION = (
@@ -296,5 +296,20 @@ def test_wrong_methods_are_405_with_allow(client: httpx.Client, method: str) -> 
         assert method not in allowed and "GET" in allowed
 
 
-def test_the_server_survived_everything(client: httpx.Client) -> None:
+def test_the_server_survives_a_mixed_burst(server: str, client: httpx.Client) -> None:
+    """Self-contained (it does not rely on the tests above having run first, so
+    it holds under any order or ``-n``): bad bytes on the wire, an oversized
+    body, an unparsable query and a runaway query at once, then the server is
+    still healthy and answering."""
+    def runaway() -> None:
+        with httpx.Client(base_url=server, timeout=TIMEOUT + MARGIN) as c:
+            c.get("/sparql", params={"query": PATH_EXPLOSION})
+
+    t = threading.Thread(target=runaway)
+    t.start()
+    assert 400 <= status_of(raw_request(server, b"GET /sparql?query=%ff%fe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) < 500
+    assert client.post("/sparql", content=b"query=" + b"A" * 3_000_000,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 413
+    assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p"}).status_code == 400
+    t.join()
     assert healthy(client)

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT
-from kg.release import open_release
+from kg.release.directory import open_release
 
 
 def _snapshot(var: Path) -> tuple[str, dict[str, bytes]]:

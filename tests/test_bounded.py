@@ -15,7 +15,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from kg.config import Settings
 from kg.errors import QueryTimeout
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.bounded import is_bounded
 from kg.store.executor import QueryExecutor
 from kg.store.embedded import embedded_files

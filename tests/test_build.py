@@ -15,11 +15,11 @@ import pytest
 from rdflib import Dataset, Graph
 
 from conftest import ROOT, SEEDS
-from kg.build import build, to_oxigraph
+from kg.release.build import build, to_oxigraph
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.curation.loader import load_corpus
-from kg.mapping import map_corpus
-from kg.release import DUMPS, Release, open_release
+from kg.rdf.mapping import map_corpus
+from kg.release.directory import DUMPS, Release, open_release
 
 RDFLIB_FORMAT = {"dataset.nq": "nquads", "dataset.trig": "trig", "dataset.ttl": "turtle", "dataset.nt": "nt", "dataset.jsonld": "json-ld"}
 
@@ -182,7 +182,7 @@ def test_mapping_refuses_https_schema_org(bad: tuple) -> None:
     from rdflib import Literal, URIRef
 
     from kg.errors import BuildError
-    from kg.mapping import check_term_forms
+    from kg.rdf.mapping import check_term_forms
 
     def term(x: object) -> object:
         if isinstance(x, tuple):

@@ -1,4 +1,4 @@
-"""The streaming build (kg.build, kg.spool): articles are read one at a time,
+"""The streaming build (kg.release.build, kg.release.spool): articles are read one at a time,
 the dumps are the same bytes the in-memory serialization gave, the store holds
 what the dumps hold, offsets stay xsd:nonNegativeInteger, and cross-file
 checks still name file and line.
@@ -20,15 +20,15 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
 from conftest import SEEDS
-from kg.build import build, to_oxigraph
+from kg.release.build import build, to_oxigraph
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.curation.loader import CorpusStream
 from kg.errors import CurationError
-from kg.mapping import map_corpus
-from kg.release import DUMPS, Release
-from kg.spool import DumpWriter, QuadSpool
-from kg.vocab import prefixes
+from kg.rdf.mapping import map_corpus
+from kg.release.directory import DUMPS, Release
+from kg.release.spool import DumpWriter, QuadSpool
+from kg.rdf.vocab import prefixes
 
 OA = "http://www.w3.org/ns/oa#"
 NNI = str(XSD.nonNegativeInteger)
@@ -203,9 +203,9 @@ def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
 
 def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path: Path) -> None:
     """The build keeps the integer literals as written in SQLite, not a dict:
-    every lookup the validator makes gives what kg.shacl.literals.Originals gives."""
-    from kg.shacl.literals import Originals
-    from kg.shacl.literals import DiskOriginals
+    every lookup the validator makes gives what kg.validation.literals.Originals gives."""
+    from kg.validation.literals import Originals
+    from kg.validation.literals import DiskOriginals
 
     quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
     odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),

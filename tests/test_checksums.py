@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.release.build import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import CurationError

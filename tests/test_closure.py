@@ -21,10 +21,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import SEEDS, SHIPPED_SEEDS
 from kg.curation.loader import load_corpus
-from kg.mapping import Quad, map_corpus
-from kg.turtledir import load_turtle_dir
-from kg.validate import as_dataset, validate
-from kg.vocab import FOAF, ORG, QN
+from kg.rdf.mapping import Quad, map_corpus
+from kg.rdf.turtledir import load_turtle_dir
+from kg.validation.validate import as_dataset, validate
+from kg.rdf.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
 from tests import closure as cl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,12 +130,40 @@ def test_what_the_issue_found_is_no_longer_concluded() -> None:
     assert people and not people & set(g.subjects(RDF.type, FOAF.Organization))
 
 
-def test_the_closures_take_seconds_not_minutes(capsys: pytest.CaptureFixture[str]) -> None:
-    """Not a timing assertion: records what the closures took, for the CI log."""
-    times = {i: round(closed(c, s)[2], 1) for (c, s), i in zip(CASES, IDS)}
+@pytest.mark.parametrize("corpus,semantics", CASES, ids=IDS)
+def test_what_issue_22_found_is_no_longer_concluded(corpus: Path, semantics: str) -> None:
+    """On every closure: a post holder is no member of the post's organisation
+    (ORG's org:Membership), a session is no meeting, and mediations and
+    ratifications are schema.org events like every other event."""
+    g, _, _ = closed(corpus, semantics)
+    holdings = set(g.subjects(RDF.type, QN.PostHolding))
+    assert holdings and not holdings & set(g.subjects(RDF.type, ORG.Membership))
+    nato = URIRef(LOCAL + "alliance/nato")
+    assert [m for m in g.subjects(ORG.organization, nato) if (m, ORG.member, None) in g] == []
+    sessions = set(g.subjects(RDF.type, QN.Session))
+    assert sessions and not sessions & set(g.subjects(RDF.type, QN.Meeting))
+    events = set(g.subjects(RDF.type, SEM.Event))
+    assert events and events <= set(g.subjects(RDF.type, SCHEMA.Event))
+    same_scheme = [(a, b) for a, b in g.subject_objects(SKOS.closeMatch)
+                   if set(g.objects(a, SKOS.inScheme)) & set(g.objects(b, SKOS.inScheme))]
+    assert same_scheme == []
+
+
+def test_each_closure_entails_what_the_data_does_not_state(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reasoner really ran on each case: a Secretary General's post holder is
+    an ``foaf:Agent`` only by entailment (the data says ``foaf:Person``), and the
+    closure is larger than its input. The seconds each took go to the CI log
+    (a record, not an assertion: speed goals live in benchmarks/)."""
+    times = {}
+    for (corpus, semantics), ident in zip(CASES, IDS):
+        g, _, seconds = closed(corpus, semantics)
+        stated = sum(1 for _ in quads(corpus))
+        people = set(g.subjects(RDF.type, FOAF.Person))
+        assert people and all((p, RDF.type, FOAF.Agent) in g for p in people), ident
+        assert len(g) > stated, ident
+        times[ident] = round(seconds, 1)
     with capsys.disabled():
         print(f"\nclosure seconds: {times}")
-    assert all(t >= 0 for t in times.values())
 
 
 # -- the checks fail where they should ----------------------------------------------

@@ -8,7 +8,7 @@ from rdflib import Dataset
 from rdflib.term import Node
 
 from kg.competency import questions
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.embedded import OxigraphStore
 
 ID = "https://qatar-nato.example.org/id/"

@@ -16,14 +16,14 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
 from conftest import SHIPPED_SEEDS
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.curation.model import Entity
 from kg.errors import CurationError
-from kg.mapping import Mapper
-from kg.release import open_release
-from kg.vocab import QN, SCHEMA, SEM
+from kg.rdf.mapping import Mapper
+from kg.release.directory import open_release
+from kg.rdf.vocab import QN, SCHEMA, SEM
 
 ID = "https://qatar-nato.example.org/id/"
 XSD_ = "http://www.w3.org/2001/XMLSchema#"
@@ -35,6 +35,7 @@ def _digits(text: str) -> list[str]:
     return sorted(DIGITS.findall(text))
 
 
+@pytest.mark.seeds
 def test_every_inferred_fact_says_why() -> None:
     corpus = load_corpus(SHIPPED_SEEDS)
     unexplained = [f"{a.path.name}:{f.id}" for a in corpus.articles for f in a.doc.facts
@@ -42,6 +43,7 @@ def test_every_inferred_fact_says_why() -> None:
     assert not unexplained
 
 
+@pytest.mark.seeds
 def test_every_claim_says_when_and_where_it_was_made() -> None:
     """Issue 22: a claim has a date and an occasion (the speech, session or visit it was made at);
     one that only the context places says so (inferred) and why (note)."""
@@ -56,6 +58,7 @@ def test_every_claim_says_when_and_where_it_was_made() -> None:
 EVENT_TYPES = {"Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing", "Event"}
 
 
+@pytest.mark.seeds
 def test_labels_and_summaries_give_the_same_numbers_in_both_languages() -> None:
     """A date or count in one language's label and not the other's is a label
     that does not translate the other (Arabic labels here use 0-9 digits)."""
@@ -66,6 +69,7 @@ def test_labels_and_summaries_give_the_same_numbers_in_both_languages() -> None:
     assert not mismatched
 
 
+@pytest.mark.seeds
 def test_every_claim_quote_is_a_distinct_statement() -> None:
     """Two claims of one article never rest on the very same words."""
     for art in load_corpus(SHIPPED_SEEDS).articles:
@@ -128,3 +132,29 @@ def test_approximate_without_a_date_is_refused_at_the_fact(seeds_copy: Path) -> 
     assert "approximate" in err.message and "date" in err.message
     text = (seeds_copy / B).read_text(encoding="utf-8").splitlines()
     assert err.line is not None and "id: test-blockade" in "\n".join(text[err.line - 2:err.line + 1])
+
+
+ONGOING_FACT = APPROXIMATE_FACT.replace("    date: 2017\n", "    began: 2017\n")
+
+
+def test_an_ongoing_event_has_a_beginning_not_a_date(seeds_copy: Path, tmp_path: Path) -> None:
+    """began: (issue 22): the blockade began about 2017 and was ongoing on
+    2019-03-13; it did not take place in 2017. sem:hasBeginTimeStamp, repeated
+    as schema:startDate, and no sem:hasTimeStamp; the SHACL gate passes."""
+    _add_blockade(seeds_copy, ONGOING_FACT)
+    settings = Settings(var_dir=tmp_path / "var", seeds_dir=seeds_copy)
+    build(settings, progress=lambda _line: None)
+    ds = Dataset(default_union=True)
+    ds.parse(open_release(settings.current_release).file("dataset.nq"), format="nquads")
+    event, year = URIRef(ID + "event/test-blockade"), Literal("2017", datatype=URIRef(XSD_ + "gYear"))
+    assert (event, SEM.hasBeginTimeStamp, year) in ds
+    assert (event, SCHEMA.startDate, year) in ds
+    assert (event, SEM.hasTimeStamp, None) not in ds
+    assert (event, QN.asOf, Literal("2019-03-13", datatype=URIRef(XSD_ + "date"))) in ds
+
+
+def test_a_date_and_a_beginning_are_refused_together(seeds_copy: Path) -> None:
+    _add_blockade(seeds_copy, ONGOING_FACT.replace("    began: 2017\n", "    began: 2017\n    date: 2017\n"))
+    with pytest.raises(CurationError) as info:
+        load_corpus(seeds_copy)
+    assert "began" in info.value.message and "date" in info.value.message

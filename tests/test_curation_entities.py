@@ -123,3 +123,29 @@ def test_search_says_when_it_found_only_spelling_variants(capsys: pytest.Capture
     assert out.startswith("person/jens-stoltenberg") and "spelling variants" not in err
     assert main(["--seeds", str(SEEDS), "entities", "search", "الحصار", "--json"]) == 0
     assert all(hit["variant_only"] for hit in json.loads(capsys.readouterr().out))  # for tools, the same in JSON
+
+
+@pytest.mark.parametrize("term", ["مقر حلف الناتو", "مقر الناتو", "NATO HQ"])
+def test_nato_headquarters_by_its_usual_names(capsys: pytest.CaptureFixture[str], term: str) -> None:
+    """Issue 22: the shipped headquarters has the names articles use beside
+    its label («مقر حلف الناتو», «مقر الناتو»), so they find it first."""
+    from conftest import SHIPPED_SEEDS
+
+    hits = search(capsys, term, seeds=SHIPPED_SEEDS)
+    assert hits[0]["key"] == "place/nato-hq" and hits[0]["score"] == 1.0, hits[:3]
+
+
+@pytest.mark.parametrize("seeds", ["corpus", "shipped"])
+def test_the_arabic_article_is_no_difference_between_words(capsys: pytest.CaptureFixture[str], seeds: str) -> None:
+    """«مقر قيادة الحلف» (the alliance's command headquarters) names no label,
+    but «الحلف» is the word «حلف» of «مقر حلف شمال الأطلسي»: the headquarters is
+    offered (as a variant: the curator decides whether the text means it), and
+    is the first place."""
+    from conftest import SHIPPED_SEEDS
+
+    where = SEEDS if seeds == "corpus" else SHIPPED_SEEDS
+    hits = search(capsys, "مقر قيادة الحلف", seeds=where)
+    assert "place/nato-hq" in [h["key"] for h in hits], hits[:3]
+    assert all(h["variant_only"] for h in hits)
+    places = search(capsys, "مقر قيادة الحلف", "--kind", "place", seeds=where)
+    assert places[0]["key"] == "place/nato-hq"

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from conftest import SEEDS
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.errors import CurationError, ValidationFailed

@@ -125,8 +125,8 @@ def test_the_schema_offers_keys_where_the_model_refers_to_an_entity() -> None:
 
 
 def test_entity_types_come_from_one_table() -> None:
-    from kg import mapping
-    from kg.entity_types import ENTITY_TYPES, TYPE_NAMES
+    from kg.rdf import mapping
+    from kg.curation.entity_types import ENTITY_TYPES, TYPE_NAMES
 
     assert typing.get_args(Entity.model_fields["type"].annotation) == TYPE_NAMES == tuple(ENTITY_TYPES)
     assert mapping.ENTITY_TYPES is ENTITY_TYPES
@@ -152,8 +152,8 @@ def test_a_membership_fact_mints_a_membership_key(seeds_copy: Path) -> None:
 
 
 def test_every_key_kind_belongs_to_a_type_or_is_minted() -> None:
-    """``kg.iris.ENTITY_KINDS`` (what a key may start with) and the types' kinds are one set."""
-    from kg.entity_types import MINTED_KINDS, TYPE_KINDS
-    from kg.iris import ENTITY_KINDS
+    """``kg.rdf.iris.ENTITY_KINDS`` (what a key may start with) and the types' kinds are one set."""
+    from kg.curation.entity_types import MINTED_KINDS, TYPE_KINDS
+    from kg.rdf.iris import ENTITY_KINDS
 
     assert ENTITY_KINDS == set(TYPE_KINDS.values()) | MINTED_KINDS

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from kg.web.openapi import SURFACE as PUBLIC_PATHS
 from security_fixtures import MARGIN, TIMEOUT, limited, live_server
 

@@ -31,11 +31,11 @@ from conftest import SEEDS
 from history_fixtures import (
     BASE, GONE_POST, MERGED, QATAR, REMOVED_FACT, SUCCESSOR, TwoReleases, build_two, quiet, second_corpus,
 )
-from kg import history
-from kg.build import build, check
+from kg.release import history
+from kg.release.build import build, check
 from kg.cli import main
 from kg.config import Settings
-from kg.diff import diff, quad_key
+from kg.release.diff import diff, quad_key
 from kg.errors import CurationError
 from kg.web.memento import http_date
 from live import serve_settings
@@ -367,7 +367,7 @@ def test_counts_of_things_follow_the_changes(two: TwoReleases) -> None:
 
 def test_a_history_that_cannot_be_written_stops_the_swap(seeds_copy: Path, tmp_path: Path) -> None:
     from kg.errors import BuildError
-    from kg.release import open_release
+    from kg.release.directory import open_release
 
     settings = Settings(seeds_dir=seeds_copy, var_dir=tmp_path / "var")
     first = build(settings, progress=quiet)

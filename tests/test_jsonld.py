@@ -1,4 +1,4 @@
-"""kg.jsonld: compacted JSON-LD with one shared @context. Checked with a real
+"""kg.rdf.jsonld: compacted JSON-LD with one shared @context. Checked with a real
 JSON-LD processor (pyld): what we write expands to the same RDF as the
 N-Triples / N-Quads we started from (graphs compared by isomorphism with
 rdflib), and compacting it again with the same context changes nothing (so
@@ -14,9 +14,9 @@ import rdflib
 from pyld import jsonld as pyld
 from rdflib.compare import isomorphic
 
-from kg import jsonld
-from kg.release import Release
-from kg.vocab import prefixes
+from kg.rdf import jsonld
+from kg.release.directory import Release
+from kg.rdf.vocab import prefixes
 
 BASE = "https://qatar-nato.example.org/"
 P = prefixes(BASE)

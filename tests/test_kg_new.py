@@ -225,3 +225,45 @@ def test_kg_new_waits_for_the_lock_on_the_seeds_directory(seeds_copy: Path, tmp_
         os.close(fd)
     assert proc.wait(timeout=120) == 0
     assert len(snapshot(seeds_copy)) == len(before) + 2
+
+
+NO_HEADLINE = ("الدوحة - اليمن اليوم\n\n"
+               "أكد مسؤول في حلف شمال الأطلسي أن دولة قطر شريك مهم، وقال إن التعاون بين الجانبين يتطور "
+               "في مجالات عديدة منها التدريب والتعليم والدفاع السيبراني وأمن الطاقة.\n")
+
+
+@pytest.mark.parametrize("byline", ["الدوحة - اليمن اليوم", "بروكسل - المكتب الإعلامي - 13 مارس 2019",
+                                    "الدوحة – قنا", "الأربعاء 13 مارس 2019"])
+def test_a_byline_or_a_date_is_never_the_headline(byline: str) -> None:
+    """Issue 22: a text without a headline starts with its byline, which has
+    four words; it was taken as the headline."""
+    assert guess_headline(byline + "\n\n" + NO_HEADLINE.split("\n\n", 1)[1]) is None
+    guess = guess_headline(byline + "\nقطر والناتو يبحثان آفاق التعاون الدفاعي\n\nنص الخبر.\n")
+    assert guess is not None and guess.text == "قطر والناتو يبحثان آفاق التعاون الدفاعي" and guess.line == 2
+
+
+def test_a_headline_with_a_dash_is_still_a_headline() -> None:
+    text = "قطر - الناتو: تعاون في مجالات الدفاع السيبراني والتدريب\n\nنص الخبر هنا.\n"
+    guess = guess_headline(text)
+    assert guess is not None and guess.line == 1
+
+
+def test_a_text_without_a_headline_gets_no_guess_and_language_is_written(seeds_copy: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The skeleton then says no line looked like a headline (the title stays a
+    TODO), and, as for every text, it writes the article's language."""
+    src = write(tmp_path, NO_HEADLINE.encode("utf-8"))
+    assert new(seeds_copy, str(src), "--publisher", "publisher/zajel-news", "--published", "2021-05-04") == 0
+    stem = f"002_{hashlib.sha256(NO_HEADLINE.encode('utf-8')).hexdigest()[:16]}"
+    skeleton_text = (seeds_copy / f"{stem}.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(skeleton_text)
+    assert doc["article"]["title"]["ar"].startswith("TODO(kg new)")
+    assert "no line looked like a headline" in skeleton_text
+    assert doc["article"]["language"] == "ar"
+
+
+def test_the_skeleton_writes_the_language(seeds_copy: Path, tmp_path: Path) -> None:
+    assert new(seeds_copy, str(write(tmp_path, TEXT.encode("utf-8")))) == 0
+    stem = f"002_{hashlib.sha256(TEXT.encode('utf-8')).hexdigest()[:16]}"
+    doc = yaml.safe_load((seeds_copy / f"{stem}.yaml").read_text(encoding="utf-8"))
+    assert doc["article"]["language"] == "ar"

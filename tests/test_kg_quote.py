@@ -95,6 +95,25 @@ def test_words_nowhere_show_the_nearest_passage(seed: Path, capsys: pytest.Captu
     assert "nearest passage (article 2:" in err and "الحوار مـسـتـمـر" in err
 
 
+ARTICLE_TEN = "وأوضح أن المادة الـ10 من معاهدة شمال الأطلسي لا تسمح إلا بانضمام الدول الأوروبية.\n"  # our own words
+
+
+@pytest.mark.parametrize("typed", ["المادة الـ", "المادة الـ1", "الماده ال"])
+def test_the_nearest_passage_never_stops_inside_a_word(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      typed: str) -> None:
+    """Issue 22: the nearest passage ended «المادة الـ» where the article has
+    «المادة الـ10»: the passage is whole words, however the quote's length cut it."""
+    path = tmp_path / "ten.txt"
+    path.write_bytes(ARTICLE_TEN.encode("utf-8"))
+    capsys.readouterr()
+    main(["--seeds", str(tmp_path), "quote", str(path), typed + "X"])  # X: nowhere in the text, so no hit
+    err = capsys.readouterr().err
+    passage = err.split("nearest passage", 1)[1].split("«", 1)[1].split("»", 1)[0]
+    assert passage.startswith("المادة الـ10"), passage
+    words = ARTICLE_TEN.split()
+    assert all(w in words for w in passage.replace("…", "").split()), passage
+
+
 def test_no_such_seed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--seeds", str(tmp_path), "quote", "nope.txt", "قطر"]) == 3
     assert "nope.txt: SEED_FILE: no such file" in capsys.readouterr().err

@@ -18,11 +18,11 @@ import rdflib
 from pyld import jsonld as pyld
 from rdflib.compare import isomorphic
 
-from kg import jsonld
-from kg.build import build
+from kg.rdf import jsonld
+from kg.release.build import build
 from kg.config import Settings
-from kg.release import Release
-from kg.vocab import prefixes
+from kg.release.directory import Release
+from kg.rdf.vocab import prefixes
 from kg.web.reload import Watcher
 from kg.web.server import build_app, make_store
 from ld_fixtures import ld_url  # noqa: F401  (fixture)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.describe import describe, query_text, serialize, to_triples
-from kg.formats import HTML, TURTLE
+from kg.query.describe import describe, query_text, serialize, to_triples
+from kg.rdf.formats import HTML, TURTLE
 from kg.web.resources import segment
 from kg.web.urls import Urls
 

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from security_fixtures import MARGIN, kg_serve_process, rss_bytes
 
 REQUESTS = int(os.environ.get("KG_LOAD_REQUESTS", "2000"))

@@ -17,7 +17,7 @@ from rdflib import Dataset, Namespace
 
 from conftest import SHIPPED_SEEDS
 from kg.cli import main
-from kg.release import open_release
+from kg.release.directory import open_release
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 SOURCE = SHIPPED_SEEDS / "001_8ef1d1eb9683969b.txt"

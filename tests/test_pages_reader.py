@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
-from kg.reference import FactRecord
+from kg.query.reference import FactRecord
 from kg.web import sparql_page
 from kg.web.sentences import KIND_NAMES, STANCE_TEMPLATES, TEMPLATES, format_date, title
 
@@ -260,5 +260,5 @@ def test_rank_count_and_planned_event_sentences(ld_url: str) -> None:
         "Nasser bin Saad Al-Muhannadi holds the rank of Staff brigadier general, as of 6 June 2018")
     assert h1(ld_url, "fact/example-2018-06-06-liaison-agreement/nato-has-29-members", "ar").endswith(": 29 دولة عضوا، بتاريخ 6 يونيو 2018")
     planned = h1(ld_url, "fact/example-2018-06-06-liaison-agreement/liaison-office-planned", "en")
-    assert planned.startswith("Opening of a NATO liaison office in Doha (planned)")
+    assert planned.startswith("Opening of a NATO liaison office in Doha (planned as of 6 June 2018)")
     assert "under Qatar–NATO agreement on cooperation in liaison" in planned

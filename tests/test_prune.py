@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from kg.cli import main
-from kg.release import _build_lock, open_release, prune
+from kg.release.directory import _build_lock, open_release, prune
 from release_helpers import write_release
 
 

@@ -24,7 +24,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.datastructures import State
 
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.web.reload import Reloader, Watcher
 from kg.web.server import build_app, make_store

@@ -1,4 +1,4 @@
-"""Search by name (kg.search, /search): the index on its own, then a real
+"""Search by name (kg.query.search_index, /search): the index on its own, then a real
 server over the test corpus answering as HTML and as JSON."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from kg.search import LabelIndex
+from kg.query.search_index import LabelIndex
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 BASE = "https://qatar-nato.example.org/"
@@ -137,7 +137,7 @@ def test_every_page_has_the_search_box(ld_url: str) -> None:
 
 def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The index is per release: after kg build and the switch, the new name is found, the old one is gone."""
-    from kg.build import build
+    from kg.release.build import build
     from kg.config import Settings
     from kg.web.reload import Watcher
     from kg.web.server import build_app, make_store
@@ -171,7 +171,7 @@ def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type
 
 def test_paged_build_equals_the_streamed_one(release, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Through a store's row cap (a remote store: LIMIT/OFFSET pages) the index is the same as from the on-disk store."""
-    import kg.search_release as search
+    import kg.query.search_load as search
 
     streamed = search.build_index(None, release.store_dir, base=release.base_iri)
     monkeypatch.setattr(search, "PAGE", 7)  # many pages, one cut in the middle of a thing's names
@@ -185,7 +185,7 @@ def test_paged_build_equals_the_streamed_one(release, store, monkeypatch) -> Non
 def test_index_through_a_remote_sparql_endpoint(release, release_settings, ld_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """``kg serve --store URL``: the index is read over the SPARQL Protocol,
     page by page under the executor's row cap, here from a real server's /sparql."""
-    import kg.search_release as search
+    import kg.query.search_load as search
     from kg.store.executor import QueryExecutor
     from kg.store.remote import RemoteStore
 

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import NO_SHARED, SEEDS, SHARED, SHIPPED_SEEDS
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
+
+pytestmark = pytest.mark.seeds  # 'kg check' runs these
 
 TEXTS = sorted(p.name for p in SHIPPED_SEEDS.glob("*.txt"))
 

@@ -1,4 +1,4 @@
-"""The SPARQL engine (kg.validate.validate_store) reports exactly what pyshacl reports.
+"""The SPARQL engine (kg.validation.validate.validate_store) reports exactly what pyshacl reports.
 
 Every field of every ``Violation`` is compared, as a multiset, between
 ``validate`` (pyshacl on an rdflib Dataset, the reference) and
@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from kg.build import to_oxigraph
+from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
 from kg.errors import UnsupportedShape
-from kg.mapping import map_corpus
-from kg.shacl.literals import Originals
-from kg.validate import Report, Violation, as_dataset, validate, validate_store
+from kg.rdf.mapping import map_corpus
+from kg.validation.literals import Originals
+from kg.validation.validate import Report, Violation, as_dataset, validate, validate_store
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, evidence, fact, ontology, shapes
 
 DEFAULT = "urn:x-rdflib:default"
@@ -104,7 +104,7 @@ def test_value_shapes_targeted_same_report(shape: str, good: str, bad: str) -> N
 
 
 # Oxigraph stores "5"^^xsd:nonNegativeInteger as "5"^^xsd:integer and "07" as "7":
-# the engine checks such literals as written (kg.shacl.literals.Originals), as pyshacl does.
+# the engine checks such literals as written (kg.validation.literals.Originals), as pyshacl does.
 CANONICALISED = [
     ("integer-where-non-negative", fact("fact/a/z1").replace('"0"^^xsd:nonNegativeInteger', '"0"^^xsd:integer')),
     ("leading-zeros-accepted", fact("fact/a/z3").replace('"0"^^xsd:nonNegativeInteger', '"00"^^xsd:nonNegativeInteger')),

@@ -1,6 +1,6 @@
 """Core constraints evaluated per slice of focus nodes give the report of one query over all.
 
-``kg.shacl.engine`` runs each core constraint on ``slice_size`` focus nodes at a
+``kg.validation.engine`` runs each core constraint on ``slice_size`` focus nodes at a
 time (``VALUES ?this {…}`` in place of the targets subquery) so that a query's
 hash tables hold one slice, not the corpus. Slices of one node are the most
 different from one query: the reports must still be pyshacl's, field by field.
@@ -15,14 +15,14 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
 
-from kg.build import to_oxigraph
+from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
-from kg.mapping import map_corpus
-from kg.shacl.literals import Originals
-from kg.shacl.engine import compile_all
-from kg.shacl.model import Hierarchy, read_shapes
-from kg.shacl.sparql import focus_nodes, prefix_block, targets
-from kg.validate import Report, validate_store
+from kg.rdf.mapping import map_corpus
+from kg.validation.literals import Originals
+from kg.validation.engine import compile_all
+from kg.validation.model import Hierarchy, read_shapes
+from kg.validation.sparql import focus_nodes, prefix_block, targets
+from kg.validation.validate import Report, validate_store
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, ontology, shapes
 from tests.test_shacl_engine import DEFAULT, assert_same, both, key, release_store, trig
 

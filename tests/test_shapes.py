@@ -16,8 +16,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.validate import Report, Violation, as_dataset, validate
-from kg.vocab import SH, prefixes
+from kg.validation.validate import Report, Violation, as_dataset, validate
+from kg.rdf.vocab import SH, prefixes
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, Case, ontology, shapes
 
 QNSH = "https://qatar-nato.example.org/shapes#"
@@ -33,7 +33,7 @@ _ALL = {**prefixes(), "fa": "https://qatar-nato.example.org/id/fact/a/", "ca": "
 
 
 def expand(term: str) -> str:
-    """A CURIE, ``<IRI>`` or ``(a | b)`` path, written as kg.validate reports it."""
+    """A CURIE, ``<IRI>`` or ``(a | b)`` path, written as kg.validation.validate reports it."""
     if term.startswith("<") and term.endswith(">"):
         return term[1:-1]
     if term.startswith("("):
@@ -152,7 +152,7 @@ def test_shapes_graph_metadata() -> None:
 
 def test_shipped_graph_conforms() -> None:
     from kg.curation.loader import load_corpus
-    from kg.mapping import map_corpus
+    from kg.rdf.mapping import map_corpus
 
     quads = map_corpus(load_corpus(SETTINGS.seeds_dir))
     report = validate(as_dataset(quads), shapes(), ontology())

@@ -20,7 +20,7 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.executor import QueryExecutor
 from kg.store.pool import IdleWorkers, WorkerGone, read_message
 from kg.store.embedded import embedded_files
@@ -214,7 +214,7 @@ def test_worker_serialized_results_read_the_same_as_the_old_path(release: Releas
 
     import rdflib.query
 
-    from kg import formats as F
+    from kg.rdf import formats as F
     from kg.store.backends import Serialized
     from kg.web import results as R
 

@@ -26,7 +26,7 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from sparql_fixtures import sparql_server
 
 BASE = "https://qatar-nato.example.org/"

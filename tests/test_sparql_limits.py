@@ -13,7 +13,7 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import BadQuery, QueryRefused, QueryTimeout, QueryTooLarge
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.backends import ThreadBackend
 from kg.store.executor import QueryExecutor
 from kg.store.embedded import embedded_files

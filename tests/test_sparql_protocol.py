@@ -20,7 +20,7 @@ from rdflib.query import Result
 
 from kg.competency import questions
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from sparql_fixtures import KASEI, needs_w3c, ox_key, sparql_server, term_key
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.query import Result
 
-from kg import formats as F
+from kg.rdf import formats as F
 from kg.errors import BadQuery
 from kg.store.base import QueryResult
 from kg.store.executor import is_update

@@ -21,7 +21,7 @@ import rdflib
 from rdflib import RDF, Namespace
 
 from kg.config import Settings
-from kg.release import Release
+from kg.release.directory import Release
 from sparql_fixtures import HAVE_W3C, W3C, needs_w3c, sparql_server
 
 if not HAVE_W3C:

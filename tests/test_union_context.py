@@ -43,6 +43,20 @@ def test_every_holding_and_membership_carries_its_date_in_the_union(store: Oxigr
     assert not ask(store, "ASK { ?h a qn:PostHolding ; qn:asOf ?a , ?b FILTER (?a != ?b) }")
 
 
+def test_a_post_holder_is_not_a_member_of_the_posts_organisation(store: OxigraphStore) -> None:
+    """An ORG-aware consumer asking for NATO's members gets none: NATO's
+    Secretary General holds a post in NATO, he is not one of its members
+    (the articles name none). The holding is still there, dated, with its holder."""
+    nato = "<https://qatar-nato.example.org/id/alliance/nato>"
+    assert rows(store, f"SELECT ?x WHERE {{ ?m org:organization {nato} ; org:member ?x }}") == []
+    assert not ask(store, "ASK { ?h a qn:PostHolding , org:Membership }")
+    assert not ask(store, "ASK { ?h a qn:PostHolding ; org:member ?x }")
+    held = rows(store, f"""SELECT ?who ?asOf WHERE {{ ?h a qn:PostHolding ; qn:holder ?who ; qn:asOf ?asOf ;
+        qn:post/org:postIn {nato} }}""")
+    assert [(r["who"].value, r["asOf"].value) for r in held] == [
+        ("https://qatar-nato.example.org/id/person/jens-stoltenberg", "2019-03-13")]
+
+
 def test_inferred_facts_are_flagged_in_the_union(store: OxigraphStore) -> None:
     inferred = rows(store, "SELECT ?f WHERE { ?f a qn:Fact ; qn:isInferred true }")
     assert len(inferred) >= 5

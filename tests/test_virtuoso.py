@@ -24,9 +24,9 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from kg.cli import main
 from kg.competency import questions
 from kg.config import Settings
-from kg.iris import Iris
-from kg.publish import release_graphs
-from kg.release import Release
+from kg.rdf.iris import Iris
+from kg.store.publish import release_graphs
+from kg.release.directory import Release
 from release_helpers import serialize, write_release
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteStore, check_query, for_release, vendor_iris

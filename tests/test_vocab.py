@@ -7,7 +7,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import ROOT
-from kg.vocab import QN
+from kg.rdf.vocab import QN
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_no_https_schema_org(ontology: Graph) -> None:
 
 
 def test_expand_and_curie_are_inverse_for_our_prefixes() -> None:
-    from kg.vocab import curie, expand, prefixes
+    from kg.rdf.vocab import curie, expand, prefixes
 
     ns = prefixes("https://example.org/kg/")
     assert expand("qn:State", ns) == "https://example.org/kg/ontology#State"

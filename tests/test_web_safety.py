@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.build import build
+from kg.release.build import build
 from kg.config import Settings
 from security_fixtures import ROOT, limited, live_server
 

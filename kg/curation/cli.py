@@ -1,4 +1,4 @@
-"""The curator's subcommands of ``kg``: ``new``, ``quote``, ``schema``, ``entities`` and ``preview``.
+"""The curator's subcommands of ``kg``: ``new``, ``quote``, ``schema``, ``entities``, ``preview`` and ``check``.
 
 Kept apart from ``kg.cli`` (which maps errors to exit codes once) so the
 curation tools grow here; ``add_parsers`` and ``COMMANDS`` plug them in.
@@ -40,6 +40,9 @@ def add_parsers(sub: Any) -> None:
     se.add_argument("--json", action="store_true", help="one JSON array (key, type, en, ar, where, shared, score)")
     ki = ens.add_parser("kinds", help="key kinds, roles, event types, cooperation areas and challenges")
     ki.add_argument("--json", action="store_true")
+
+    ck = sub.add_parser("check", help="the data checks in seconds: curation, SHACL and the tests that read the seeds; no release")
+    ck.add_argument("--no-tests", action="store_true", help="curation and SHACL only (what 'kg validate' checks)")
 
     pv = sub.add_parser("preview", help="live preview of an article being curated: quotes highlighted, errors inline")
     pv.add_argument("article", nargs="?", type=Path, metavar="ARTICLE.yaml", help="the article to open first (default: the list)")
@@ -132,6 +135,12 @@ def _preview(settings: Settings, args: argparse.Namespace) -> int:
     return serve(seeds, host=args.host, port=args.port, article=args.article)
 
 
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.curation.checkcmd import check
+
+    return check(settings, tests=not args.no_tests, progress=lambda line: print(line, file=sys.stderr, flush=True))
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "new": _new, "quote": _quote, "schema": _schema, "entities": _entities, "preview": _preview,
+    "new": _new, "quote": _quote, "schema": _schema, "entities": _entities, "preview": _preview, "check": _check,
 }

@@ -24,7 +24,7 @@ from kg.curation.problems import ENTITIES_FILE
 from kg.curation.yamlio import Source, read_yaml
 from kg.errors import CurationError
 from kg.folding import score
-from kg.iris import ENTITY_KINDS
+from kg.rdf.iris import ENTITY_KINDS
 
 THRESHOLD = 0.6
 """Below this ``kg.folding.score`` a match is noise (see its docstring)."""

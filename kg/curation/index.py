@@ -7,7 +7,7 @@ with ``refines: 2016-11``. Two different dates for one event are otherwise a
 mistake (one event has one date, ``qnsh:EventTimeStamp``), reported here with
 both places and the two ways out. ``scan_refinements`` finds, before any
 article is mapped, the events some fact refines, so the mapping states only
-the most precise date (``kg.mapping.Mapper``) while the stream stays one pass.
+the most precise date (``kg.rdf.mapping.Mapper``) while the stream stays one pass.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from kg.iris import is_valid_key
+from kg.rdf.iris import is_valid_key
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class KeyUse:
 
 
 def check_key(value: str) -> str:
-    """The key, if it has the form kind/slug with a known kind (``kg.iris``)."""
+    """The key, if it has the form kind/slug with a known kind (``kg.rdf.iris``)."""
     if not is_valid_key(value):
         raise ValueError(f"not an entity key of the form kind/slug with a known kind: {value!r}")
     return value

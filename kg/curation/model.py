@@ -1,7 +1,7 @@
 """The schema of curated files, as pydantic models.
 
 A curator writes YAML; these models say what is allowed. They know nothing of
-RDF: ``kg.mapping`` is the one place that turns them into triples. Unknown
+RDF: ``kg.rdf.mapping`` is the one place that turns them into triples. Unknown
 fields are errors (a typo must not silently drop a fact). A field holding an
 entity key is typed ``EntityKey`` or ``NewKey`` (``kg.curation.keys``), never
 a plain string: the reference check and the JSON Schema find key fields by
@@ -18,10 +18,10 @@ from kg.curation.keys import EntityKey, NewKey
 from kg.curation.model_base import (  # noqa: F401  (re-exported: the models' building blocks)
     AltLabels, Bilingual, FactBase, PartialDate, Quote, Strict, _date_field, _quotes, _slug_id,
 )
-from kg.entity_types import TYPE_KINDS, TYPE_NAMES
+from kg.curation.entity_types import TYPE_KINDS, TYPE_NAMES
 
 EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
-"""The ``type:`` of an entity: the names of ``kg.entity_types``, the one table of types."""
+"""The ``type:`` of an entity: the names of ``kg.curation.entity_types``, the one table of types."""
 
 
 ACCREDITABLE = ("Mission", "MilitaryRepresentation", "Post")
@@ -40,6 +40,9 @@ class Entity(Strict):
     notation: str | None = Field(default=None, max_length=20)
     honorific: Bilingual | None = None
     close_match: list[EntityKey] = []
+    """``skos:closeMatch``: a SKOS mapping property, for a concept of *another* scheme."""
+    related: list[EntityKey] = []
+    """``skos:related``: an associated concept of the same scheme (closeMatch is for other schemes)."""
     accredited_to: list[EntityKey] = []
     """For a mission, a military representation or a post: the state or organisation it is accredited to."""
     note: str | None = Field(default=None, max_length=4000)
@@ -117,6 +120,9 @@ class Event(FactBase):
     kind: Literal["event"]
     event: EntityKey
     date: PartialDate | None = None
+    began: PartialDate | None = None
+    """When an ongoing event began (``sem:hasBeginTimeStamp``); with ``as_of``, the
+    date it is known to be still going on. An event has ``date`` or ``began``, not both."""
     approximate: bool = False
     not_after: PartialDate | None = None
     as_of: PartialDate | None = None
@@ -137,7 +143,7 @@ class Event(FactBase):
     """The date another fact gives this same event, less precisely: this
     fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
     precise date"). The event keeps its key; the precise date is the one stated."""
-    _d = field_validator("date", "not_after", "as_of", "refines", mode="before")(_date_field)
+    _d = field_validator("date", "began", "not_after", "as_of", "refines", mode="before")(_date_field)
 
     @model_validator(mode="after")
     def _refines_is_coarser(self) -> "Event":
@@ -154,8 +160,15 @@ class Event(FactBase):
     @model_validator(mode="after")
     def _approximate_qualifies_a_date(self) -> "Event":
         # qn:approximate says "this date is approximate": with no date it would say nothing
-        if self.approximate and self.date is None:
-            raise ValueError("approximate: true qualifies the event's date: give date: too (the year or month the text supports)")
+        if self.approximate and self.date is None and self.began is None:
+            raise ValueError("approximate: true qualifies the event's date: give date: (or began: for an ongoing event) too (the year or month the text supports)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_kind_of_date(self) -> "Event":
+        # an ongoing event has a beginning, not a date; a date and a beginning would be two dates
+        if self.began is not None and self.date is not None:
+            raise ValueError("give date: (when it happened) or began: (when an ongoing event began), not both")
         return self
 
 

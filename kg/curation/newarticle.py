@@ -36,7 +36,7 @@ from kg.curation.model import PartialDate
 from kg.curation.skeleton import Headline, guess_headline, render, schema_line
 from kg.curation.textcheck import Finding, check_text
 from kg.errors import CurationError
-from kg.iris import is_valid_key
+from kg.rdf.iris import is_valid_key
 
 _NUMBERED = re.compile(r"^(\d+)_")
 _URL = re.compile(r"^https?://[^\s<>\"]+$")

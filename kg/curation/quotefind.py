@@ -71,6 +71,11 @@ def _trailing(ch: str) -> bool:
     return ch == "ـ" or unicodedata.category(ch) in ("Mn", "Me")
 
 
+def _word(ch: str) -> bool:
+    """A character of a word (letters, digits, tatweel, marks): a passage never starts or stops between two."""
+    return ch.isalnum() or _trailing(ch)
+
+
 @lru_cache(maxsize=8)
 def _folded_text(text: str) -> tuple[str, list[int]]:
     """An article folded once, however many of its quotes fail (the loader reports them all)."""
@@ -136,6 +141,11 @@ def nearest(text: str, quote: str) -> Near | None:
     end = max(torigin[last] + 1, min(t_diff + 1, len(text)))
     while end < len(text) and _trailing(text[end]):
         end += 1
+    # whole tokens: «المادة الـ10», never «المادة الـ» (the quote's length cut the word)
+    while 0 < end < len(text) and _word(text[end - 1]) and _word(text[end]):
+        end += 1
+    while 0 < start < len(text) and _word(text[start - 1]) and _word(text[start]):
+        start -= 1
     return Near(start, end, q_diff, t_diff, al.score if al else 0.0)
 
 

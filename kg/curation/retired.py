@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from kg.errors import CurationError
-from kg.iris import Iris, is_valid_key
+from kg.rdf.iris import Iris, is_valid_key
 
 RETIRED_FILE = "retired.yaml"
 

@@ -28,7 +28,7 @@ from kg.curation.model import ArticleFile, EntitiesFile, LinksFile
 from kg.curation.problems import ENTITIES_FILE, from_validation
 from kg.curation.yamlio import read_yaml
 from kg.errors import CurationError
-from kg.iris import ENTITY_KINDS
+from kg.rdf.iris import ENTITY_KINDS
 
 MODELS: dict[str, type[BaseModel]] = {"article": ArticleFile, "entities": EntitiesFile, "links": LinksFile}
 KEY_PATTERN = "^(" + "|".join(sorted(ENTITY_KINDS)) + ")/[a-z0-9][a-z0-9._-]*$"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +25,25 @@ PLACEHOLDER = "TODO(kg new)"
 SCHEMA_LINE = "# yaml-language-server: $schema="
 _BOILERPLATE_LINES = 12
 """Headline candidates: the first non-blank lines, where sites put it (and repeat it)."""
+
+
+_DASH = re.compile(r"\s[-–—]\s?|\s?[-–—]\s")
+"""A dash with a space on at least one side: what separates a byline's parts («الدوحة - اليمن اليوم»)."""
+_HEADLINE_WORDS = 20
+"""Longer unrepeated lines are the body's first paragraph, not a headline (the curated ones have 11 and 13 words)."""
+_YEAR = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)")
+
+
+def looks_like_byline(line: str) -> bool:
+    """A dateline or byline, not a headline: short parts separated by dashes
+    (place - outlet [- date]: «الدوحة - اليمن اليوم», «بروكسل - المكتب الإعلامي -
+    13 مارس 2019»), or a bare date («الأربعاء 13 مارس 2019»). A headline's
+    clause after a dash runs longer than four words."""
+    words = line.split()
+    parts = [p for p in _DASH.split(line) if p.strip()]
+    if len(parts) >= 2 and len(words) <= 12 and all(len(p.split()) <= 4 for p in parts):
+        return True
+    return len(words) <= 5 and bool(_YEAR.search(line)) and not any(c in line for c in ":؟?!")
 
 
 @dataclass(frozen=True)
@@ -39,8 +59,12 @@ def guess_headline(text: str) -> Headline | None:
     the article's heading, sometimes with a suffix such as '"الناتو"'), so:
     the first line of at least three words that another early line repeats
     (folded, one a prefix of the other); else the first line of at least four
-    words. A guess: the skeleton tells the curator to check it."""
-    lines = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip()][:_BOILERPLATE_LINES]
+    words that does not read as the body's first sentence (a full stop at its
+    end, more than 20 words). A byline or dateline is never taken («الدوحة - اليمن اليوم» has
+    four words, and a text without a headline starts with one): see
+    ``looks_like_byline``. A guess: the skeleton tells the curator to check it."""
+    lines = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), start=1)
+             if ln.strip() and not looks_like_byline(ln.strip())][:_BOILERPLATE_LINES]
     words = [(n, ln) for n, ln in lines if len(ln.split()) >= 3 and len(ln) <= 300]
     for a, (n, ln) in enumerate(words):
         fa = fold(ln)
@@ -49,7 +73,8 @@ def guess_headline(text: str) -> Headline | None:
             if fa == fb or fa.startswith(fb) or fb.startswith(fa):
                 return Headline(ln, n, f"line {n}, repeated at line {m}")
     for n, ln in lines:
-        if len(ln.split()) >= 4 and len(ln) <= 300:
+        # a headline is not a sentence of the body: no full stop, not a paragraph's length
+        if 4 <= len(ln.split()) <= _HEADLINE_WORDS and len(ln) <= 300 and not ln.endswith((".", "。", "…")):
             return Headline(ln, n, f"line {n}, the first line of four words or more (no line is repeated)")
     return None
 
@@ -100,6 +125,7 @@ def render(*, schema: str, file: str, digest: str, headline: Headline | None, pu
         f"    en: {_q(todo + 'your English translation of the headline')}\n"
         f"  publisher: {publisher if publisher else _q(todo + 'publisher/<key>, declared in entities.yaml')}\n"
         f"  published: {published if published else _q(todo + 'YYYY, YYYY-MM or YYYY-MM-DD, the precision the text gives')}\n"
+        "  language: ar   # the text's language (BCP 47); Arabic is the one the model takes today\n"
         + (f"  url: {_q(url)}\n" if url else "  # url: only a URL you have seen the text at\n")
         + "  # dateline: place/<key> where the byline places the text (e.g. «بروكسل - …»), if it names one\n"
         + f"  note: {_q(todo + 'where publisher and date come from; what you left out and why')}\n"
@@ -142,4 +168,4 @@ def skeleton_problems(source: Any) -> list[Problem]:
     return out
 
 
-__all__ = ["PLACEHOLDER", "Headline", "skeleton_problems", "guess_headline", "render", "schema_line"]
+__all__ = ["PLACEHOLDER", "Headline", "skeleton_problems", "guess_headline", "looks_like_byline", "render", "schema_line"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.bindings import inline_bindings
 from kg.store.base import QueryResult, Store, Term
 

@@ -43,7 +43,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import StoreUnavailable
-from kg.formats import NTRIPLES, RESULTS_JSON
+from kg.rdf.formats import NTRIPLES, RESULTS_JSON
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bindings import inline_bindings, with_bindings
 from kg.store.embedded import materialise
@@ -205,6 +205,6 @@ def excerpt(text: str, limit: int = 300) -> str:
 def for_release(endpoint: str, base_iri: str, *, timeout: float, auth: httpx.Auth | None = None) -> RemoteStore:
     """The store ``kg serve --store URL`` fronts: its default graph is the union
     graph ``kg publish`` loaded (``{base}graph/union``)."""
-    from kg.iris import Iris
+    from kg.rdf.iris import Iris
 
     return RemoteStore(endpoint, default_graph=str(Iris(base_iri).graph("union")), timeout=timeout, auth=auth)

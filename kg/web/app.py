@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse, Response
 from kg import __version__
 from kg.config import Settings
 from kg.errors import KGError, NotAcceptable
-from kg.release import Release
+from kg.release.directory import Release
 from kg.store.base import Store
 
 
@@ -47,14 +47,14 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
-    from kg.web import crawl, documents, dumps, pages, resources, void
+    from kg.web import crawl, documents, dumps, pages, resources, dataset
     from kg.web import memento, releases
     memento.install(app)  # /id/… as its own Memento TimeGate, 410 for gone IRIs; before resources
     app.include_router(releases.router)  # /releases, /releases/<id>, immutable per-release dumps
     app.include_router(resources.router)  # /id/… → 303 → /doc/…, /graph/…
     app.include_router(documents.router)  # /ontology, /shapes
     app.include_router(dumps.router)  # /dumps/
-    app.include_router(void.router)  # /.well-known/void, /dataset
+    app.include_router(dataset.router)  # /.well-known/void, /dataset
     app.include_router(pages.router)  # /, /types/, /static/
     app.include_router(crawl.router)  # /robots.txt, /sitemap.xml, /sitemaps/N.xml.gz
     pages.install_not_found(app)  # every 404 as a page or text, by Accept

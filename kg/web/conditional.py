@@ -15,7 +15,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from fastapi import Request
 from fastapi.responses import Response
 
-from kg.release import Release
+from kg.release.directory import Release
 
 DOCUMENT_CACHE_CONTROL = "public, max-age=60"
 """As ``/sparql``: caches may reuse a document for a minute, then revalidate (cheaply, by ETag)."""
@@ -54,7 +54,7 @@ def not_modified(request: Request, etag: str, last_modified: float | None = None
 def published(request: Request) -> float:
     """When the served release was published: its directory's mtime, which
     ``kg build`` sets when it publishes (and renews when it publishes the same
-    dumps again; ``kg.release``). Read once per release (per generation)."""
+    dumps again; ``kg.release.directory``). Read once per release (per generation)."""
     state = request.app.state
     when = getattr(state, "release_published", None)
     if when is None:

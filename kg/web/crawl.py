@@ -1,5 +1,5 @@
 """``/robots.txt``, ``/sitemap.xml`` and ``/sitemaps/N.xml.gz``: what search engines need
-to index every page (``kg.sitemap`` writes the files at build time).
+to index every page (``kg.release.sitemap`` writes the files at build time).
 
 The index and robots.txt are made per request from the served release
 (they are a few lines); the sitemap files are served as written. The index
@@ -15,8 +15,8 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from kg.release import Release
-from kg.sitemap import SITEMAP_DIR, index_xml, robots_txt, sitemap_names
+from kg.release.directory import Release
+from kg.release.sitemap import SITEMAP_DIR, index_xml, robots_txt, sitemap_names
 from kg.web.conditional import not_modified
 from kg.web.render import get_urls, not_found
 

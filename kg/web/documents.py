@@ -14,10 +14,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.describe import run, serialize
-from kg.formats import HTML, JSONLD, TURTLE, Format
-from kg.jsonld import CONTEXT_PATH, context_document
-from kg.vocab import prefixes
+from kg.query.describe import run, serialize
+from kg.rdf.formats import HTML, JSONLD, TURTLE, Format
+from kg.rdf.jsonld import CONTEXT_PATH, context_document
+from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.render import Viewer, get_urls, not_found, rdf_response, render_html
 from kg.web.resources import choose_format, document_headers, not_modified_document

@@ -14,8 +14,8 @@ import hashlib
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from kg.formats import GRAPH_FORMATS
-from kg.release import CHECKSUMS, Release
+from kg.rdf.formats import GRAPH_FORMATS
+from kg.release.directory import CHECKSUMS, Release
 from kg.web.conditional import http_date, not_modified
 from kg.web.render import get_urls, not_found, render_html
 

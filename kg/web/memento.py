@@ -20,7 +20,7 @@ An ``/id/`` or ``/doc/`` IRI unknown to the current release but held by an
 earlier one answers ``410 Gone``, naming the last release that had it, linking
 its Memento, and, where a curator recorded a merge (``seeds/retired.yaml``),
 its replacement (``dcterms:isReplacedBy``, also as a ``Link``).
-The history comes from ``kg.history``; descriptions from ``kg.describe``.
+The history comes from ``kg.release.history``; descriptions from ``kg.query.describe``.
 """
 
 from __future__ import annotations
@@ -36,15 +36,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import State
 
-from kg import history
-from kg.describe import describe, exists, serialize
+from kg.release import history
+from kg.query.describe import describe, exists, serialize
 from kg.errors import ReleaseNotFound
-from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate
-from kg.history import ReleaseInfo
-from kg.iris import Iris
-from kg.release import RELEASE_ID, Release, release_by_id
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate
+from kg.release.history import ReleaseInfo
+from kg.rdf.iris import Iris
+from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.store.embedded import OxigraphStore
-from kg.vocab import DCT, RDFS, prefixes
+from kg.rdf.vocab import DCT, RDFS, prefixes
 from kg.web import resources
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
 from kg.web.reload import _PinnedApp

@@ -11,8 +11,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.describe import run
-from kg.vocab import prefixes
+from kg.query.describe import run
+from kg.rdf.vocab import prefixes
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 

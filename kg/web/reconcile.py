@@ -10,7 +10,7 @@ what OpenRefine speaks.
 CORS is the app's (any origin, no credentials). No JSONP: a script served
 from our origin that echoes a caller's ``callback`` would undo the pages'
 ``script-src 'self'``; OpenRefine and browsers use CORS. The logic is
-``kg.reconcile``; see docs/reconciliation.md.
+``kg.query.reconciliation``; see docs/reconciliation.md.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from fastapi.responses import JSONResponse, Response
 from kg import __version__
 from kg.errors import BadQuery, NotFound
 from kg.folding import fold_words, score_folded
-from kg.reconcile import PROPERTIES, Candidate, answer, candidate_name, parse_batch
-from kg.search import LabelIndex
-from kg.search_release import index_of, names_of
-from kg.vocab import curie as curie_of, expand as expand_type, prefixes
+from kg.query.reconciliation import PROPERTIES, Candidate, answer, candidate_name, parse_batch
+from kg.query.search_index import LabelIndex
+from kg.query.search_load import index_of, names_of
+from kg.rdf.vocab import curie as curie_of, expand as expand_type, prefixes
 from kg.web.render import get_urls, render_html
 from kg.web.search import type_labels, type_view
 

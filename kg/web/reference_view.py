@@ -4,7 +4,7 @@ shown once with a link to its highlighted words in the article; the events it
 took part in, dated, with its role; who took part in an event; and, for the
 home page, a timeline of events and the main entities.
 
-Data comes from ``kg.reference`` (the query layer); wording from
+Data comes from ``kg.query.reference`` (the query layer); wording from
 ``kg.web.sentences``. Templates get plain dicts and ``Piece`` lists.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from kg import reference as ref
-from kg.reference import EventRow, FactRecord, Labels
+from kg.query import reference as ref
+from kg.query.reference import EventRow, FactRecord, Labels
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
@@ -93,6 +93,7 @@ def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, v
             "event": w.name(e.event), "href": urls.page(e.event),
             "date": date_words(date, lang, e.approximate and e.date is not None) if date is not None else None,
             "datetime": date.value if date is not None else None, "not_after": e.date is None and e.not_after is not None,
+            "since": e.began and e.date is not None,
             "place": w.name(e.place) if e.place else None, "place_href": urls.page(e.place) if e.place else None,
             "roles": [w.name(r) for r in e.roles] + ([Piece(venue)] if e.venue else []),
         })

@@ -2,9 +2,9 @@
 
 * ``/releases`` — the list (id, publication time, counts, change summary),
   as a page or, by negotiation or suffix, as RDF (a DCAT catalogue of the
-  dataset's versions, ``kg.history_rdf``);
+  dataset's versions, ``kg.release.history_rdf``);
 * ``/releases/{id}`` — one release: its files, its validation report, what
-  changed from the previous release (stored at build time by ``kg.diff``, the
+  changed from the previous release (stored at build time by ``kg.release.diff``, the
   code behind ``kg diff``), as a page or RDF;
 * ``/releases/{id}/changes`` — the same changes as JSON (``kg diff --format json``'s shape);
 * ``/releases/{id}/dumps/{name}`` — the release's files at URLs that never
@@ -24,15 +24,15 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from kg import history
+from kg.release import history
 from kg.errors import ReleaseNotFound
-from kg.history import ReleaseInfo
-from kg.describe import serialize
-from kg.iris import Iris
-from kg.history_rdf import catalogue_triples, notes, release_iri, release_triples
-from kg.vocab import prefixes
-from kg.release import RELEASE_ID, Release, release_by_id
-from kg.formats import HTML, Format
+from kg.release.history import ReleaseInfo
+from kg.query.describe import serialize
+from kg.rdf.iris import Iris
+from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
+from kg.rdf.vocab import prefixes
+from kg.release.directory import RELEASE_ID, Release, release_by_id
+from kg.rdf.formats import HTML, Format
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, not_modified as current_copy, published
 from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
 from kg.web.resources import choose_format

@@ -1,7 +1,7 @@
 """Switching a running server to a new release without dropping a request.
 
 ``kg build`` makes ``var/current`` point at a new, complete release (an
-atomic rename of a symlink, ``kg.release``). A server started with
+atomic rename of a symlink, ``kg.release.directory``). A server started with
 ``kg serve`` notices — it checks the link's target every few seconds, and at
 once on ``SIGHUP`` — and then:
 
@@ -36,7 +36,7 @@ from starlette.datastructures import State
 
 from kg.config import Settings
 from kg.errors import KGError
-from kg.release import Release, open_release
+from kg.release.directory import Release, open_release
 from kg.store.base import Store
 
 log = logging.getLogger("kg.reload")

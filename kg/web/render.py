@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kg.formats import Format, negotiate
+from kg.rdf.formats import Format, negotiate
 from kg.web import plurals
 from kg.web.ui import PAGE_UI, UI
 from kg.web.urls import CC_BY, Urls

@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kg.describe import Description, Evidence, describe, exists, run, serialize, to_triples
+from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
 from kg.errors import NotAcceptable
-from kg.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
-from kg.reference import is_true
-from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
+from kg.query.reference import is_true
+from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
 from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context

@@ -7,7 +7,7 @@
   own serializers from that JSON, so escaping follows the specs exactly;
   ASK in CSV/TSV (which define no boolean) is Jena's one-cell table;
 - CONSTRUCT / DESCRIBE triples go through ``pyoxigraph.serialize``; N-Quads
-  and TriG put them in the default graph; JSON-LD is compacted (``kg.jsonld``).
+  and TriG put them in the default graph; JSON-LD is compacted (``kg.rdf.jsonld``).
 
 Also the small lookups the endpoint needs: which formats a query form
 offers, and the ``format=`` parameter's names.
@@ -19,8 +19,8 @@ import json
 
 import pyoxigraph as ox
 
-from kg import formats as F
-from kg import jsonld
+from kg.rdf import formats as F
+from kg.rdf import jsonld
 from kg.errors import BadQuery
 from kg.store.base import QueryResult, Term
 

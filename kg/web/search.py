@@ -1,7 +1,7 @@
 """``/search?q=``: find things by name, as a page or as JSON (by Accept, or
 ``format=json|html``).
 
-The finding is ``kg.search`` (one label index per release, folded names,
+The finding is ``kg.query.search_index`` (one label index per release, folded names,
 fuzzy); this module reads the request, asks the index, and shows each hit
 with the words the store holds for it (``kg/queries/search_result.rq``):
 both preferred labels, the alternative label that matched if that is what
@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from kg.describe import run
+from kg.query.describe import run
 from kg.errors import BadQuery, NotAcceptable
 from kg.folding import fold_words
-from kg.formats import negotiate
-from kg.search import Found, Hit, LabelIndex
-from kg.search_release import index_of, names_of, warm
-from kg.vocab import curie as curie_of, expand as expand_type, prefixes
+from kg.rdf.formats import negotiate
+from kg.query.search_index import Found, Hit, LabelIndex
+from kg.query.search_load import index_of, names_of, warm
+from kg.rdf.vocab import curie as curie_of, expand as expand_type, prefixes
 from kg.web.render import get_urls, render_html
 
 router = APIRouter()

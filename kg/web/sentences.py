@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.reference import FactRecord, Labels, is_true
-from kg.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
+from kg.query.reference import FactRecord, Labels, is_true
+from kg.rdf.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -148,11 +148,20 @@ def date_words(date: ox.Literal, lang: str, approximate: bool = False) -> str:
     return (APPROXIMATELY[lang] if approximate else "") + format_date(date, lang)
 
 
-def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str, approximate: bool = False) -> str | None:
+def when_phrase(date: ox.Literal | None, not_after: ox.Literal | None, lang: str, approximate: bool = False,
+                began: ox.Literal | None = None, as_of: ox.Literal | None = None) -> str | None:
+    """When an event happened; for an ongoing one, since when and as of when it was known to go on."""
+    ongoing = (", ongoing as of " if lang == "en" else "، وحتى ") + format_date(as_of, lang) if as_of is not None else ""
+    if ongoing and lang == "ar":
+        ongoing += " على الأقل"  # "until at least": no verb to agree with the event's gender
     if date is not None:
         return date_words(date, lang, approximate)
+    if began is not None:
+        return ("since " if lang == "en" else "منذ ") + date_words(began, lang, approximate) + ongoing
     if not_after is not None:
         return ("no later than " if lang == "en" else "في موعد أقصاه ") + format_date(not_after, lang)
+    if as_of is not None:
+        return "ongoing as of " + format_date(as_of, lang) if lang == "en" else "حتى " + format_date(as_of, lang) + " على الأقل"
     return None
 
 
@@ -201,9 +210,9 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     g = _Graph(rec)
     if rec.claim:
         return _claim(w, g, rec.iri, lang)
-    if g.pairs(QN_LOCAL + "post"):  # a post holding: an org:Membership node with qn:post (docs/modelling.md)
+    if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
         holding, post = g.pairs(QN_LOCAL + "post")[0]
-        person = g.objects(str(ORG.member))
+        person = g.objects(QN_LOCAL + "holder")
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
                                      "date": _text(date, lang)})
@@ -227,7 +236,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
     if g.pairs(QN_LOCAL + "rank"):
         node = g.pairs(QN_LOCAL + "rank")[0][0].value
-        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "holder", subject=node)),
+        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "rankHolder", subject=node)),
                                "rank": w.names(g.objects(QN_LOCAL + "rank", subject=node)),
                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=node), lang)})
     if g.pairs(QN_LOCAL + "countOf"):
@@ -244,7 +253,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
-    event_level = {str(SEM.hasTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
+    event_level = {str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
                    QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf",
                    QN_LOCAL + "planned", QN_LOCAL + "underAgreement"}
     actors = g.actors()
@@ -255,7 +264,10 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
         not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
-        when = when_phrase(date, not_after, lang, is_true(approximate))
+        planned = is_true(g.literal(QN_LOCAL + "planned", subject=ev))
+        as_of = g.literal(QN_LOCAL + "asOf", subject=ev)  # a planned event is planned, not ongoing, as of then
+        when = when_phrase(date, not_after, lang, is_true(approximate),
+                           g.literal(str(SEM.hasBeginTimeStamp), subject=ev), None if planned else as_of)
         actor_slot: Slot = []
         for n, (agent, role, party) in enumerate(actors):
             if n:
@@ -263,7 +275,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             actor_slot += [w.name(agent), Piece(" ("), w.name(role)]
             actor_slot += [Piece(FOR[lang]), w.name(party)] if party else []
             actor_slot.append(Piece(")"))
-        planned = is_true(g.literal(QN_LOCAL + "planned", subject=ev))
+        status = PLANNED[lang] + (PLANNED_AS_OF[lang] + format_date(as_of, lang) if as_of is not None else "")
         return w.fill("event", {
             "event": [w.name(ev)], "when": [Piece(when)] if when else None,
             "place": w.names(g.objects(str(SEM.hasPlace), subject=ev)),
@@ -271,7 +283,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "agreement": w.names(g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
             "ratified": w.names(g.objects(QN_LOCAL + "ratified", subject=ev)),
             "under": w.names(g.objects(QN_LOCAL + "underAgreement", subject=ev)),
-            "status": [Piece(PLANNED[lang])] if planned else None,
+            "status": [Piece(status)] if planned else None,
             "actors": actor_slot,
         })
     if len(actors) == 1:
@@ -295,6 +307,7 @@ def _other(w: Wording, g: "_Graph") -> Title:
 FOR = {"en": ", for ", "ar": "، نيابةً عن "}
 """Between an actor's role and the party it represented: "X (signatory, for Qatar)"."""
 PLANNED = {"en": "planned", "ar": "مخطط له"}
+PLANNED_AS_OF = {"en": " as of ", "ar": " بتاريخ "}
 
 
 def _claim(w: Wording, g: "_Graph", claim: str, lang: str) -> Title:

@@ -6,7 +6,7 @@ import uvicorn
 
 from kg.config import Settings
 from kg.errors import ReleaseNotFound
-from kg.release import Release, open_release
+from kg.release.directory import Release, open_release
 from kg.store.base import Store
 from kg.store.embedded import embedded_files
 from kg.store.executor import QueryExecutor
@@ -21,7 +21,7 @@ def current_release(settings: Settings) -> Release:
             return release
     except ReleaseNotFound:
         pass
-    from kg.build import build  # the only place serving touches the pipeline: first start
+    from kg.release.build import build  # the only place serving touches the pipeline: first start
 
     build(settings)
     return open_release(settings.current_release)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import formats as F
-from kg.iris import Iris
-from kg.release import Release
+from kg.rdf import formats as F
+from kg.rdf.iris import Iris
+from kg.release.directory import Release
 from kg.store.base import Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -74,7 +74,7 @@ def describe(endpoint: str, release: Release, store: Store) -> list[ox.Triple]:
         ox.Triple(service, n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, n(SD + "Dataset")),
         ox.Triple(dataset, n(DCT + "identifier"), ox.Literal(release.id)),
-        # the release it serves, as /releases names it (kg.history_rdf)
+        # the release it serves, as /releases names it (kg.release.history_rdf)
         ox.Triple(dataset, n("http://www.w3.org/ns/dcat#version"), ox.Literal(release.id)),
         ox.Triple(dataset, n(DCT + "isVersionOf"), n(str(Iris(release.base_iri).dataset))),
         ox.Triple(dataset, n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), n(str(Iris(release.base_iri).release(release.id)))),

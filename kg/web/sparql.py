@@ -31,12 +31,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from kg import formats as F
+from kg.rdf import formats as F
 from kg.errors import BadQuery, KGError, NotAcceptable, QueryRefused
 from kg.store.backends import Serialized
 from kg.store.executor import QueryExecutor
 from kg.store.lexer import query_form
-from kg.vocab import prefixes as vocab_prefixes
+from kg.rdf.vocab import prefixes as vocab_prefixes
 from kg.web import results as R
 from kg.web import service_description, sparql_page
 from kg.web.conditional import etag_for, not_modified

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import jinja2
 import pyoxigraph as ox
 
-from kg import formats as F
+from kg.rdf import formats as F
 from kg.competency import questions
 from kg.store.base import QueryResult, Term
 from kg.web import plurals

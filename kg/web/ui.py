@@ -14,7 +14,7 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "read_in_article": "Read it in the article", "fact_record": "fact record", "inferred": "inferred by the curator from context",
         "raw": "All statements (RDF)", "raw_hint": "The statements behind this page, as the dataset holds them.",
         "timeline": "Timeline of events", "main_entities": "Main entities",
-        "undated": "undated", "no_later_than": "no later than", "facts_cut": "Only the first facts are shown; query the SPARQL endpoint for all of them.",
+        "undated": "undated", "no_later_than": "no later than", "since": "since", "facts_cut": "Only the first facts are shown; query the SPARQL endpoint for all of them.",
         "sentence_other": "In Arabic", "quote": "Quote", "see_fact": "see",
         # query page
         "sparql_title": "SPARQL query", "endpoint": "Endpoint", "protocol": "SPARQL 1.1 Protocol: GET or POST",
@@ -37,7 +37,7 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "read_in_article": "اقرأه في المقال", "fact_record": "سجل الحقيقة", "inferred": "استنتجها المنسّق من السياق",
         "raw": "كل العبارات (RDF)", "raw_hint": "العبارات التي بُنيت عليها هذه الصفحة، كما هي في مجموعة البيانات.",
         "timeline": "الخط الزمني للأحداث", "main_entities": "أبرز الكيانات",
-        "undated": "غير مؤرخ", "no_later_than": "في موعد أقصاه", "facts_cut": "تظهر الحقائق الأولى فقط؛ استعلم نقطة SPARQL للحصول عليها كلها.",
+        "undated": "غير مؤرخ", "no_later_than": "في موعد أقصاه", "since": "منذ", "facts_cut": "تظهر الحقائق الأولى فقط؛ استعلم نقطة SPARQL للحصول عليها كلها.",
         "sentence_other": "بالإنجليزية", "quote": "الاقتباس", "see_fact": "انظر",
         # query page
         "sparql_title": "استعلام SPARQL", "endpoint": "نقطة الاستعلام", "protocol": "بروتوكول SPARQL 1.1: طلب GET أو POST",

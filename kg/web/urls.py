@@ -16,7 +16,7 @@ deployment at the base IRI's host.
 
 from __future__ import annotations
 
-from kg.formats import RESOURCE_FORMATS, Format
+from kg.rdf.formats import RESOURCE_FORMATS, Format
 
 SUFFIXES: dict[str, Format] = {f.suffix: f for f in RESOURCE_FORMATS}
 DOCUMENT_ROOTS = ("ontology", "shapes", "dataset")

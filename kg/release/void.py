@@ -1,0 +1,247 @@
+"""The dataset description (VoID + DCAT), written into each release as ``void.ttl``.
+
+Specs: VoID https://www.w3.org/TR/void/ ; DCAT 3 https://www.w3.org/TR/vocab-dcat-3/ ;
+SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own data
+and files at build time, so it is deterministic (no clock: the publication
+times live in the history and the server adds them) and covered by SHA256SUMS like every dump.
+
+The counts come from ``count_union``: one pass over the sorted, de-duplicated
+N-Triples dump (the default graph of the release), with small counters (classes,
+properties, linksets) and an external ``sort -u`` for distinct objects, so the
+description costs no memory that grows with the data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.rdf.formats import DUMP_FORMATS
+from kg.rdf.iris import Iris
+from kg.release.directory import FileInfo
+from kg.release.spool import sort_file
+from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
+
+VOID_FILE = "void.ttl"
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+IANA = "https://www.iana.org/assignments/media-types/"
+LINK_TARGETS = {  # slug → (name, namespace of its IRIs, homepage, dataset IRI)
+    "wikidata": ("Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/", "http://www.wikidata.org/"),
+    "dbpedia": ("DBpedia", "http://dbpedia.org/resource/", "https://www.dbpedia.org/", "http://dbpedia.org/"),
+    "geonames": ("GeoNames", "http://sws.geonames.org/", "https://www.geonames.org/", "http://sws.geonames.org/"),
+}
+MEDIA = {f.suffix: (f.media_type, f.label, f.w3c) for f in DUMP_FORMATS}
+"""Dump suffix → (media type, name, W3C format IRI)."""
+RIGHTS_EN = (
+    "Our curation — the selection of facts, their structure, the English and Arabic labels, the IRIs and the "
+    "ontology — is licensed CC BY 4.0. The article texts (schema:text) and the verbatim quotes taken from them "
+    "(oa:exact) are the work of their publishers: they are reproduced as evidence for the facts, under the right "
+    "of quotation (Berne Convention, art. 10(1)) and fair use/fair dealing, and are NOT licensed under CC BY 4.0."
+)
+RIGHTS_AR = (
+    "التنسيق الذي قمنا به — اختيار الحقائق وبنيتها والتسميات العربية والإنجليزية والمعرّفات والأنطولوجيا — مرخّص "
+    "بموجب CC BY 4.0. أما نصوص المقالات والاقتباسات الحرفية منها فهي ملك لناشريها، وتُعرض دليلا على الحقائق بموجب "
+    "حق الاقتباس (المادة 10(1) من اتفاقية برن) والاستخدام العادل، ولا تخضع لترخيص CC BY 4.0."
+)
+
+
+def _n(iri: object) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _lit(value: object, dt: object | None = None, lang: str | None = None) -> ox.Literal:
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    return ox.Literal(str(value), datatype=_n(dt)) if dt else ox.Literal(str(value))
+
+
+@dataclass
+class UnionStats:
+    """What the description counts, over the union of the data graphs (a set of triples)."""
+
+    triples: int = 0
+    subjects: int = 0
+    objects: int = 0
+    entities: int = 0
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    linksets: Counter[str] = field(default_factory=Counter)
+    urls: dict[str, ox.NamedNode] = field(default_factory=dict)
+
+
+def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
+    """Count a sorted, de-duplicated N-Triples file line by line (subjects
+    come in runs, so distinct subjects need no set; distinct objects go
+    through ``sort -u``). Subjects and predicates are IRIs (no spaces), so a
+    line splits at its first two spaces."""
+    stats = UnionStats()
+    rdf_type, same_as, url = (f"<{p}>".encode() for p in (RDF.type, OWL.sameAs, SCHEMA.url))
+    ours = f"<{base}id/".encode()
+    spaces = [(slug, b"<" + space.encode()) for slug, (_name, space, _home, _iri) in LINK_TARGETS.items()]
+    objects_path = tmp_dir / "objects.unsorted"
+    last = b""
+    with open(sorted_triples, "rb") as fh, open(objects_path, "wb") as objects:
+        for line in fh:
+            s, p, rest = line.split(b" ", 2)
+            o = rest[:-3]  # drop " .\n"
+            stats.triples += 1
+            if s != last:
+                last = s
+                stats.subjects += 1
+                if s.startswith(ours):
+                    stats.entities += 1
+            stats.properties[p[1:-1].decode()] += 1
+            if p == rdf_type and o.startswith(b"<"):
+                stats.classes[o[1:-1].decode()] += 1
+            elif p == same_as:
+                for slug, prefix in spaces:
+                    if o.startswith(prefix):
+                        stats.linksets[slug] += 1
+            elif p == url and o.startswith(b"<"):
+                stats.urls[s[1:-1].decode()] = ox.NamedNode(o[1:-1].decode())
+            objects.write(o + b"\n")
+    distinct = tmp_dir / "objects.sorted"
+    sort_file(objects_path, distinct, unique=True, tmp_dir=tmp_dir)
+    objects_path.unlink()
+    with open(distinct, "rb") as fh:
+        stats.objects = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    distinct.unlink()
+    return stats
+
+
+def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], meta: dict) -> bytes:
+    """The Turtle bytes of the description (triples sorted: same release → same bytes)."""
+    iris = Iris(base)
+    ds = _n(iris.dataset)
+    triples: list[ox.Triple] = []
+
+    def add(s: ox.NamedNode | ox.BlankNode, p: object, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        triples.append(ox.Triple(s, _n(p), o))
+
+    add(ds, RDF.type, _n(VOID.Dataset))
+    add(ds, RDF.type, _n(DCAT.Dataset))
+    add(ds, DCT.title, _lit("Qatar–NATO cooperation knowledge graph", lang="en"))
+    add(ds, DCT.title, _lit("الرسم المعرفي للتعاون بين قطر وحلف شمال الأطلسي", lang="ar"))
+    add(ds, DCT.description, _lit(
+        "Facts curated by hand from Arabic news articles on cooperation between the State of Qatar and NATO; "
+        "each fact is a named graph with its verbatim evidence quote and offsets (W3C Web Annotation).", lang="en"))
+    add(ds, DCT.description, _lit(
+        "حقائق منسّقة يدويا من مقالات إخبارية عربية عن التعاون بين دولة قطر وحلف شمال الأطلسي؛ كل حقيقة رسم مسمّى "
+        "مع اقتباسها الحرفي وموضعه في النص.", lang="ar"))
+    add(ds, DCT.license, _n(CC_BY))
+    add(ds, DCT.rights, _lit(RIGHTS_EN, lang="en"))
+    add(ds, DCT.rights, _lit(RIGHTS_AR, lang="ar"))
+    publisher = _n(Iris.part(iris.dataset, "publisher"))
+    add(ds, DCT.publisher, publisher)
+    add(ds, DCT.creator, publisher)
+    add(publisher, RDF.type, _n(FOAF.Organization))
+    add(publisher, FOAF.name, _lit("Qatar–NATO KG project", lang="en"))
+    dates = sorted(a["published"] for a in meta.get("articles", []) if a.get("published"))
+    if dates:
+        add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
+    # the version is the release id (a hash of the dumps, so this file stays
+    # byte-identical for the same input); publication times come from the
+    # history, merged in by the server (kg.release.history_rdf.merge_description)
+    if meta.get("id"):
+        add(ds, DCAT.version, _lit(meta["id"]))
+    add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
+    for lang in ("ar", "en"):
+        add(ds, DCT.language, _n(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
+    add(ds, DCAT.landingPage, _n(base))
+    add(ds, FOAF.homepage, _n(base))
+    add(ds, VOID.sparqlEndpoint, _n(iris.sparql))
+    add(ds, VOID.uriSpace, _lit(base + "id/"))
+    add(ds, VOID.vocabulary, _n(iris.ontology))
+    for ns in ("http://www.w3.org/ns/org#", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://schema.org/",
+               "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#"):
+        add(ds, VOID.vocabulary, _n(ns))
+    add(ds, VOID.triples, _lit(stats.triples, XSD.integer))
+    add(ds, VOID.distinctSubjects, _lit(stats.subjects, XSD.integer))
+    add(ds, VOID.distinctObjects, _lit(stats.objects, XSD.integer))
+    add(ds, VOID.entities, _lit(stats.entities, XSD.integer))
+
+    # class and property partitions, in a stable order
+    classes, props = stats.classes, stats.properties
+    add(ds, VOID.classes, _lit(len(classes), XSD.integer))
+    add(ds, VOID.properties, _lit(len(props), XSD.integer))
+    for i, (cls, n) in enumerate(sorted(classes.items()), start=1):
+        node = ox.BlankNode(f"class{i}")
+        add(ds, VOID.classPartition, node)
+        add(node, VOID["class"], _n(cls))
+        add(node, VOID.entities, _lit(n, XSD.integer))
+    for i, (prop, n) in enumerate(sorted(props.items()), start=1):
+        node = ox.BlankNode(f"property{i}")
+        add(ds, VOID.propertyPartition, node)
+        add(node, VOID.property, _n(prop))
+        add(node, VOID.triples, _lit(n, XSD.integer))
+
+    # linksets: owl:sameAs per target
+    for slug, (name, space, home, target_iri) in LINK_TARGETS.items():
+        n = stats.linksets[slug]
+        ls, target = _n(Iris.part(iris.dataset, f"linkset-{slug}")), _n(target_iri)
+        add(ds, VOID.subset, ls)
+        add(ls, RDF.type, _n(VOID.Linkset))
+        add(ls, DCT.title, _lit(f"owl:sameAs links to {name}", lang="en"))
+        add(ls, VOID.linkPredicate, _n(OWL.sameAs))
+        add(ls, VOID.subjectsTarget, ds)
+        add(ls, VOID.objectsTarget, target)
+        add(ls, VOID.triples, _lit(n, XSD.integer))
+        add(target, RDF.type, _n(VOID.Dataset))
+        add(target, DCT.title, _lit(name, lang="en"))
+        add(target, VOID.uriSpace, _lit(space))
+        add(target, FOAF.homepage, _n(home))
+
+    # sources: every article
+    urls = stats.urls
+    for art in meta.get("articles", []):
+        a = _n(iris.article(art["id"]))
+        add(ds, DCT.source, a)
+        if a.value in urls and isinstance(urls[a.value], ox.NamedNode):
+            add(ds, PROV.wasDerivedFrom, urls[a.value])
+
+    # distributions: dumps, with size, media type and checksum
+    for i, name in enumerate(sorted(files), start=1):
+        info = files[name]
+        dist = _n(iris.dump(name))
+        stem, _, ext = name.removesuffix(".gz").rpartition(".")
+        gz = name.endswith(".gz")
+        if stem == "dataset":
+            add(ds, VOID.dataDump, dist)
+            add(ds, DCAT.distribution, dist)
+            media, label, feature = MEDIA[ext]
+            add(ds, VOID.feature, _n(feature))
+            add(dist, DCT.title, _lit(f"The whole dataset in {label}" + (", gzipped" if gz else ""), lang="en"))
+        else:
+            media = "text/turtle"
+            owner = {"ontology": iris.ontology, "shapes": iris.shapes}.get(stem)
+            if owner is not None:
+                add(_n(owner), DCAT.distribution, dist)
+            else:
+                add(ds, RDFS.seeAlso, dist)
+            add(dist, DCT.title, _lit(name, lang="en"))
+        add(dist, RDF.type, _n(DCAT.Distribution))
+        add(dist, DCAT.downloadURL, dist)
+        add(dist, DCAT.accessURL, dist)
+        add(dist, DCAT.mediaType, _n(IANA + media))
+        add(dist, DCT["format"], _lit(media))
+        if gz:
+            add(dist, DCAT.compressFormat, _n(IANA + "application/gzip"))
+        add(dist, DCAT.byteSize, _lit(info.bytes, XSD.nonNegativeInteger))
+        add(dist, DCT.license, _n(CC_BY))
+        checksum = ox.BlankNode(f"checksum{i}")
+        add(dist, SPDX.checksum, checksum)
+        add(checksum, RDF.type, _n(SPDX.Checksum))
+        add(checksum, SPDX.algorithm, _n(SPDX.checksumAlgorithm_sha256))
+        add(checksum, SPDX.checksumValue, _lit(info.sha256, XSD.hexBinary))
+    add(ds, RDFS.seeAlso, _n(iris.dump("SHA256SUMS")))
+
+    used = {k: v for k, v in prefixes(base).items() if k in {
+        "rdf", "rdfs", "owl", "xsd", "dcterms", "dcat", "void", "foaf", "spdx", "prov", "qn", "article", "schema", "org", "skos", "sem", "oa"}}
+    return ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
+                        format=ox.RdfFormat.TURTLE, prefixes=used)
+

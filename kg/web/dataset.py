@@ -1,0 +1,79 @@
+"""The dataset description: ``/.well-known/void`` (RFC 8615 well-known URI,
+VoID §7.2) and ``{base}dataset``, from the release's ``void.ttl`` (written by
+``kg.release.void`` at build time) merged with the release history (every version,
+its publication time and distributions: ``kg.release.history_rdf``), which a prune
+changes without a new release, so it is merged on each request. Turtle by
+default; other RDF syntaxes and an HTML view by negotiation or suffix."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kg.query.describe import serialize
+from kg.errors import NotAcceptable
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
+from kg.release.history_rdf import merge_description
+from kg.rdf.vocab import prefixes
+from kg.release.void import VOID_FILE
+from kg.web.documents import graph_context
+from kg.web.releases import history_unchanged, history_validators, serve_history_document
+from kg.web.render import get_urls, link_header, not_found, rdf_response
+from kg.web.urls import Urls
+
+router = APIRouter()
+METHODS = ["GET", "HEAD"]
+# Turtle first: a client that says nothing, or */*, gets Turtle (VoID §7.2 practice)
+WELL_KNOWN_FORMATS = (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE and f is not HTML])
+WELL_KNOWN_OFFERED = [f.media_type for f in WELL_KNOWN_FORMATS]
+
+
+def void_triples(request: Request) -> list[ox.Triple]:
+    state = request.app.state
+    if getattr(state, "void_triples", None) is None:
+        path = state.release.file(VOID_FILE)
+        state.void_triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)) if path.is_file() else []
+    return state.void_triples
+
+
+def description(request: Request) -> list[ox.Triple]:
+    """void.ttl with the history's versions (``kg.web.releases.known_releases``)."""
+    from kg.web.releases import known_releases
+
+    triples = void_triples(request)
+    if not triples:
+        return []
+    infos, current = known_releases(request)
+    return merge_description(triples, get_urls(request).base, infos, current)
+
+
+@router.api_route("/.well-known/void", methods=METHODS, include_in_schema=False)
+def well_known(request: Request) -> Response:
+    urls = get_urls(request)
+    triples = description(request)
+    if not triples:
+        return not_found(request)
+    fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
+    if fmt is None:
+        raise NotAcceptable(WELL_KNOWN_OFFERED)
+    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
+               **history_validators(request, request.url.path, fmt.media_type)}
+    if (current := history_unchanged(request, headers)) is not None:
+        return current
+    return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
+
+
+@router.api_route("/dataset", methods=METHODS, include_in_schema=False)
+@router.api_route("/dataset.{suffix}", methods=METHODS, include_in_schema=False)
+def dataset(request: Request, suffix: str | None = None) -> Response:
+    urls = get_urls(request)
+    fmt = None
+    if suffix is not None:
+        _, fmt = Urls.split_suffix("x." + suffix)
+        if fmt is None:
+            return not_found(request)
+    iri = urls.base + "dataset"
+    triples = description(request)
+    return serve_history_document(request, iri, triples, forced=fmt,
+                                  html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
