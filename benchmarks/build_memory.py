@@ -41,9 +41,9 @@ def main(argv: list[str]) -> int:
     seeds, var, *flags = argv
     if "--no-shacl" in flags:
         _no_shacl()
-    from kg.release.build import build
     from kg.config import Settings
     from kg.errors import ValidationFailed
+    from kg.release.build import build
 
     lines: list[str] = []
     t = time.perf_counter()

@@ -62,7 +62,7 @@ class Pool:
     publishers: int
 
     @classmethod
-    def for_size(cls, n: int) -> "Pool":
+    def for_size(cls, n: int) -> Pool:
         return cls(
             states=10 + n // 200,
             officials=20 + n // 10,
@@ -98,7 +98,7 @@ def entities_yaml(pool: Pool, seed: int) -> str:
         {"key": "alliance/nato", "type": "Alliance", "label": {"en": "North Atlantic Treaty Organization (NATO)", "ar": "حلف شمال الأطلسي"}, "alt": {"en": ["NATO"], "ar": ["الناتو"]}},
         {"key": "initiative/ici", "type": "PartnershipInitiative", "label": {"en": "Istanbul Cooperation Initiative", "ar": "مبادرة إسطنبول للتعاون"}},
     ]
-    items += [{"key": f"role/{r}", "type": "RoleType", "label": {"en": r, "ar": ar}} for r, ar in zip(ROLES, ROLE_AR)]
+    items += [{"key": f"role/{r}", "type": "RoleType", "label": {"en": r, "ar": ar}} for r, ar in zip(ROLES, ROLE_AR, strict=True)]
     items += [{"key": f"cameo/{c}", "type": "EventType", "notation": c, "label": {"en": en, "ar": ar}} for c, en, ar in CAMEO]
     items += [{"key": f"action/{a}", "type": "Action", "label": {"en": a, "ar": ar}} for a, ar in ACTIONS]
     for s in range(pool.states):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
+from kg.rdf import jsonld
 from kg.rdf.vocab import prefixes
 
 

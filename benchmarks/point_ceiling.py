@@ -53,12 +53,12 @@ def start(kind: str, name: str, root: Path, var: Path, logdir: Path, *, pure: bo
     port = servers.free_port()
     log = logdir / f"{name}.log"
     if kind == "hello":
-        cmd = _python("uvicorn", pure) + ["benchmarks.hello:create_app", "--factory", "--host", "127.0.0.1",
-                                          "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        cmd = [*_python("uvicorn", pure), "benchmarks.hello:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning", "--no-access-log"]
         url, ready = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/"
     else:
-        cmd = _python("kg", pure) + ["--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                     "--workers", "2", "--max-concurrent", "64", "--timeout", "30"]
+        cmd = [*_python("kg", pure), "--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "2", "--max-concurrent", "64", "--timeout", "30"]
         url, ready = f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health"
     proc = servers._spawn(cmd, log, cwd=root)
     s = servers.Server(name, url, proc, log=log)

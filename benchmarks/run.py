@@ -43,7 +43,7 @@ def _child(args: list[str], timeout: float) -> dict:
 
 def _median_phases(runs: list[list[dict]]) -> list[dict]:
     out = []
-    for group in zip(*runs):
+    for group in zip(*runs, strict=True):  # every run measures the same phases
         merged = dict(group[0])
         for key in ("throughput", "p50_ms", "p99_ms", "seconds"):
             vals = [g[key] for g in group if g[key] is not None]
@@ -145,8 +145,8 @@ def machine() -> dict:
         except md.PackageNotFoundError:
             return None
 
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
-    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")), "?")
+    mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), "0")
     virt = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "virtuoso-opensource-7-bin"], capture_output=True, text=True).stdout or None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip() or None
     return {"commit": commit, "nproc": len(__import__("os").sched_getaffinity(0)), "cpu": cpu, "mem_gb": round(int(mem) / 2**20, 1),
@@ -165,10 +165,10 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def summary(results: dict) -> str:
     lines = ["## Build, validation and load", "",
-             "`kg build` stages (one process; validation is the SPARQL engine on the release store), then the same store validated "
-             "again by the engine and by whole-graph pyshacl where affordable, and the store opened as `kg serve` opens it.", "",
-             "| articles | quads | triples | curate s | map s | sort+write+store s | validate s | serialize s | publish s | build total s | build peak RSS MB "
-             "| engine s (triples/s) | pyshacl whole s | same report | open store s |",
+             ("`kg build` stages (one process; validation is the SPARQL engine on the release store), then the same store validated "
+              "again by the engine and by whole-graph pyshacl where affordable, and the store opened as `kg serve` opens it."), "",
+             ("| articles | quads | triples | curate s | map s | sort+write+store s | validate s | serialize s | publish s | build total s | build peak RSS MB "
+              "| engine s (triples/s) | pyshacl whole s | same report | open store s |"),
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in results["sizes"]:
         b = r.get("build", {})
@@ -248,9 +248,9 @@ def plot(results: dict, path: Path) -> None:
     series["pyshacl whole graph"] = [r.get("shacl", {}).get("whole", {}).get("s") for r in rows]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, ys in series.items():
-        pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]
+        pts = [(x, y) for x, y in zip(xs, ys, strict=True) if isinstance(y, (int, float)) and y > 0]
         if pts:
-            a1.plot(*zip(*pts), marker="o", label=name)
+            a1.plot(*zip(*pts, strict=True), marker="o", label=name)
     a1.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="Cost per stage vs size")
     a1.grid(True, which="both", alpha=0.3)
     a1.legend(fontsize=8)
@@ -258,9 +258,9 @@ def plot(results: dict, path: Path) -> None:
            "store open RSS": [r["load"]["rss_mb"] for r in rows],
            "kg serve RSS (all workers)": [r.get("servers", {}).get("kg", {}).get("rss_mb") for r in rows]}
     for name, ys in mem.items():
-        pts = [(x, y) for x, y in zip(xs, ys) if isinstance(y, (int, float)) and y > 0]
+        pts = [(x, y) for x, y in zip(xs, ys, strict=True) if isinstance(y, (int, float)) and y > 0]
         if pts:
-            a2.plot(*zip(*pts), marker="o", label=name)
+            a2.plot(*zip(*pts, strict=True), marker="o", label=name)
     a2.set(xscale="log", yscale="log", xlabel="articles", ylabel="MB", title="Peak memory vs size")
     a2.grid(True, which="both", alpha=0.3)
     a2.legend(fontsize=8)

@@ -89,7 +89,7 @@ def _hwm_kb(pid: int) -> int:
 
 
 def _spawn(cmd: list[str], log: Path, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    fh = open(log, "wb")
+    fh = open(log, "wb")  # noqa: SIM115 - the child writes to it after we return
     return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **kw)
 
 
@@ -210,10 +210,10 @@ def start_virtuoso(nq: Path, logdir: Path, *, timeout: float = 1800) -> Server:
         try:
             isql(isql_port, "status();", timeout=10)
             break
-        except (RuntimeError, subprocess.TimeoutExpired):
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
             if proc.poll() is not None or time.perf_counter() > deadline:
                 s.stop()
-                raise RuntimeError(f"virtuoso did not start; see {log}")
+                raise RuntimeError(f"virtuoso did not start; see {log}") from exc
             time.sleep(0.5)
     started = time.perf_counter()
     isql(isql_port, f"ld_dir('{data}', 'dataset.nq', 'urn:bench:default');")

@@ -23,11 +23,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.generate import generate
-from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import map_corpus
-from kg.validation.literals import Originals
 from kg.rdf.turtledir import load_turtle_dir
+from kg.release.build import to_oxigraph
+from kg.validation.literals import Originals
 from kg.validation.validate import Violation, as_dataset, validate, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,8 +28,8 @@ def rss_mb() -> float:
 
 
 def build(seeds: Path, var: Path) -> dict:
-    from kg.release.build import build as kg_build
     from kg.config import Settings
+    from kg.release.build import build as kg_build
 
     lines: list[str] = []
     t = time.perf_counter()
@@ -57,8 +57,8 @@ def shacl(var: Path, whole_max: int) -> dict:
     import pyoxigraph as ox
 
     from kg.config import Settings
-    from kg.release.directory import open_release
     from kg.rdf.turtledir import load_turtle_dir
+    from kg.release.directory import open_release
     from kg.validation.validate import validate, validate_store
 
     settings = Settings(var_dir=var)

@@ -66,9 +66,9 @@ class Sampler:
 
 def main(argv: list[str] | None = None) -> int:
     from kg.validation.engine import _results, compile_all
+    from kg.validation.literals import DiskOriginals
     from kg.validation.model import Hierarchy
     from kg.validation.sparql import SUBCLASS_PAIRS
-    from kg.validation.literals import DiskOriginals
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("release", type=Path)
@@ -129,13 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
         n_rows = 0
 
-        def rows():  # type: ignore[no-untyped-def]
+        def rows(solutions, variables):  # type: ignore[no-untyped-def]
             nonlocal n_rows
-            for row in solutions:  # type: ignore[union-attr]
+            for row in solutions:
                 n_rows += 1
                 yield {name: row[name] for name in variables}
 
-        found = _results(q, variables, rows(), originals)
+        found = _results(q, variables, rows(solutions, variables), originals)
         s = time.perf_counter() - t
         del solutions
         py_peak = tracemalloc.get_traced_memory()[1] / 2**20

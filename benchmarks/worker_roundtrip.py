@@ -19,13 +19,12 @@ import time
 from functools import partial
 from pathlib import Path
 
-from kg.rdf import formats as F
 from kg.config import Settings
+from kg.rdf import formats as F
 from kg.release.directory import open_release
-from kg.store.embedded import OxigraphStore
+from kg.store.embedded import OxigraphStore, embedded_files
 from kg.store.executor import QueryExecutor
 from kg.web import results as R
-from kg.store.embedded import embedded_files
 
 QUERIES = {
     "`SELECT … LIMIT 10`": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",
@@ -64,9 +63,9 @@ def main(argv: list[str]) -> int:
     print("|---|---:|---:|---:|")
     try:
         for label, q in QUERIES.items():
-            inproc = _median_ms(lambda: R.serialize(local.query(q), F.RESULTS_JSON), a.runs)
-            old = _median_ms(lambda: loop.run_until_complete(_old(ex, q)), a.runs)
-            new = _median_ms(lambda: loop.run_until_complete(ex.aquery(q, serializer=json_rows, serialize_kind="select")), a.runs)
+            inproc = _median_ms(lambda q=q: R.serialize(local.query(q), F.RESULTS_JSON), a.runs)
+            old = _median_ms(lambda q=q: loop.run_until_complete(_old(ex, q)), a.runs)
+            new = _median_ms(lambda q=q: loop.run_until_complete(ex.aquery(q, serializer=json_rows, serialize_kind="select")), a.runs)
             print(f"| {label} | {inproc} ms | {old} ms | {new} ms |")
     finally:
         ex.close()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from kg import __version__
 from kg.config import Settings, from_environ
@@ -188,8 +188,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.store.publish import Target, publish
     from kg.release.directory import open_release
+    from kg.store.publish import Target, publish
 
     password = args.password_file.read_text(encoding="utf-8").splitlines()[0] if args.password_file else None
     target = Target.from_urls(args.to, args.update, user=args.user, password=password)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from kg.errors import ConfigError
 
@@ -39,14 +40,15 @@ class Settings:
     query_workers: int = field(default=2, metadata={"help": "Worker processes that run SPARQL queries."})
     inline_bounded: bool = field(default=True, metadata={"help": "Answer queries bounded by their form (one triple pattern: kg.store.bounded) in the server process instead of a worker."})
     access_log: bool = field(default=True, metadata={"help": "Log a line per request (uvicorn's access log); off when a proxy in front logs them."})
-    examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency", metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})
+    examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency",
+                               metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})
     store_url: str | None = field(default=None, metadata={"help": "Remote SPARQL endpoint to front instead of the embedded store."})
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):
             raise ConfigError(f"base IRI must end with '/': {self.base_iri!r}")
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:  # Any: each field has its own type; replace() checks the names
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property

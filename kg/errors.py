@@ -80,7 +80,7 @@ class CurationError(KGError):
     exit_code = 3
 
     def __init__(self, path: Path | str, line: int | None, field: str, message: str,
-                 column: int | None = None, fix: str | None = None, *, problems: "list[Problem] | None" = None) -> None:
+                 column: int | None = None, fix: str | None = None, *, problems: list[Problem] | None = None) -> None:
         self.problems: list[Problem] = list(problems) if problems else [Problem(path, line, field, message, column, fix)]
         first = self.problems[0]
         self.path, self.line, self.field, self.message = first.path, first.line, first.field, first.message
@@ -88,7 +88,7 @@ class CurationError(KGError):
         super().__init__(str(self))
 
     @classmethod
-    def of(cls, problems: "list[Problem]") -> "CurationError":
+    def of(cls, problems: list[Problem]) -> CurationError:
         if not problems:
             raise ValueError("a CurationError needs at least one problem")
         p = problems[0]

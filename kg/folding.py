@@ -86,7 +86,7 @@ def fold_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-class _Table(dict):  # type: ignore[type-arg]
+class _Table(dict):
     """A ``str.translate`` table filled on first sight of each character: the
     translation itself then runs in C (an index folds every name it holds)."""
 

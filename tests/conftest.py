@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.release.build import build
 from kg.config import Settings
+from kg.release.build import build
 from kg.release.directory import Release, open_release
 from kg.store.embedded import OxigraphStore
 

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.release.build import build
 from kg.config import Settings
+from kg.release.build import build
 from kg.release.directory import Release
 
 BASE = "https://qatar-nato.example.org/"

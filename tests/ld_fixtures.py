@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from kg.release.build import build
-from kg.config import Settings
-from kg.release.directory import open_release
 from live import serve_settings
+
+from kg.config import Settings
+from kg.release.build import build
+from kg.release.directory import open_release
 
 HOSTILE = "Qatar <script>alert(1)</script>"
 QATAR_LABEL = re.compile(r"label: \{en: Qatar, ar: قطر\}")

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
 from conftest import SEEDS
-from kg.config import Settings
 from live import free_port, serve_settings
+
+from kg.config import Settings
 
 LIMITS = {"query_timeout": 2.0, "max_concurrent_queries": 2, "max_query_length": 5000, "max_rows": 100}
 TIMEOUT = LIMITS["query_timeout"]

@@ -15,9 +15,9 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
+from conftest import SEEDS
 from rdflib import Graph
 
-from conftest import SEEDS
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.rdf.turtledir import load_turtle_dir
 from kg.rdf.vocab import prefixes
@@ -46,7 +46,7 @@ PREFIXES = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in sorted(prefixes().ite
 
 L = 'rdfs:label "Name"@en , "اسم"@ar'
 PL = 'skos:prefLabel "Name"@en , "اسم"@ar'
-GROUP = f"a qn:NonStateArmedGroup , org:Organization"
+GROUP = "a qn:NonStateArmedGroup , org:Organization"
 STATE = f"a qn:State , org:FormalOrganization , schema:Country ; {L}"
 EVENT = f"a qn:Mediation , sem:Event ; {L}"
 
@@ -406,7 +406,7 @@ CASES: list[Case] = [
     # --- provenance ------------------------------------------------------------------------
     Case("fact-without-article", "FactArticle", "qn:article", "fa:f1",
          fact("fact/a/f1"),
-         f'fa:f1 a qn:Fact ; dcterms:identifier "f1" ; qn:isInferred false .' + evidence("fact/a/f1"), via=("FactShape",)),
+         'fa:f1 a qn:Fact ; dcterms:identifier "f1" ; qn:isInferred false .' + evidence("fact/a/f1"), via=("FactShape",)),
     Case("fact-derived-from-two", "FactDerivedFrom", "prov:wasDerivedFrom", "fa:f2",
          fact("fact/a/f2"), fact("fact/a/f2") + "fa:f2 prov:wasDerivedFrom article:other ."),
     Case("fact-without-evidence", "FactEvidence", "qn:evidence", "fa:f3", fact("fact/a/f3"), fact("fact/a/f3", ev=False)),

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import NO_SHARED, SHARED
+from live import serve
+
 from kg.config import Settings
 from kg.release.directory import Release
+from kg.store.embedded import release_files
 from kg.store.executor import QueryExecutor
 from kg.web.app import create_app
-from kg.store.embedded import release_files
-from live import serve
 
 W3C = SHARED / "w3c"
 PROTOCOL = W3C / "sparql11-protocol"

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from security_fixtures import LIMITS, MARGIN, SIMPLE, TIMEOUT, limited, live_server, raw_request, status_of
 
 from kg.config import Settings
 from kg.release.directory import Release
-from security_fixtures import LIMITS, MARGIN, SIMPLE, TIMEOUT, limited, live_server, raw_request, status_of
 
 PATH_EXPLOSION = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b . ?c (<http://x/p>|!<http://x/p>)* ?d }"

@@ -11,14 +11,16 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from kg.config import Settings
 from kg.errors import QueryTimeout
 from kg.release.directory import Release
 from kg.store.bounded import is_bounded
-from kg.store.executor import QueryExecutor
 from kg.store.embedded import embedded_files
+from kg.store.executor import QueryExecutor
 
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 

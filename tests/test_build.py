@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT, SEEDS
 from rdflib import Dataset, Graph
 
-from conftest import ROOT, SEEDS
-from kg.release.build import build, to_oxigraph
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import map_corpus
+from kg.release.build import build, to_oxigraph
 from kg.release.directory import DUMPS, Release, open_release
 
 RDFLIB_FORMAT = {"dataset.nq": "nquads", "dataset.trig": "trig", "dataset.ttl": "turtle", "dataset.nt": "nt", "dataset.jsonld": "json-ld"}
@@ -144,13 +144,12 @@ def test_base_iri_is_configurable(tmp_path: Path) -> None:
 def test_progress_line_per_stage(tmp_path: Path) -> None:
     lines: list[str] = []
     build(Settings(var_dir=tmp_path / "var", seeds_dir=SEEDS), progress=lines.append)
-    assert [l.split()[0] for l in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
+    assert [line.split()[0] for line in lines] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
 
 
 def test_release_carries_an_on_disk_store_that_opens_read_only(release: Release) -> None:
     """Workers open one on-disk store read-only instead of each loading the dumps."""
-    from kg.store.embedded import OxigraphStore
-    from kg.store.embedded import embedded_files
+    from kg.store.embedded import OxigraphStore, embedded_files
 
     assert release.store_dir is not None
     files = embedded_files(release)
@@ -191,5 +190,5 @@ def test_mapping_refuses_https_schema_org(bad: tuple) -> None:
 
     g = URIRef("http://example.org/g")
     check_term_forms([(URIRef("http://example.org/s"), URIRef("http://schema.org/startDate"), Literal("x"), g)])
-    with pytest.raises(BuildError, match="https://schema.org/"):
+    with pytest.raises(BuildError, match=r"https://schema\.org/"):
         check_term_forms([(*(term(x) for x in bad), g)])  # type: ignore[misc]

@@ -16,19 +16,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import SEEDS
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
-from conftest import SEEDS
-from kg.release.build import build, to_oxigraph
 from kg.config import Settings
-from kg.curation.loader import load_corpus
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, load_corpus
 from kg.errors import CurationError
 from kg.rdf.mapping import map_corpus
+from kg.rdf.vocab import prefixes
+from kg.release.build import build, to_oxigraph
 from kg.release.directory import DUMPS, Release
 from kg.release.spool import DumpWriter, QuadSpool
-from kg.rdf.vocab import prefixes
 
 OA = "http://www.w3.org/ns/oa#"
 NNI = str(XSD.nonNegativeInteger)
@@ -153,7 +152,7 @@ def test_a_duplicate_article_id_names_both_files_and_lines(seeds_copy: Path) -> 
         load_corpus(seeds_copy)
     assert err.value.path == b and err.value.field == "article.id"
     assert b.read_text(encoding="utf-8").splitlines()[err.value.line - 1].strip() == f"id: {ident}"
-    first_line = next(i for i, l in enumerate(a.read_text(encoding="utf-8").splitlines(), 1) if l.strip() == f"id: {ident}")
+    first_line = next(i for i, line in enumerate(a.read_text(encoding="utf-8").splitlines(), 1) if line.strip() == f"id: {ident}")
     assert f"first used by {a.name}:{first_line}" in err.value.message
 
 
@@ -204,15 +203,14 @@ def test_dump_writer_gzips_and_hashes_while_writing(tmp_path: Path) -> None:
 def test_disk_originals_answer_as_the_in_memory_ones(release: Release, tmp_path: Path) -> None:
     """The build keeps the integer literals as written in SQLite, not a dict:
     every lookup the validator makes gives what kg.validation.literals.Originals gives."""
-    from kg.validation.literals import Originals
-    from kg.validation.literals import DiskOriginals
+    from kg.validation.literals import DiskOriginals, Originals
 
     quads = list(ox.parse(path=str(release.file("dataset.nq")), format=ox.RdfFormat.N_QUADS))
     odd = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode(OA + "start"),
                   ox.Literal("05", datatype=ox.NamedNode(str(XSD.integer))), ox.NamedNode("http://example.org/g"))
-    memory, disk = Originals().add(quads + [odd]), DiskOriginals(tmp_path / "o.sqlite").add(quads + [odd])
+    memory, disk = Originals().add([*quads, odd]), DiskOriginals(tmp_path / "o.sqlite").add([*quads, odd])
     assert len(disk) == len(memory) > 0
-    for q in [q for q in quads if q.predicate.value in (OA + "start", OA + "end")][:200] + [odd]:
+    for q in [*[q for q in quads if q.predicate.value in (OA + "start", OA + "end")][:200], odd]:
         stored = str(int(q.object.value))
         assert disk.lookup(q.subject.value, q.predicate.value, stored) == memory.lookup(q.subject.value, q.predicate.value, stored)
     assert disk.lookup("http://example.org/s", OA + "start", "5") == [("05", str(XSD.integer))]

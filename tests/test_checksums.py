@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.release.build import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import CurationError
+from kg.release.build import build
 
 A_TXT = "000_35b9f4be7a1e8528.txt"
 B_TXT = "001_8ef1d1eb9683969b.txt"
@@ -121,6 +121,7 @@ def test_no_list_at_all_is_an_error(seeds_copy: Path) -> None:
 def test_binary_mode_lines_are_accepted(seeds_copy: Path) -> None:
     """'sha256sum -b' writes '<digest> *<name>': the same list."""
     from checksum_helpers import verify
+
     from kg.curation.checksums import read_manifest
 
     sums = seeds_copy / "SHA256SUMS"

@@ -16,15 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, SHIPPED_SEEDS
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import SEEDS, SHIPPED_SEEDS
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import Quad, map_corpus
 from kg.rdf.turtledir import load_turtle_dir
-from kg.validation.validate import as_dataset, validate
 from kg.rdf.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
+from kg.validation.validate import as_dataset, validate
 from tests import closure as cl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +155,7 @@ def test_each_closure_entails_what_the_data_does_not_state(capsys: pytest.Captur
     closure is larger than its input. The seconds each took go to the CI log
     (a record, not an assertion: speed goals live in benchmarks/)."""
     times = {}
-    for (corpus, semantics), ident in zip(CASES, IDS):
+    for (corpus, semantics), ident in zip(CASES, IDS, strict=True):
         g, _, seconds = closed(corpus, semantics)
         stated = sum(1 for _ in quads(corpus))
         people = set(g.subjects(RDF.type, FOAF.Person))

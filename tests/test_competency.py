@@ -107,8 +107,9 @@ def test_the_meeting_was_at_nato_hq_in_brussels(store: OxigraphStore) -> None:
 
 
 def test_offsets_point_at_the_quote(store: OxigraphStore, release: Release) -> None:
-    from kg.curation.loader import load_corpus
     from conftest import SEEDS
+
+    from kg.curation.loader import load_corpus
 
     texts = {f"{ID}article/{a.id}": a.text for a in load_corpus(SEEDS).articles}
     rows = store.query(QUESTIONS["08-evidence-for-a-fact"].sparql).dicts()

@@ -107,7 +107,7 @@ def test_cli_prints_one_line_and_no_traceback(seeds_copy: Path, tmp_path: Path, 
     err = capsys.readouterr().err
     assert code == 3
     assert "Traceback" not in err
-    lines = [l for l in err.splitlines() if l.strip()]
+    lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1
     assert re.match(rf"kg: error: .*{A}:\d+:\d+: facts\[\d+\]\.since \(id 'qatar-joins-ici'\): month out of range.* — write YYYY", lines[0])
     assert not (tmp_path / "var" / "current").exists()

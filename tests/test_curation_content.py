@@ -12,18 +12,18 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_SEEDS
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import SHIPPED_SEEDS
-from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.curation.model import Entity
 from kg.errors import CurationError
 from kg.rdf.mapping import Mapper
-from kg.release.directory import open_release
 from kg.rdf.vocab import QN, SCHEMA, SEM
+from kg.release.build import build
+from kg.release.directory import open_release
 
 ID = "https://qatar-nato.example.org/id/"
 XSD_ = "http://www.w3.org/2001/XMLSchema#"

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.curation.loader import load_corpus
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, load_corpus
 from kg.errors import CurationError
 
 A = "000_35b9f4be7a1e8528.yaml"
@@ -108,7 +107,7 @@ def test_cli_prints_every_problem_then_a_count_and_exits_3(seeds_copy: Path, tmp
         code = main(["--seeds", str(seeds_copy), "--var", str(tmp_path / "var"), *command])
         err = capsys.readouterr().err
         assert code == 3, err
-        lines = [l for l in err.splitlines() if l.startswith("kg: error:")]
+        lines = [line for line in err.splitlines() if line.startswith("kg: error:")]
         assert len(lines) == 3, err
         for line in lines:
             m = LINE.match(line)

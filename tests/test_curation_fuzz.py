@@ -10,15 +10,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from conftest import SEEDS
-from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.errors import CurationError, ValidationFailed
+from kg.release.build import build
 
 ARTICLE = "000_35b9f4be7a1e8528.yaml"
 
@@ -43,12 +44,12 @@ def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
     out = []
     if isinstance(node, CommentedMap):
         for k, v in node.items():
-            out.append(prefix + (k,))
-            out.extend(_paths(v, prefix + (k,)))
+            out.append((*prefix, k))
+            out.extend(_paths(v, (*prefix, k)))
     elif isinstance(node, CommentedSeq):
         for i, v in enumerate(node):
-            out.append(prefix + (i,))
-            out.extend(_paths(v, prefix + (i,)))
+            out.append((*prefix, i))
+            out.extend(_paths(v, (*prefix, i)))
     return out
 
 

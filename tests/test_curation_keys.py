@@ -9,10 +9,10 @@ import typing
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS
-from kg.curation.loader import load_corpus
+
 from kg.curation.checks import refs
+from kg.curation.loader import load_corpus
 from kg.curation.model import Actor, Entity, EntityKey, Link, NewKey, Strict
 from kg.curation.schema import generate, shared_keys
 from kg.errors import CurationError
@@ -41,8 +41,8 @@ class Probe(Strict):
 
     one: EntityKey
     maybe: EntityKey | None = None
-    many: list[EntityKey] = []
-    nested: list[Actor] = []
+    many: list[EntityKey] = []  # noqa: RUF012 - a pydantic field: each instance gets a copy
+    nested: list[Actor] = []  # noqa: RUF012 - a pydantic field: each instance gets a copy
     minted: NewKey
     text: str = "person/not-a-reference"
 
@@ -125,8 +125,8 @@ def test_the_schema_offers_keys_where_the_model_refers_to_an_entity() -> None:
 
 
 def test_entity_types_come_from_one_table() -> None:
-    from kg.rdf import mapping
     from kg.curation.entity_types import ENTITY_TYPES, TYPE_NAMES
+    from kg.rdf import mapping
 
     assert typing.get_args(Entity.model_fields["type"].annotation) == TYPE_NAMES == tuple(ENTITY_TYPES)
     assert mapping.ENTITY_TYPES is ENTITY_TYPES
@@ -156,4 +156,4 @@ def test_every_key_kind_belongs_to_a_type_or_is_minted() -> None:
     from kg.curation.entity_types import MINTED_KINDS, TYPE_KINDS
     from kg.rdf.iris import ENTITY_KINDS
 
-    assert ENTITY_KINDS == set(TYPE_KINDS.values()) | MINTED_KINDS
+    assert set(TYPE_KINDS.values()) | MINTED_KINDS == ENTITY_KINDS

@@ -20,11 +20,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from security_fixtures import MARGIN, TIMEOUT, limited, live_server
 
 from kg.config import Settings
 from kg.release.directory import Release
 from kg.web.openapi import SURFACE as PUBLIC_PATHS
-from security_fixtures import MARGIN, TIMEOUT, limited, live_server
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -15,30 +15,39 @@ import hashlib
 import json
 import re
 import shutil
-from datetime import timezone
+from datetime import UTC
 from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from conftest import SEEDS
+from history_fixtures import (
+    BASE,
+    GONE_POST,
+    MERGED,
+    QATAR,
+    REMOVED_FACT,
+    SUCCESSOR,
+    TwoReleases,
+    build_two,
+    quiet,
+    second_corpus,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from live import serve_settings
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
-from conftest import SEEDS
-from history_fixtures import (
-    BASE, GONE_POST, MERGED, QATAR, REMOVED_FACT, SUCCESSOR, TwoReleases, build_two, quiet, second_corpus,
-)
-from kg.release import history
-from kg.release.build import build, check
 from kg.cli import main
 from kg.config import Settings
-from kg.release.diff import diff, quad_key
 from kg.errors import CurationError
+from kg.release import history
+from kg.release.build import build, check
+from kg.release.diff import diff, quad_key
 from kg.web.memento import http_date
-from live import serve_settings
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 RDF_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -268,7 +277,7 @@ def test_gone_iris_answer_410_with_the_last_release_and_the_replacement(two: Two
     page = get(url + "/doc/post/qat-foreign-minister", headers={"Accept": "text/html"})
     assert page.status_code == 410 and two.first.id in page.text and "isReplacedBy" not in get(url + "/id/post/qat-foreign-minister").headers["link"]
     assert get(url + "/doc/person/jens-stoltenberg.ttl").headers["content-type"].startswith("text/turtle")
-    assert get(url + f"/id/fact/mofa-2019-03-13-qatar-nato/mba-foreign-minister").status_code == 410
+    assert get(url + "/id/fact/mofa-2019-03-13-qatar-nato/mba-foreign-minister").status_code == 410
     assert get(url + "/id/person/nobody").status_code == 404
     assert get(url + "/id/person/stoltenberg").status_code == 303
 
@@ -308,7 +317,7 @@ def test_prune_keeps_the_record_and_says_what_it_makes_unavailable(two: TwoRelea
 
 
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(when=st.one_of(st.text(max_size=40), st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: format_datetime(d, usegmt=True))),
+@given(when=st.one_of(st.text(max_size=40), st.datetimes(timezones=st.just(UTC)).map(lambda d: format_datetime(d, usegmt=True))),
        path=st.sampled_from(["state/qat", "person/jens-stoltenberg", "person/nobody", "", "state/qat#x", "a b"]))
 def test_any_accept_datetime_gets_an_answer_not_an_error(url: str, when: str, path: str) -> None:
     try:
@@ -373,7 +382,7 @@ def test_a_history_that_cannot_be_written_stops_the_swap(seeds_copy: Path, tmp_p
     first = build(settings, progress=quiet)
     history.history_path(settings.var_dir).write_bytes(b"not a database, " * 100)
     second_corpus(seeds_copy)
-    with pytest.raises(BuildError, match="could not (read|record) .* the current release was not replaced"):
+    with pytest.raises(BuildError, match=r"could not (read|record) .* the current release was not replaced"):
         build(settings, progress=quiet)
     assert open_release(settings.current_release).id == first.id
 

@@ -4,9 +4,7 @@ files, a Memento page says which release it shows; screenshots go to tests/artif
 
 from __future__ import annotations
 
-
 import pytest
-
 from conftest import SEEDS
 from history_fixtures import REMOVED_FACT, TwoReleases, build_two
 from live import serve_settings
@@ -20,7 +18,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
         yield two, url
 
 
-def test_release_list_leads_to_the_changes_and_the_files(browser, site) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_release_list_leads_to_the_changes_and_the_files(browser, site) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
     two, url = site
@@ -42,7 +40,7 @@ def test_release_list_leads_to_the_changes_and_the_files(browser, site) -> None:
     assert link.endswith(f"/releases/{two.first.id}/dumps/SHA256SUMS")
 
 
-def test_a_past_state_says_which_release_it_shows(browser, site) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_past_state_says_which_release_it_shows(browser, site) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
     two, url = site

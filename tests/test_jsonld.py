@@ -15,8 +15,8 @@ from pyld import jsonld as pyld
 from rdflib.compare import isomorphic
 
 from kg.rdf import jsonld
-from kg.release.directory import Release
 from kg.rdf.vocab import prefixes
+from kg.release.directory import Release
 
 BASE = "https://qatar-nato.example.org/"
 P = prefixes(BASE)

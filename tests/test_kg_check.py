@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SHIPPED_SEEDS
+
 from kg.curation.checkcmd import SEED_TESTS, TESTS_FAILED
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import SEEDS
+
 from kg.cli import main
 from kg.curation.skeleton import guess_headline
 from kg.curation.textcheck import check_text
@@ -97,7 +97,7 @@ def test_skeleton_is_refused_by_validate_with_a_clear_message(seeds_copy: Path, 
         (b"\xef\xbb\xbf" + TEXT.encode(), "1:1", "byte-order mark"),
         (b"\xff\xfe" + TEXT.encode("utf-16-le"), "1:1", "UTF-16"),
         ("سطر أول\nقطر ".encode() + b"\xff" + " الناتو\n".encode(), "2:5", "not valid UTF-8: byte(s) FF"),
-        ("سطر أول\nقطر \u0627".encode()[:-1] + "\n".encode(), "2:5", "not valid UTF-8"),  # a truncated sequence
+        ("سطر أول\nقطر \u0627".encode()[:-1] + b"\n", "2:5", "not valid UTF-8"),  # a truncated sequence
         (TEXT.encode().replace("الدوحة".encode(), "الد\x00وحة".encode()), "5:4", "NUL byte"),
         (b"  \n\n", None, "empty"),
     ],

@@ -15,19 +15,19 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-from pyld import jsonld as pyld
-from rdflib.compare import isomorphic
-
-from kg.rdf import jsonld
-from kg.release.build import build
-from kg.config import Settings
-from kg.release.directory import Release
-from kg.rdf.vocab import prefixes
-from kg.web.reload import Watcher
-from kg.web.server import build_app, make_store
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
 from live import get, serve
+from pyld import jsonld as pyld
+from rdflib.compare import isomorphic
 from test_reload import relabel
+
+from kg.config import Settings
+from kg.rdf import jsonld
+from kg.rdf.vocab import prefixes
+from kg.release.build import build
+from kg.release.directory import Release
+from kg.web.reload import Watcher
+from kg.web.server import build_app, make_store
 
 BASE = "https://qatar-nato.example.org/"
 DOC = "/doc/state/qat"
@@ -35,7 +35,7 @@ NEGOTIATED = ["text/html", "text/turtle", "application/ld+json", "application/n-
 
 
 @pytest.mark.parametrize("media", NEGOTIATED)
-def test_negotiated_document_answers_304_to_either_validator(ld_url: str, media: str) -> None:  # noqa: F811
+def test_negotiated_document_answers_304_to_either_validator(ld_url: str, media: str) -> None:
     first = get(f"{ld_url}{DOC}", headers={"Accept": media, "Accept-Language": "en"})
     assert first.status_code == 200 and first.headers["content-type"].startswith(media)
     etag, modified = first.headers["etag"], first.headers["last-modified"]
@@ -58,7 +58,7 @@ def test_negotiated_document_answers_304_to_either_validator(ld_url: str, media:
     assert head.status_code == 304
 
 
-def test_every_variant_has_its_own_etag_and_the_release_date(ld_url: str, release: Release) -> None:  # noqa: F811
+def test_every_variant_has_its_own_etag_and_the_release_date(ld_url: str, release: Release) -> None:
     tags = set()
     published = formatdate(int(release.path.stat().st_mtime), usegmt=True)
     for suffix in ("ttl", "jsonld", "nt", "rdf", "html"):
@@ -74,7 +74,7 @@ def test_every_variant_has_its_own_etag_and_the_release_date(ld_url: str, releas
     assert other.headers["etag"] not in tags
 
 
-def test_other_documents_have_validators_too(ld_url: str) -> None:  # noqa: F811
+def test_other_documents_have_validators_too(ld_url: str) -> None:
     for path in ("/ontology.ttl", "/shapes", "/dataset.jsonld", "/graph/entities.nt", "/.well-known/void", "/context.jsonld"):
         r = get(f"{ld_url}{path}")
         assert r.status_code == 200, path
@@ -113,7 +113,7 @@ def test_a_new_release_changes_the_etag_and_the_date(seeds_copy: Path, tmp_path:
 # --- JSON for JSON clients, JSON-LD compacted -------------------------------------------------------
 
 
-def test_accept_application_json_gets_json_ld(ld_url: str) -> None:  # noqa: F811
+def test_accept_application_json_gets_json_ld(ld_url: str) -> None:
     r = get(f"{ld_url}{DOC}", headers={"Accept": "application/json"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json; charset=utf-8"
     assert r.headers["content-location"].endswith(".jsonld")
@@ -125,7 +125,7 @@ def test_accept_application_json_gets_json_ld(ld_url: str) -> None:  # noqa: F81
     assert get(f"{ld_url}{DOC}", headers={"Accept": "application/json;q=0.5, text/turtle"}).headers["content-type"].startswith("text/turtle")
 
 
-def test_context_is_served_and_is_the_one_embedded_everywhere(ld_url: str, release: Release) -> None:  # noqa: F811
+def test_context_is_served_and_is_the_one_embedded_everywhere(ld_url: str, release: Release) -> None:
     r = get(f"{ld_url}{jsonld.CONTEXT_PATH}")
     assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json; charset=utf-8"
     served = r.json()["@context"]
@@ -141,7 +141,7 @@ def _expanded(body: bytes) -> rdflib.Graph:
 
 
 @pytest.mark.parametrize("path", [DOC, "/ontology", "/dataset", "/graph/entities"])
-def test_json_ld_documents_expand_to_the_n_triples_graph(ld_url: str, path: str) -> None:  # noqa: F811
+def test_json_ld_documents_expand_to_the_n_triples_graph(ld_url: str, path: str) -> None:
     body = get(f"{ld_url}{path}.jsonld").content
     document = json.loads(body)
     assert "@context" in document and pyld.compact(document, {"@context": document["@context"]}) == document
@@ -149,7 +149,7 @@ def test_json_ld_documents_expand_to_the_n_triples_graph(ld_url: str, path: str)
     assert len(expected) > 0 and isomorphic(_expanded(body), expected)
 
 
-def test_construct_json_ld_is_compacted_and_expands_to_the_same_graph(ld_url: str) -> None:  # noqa: F811
+def test_construct_json_ld_is_compacted_and_expands_to_the_same_graph(ld_url: str) -> None:
     query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
              "CONSTRUCT { ?s rdfs:label ?l ; a ?t } WHERE { ?s rdfs:label ?l ; a ?t } ORDER BY ?s LIMIT 40")
     body = get(f"{ld_url}/sparql", params={"query": query}, headers={"Accept": "application/ld+json"}).content

@@ -54,7 +54,7 @@ def test_describe_entity(store) -> None:  # type: ignore[no-untyped-def]
     assert d is not None
     assert BASE + "ontology#State" in d.types()
     assert d.labels[BASE + "id/state/qat"] == {"en": "Qatar", "ar": "قطر"}
-    assert any(BASE + "ontology#State" == iri for iri in d.labels), "types get their labels from the ontology"
+    assert any(iri == BASE + "ontology#State" for iri in d.labels), "types get their labels from the ontology"
     assert d.incoming and not d.incoming_truncated
     assert d.evidence and all(ev.exact and ev.end > ev.start for evs in d.evidence.values() for ev in evs)
 

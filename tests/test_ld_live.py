@@ -14,10 +14,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from ld_fixtures import HOSTILE, hostile_url, ld_url  # noqa: F401  (fixtures)
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF
-
-from ld_fixtures import HOSTILE, hostile_url, ld_url  # noqa: F401  (fixtures)
 
 SEARCH_SCRIPT = '<script src="/static/search.js" defer></script>'
 BASE = "https://qatar-nato.example.org/"
@@ -326,7 +325,7 @@ def test_hostile_label_is_escaped_everywhere(hostile_url: str) -> None:
     assert (URIRef(BASE + ENTITY), rdflib.RDFS.label, Literal(HOSTILE, lang="en")) in g
 
 
-def test_favicon_is_served_and_linked(ld_url: str) -> None:  # noqa: F811
+def test_favicon_is_served_and_linked(ld_url: str) -> None:
     import httpx
 
     icon = httpx.get(f"{ld_url}/favicon.ico", timeout=30)

@@ -15,7 +15,6 @@ from functools import cache
 
 import pytest
 import yaml
-
 from conftest import NO_SHARED, ROOT, SHARED, SHIPPED_SEEDS
 
 DECISIONS = ROOT / "docs" / "curation-decisions.md"

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from security_fixtures import MARGIN, kg_serve_process, rss_bytes
 
 from kg.config import Settings
 from kg.release.directory import Release
-from security_fixtures import MARGIN, kg_serve_process, rss_bytes
 
 REQUESTS = int(os.environ.get("KG_LOAD_REQUESTS", "2000"))
 CONCURRENCY = int(os.environ.get("KG_LOAD_CONCURRENCY", "16"))

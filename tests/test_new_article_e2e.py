@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SHIPPED_SEEDS
 from rdflib import Dataset, Namespace
 
-from conftest import SHIPPED_SEEDS
 from kg.cli import main
 from kg.release.directory import open_release
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+from live import serve_settings
 
 from kg.config import Settings
-from live import serve_settings
 
 A = "000_35b9f4be7a1e8528.yaml"
 

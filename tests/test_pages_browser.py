@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from ld_fixtures import HOSTILE, hostile_url, ld_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser

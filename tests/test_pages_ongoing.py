@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from live import serve_settings
 
 from kg.config import Settings
-from live import serve_settings
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import re
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
+
 from kg.query.reference import FactRecord
 from kg.web import sparql_page
 from kg.web.sentences import KIND_NAMES, STANCE_TEMPLATES, TEMPLATES, format_date, title
@@ -198,7 +198,7 @@ def test_strip_prefixes_keeps_unknown_declarations_and_the_body() -> None:
     known = {"qn": BASE + "ontology#"}
     q = f"# t\nPREFIX qn: <{BASE}ontology#>\nPREFIX ex: <http://e/>\nPREFIX qn2: <x:>\n\nSELECT * {{ ?s ?p ?o }}\n"
     assert sparql_page.strip_prefixes(q, known) == "# t\nPREFIX ex: <http://e/>\nPREFIX qn2: <x:>\nSELECT * { ?s ?p ?o }\n"
-    other = f"PREFIX qn: <http://elsewhere/>\nSELECT * {{}}"
+    other = "PREFIX qn: <http://elsewhere/>\nSELECT * {}"
     assert sparql_page.strip_prefixes(other, known) == other  # same name, other namespace: the user's own
 
 

@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from live import get, serve
 
 from kg.curation.loader import load_corpus
 from kg.curation.preview import create_app
-from live import get, serve
 
 A = "000_35b9f4be7a1e8528.yaml"
 B = "001_8ef1d1eb9683969b.yaml"
@@ -67,7 +67,7 @@ def test_quotes_are_highlighted_and_linked_both_ways(preview: str, seeds_copy: P
     assert "script-src 'self'" in r.headers["content-security-policy"] and "default-src 'none'" in r.headers["content-security-policy"]
     page = parse(r.text)
     art = next(a for a in load_corpus(seeds_copy).articles if a.path.name == A)
-    for (ident, n), span in art.spans.items():
+    for ident, n in art.spans:
         assert f"q-{ident}-{n + 1}" in page.ids  # the quote's place in the text
         assert f"#q-{ident}-{n + 1}" in page.hrefs  # the fact links to it
         assert f"item-{ident}" in page.ids and f"#item-{ident}" in page.hrefs  # and the text links back

@@ -10,11 +10,11 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+from release_helpers import write_release
+
 from kg.cli import main
 from kg.release.directory import _build_lock, open_release, prune
-from release_helpers import write_release
 
 
 def _publish(var: Path, n: int, *, at: float | None = None) -> Path:

@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 from jsonschema import Draft7Validator
+from ld_fixtures import ld_url  # noqa: F401  (fixture)
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-
-from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 SCHEMAS = Path(__file__).resolve().parent / "reconciliation_schemas"
 SPEC = "https://reconciliation-api.github.io/specs/0.2/schemas/"

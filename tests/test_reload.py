@@ -22,14 +22,14 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from starlette.datastructures import State
-
-from kg.release.build import build
-from kg.config import Settings
-from kg.web.reload import Reloader, Watcher
-from kg.web.server import build_app, make_store
 from live import serve
 from security_fixtures import LIMITS, MARGIN, kg_serve_process
+from starlette.datastructures import State
+
+from kg.config import Settings
+from kg.release.build import build
+from kg.web.reload import Reloader, Watcher
+from kg.web.server import build_app, make_store
 
 BASE = "https://qatar-nato.example.org/"
 LABEL_QUERY = f'SELECT ?l WHERE {{ <{BASE}id/state/qat> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }}'

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.release.build import build
 from kg.config import Settings
 from kg.curation.loader import load_corpus
 from kg.errors import CurationError
 from kg.rdf.iris import Iris
+from kg.release.build import build
 
 A = "000_35b9f4be7a1e8528.yaml"
 C_TEXT = "الدوحة - انطلقت يوم 21 نوفمبر 2016 أعمال الاجتماع الثالث للمجموعة الاستشارية لمبادرة اسطنبول للتعاون.\n"

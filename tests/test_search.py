@@ -7,9 +7,9 @@ import re
 
 import httpx
 import pytest
+from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 from kg.query.search_index import LabelIndex
-from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 BASE = "https://qatar-nato.example.org/"
 QN = BASE + "ontology#"
@@ -109,7 +109,7 @@ def test_type_filter_on_the_wire(ld_url: str) -> None:
     r = httpx.get(f"{ld_url}/search", params={"q": "nato", "type": "schema:Place", "format": "json"}, timeout=30)
     results = r.json()["results"]
     assert results and all(any(t["curie"] == "schema:Place" for t in x["types"]) for x in results)
-    assert [x["id"] for x in results][0] == BASE + "id/place/nato-hq"
+    assert next(x["id"] for x in results) == BASE + "id/place/nato-hq"
 
 
 def test_format_parameter_beats_accept_and_406_for_the_rest(ld_url: str) -> None:
@@ -137,13 +137,14 @@ def test_every_page_has_the_search_box(ld_url: str) -> None:
 
 def test_a_new_release_gets_its_own_index(seeds_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The index is per release: after kg build and the switch, the new name is found, the old one is gone."""
-    from kg.release.build import build
-    from kg.config import Settings
-    from kg.web.reload import Watcher
-    from kg.web.server import build_app, make_store
     from live import serve
     from security_fixtures import LIMITS
     from test_reload import quiet, relabel
+
+    from kg.config import Settings
+    from kg.release.build import build
+    from kg.web.reload import Watcher
+    from kg.web.server import build_app, make_store
 
     settings = Settings(seeds_dir=seeds_copy, var_dir=tmp_path / "var").with_(**LIMITS, query_workers=1)
     build(settings, progress=quiet)

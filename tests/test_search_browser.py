@@ -6,7 +6,6 @@ with the autocomplete list, by keyboard, and with JavaScript switched off."""
 from __future__ import annotations
 
 import pytest
-
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
 from test_pages_browser import ARTIFACTS, browser  # noqa: F401  (fixture)
 

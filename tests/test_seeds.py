@@ -9,11 +9,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from conftest import NO_SHARED, SEEDS, SHARED, SHIPPED_SEEDS
-from kg.release.build import build
+
 from kg.config import Settings
 from kg.curation.loader import load_corpus
+from kg.release.build import build
 
 pytestmark = pytest.mark.seeds  # 'kg check' runs these
 

@@ -6,8 +6,8 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from kg.config import Settings, from_environ
 from kg.errors import ConfigError
 
@@ -50,7 +50,6 @@ def test_the_access_log_is_on_by_default_and_can_be_turned_off(release, release_
     """A real ``kg serve``: one line per request on stderr, unless ``KG_ACCESS_LOG=0``
     (``--no-access-log``), for deployments whose proxy already logs each request."""
     import httpx
-
     from security_fixtures import kg_serve_process
 
     out = tmp_path / "access.log"

@@ -18,10 +18,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
 from kg.errors import UnsupportedShape
 from kg.rdf.mapping import map_corpus
+from kg.release.build import to_oxigraph
 from kg.validation.literals import Originals
 from kg.validation.validate import Report, Violation, as_dataset, validate, validate_store
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, evidence, fact, ontology, shapes

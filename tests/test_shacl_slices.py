@@ -15,11 +15,11 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
 
-from kg.release.build import to_oxigraph
 from kg.curation.loader import load_corpus
 from kg.rdf.mapping import map_corpus
-from kg.validation.literals import Originals
+from kg.release.build import to_oxigraph
 from kg.validation.engine import compile_all
+from kg.validation.literals import Originals
 from kg.validation.model import Hierarchy, read_shapes
 from kg.validation.sparql import focus_nodes, prefix_block, targets
 from kg.validation.validate import Report, validate_store

@@ -16,8 +16,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.validation.validate import Report, Violation, as_dataset, validate
 from kg.rdf.vocab import SH, prefixes
+from kg.validation.validate import Report, Violation, as_dataset, validate
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, Case, ontology, shapes
 
 QNSH = "https://qatar-nato.example.org/shapes#"

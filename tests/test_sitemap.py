@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from conftest import SEEDS
+from live import serve_settings
+
+from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.release import sitemap
 from kg.release.build import build
-from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.release.directory import Release
-from live import serve_settings
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -17,14 +17,14 @@ from multiprocessing.connection import Connection
 
 import httpx
 import pytest
+from sparql_fixtures import sparql_server
 
 from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTimeout
 from kg.release.directory import Release
+from kg.store.embedded import embedded_files
 from kg.store.executor import QueryExecutor
 from kg.store.pool import IdleWorkers, WorkerGone, read_message
-from kg.store.embedded import embedded_files
-from sparql_fixtures import sparql_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

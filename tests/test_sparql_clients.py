@@ -23,11 +23,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
+from sparql_fixtures import sparql_server
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.config import Settings
 from kg.release.directory import Release
-from sparql_fixtures import sparql_server
 
 BASE = "https://qatar-nato.example.org/"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sparql_fixtures import sparql_server
 
 from kg.config import Settings
 from kg.errors import BadQuery, QueryRefused, QueryTimeout, QueryTooLarge
 from kg.release.directory import Release
 from kg.store.backends import ThreadBackend
-from kg.store.executor import QueryExecutor
 from kg.store.embedded import embedded_files
-from sparql_fixtures import sparql_server
+from kg.store.executor import QueryExecutor
 
 # a cartesian product of all triples with themselves three times: hours of work
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.query import Result
+from sparql_fixtures import KASEI, needs_w3c, ox_key, sparql_server, term_key
 
 from kg.competency import questions
 from kg.config import Settings
 from kg.release.directory import Release
-from sparql_fixtures import KASEI, needs_w3c, ox_key, sparql_server, term_key
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SELECT = f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label }} ORDER BY ?s ?label LIMIT 5"

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.query import Result
 
-from kg.rdf import formats as F
 from kg.errors import BadQuery
+from kg.rdf import formats as F
 from kg.store.base import QueryResult
 from kg.store.executor import is_update
 from kg.store.lexer import nesting_depth, query_form, uses_service
@@ -142,8 +142,8 @@ def test_csv_is_rfc4180_with_crlf() -> None:
 def test_unknown_custom_function_is_a_bad_query_not_a_bug(query: str) -> None:
     import pyoxigraph as ox
 
-    from kg.store.embedded import OxigraphStore
     from kg.store.backends import Request, run_request
+    from kg.store.embedded import OxigraphStore
 
     tag, message = run_request(OxigraphStore(ox.Store()), Request(query, None, None, None, 10))
     assert tag == "engine" and "custom function" in str(message)
@@ -151,10 +151,11 @@ def test_unknown_custom_function_is_a_bad_query_not_a_bug(query: str) -> None:
 
 def test_a_store_that_is_down_is_a_502(settings) -> None:  # type: ignore[no-untyped-def]
     """A remote store that does not answer is neither the user's fault (4xx) nor our bug (500)."""
+    import socket
+
     from kg.errors import StoreUnavailable
     from kg.store.executor import QueryExecutor
     from kg.store.remote import RemoteStore
-    import socket
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

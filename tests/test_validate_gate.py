@@ -15,12 +15,12 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from kg.release.build import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import CurationError, ValidationFailed
-from kg.release.directory import REPORT_FILE
 from kg.rdf.vocab import SH
+from kg.release.build import build
+from kg.release.directory import REPORT_FILE
 
 ARTICLE_B = "001_8ef1d1eb9683969b.yaml"
 BRIEFING = "    event: event/2019-03-13-briefing\n    date: 2019-03-13\n    place: place/nato-hq\n"

@@ -19,20 +19,20 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from live import serve
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from release_helpers import serialize, write_release
+from test_competency import EXPECTED, _value
+from virtuoso_fixtures import Virtuoso, running_virtuoso, virtuoso_binary
 
 from kg.cli import main
 from kg.competency import questions
 from kg.config import Settings
 from kg.rdf.iris import Iris
-from kg.store.publish import release_graphs
 from kg.release.directory import Release
-from release_helpers import serialize, write_release
 from kg.store.embedded import OxigraphStore
+from kg.store.publish import release_graphs
 from kg.store.remote import RemoteStore, check_query, for_release, vendor_iris
-from live import serve
-from test_competency import EXPECTED, _value
-from virtuoso_fixtures import Virtuoso, running_virtuoso, virtuoso_binary
 
 QUESTIONS = {q.slug: q for q in questions()}
 JSON = "application/sparql-results+json"

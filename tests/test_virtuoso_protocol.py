@@ -16,19 +16,19 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from kg.config import Settings
 from live import serve
 from sparql_fixtures import w3c_graphs
-from test_sparql_protocol import *  # noqa: F401,F403 - the suite re-run on Virtuoso
+from test_sparql_protocol import *  # noqa: F403 - the suite re-run on Virtuoso
 from test_virtuoso import published, virtuoso  # noqa: F401 - fixtures
 from virtuoso_fixtures import DBA_PASSWORD, Virtuoso
+
+from kg.config import Settings
 
 del test_competency_questions_same_over_http_as_in_process  # noqa: F821 - see the module docstring
 
 
 @pytest.fixture(scope="module")
-def server(published: Virtuoso, release_settings: Settings) -> Iterator[str]:  # noqa: F811 - replaces the embedded one
+def server(published: Virtuoso, release_settings: Settings) -> Iterator[str]:  # replaces the embedded one
     for path, _media_type, graph in w3c_graphs():
         with open(path, "rb") as fh:
             r = httpx.put(

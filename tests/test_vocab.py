@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import ROOT
 from kg.rdf.vocab import QN
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from kg.release.build import build
-from kg.config import Settings
 from security_fixtures import ROOT, limited, live_server
+
+from kg.config import Settings
+from kg.release.build import build
 
 BASE = "https://qatar-nato.example.org/"
 SCRIPT_LABEL = '<script>alert(1)</script> "Syria" \u202eevil'

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
 from live import free_port
 
 DBA_PASSWORD = "dba"  # the stock password of a fresh database; it only ever listens on loopback here
@@ -135,7 +134,7 @@ def running_virtuoso(directory: Path, binary: str, *, start_timeout: float = 90.
         http_port = free_port()
     ini = directory / "virtuoso.ini"
     ini.write_text(INI.format(d=directory, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    out = open(directory / "stdout.log", "wb")
+    out = open(directory / "stdout.log", "wb")  # noqa: SIM115 - the server writes to it after we return
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)], cwd=directory, stdout=out, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ def questions(directory: Path = DIR) -> list[Question]:
     out = []
     for path in sorted(directory.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        meta = {}
+        meta: dict[str, str] = {}
         for line in text.splitlines():
             if line.startswith("# ") and ":" in line:
                 key, _, value = line[2:].partition(":")

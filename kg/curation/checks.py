@@ -21,8 +21,8 @@ from kg.curation.keys import refs  # the reference walk, read off the models' ke
 from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
 from kg.curation.problems import from_validation
 from kg.curation.quoteerror import quote_problem
-from kg.curation.skeleton import skeleton_problems
 from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.curation.skeleton import skeleton_problems
 from kg.curation.yamlio import Source
 from kg.errors import Problem
 
@@ -41,7 +41,7 @@ class Parts:
     """Keys of entities that did not validate: still declared (no cascade of 'unknown entity')."""
 
     @classmethod
-    def of(cls, doc: ArticleFile) -> "Parts":
+    def of(cls, doc: ArticleFile) -> Parts:
         return cls(doc.article, list(enumerate(doc.entities)), list(enumerate(doc.facts)), list(enumerate(doc.claims)))
 
 

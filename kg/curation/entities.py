@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import parse_article
 from kg.curation.model import EntitiesFile, Entity
 from kg.curation.problems import ENTITIES_FILE
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.yamlio import Source, read_yaml
 from kg.errors import CurationError
 from kg.folding import score

@@ -93,4 +93,4 @@ TYPE_KINDS: dict[str, str] = {name: row.kind for name, row in ENTITY_TYPES.items
 MINTED_KINDS = frozenset({"membership"})
 """Key kinds no declared entity has: a fact mints them (a membership fact's ``membership``)."""
 
-__all__ = ["ENTITY_TYPES", "MINTED_KINDS", "Row", "TYPE_KINDS", "TYPE_NAMES"]
+__all__ = ["ENTITY_TYPES", "MINTED_KINDS", "TYPE_KINDS", "TYPE_NAMES", "Row"]

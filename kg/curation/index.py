@@ -12,9 +12,9 @@ the most precise date (``kg.rdf.mapping.Mapper``) while the stream stays one pas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -105,7 +105,7 @@ def date_problems(dates: dict[str, list[Dated]]) -> list[Deferred]:
     return out
 
 
-def _linked(fine: str, coarse: str, edges: set[tuple[str, str | None]]) -> bool:
+def _linked(fine: str, coarse: str, edges: set[tuple[str, str]]) -> bool:
     """Whether a chain of ``refines`` leads from ``fine`` up to ``coarse``."""
     seen, frontier = set(), {fine}
     while frontier:
@@ -113,7 +113,7 @@ def _linked(fine: str, coarse: str, edges: set[tuple[str, str | None]]) -> bool:
         if date == coarse:
             return True
         seen.add(date)
-        frontier |= {c for f, c in edges if f == date and c is not None and c not in seen}
+        frontier |= {c for f, c in edges if f == date and c not in seen}
     return False
 
 

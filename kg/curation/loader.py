@@ -16,18 +16,19 @@ article's local entity) are kept on the stream and printed, never fatal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import Parts, locate_quotes, parse_article, referring, refs, seed_text, unique_ids
 from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
-from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, LinksFile, Link
+from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, Link, LinksFile
 from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
 from kg.curation.quotes import Span
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.yamlio import Source, line_of, read_yaml
 from kg.errors import CurationError, Problem
 
@@ -233,7 +234,8 @@ class CorpusStream:
         doc, parts, problems = parse_article(source)
         self._register(source, parts.entities, parts.raw_keys)
         problems += unique_ids(source, parts)
-        text, sha, spans = None, "", {}
+        text, sha = None, ""
+        spans: dict[tuple[str, int], Span] = {}
         if parts.meta is not None:
             text, sha, more = seed_text(self.seeds_dir, source, parts.meta.file)
             problems += more
@@ -357,7 +359,8 @@ def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
     source = read_yaml(path)
     doc, parts, problems = parse_article(source)
     problems += unique_ids(source, parts)
-    text, sha, spans = None, "", {}
+    text, sha = None, ""
+    spans: dict[tuple[str, int], Span] = {}
     if parts.meta is not None:
         text, sha, more = seed_text(Path(seeds_dir), source, parts.meta.file)
         problems += more
@@ -368,4 +371,4 @@ def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
     return LoadedArticle(path, doc, text or "", sha, source, spans)
 
 
-__all__ = ["Corpus", "CorpusStream", "Declared", "LoadedArticle", "Located", "Source", "load_article", "load_corpus", "read_yaml", "line_of", "Claim"]
+__all__ = ["Claim", "Corpus", "CorpusStream", "Declared", "LoadedArticle", "Located", "Source", "line_of", "load_article", "load_corpus", "read_yaml"]

@@ -10,15 +10,23 @@ that type, so the type is the whole declaration.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from kg.curation.keys import EntityKey, NewKey
-from kg.curation.model_base import (  # noqa: F401  (re-exported: the models' building blocks)
-    AltLabels, Bilingual, FactBase, PartialDate, Quote, Strict, _date_field, _quotes, _slug_id,
-)
 from kg.curation.entity_types import TYPE_KINDS, TYPE_NAMES
+from kg.curation.keys import EntityKey, NewKey
+from kg.curation.model_base import (
+    AltLabels,
+    Bilingual,
+    FactBase,
+    PartialDate,
+    Quote,
+    Strict,
+    _date_field,
+    _quotes,
+    _slug_id,
+)
 
 EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
 """The ``type:`` of an entity: the names of ``kg.curation.entity_types``, the one table of types."""
@@ -48,7 +56,7 @@ class Entity(Strict):
     note: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
-    def _key_kind_matches_type(self) -> "Entity":
+    def _key_kind_matches_type(self) -> Entity:
         # the key is in the IRI for ever: person/… must be an Official wherever the key alone is shown
         kind, want = self.key.split("/", 1)[0], TYPE_KINDS[self.type]
         if kind != want:
@@ -57,7 +65,7 @@ class Entity(Strict):
         return self
 
     @model_validator(mode="after")
-    def _accreditation_of_representations(self) -> "Entity":
+    def _accreditation_of_representations(self) -> Entity:
         if self.accredited_to and self.type not in ACCREDITABLE:
             raise ValueError(f"accredited_to is for a {', '.join(ACCREDITABLE)}; a {self.type} is not accredited")
         return self
@@ -110,7 +118,7 @@ class Actor(Strict):
     on_behalf_of: EntityKey | None = None
 
     @model_validator(mode="after")
-    def _one_actor(self) -> "Actor":
+    def _one_actor(self) -> Actor:
         if (self.agent is None) == (self.group is None):
             raise ValueError("an actor is either agent: <key> (a declared entity) or group: {id, label, affiliation?} (unnamed people), not both or neither")
         return self
@@ -146,7 +154,7 @@ class Event(FactBase):
     _d = field_validator("date", "began", "not_after", "as_of", "refines", mode="before")(_date_field)
 
     @model_validator(mode="after")
-    def _refines_is_coarser(self) -> "Event":
+    def _refines_is_coarser(self) -> Event:
         if self.refines is None:
             return self
         if self.date is None:
@@ -158,14 +166,14 @@ class Event(FactBase):
         return self
 
     @model_validator(mode="after")
-    def _approximate_qualifies_a_date(self) -> "Event":
+    def _approximate_qualifies_a_date(self) -> Event:
         # qn:approximate says "this date is approximate": with no date it would say nothing
         if self.approximate and self.date is None and self.began is None:
             raise ValueError("approximate: true qualifies the event's date: give date: (or began: for an ongoing event) too (the year or month the text supports)")
         return self
 
     @model_validator(mode="after")
-    def _one_kind_of_date(self) -> "Event":
+    def _one_kind_of_date(self) -> Event:
         # an ongoing event has a beginning, not a date; a date and a beginning would be two dates
         if self.began is not None and self.date is not None:
             raise ValueError("give date: (when it happened) or began: (when an ongoing event began), not both")
@@ -241,10 +249,8 @@ class PermissionFact(FactBase):
     targets: list[EntityKey] = Field(min_length=1)
 
 Fact = Annotated[
-    Union[
-        HoldsPost, Membership, Event, Participation, CooperationFact, CooperationArea,
-        Discussed, ChallengeFact, PermissionFact, RankFact, CountFact,
-    ],
+    HoldsPost | Membership | Event | Participation | CooperationFact | CooperationArea | Discussed | ChallengeFact | PermissionFact
+    | RankFact | CountFact,
     Field(discriminator="kind"),
 ]
 
@@ -288,7 +294,7 @@ class Claim(Strict):
     _i = _slug_id("claim")
 
     @model_validator(mode="after")
-    def _one_speaker(self) -> "Claim":
+    def _one_speaker(self) -> Claim:
         if (self.speaker is None) == (self.source is None):
             raise ValueError("a claim has speaker: <key> (a declared person or organisation) or source: {label, affiliation?} "
                              "(a source the article does not name), not both or neither")

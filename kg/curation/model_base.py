@@ -34,7 +34,7 @@ class PartialDate(Strict):
         return "day" if m.group(3) else "month" if m.group(2) else "year"
 
     @classmethod
-    def parse(cls, value: object) -> "PartialDate":
+    def parse(cls, value: object) -> PartialDate:
         if isinstance(value, date):
             value = value.isoformat()
         if isinstance(value, int):

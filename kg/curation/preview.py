@@ -15,6 +15,7 @@ Bound to loopback by default: it serves the working files, not a release.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +25,11 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.checks import Parts, locate_quotes, parse_article
 from kg.curation.loader import LINKS_FILE, CorpusStream
 from kg.curation.problems import ENTITIES_FILE
 from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.yamlio import read_yaml
 from kg.errors import CurationError, Problem
 
@@ -111,14 +112,14 @@ def segments(text: str, spans: dict[tuple[str, int], Span]) -> list[Segment]:
     bounds = sorted(cuts)
     firsts = {(s.start, key) for key, s in spans.items()}
     out = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         covering = sorted(key for key, s in spans.items() if s.start <= a and b <= s.end)
         anchors = [f"q-{k[0]}-{k[1] + 1}" for (start, k) in sorted(firsts) if start == a and k in covering]
         out.append(Segment(text[a:b], covering, anchors))
     linked = {seg.quotes[0][0] for seg in out if seg.quotes}
     for key, s in sorted(spans.items()):
         if key[0] not in linked:
-            next(seg for seg, b in zip(out, bounds[1:]) if b == s.end).back.append(key[0])
+            next(seg for seg, b in zip(out, bounds[1:], strict=True) if b == s.end).back.append(key[0])
             linked.add(key[0])
     return out
 
@@ -193,7 +194,7 @@ def _invalid_items(source: Any, parts: Parts, text: str, spans: dict[tuple[str, 
             quotes = quote if isinstance(quote, list) else [quote] if quote else []
             texts = [q.get("text") if isinstance(q, dict) else q for q in quotes]
             ident = str(item.get("id") or f"{section}-{i}")
-            for j, (q, t) in enumerate(zip(quotes, texts)):
+            for j, (q, t) in enumerate(zip(quotes, texts, strict=True)):
                 occurrence = q.get("occurrence") if isinstance(q, dict) else None
                 try:
                     spans[(ident, j)] = locate(text, str(t), occurrence if isinstance(occurrence, int) else None)

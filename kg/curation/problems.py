@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from rapidfuzz import process
 
 import kg.curation.model as m
+from kg.curation.yamlio import Source, drop_union_tags, field_path
 from kg.errors import Problem
 from kg.folding import fold
-from kg.curation.yamlio import Source, drop_union_tags, field_path
 
 ENTITIES_FILE = "entities.yaml"
 
@@ -62,7 +63,7 @@ _FIX_BY_TYPE = {
 }
 
 
-def _fix_for(err: dict, loc: list[object]) -> str:
+def _fix_for(err: ErrorDetails, loc: list[object]) -> str:
     kind, msg = err["type"], str(err.get("msg", ""))
     if kind == "literal_error" and isinstance(err.get("input"), str):
         allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))

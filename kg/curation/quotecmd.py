@@ -64,9 +64,9 @@ def find_quote(seeds_dir: Path, seed: str, words: str) -> str:
         raise CurationError(path, None, "words", "type at least two characters")
     matches = find_folded(text, words)
     if not matches:
-        exc = QuoteNotFound("not found, even with Arabic variants, harakat, tatweel, quote marks and spaces folded",
-                            quote=words, text=text, near=nearest(text, words))
-        raise CurationError(path, None, "words", str(exc))
+        missing = QuoteNotFound("not found, even with Arabic variants, harakat, tatweel, quote marks and spaces folded",
+                                quote=words, text=text, near=nearest(text, words))
+        raise CurationError(path, None, "words", str(missing))
     out = [f"{path.name}: {len(matches)} place(s) match {words!r} once folded"]
     for n, m in enumerate(matches, start=1):
         how = "verbatim" if m.exact == words else "typed differently; the article's words are below"

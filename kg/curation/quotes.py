@@ -9,8 +9,8 @@ indices, code points and UTF-16 units agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from kg.curation.quotefind import Match, Near, describe, excerpt, find_folded, line_col, nearest, occurrences
 
@@ -50,11 +50,11 @@ class QuoteNotFound(ValueError):
         at_yaml = f" (YAML {yaml_where})" if yaml_where else ""
         parts = [
             self.base,
-            f"first difference at quote character {near.quote_index + 1}{at_yaml}: the quote has {describe(q_ch)}, "
-            f"the article at {a_line}:{a_col} has {describe(t_ch)}",
+            (f"first difference at quote character {near.quote_index + 1}{at_yaml}: the quote has {describe(q_ch)}, "
+             f"the article at {a_line}:{a_col} has {describe(t_ch)}"),
             f"quote: «{excerpt(quote, 0, len(quote), near.quote_index)}»",
-            f"nearest passage (article {'%d:%d' % line_col(text, near.start)}, {near.similarity:.0f}% similar): "
-            f"«{excerpt(text, near.start, near.end, near.text_index)}»",
+            (f"nearest passage (article {'%d:%d' % line_col(text, near.start)}, {near.similarity:.0f}% similar): "
+             f"«{excerpt(text, near.start, near.end, near.text_index)}»"),
         ]
         if self.folded:
             m = self.folded[0]

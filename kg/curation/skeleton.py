@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kg.errors import Problem
 from kg.folding import fold
@@ -168,4 +169,4 @@ def skeleton_problems(source: Any) -> list[Problem]:
     return out
 
 
-__all__ = ["PLACEHOLDER", "Headline", "skeleton_problems", "guess_headline", "looks_like_byline", "render", "schema_line"]
+__all__ = ["PLACEHOLDER", "Headline", "guess_headline", "looks_like_byline", "render", "schema_line", "skeleton_problems"]

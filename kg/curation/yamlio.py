@@ -9,8 +9,9 @@ message needs a position. Profiling showed ruamel's pure-Python parser was
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
@@ -65,10 +66,10 @@ def _yaml() -> YAML:
 class _FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
     """libyaml, dates kept as strings (as in the round-trip reader), duplicate keys refused."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[object] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
@@ -200,13 +201,11 @@ def drop_union_tags(loc: list[object], raw: Any) -> list[object]:
     tagged = None  # the mapping whose tag was dropped: its next part is a field
     for part in loc:
         if (isinstance(node, CommentedMap) and node is not tagged and "kind" in node
-                and part == node.get("kind") and not out[-1:] == ["kind"]):
+                and part == node.get("kind") and out[-1:] != ["kind"]):
             tagged = node
             continue  # skip the tag, stay on the same mapping
         out.append(part)
-        if isinstance(node, CommentedMap) and part in node:
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, CommentedMap) and part in node) or (isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
         else:
             node = None

@@ -14,7 +14,7 @@ fast loader.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import yaml
 

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.rdf import jsonld
 from kg.config import DEFAULT_BASE_IRI
-from kg.store.base import QueryResult, Store, Term
+from kg.rdf import jsonld
+from kg.rdf.formats import serialized
 from kg.rdf.vocab import OA, PROV
+from kg.store.base import QueryResult, Store, Term
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 INCOMING = 100
@@ -41,7 +42,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_query(name: str) -> str:
     return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
 
@@ -168,9 +169,7 @@ def to_triples(desc: Description, *, extra: list[ox.Triple] = ()) -> list[ox.Tri
     for iri, by_lang in desc.labels.items():
         for lang, text in by_lang.items():
             out.add(ox.Triple(ox.NamedNode(iri), label, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
-    n = 0
-    for triple in sorted(desc.evidence, key=_triple_key):
-        n += 1
+    for n, triple in enumerate(sorted(desc.evidence, key=_triple_key), 1):
         st = ox.BlankNode(f"statement{n}")
         out.update({
             ox.Triple(st, ox.NamedNode(RDF_TYPE), ox.NamedNode(_RDF + "Statement")),
@@ -219,8 +218,8 @@ def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str
         return jsonld.dumps(triples, prefixes)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         used = {p: ns for p, ns in prefixes.items() if any(_mentions(t, ns) for t in triples)}
-        return ox.serialize(triples, format=fmt, prefixes=used)
-    return ox.serialize(triples, format=fmt)
+        return serialized(ox.serialize(triples, format=fmt, prefixes=used))
+    return serialized(ox.serialize(triples, format=fmt))
 
 
 def _mentions(t: ox.Triple, ns: str) -> bool:

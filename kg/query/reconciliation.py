@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.query.describe import run
 from kg.errors import BadQuery
 from kg.folding import fold, fold_words
+from kg.query.describe import run
 from kg.query.search_index import LabelIndex
 from kg.query.search_load import names_of
 from kg.rdf.vocab import expand, prefixes

@@ -70,7 +70,7 @@ class EventRow:
     """``date`` is when an ongoing event began (``sem:hasBeginTimeStamp``), not when it happened."""
 
 
-def is_true(term: Term | None) -> bool:
+def is_true(term: object) -> bool:
     """An ``xsd:boolean`` literal's value (absent: false)."""
     return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
@@ -99,8 +99,8 @@ def facts_of(store: Store, iri: str, *, base: str, terms: Labels | None = None) 
     rows = run(store, "facts_of", base=base, this=this).dicts()
     records: dict[str, FactRecord] = {}
     for r in rows[:MAX_FACT_ROWS]:
-        rec = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
-        rec.triples.append((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
+        record = records.setdefault(r["fact"].value, FactRecord(r["fact"].value))
+        record.triples.append((r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
     labels: Labels = {k: dict(v) for k, v in (terms if terms is not None else ontology_labels(store, base=base)).items()}
     label_rows = run(store, "facts_of_labels", base=base, this=this).dicts()
     for r in sorted(label_rows, key=lambda r: r.get("pref") == ox.Literal(True)):  # preferred ones last, so they win

@@ -79,7 +79,7 @@ class Packed(Sequence[str]):
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
@@ -141,7 +141,7 @@ class LabelIndex:
 
     # -- building ----------------------------------------------------------------
     @classmethod
-    def build(cls, labels: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]]) -> "LabelIndex":
+    def build(cls, labels: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]]) -> LabelIndex:
         """From (thing IRI, name) and (thing IRI, type IRI) pairs, in any order, repeats allowed."""
         start = time.monotonic()
         number: dict[str, int] = {}
@@ -160,10 +160,10 @@ class LabelIndex:
         type_number: dict[str, int] = {}
         per_thing: dict[int, set[int]] = {}
         for iri, type_iri in types:
-            n = number.get(iri)
-            if n is None:
+            thing = number.get(iri)
+            if thing is None:
                 continue
-            per_thing.setdefault(n, set()).add(type_number.setdefault(type_iri, len(type_number)))
+            per_thing.setdefault(thing, set()).add(type_number.setdefault(type_iri, len(type_number)))
         ordered = sorted(number)  # things numbered in IRI order: a thing is found by bisection
         new_of = array("I", bytes(4 * len(ordered)))
         for new, iri in enumerate(ordered):
@@ -188,7 +188,7 @@ class LabelIndex:
         for t in thing_types:
             for i in t:
                 counts[type_iris[i]] = counts.get(type_iris[i], 0) + 1
-        common = os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""  # sorted: theirs is everyone's
+        common = os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""  # noqa: RUF071 - IRIs, by character; sorted: theirs is everyone's
         return cls(Packed(ordered, common), Packed(sorted_labels), label_offsets, label_things, words, word_offsets, word_labels,
                    thing_types, type_iris, counts, time.monotonic() - start)
 
@@ -261,7 +261,7 @@ class LabelIndex:
         if spans:
             _, rarest = min(spans, key=lambda s: s[0])
             for w in rarest:
-                ids = self._word_labels(w)
+                ids: Iterable[int] = self._word_labels(w)
                 if len(q_words) > 1:
                     ids = [i for i in ids if _has_all(self.labels[i].split(" "), q_words)]
                 complete = add(ids) and complete
@@ -298,4 +298,4 @@ def _prefixed(items: Sequence[str], prefix: str) -> Iterator[int]:
         i += 1
 
 
-__all__ = ["Found", "Hit", "LabelIndex", "MIN_SCORE", "Packed"]
+__all__ = ["MIN_SCORE", "Found", "Hit", "LabelIndex", "Packed"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +49,11 @@ def build_index(store, store_dir: Path | None, *, base: str) -> LabelIndex:  # t
     return index
 
 
-def _pairs(solutions: Iterable) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+def _pairs(solutions: object) -> Iterator[tuple[str, str]]:
+    import pyoxigraph as ox
+
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"the search index reads SELECT results, not {type(solutions).__name__}")
     for row in solutions:
         yield row[0].value, row[1].value
 
@@ -146,7 +150,7 @@ def warm(state) -> threading.Thread:  # type: ignore[no-untyped-def]
     def run() -> None:
         try:
             index_of(state)
-        except Exception:  # noqa: BLE001 - the first search builds it again and reports
+        except Exception:  # the first search builds it again and reports
             log.exception("building the search index failed")
 
     t = threading.Thread(target=run, name="kg-search-index", daemon=True)

@@ -50,7 +50,6 @@ RESOURCE_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
 DUMP_FORMATS = (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD)
 """What every release is written in (``dataset.<suffix>``, each also gzipped)."""
 
-BY_SUFFIX = {f.suffix: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 BY_MEDIA_TYPE = {f.media_type: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 # aliases clients send in the wild
 BY_MEDIA_TYPE.update({
@@ -121,6 +120,14 @@ def negotiate(accept: str | None, offered: list[str] | tuple[str, ...]) -> str |
         if q > best_q:
             best, best_q = media_type, q
     return best
+
+
+def serialized(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer returns when given no ``output``: the bytes
+    (its stubs say ``bytes | None``, since with an ``output`` it returns nothing)."""
+    if data is None:
+        raise TypeError("the serializer wrote to an output instead of returning bytes")
+    return data
 
 
 def negotiate_format(accept: str | None, formats: Sequence[Format]) -> Format | None:

@@ -1,5 +1,7 @@
-"""Every IRI we mint, from stable keys and ids. Other modules ask here; the
-web layer only matches the same paths (``/id/…``) to answer for them.
+"""The IRIs the data mints, from stable keys and ids: things (``/id/…``), their
+named graphs, and the dataset's own documents. The mapping, the build, VoID and
+the history ask here; the HTTP layer answers for the same paths and keeps the
+URLs of descriptions and pages (``/doc/…``) in ``kg.web.urls``.
 
 Scheme (see docs/iri-scheme.md)::
 

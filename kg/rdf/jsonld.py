@@ -37,7 +37,6 @@ import pyoxigraph as ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CONTEXT_PATH = "/context.jsonld"
 """Where ``kg serve`` publishes the context on its own (docs/linked-data.md)."""
 
@@ -119,12 +118,12 @@ class CompactWriter:
         self._first_top = True
         self._first_in_graph = True
         head = json.dumps(self.c.context, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        self.out.write(f'{{\n  "@context": {head},\n  "@graph": ['.encode("utf-8"))
+        self.out.write(f'{{\n  "@context": {head},\n  "@graph": ['.encode())
 
     def add(self, statement: ox.Triple | ox.Quad) -> None:
         graph = ""
         if isinstance(statement, ox.Quad) and not isinstance(statement.graph_name, ox.DefaultGraph):
-            graph = self.c.node_id(statement.graph_name)  # type: ignore[arg-type]
+            graph = self.c.node_id(statement.graph_name)
         subject, predicate, obj = statement.subject, statement.predicate, statement.object
         if graph != self._graph:
             self._flush_node()
@@ -132,6 +131,7 @@ class CompactWriter:
         if subject != self._subject:
             self._flush_node()
             self._subject = subject  # type: ignore[assignment]
+        value: object
         if predicate.value == RDF_TYPE and not isinstance(obj, ox.Literal):
             key, value = "@type", self.c.node_id(obj)  # type: ignore[arg-type]
         else:

@@ -29,16 +29,26 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.curation.entity_types import ENTITY_TYPES
 from kg.curation.loader import Corpus, LoadedArticle
 from kg.curation.model import (
+    Bilingual,
+    ChallengeFact,
+    CooperationArea,
+    CooperationFact,
+    Discussed,
+    Entity,
+    Event,
+    HoldsPost,
     Link,
-    Bilingual, ChallengeFact, CooperationArea, CooperationFact, Discussed, Entity, Event,
-    HoldsPost, Membership, PartialDate, Participation, PermissionFact,
+    Membership,
+    Participation,
+    PermissionFact,
 )
-from kg.curation.entity_types import ENTITY_TYPES
 from kg.errors import BuildError
 from kg.rdf.iris import Iris
-from kg.rdf.mapping_patterns import PatternMapping, date_literal, time_position as _time_position
+from kg.rdf.mapping_patterns import PatternMapping, date_literal
+from kg.rdf.mapping_patterns import time_position as _time_position
 from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
@@ -65,7 +75,7 @@ class Mapper(PatternMapping):
         self.g_prov = self.iris.graph("provenance")
 
     @classmethod
-    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> "Mapper":
+    def for_corpus(cls, corpus: Corpus, iris: Iris | None = None) -> Mapper:
         return cls(lambda key: corpus.entities[key].entity.within, iris, corpus.refined.get)
 
     def e(self, key: str) -> URIRef:
@@ -216,7 +226,7 @@ class Mapper(PatternMapping):
         it uses), and the second mapping must only add to the first."""
         g = self.g_prov
         for s, p, o in dict.fromkeys(triples):
-            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode("utf-8")).hexdigest()[:16]
+            digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()[:16]
             st = Iris.part(f, f"statement-{digest}")
             yield (f, QN.statement, st, g)
             yield (st, RDF.type, RDF.Statement, g)
@@ -347,7 +357,7 @@ def check_term_forms(quads: list[Quad]) -> None:
     for quad in quads:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
-            if (isinstance(term, URIRef) or isinstance(term, Literal)) and iri.startswith(WRONG_FORMS):
+            if isinstance(term, (URIRef, Literal)) and iri.startswith(WRONG_FORMS):
                 raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
 
 

@@ -126,4 +126,4 @@ class PatternMapping:
         yield (node, QN.asOf, date_literal(fact.as_of or art.doc.article.published))
 
 
-__all__ = ["CITED_SOURCE_ROLE", "PatternMapping", "STANCES", "date_literal", "labels", "time_position"]
+__all__ = ["CITED_SOURCE_ROLE", "STANCES", "PatternMapping", "date_literal", "labels", "time_position"]

@@ -9,7 +9,7 @@ base gets them rewritten by ``kg.rdf.iris.rebase`` at build time.
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace, OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD, DefinedNamespace
 
 from kg.config import DEFAULT_BASE_IRI
 

@@ -37,17 +37,17 @@ from kg.curation.retired import load_retired
 from kg.errors import CurationError, ValidationFailed
 from kg.rdf.iris import Iris, rebase
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
-from kg.release import record as publication
-from kg.release.history import now
-from kg.release.directory import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
-from kg.validation.literals import DiskOriginals, Originals
 from kg.rdf.turtledir import load_turtle_dir, read_text
+from kg.rdf.vocab import prefixes
+from kg.release import record as publication
+from kg.release.directory import DUMPS, REPORT_FILE, STORE_DIR, FileInfo, Release, draft_release
+from kg.release.history import now
 from kg.release.sitemap import write_sitemaps
 from kg.release.spool import DumpWriter, QuadSpool, copy_lines, reserialize, write_nquads
-from kg.store.embedded import persist, release_files
-from kg.validation.validate import Report, validate_store
-from kg.rdf.vocab import prefixes
 from kg.release.void import VOID_FILE, count_union, void_turtle
+from kg.store.embedded import persist, release_files
+from kg.validation.literals import DiskOriginals, Originals
+from kg.validation.validate import Report, validate_store
 
 Progress = Callable[[str], None]
 WORK_DIR = ".work"

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from kg.errors import BuildError
 from kg.release.directory import Release
@@ -36,10 +37,10 @@ LIST_CAP = 10_000
 ``kg diff`` itself lists every one."""
 _FLUSH = 50_000  # things buffered before their records go to disk
 
-QuadSink = Callable[[int, bytes], None]
-"""Called with (+1 | -1, N-Quads line) for each quad added or removed (``kg diff --format patch``)."""
-ThingSink = Callable[[str, str, str], None]
-"""Called with (category, kind, IRI) for every thing added, removed or changed, uncapped (``kg.release.history``)."""
+QuadSink = Callable[[int, bytes], object]
+"""Called with (+1 | -1, N-Quads line) for each quad added or removed (``kg diff --format patch``); what it returns is ignored."""
+ThingSink = Callable[[str, str, str], object]
+"""Called with (category, kind, IRI) for every thing added, removed or changed, uncapped (``kg.release.history``); what it returns is ignored."""
 
 
 def category(iri: str, base: str) -> str | None:
@@ -58,7 +59,7 @@ class Changes:
     new: dict
     quads: dict[str, int] = field(default_factory=lambda: {"added": 0, "removed": 0})
     triples: dict[str, int] = field(default_factory=lambda: {"added": 0, "removed": 0})
-    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: {k: 0 for k in KINDS} for c in CATEGORIES})
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: dict.fromkeys(KINDS, 0) for c in CATEGORIES})
     items: dict[str, dict[str, list[str]]] = field(default_factory=lambda: {c: {k: [] for k in KINDS} for c in CATEGORIES})
     truncated: bool = False
 
@@ -192,7 +193,7 @@ def _count(old: Iterable[bytes], new: Iterable[bytes], key: Callable[[bytes], by
     return out
 
 
-def _quads(old: Release | None, new: Release, base: str, changes: Changes, out, on_quad: QuadSink | None) -> None:  # type: ignore[no-untyped-def]
+def _quads(old: Release | None, new: Release, base: str, changes: Changes, out: IO[bytes], on_quad: QuadSink | None) -> None:
     """Merge the N-Quads dumps; count quads; write ``thing\\tflag`` records (o: in old, n: in new, c: changed)."""
     ours = b"<" + base.encode() + b"id/"
     pending: dict[bytes, set[bytes]] = {}
@@ -209,7 +210,8 @@ def _quads(old: Release | None, new: Release, base: str, changes: Changes, out, 
     # the merged stream is in key order, so the default graph's quads (key "\t…")
     # all come first: once a named graph is seen, a line ending in the last
     # graph's " <g> .\n" is in that graph, and the key need not be parsed again
-    named, graph, tail, last = False, b"", b"", (b"", b"", ())
+    named, graph, tail = False, b"", b""
+    last: tuple[bytes, bytes, tuple[bytes, ...]] = (b"", b"", ())
     for sign, line in merge(_lines(old, "dataset.nq"), _lines(new, "dataset.nq"), quad_key):
         flags = (b"o", b"n") if sign == 0 else (b"n", b"c") if sign > 0 else (b"o", b"c")
         if sign:
@@ -253,7 +255,7 @@ def _reduce(ordered: Path, base: str, changes: Changes, cap: int | None, on_thin
         else:
             changes.truncated = True
 
-    current, flags = b"", set()
+    current, flags = b"", set[bytes]()
     with open(ordered, "rb") as fh:
         for line in fh:
             iri, _, flag = line.rstrip(b"\n").partition(b"\t")

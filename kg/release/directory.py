@@ -36,8 +36,16 @@ import pyoxigraph as ox
 from kg.errors import ReleaseNotFound
 from kg.rdf.formats import DUMP_FORMATS
 
+
+def _ox_format(media_type: str) -> ox.RdfFormat:
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"pyoxigraph has no RDF format for {media_type}")
+    return fmt
+
+
 DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
-    f"dataset.{f.suffix}": (ox.RdfFormat.from_media_type(f.media_type), f.media_type) for f in DUMP_FORMATS
+    f"dataset.{f.suffix}": (_ox_format(f.media_type), f.media_type) for f in DUMP_FORMATS
 }
 """File name → (Oxigraph format, media type) of every dump (``kg.rdf.formats.DUMP_FORMATS``)."""
 RELEASE_JSON = "release.json"

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.release.diff import CATEGORIES, KINDS, Changes
@@ -46,7 +46,7 @@ META_KEYS = ("quads", "triples", "graphs", "facts", "claims", "entities", "links
 
 def now() -> str:
     """A publication time: UTC, to the second, ISO 8601 (xsd:dateTime)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> datetime:
@@ -193,7 +193,7 @@ def record(var_dir: Path, release: Release, *, previous: str | None, changes: Ch
                 return
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM releases").fetchone()[0]
             before = conn.execute("SELECT meta FROM releases WHERE id = ?", (previous,)).fetchone() if previous else None
-            held = json.loads(before[0]).get("held") if before else {c: 0 for c in CATEGORIES}
+            held = json.loads(before[0]).get("held") if before else dict.fromkeys(CATEGORIES, 0)
             s = changes.summary()
             if held is not None:  # how many of each kind of thing the release holds, counted as kg diff counts them
                 meta["held"] = {c: held.get(c, 0) + s[c]["added"] - s[c]["removed"] for c in CATEGORIES}
@@ -242,7 +242,8 @@ def lost_states(var_dir: Path, doomed: Iterable[str]) -> dict[str, list[str]]:
         assert conn is not None
         rows = conn.execute("SELECT iri, release, kind FROM changes WHERE iri IN "
                             "(SELECT iri FROM changes WHERE kind = 'removed') ORDER BY iri")
-        last, kinds = None, {}
+        last: str | None = None
+        kinds: dict[str, str] = {}
         for iri, rid, kind in rows:
             if iri != last:
                 if last is not None:
@@ -261,7 +262,7 @@ def release_time(release: Release) -> str:
     if published:
         return str(published)
     stamp = os.stat(release.path).st_mtime
-    return datetime.fromtimestamp(int(stamp), timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(int(stamp), UTC).isoformat().replace("+00:00", "Z")
 
 
 def resolve(var_dir: Path, ref: str) -> Release:

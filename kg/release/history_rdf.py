@@ -17,11 +17,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.release.history import ReleaseInfo
 from kg.rdf.iris import Iris
 from kg.rdf.vocab import DCAT, DCT, RDF, RDFS, SPDX, VOID, XSD
-from kg.release.void import CC_BY, IANA, MEDIA
-from kg.release.void import _lit, _n  # the same term helpers as the release's own description
+from kg.release.history import ReleaseInfo
+from kg.release.void import CC_BY, IANA, MEDIA, _lit, _n  # the same term helpers as the release's own description
 
 ADMS = "http://www.w3.org/ns/adms#"
 SUPERSEDED = {str(DCAT.version), str(DCT.issued), str(DCT.modified), "http://www.w3.org/2002/07/owl#versionInfo"}

@@ -16,9 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import BuildError, ReleaseNotFound
 from kg.release import history
 from kg.release.diff import LIST_CAP, Changes, diff
-from kg.errors import BuildError, ReleaseNotFound
 from kg.release.directory import RELEASE_ID, Release, open_release
 
 

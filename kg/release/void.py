@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.rdf.formats import DUMP_FORMATS
+from kg.rdf.formats import DUMP_FORMATS, serialized
 from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 from kg.release.directory import FileInfo
 from kg.release.spool import sort_file
-from kg.rdf.vocab import DCAT, DCT, FOAF, OWL, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, prefixes
 
 VOID_FILE = "void.ttl"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -242,6 +242,6 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
 
     used = {k: v for k, v in prefixes(base).items() if k in {
         "rdf", "rdfs", "owl", "xsd", "dcterms", "dcat", "void", "foaf", "spdx", "prov", "qn", "article", "schema", "org", "skos", "sem", "oa"}}
-    return ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
-                        format=ox.RdfFormat.TURTLE, prefixes=used)
+    return serialized(ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
+                                   format=ox.RdfFormat.TURTLE, prefixes=used))
 

@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kg.errors import QueryTimeout, StoreUnavailable
 from kg.store.base import QueryResult, Store, Term
@@ -87,10 +88,6 @@ def run_request(store: Store, req: Request) -> Outcome:
 class Backend(Protocol):
     def run(self, req: Request, timeout: float) -> Outcome: ...
     def close(self) -> None: ...
-
-
-class AsyncBackend(Backend, Protocol):
-    async def arun(self, req: Request, timeout: float) -> Outcome: ...
 
 
 # --- worker processes ----------------------------------------------------------------

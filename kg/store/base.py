@@ -27,7 +27,7 @@ class QueryResult:
 
     def dicts(self) -> list[dict[str, Term]]:
         """SELECT rows as {variable: term}, unbound variables left out."""
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
 
 
 class Store(ABC):
@@ -54,5 +54,5 @@ class Store(ABC):
         for capacity rather than refuse with ``Overloaded`` (the app's own page
         queries); a store that never refuses ignores it."""
 
-    def close(self) -> None:  # pragma: no cover - default: nothing to release
+    def close(self) -> None:  # noqa: B027  # pragma: no cover - default: nothing to release
         pass

@@ -30,13 +30,14 @@ _GROUP_START = outside_skipped(keyword("WHERE"), r"(\{)", flags=re.IGNORECASE)
 
 
 def inline_bindings(sparql: str, bindings: dict[str, Term] | None) -> str:
-    """Bindings as a ``VALUES`` block at the start of the outermost WHERE group.
+    """Bindings as a ``VALUES`` block at the start of the outermost WHERE group,
+    for both stores.
 
-    The same solutions as the trailing ``VALUES`` clause the embedded store
-    gets (joining a constant table first or last is the same join), written
-    where Virtuoso 7 accepts it: its trailing ``VALUES`` fails for ASK,
-    CONSTRUCT and variables not in the SELECT list. Falls back to the
-    trailing form when there is no WHERE group (``DESCRIBE <iri>``).
+    The same solutions as a trailing ``VALUES`` clause (joining a constant
+    table first or last is the same join), written where Virtuoso 7 accepts
+    it: its trailing ``VALUES`` fails for ASK, CONSTRUCT and variables not in
+    the SELECT list. Falls back to the trailing form when there is no WHERE
+    group (``DESCRIBE <iri>``).
     """
     if not bindings:
         return sparql

@@ -11,14 +11,15 @@ worker processes, and applies the time limits and row caps, not this module.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
 from kg.release.directory import Release
-from kg.store.bindings import inline_bindings
 from kg.store.base import QueryResult, Store, Term
+from kg.store.bindings import inline_bindings
 
 DataFile = tuple[str, str, "str | None"]
 """(path, media type, graph IRI for triple formats): picklable, so a worker
@@ -55,7 +56,7 @@ def embedded_files(release: Release) -> tuple[DataFile, ...]:
     return release_files(release.path, release.base_iri)
 
 
-def embedded_store(release: Release) -> "OxigraphStore":
+def embedded_store(release: Release) -> OxigraphStore:
     return OxigraphStore.load(embedded_files(release))
 
 
@@ -76,12 +77,12 @@ def persist(directory: Path, files: tuple[DataFile, ...]) -> None:
     store = ox.Store(str(directory))
     for path, media_type, graph in files:
         fmt = ox.RdfFormat.from_media_type(media_type)
-        kwargs = {} if graph is None else {"to_graph": ox.NamedNode(graph)}
+        to_graph = None if graph is None else ox.NamedNode(graph)
         if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
             for chunk in _line_slices(Path(path), LOAD_LINES):
-                store.bulk_load(chunk, format=fmt, **kwargs)
+                store.bulk_load(chunk, format=fmt, to_graph=to_graph)
         else:
-            store.bulk_load(path=path, format=fmt, **kwargs)
+            store.bulk_load(path=path, format=fmt, to_graph=to_graph)
     store.flush()
     store.optimize()
     del store
@@ -99,7 +100,7 @@ class OxigraphStore(Store):
         self.files = files  # how to load this store again elsewhere; () if unknown
 
     @classmethod
-    def load(cls, files: tuple[DataFile, ...]) -> "OxigraphStore":
+    def load(cls, files: tuple[DataFile, ...]) -> OxigraphStore:
         if len(files) == 1 and files[0][1] == ON_DISK:
             return cls(ox.Store.read_only(files[0][0]), files)
         store = ox.Store()
@@ -121,7 +122,7 @@ class OxigraphStore(Store):
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
-        queue: bool = False,  # noqa: ARG002 - never refuses, so nothing to wait for
+        queue: bool = False,  # unused: never refuses, so nothing to wait for
     ) -> QueryResult:
         kwargs = dataset_kwargs(default_graph_uris, named_graph_uris)
         if base_iri:
@@ -134,7 +135,15 @@ class OxigraphStore(Store):
         self._store = None  # type: ignore[assignment]
 
 
-def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict[str, object]:
+class QueryDataset(TypedDict, total=False):
+    """The keyword arguments of ``pyoxigraph.Store.query`` that choose its dataset and base IRI."""
+
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+    base_iri: str
+
+
+def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> QueryDataset:
     """The RDF dataset of a query (SPARQL 1.1 Protocol §2.1.4, Query §13.2).
 
     - ``default-graph-uri`` / ``named-graph-uri`` given: they *are* the
@@ -155,7 +164,7 @@ def dataset_kwargs(default_graph_uris: list[str] | None, named_graph_uris: list[
 
 
 
-def materialise(result: object, max_rows: int | None = None) -> QueryResult:
+def materialise(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], max_rows: int | None = None) -> QueryResult:
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):

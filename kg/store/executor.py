@@ -34,10 +34,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
 
 from kg.config import Settings
 from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTooLarge, StoreUnavailable
@@ -62,7 +61,7 @@ class Limits:
     max_concurrent: int
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Limits":
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(settings.query_timeout, settings.max_rows, settings.max_query_length, settings.max_concurrent_queries)
 
 
@@ -79,7 +78,7 @@ class QueryExecutor(Store):
         self._count_lock = threading.Lock()
 
     @classmethod
-    def for_store(cls, store: Store, settings: Settings) -> "QueryExecutor":
+    def for_store(cls, store: Store, settings: Settings) -> QueryExecutor:
         """Worker processes when the store can be re-loaded from files, else threads."""
         files = getattr(store, "files", ())
         if files:
@@ -87,7 +86,7 @@ class QueryExecutor(Store):
         return cls(ThreadBackend(store), Limits.from_settings(settings))
 
     @classmethod
-    def for_files(cls, files: tuple[DataFile, ...], settings: Settings) -> "QueryExecutor":
+    def for_files(cls, files: tuple[DataFile, ...], settings: Settings) -> QueryExecutor:
         """Workers for every query; with an on-disk store (a release's), also the
         store opened read-only here for bounded queries: opening costs ~15 ms
         and the page cache is shared with the workers, while dump files would

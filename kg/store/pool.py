@@ -28,7 +28,7 @@ W = TypeVar("W")
 class _Waiter(Generic[W]):
     """One caller waiting for a worker: a thread (``event``) or a coroutine (``loop`` + ``future``)."""
 
-    __slots__ = ("worker", "gone", "event", "loop", "future")
+    __slots__ = ("event", "future", "gone", "loop", "worker")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.worker: W | None = None

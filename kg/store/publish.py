@@ -37,18 +37,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import httpx
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.rdf.formats import NTRIPLES
+from kg.rdf.formats import NTRIPLES, serialized
 from kg.rdf.iris import Iris
+from kg.rdf.vocab import DCT
 from kg.release.directory import Release
 from kg.store.remote import excerpt
-from kg.rdf.vocab import DCT
 
 N_TRIPLES = NTRIPLES.media_type
 
@@ -73,16 +73,16 @@ class ChallengeAuth(httpx.Auth):
         }
         self._chosen: httpx.Auth | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:  # type: ignore[override]
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._chosen is not None:
-            yield from self._chosen.auth_flow(request)  # type: ignore[misc]
+            yield from self._chosen.auth_flow(request)
             return
         response = yield request
         if response.status_code != 401:
             return
         scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
         self._chosen = self._schemes.get(scheme, self._schemes["basic"])
-        yield from self._chosen.auth_flow(request)  # type: ignore[misc]
+        yield from self._chosen.auth_flow(request)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Target:
     @classmethod
     def from_urls(
         cls, gsp: str, update: str | None = None, *, user: str | None = None, password: str | None = None
-    ) -> "Target":
+    ) -> Target:
         """Credentials may come as ``user:password@`` in the URL; they are taken
         out of the URL (so they never appear in an error message)."""
         url = httpx.URL(gsp)
@@ -133,7 +133,7 @@ def release_graphs(release: Release) -> list[tuple[str, bytes]]:
 
 
 def _ntriples(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(sorted(set(triples), key=str), format=ox.RdfFormat.N_TRIPLES)
+    return serialized(ox.serialize(sorted(set(triples), key=str), format=ox.RdfFormat.N_TRIPLES))
 
 
 def manifest(release: Release, graphs: list[str]) -> tuple[str, bytes]:
@@ -202,7 +202,7 @@ class _Gsp:
 
 def previous_graphs(gsp: _Gsp, manifest_graph: str) -> set[str]:
     triples = gsp.get(manifest_graph) or []
-    return {t.object.value for t in triples if t.predicate.value == str(DCT.hasPart)}
+    return {t.object.value for t in triples if t.predicate.value == str(DCT.hasPart) and isinstance(t.object, ox.NamedNode)}
 
 
 def switch_text(moves: list[tuple[str, str]], drops: list[str]) -> str:

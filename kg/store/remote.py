@@ -39,6 +39,7 @@ client's fault (a 500, never a 400).
 from __future__ import annotations
 
 import re
+
 import httpx
 import pyoxigraph as ox
 
@@ -89,7 +90,7 @@ class RemoteStore(Store):
         named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
-        queue: bool = False,  # noqa: ARG002 - never refuses, so nothing to wait for
+        queue: bool = False,  # unused: never refuses, so nothing to wait for
     ) -> QueryResult:
         form = check_query(with_bindings(sparql, bindings), base_iri=base_iri)  # positions as the user wrote them
         if base_iri and "BASE" not in keywords(sparql):  # resolve against ours, not the remote's URL;
@@ -173,7 +174,7 @@ def vendor_iris(text: str) -> set[str]:
     """IRIs in ``text`` (prefixed names expanded) that fall in a vendor built-in namespace."""
     plain = blank_strings_and_comments(unescape(text))
     prefixes = {(m.group(1) or ""): m.group(2) for m in _PREFIX_DECL.finditer(plain)}
-    found = {iri for iri in _IRIREF.findall(plain)}
+    found = set(_IRIREF.findall(plain))
     without_irirefs = _IRIREF.sub(" ", plain)
     for m in _PNAME.finditer(without_irirefs):
         prefix = m.group(1) or ""
@@ -181,20 +182,16 @@ def vendor_iris(text: str) -> set[str]:
     return {iri for iri in found if iri.lower().startswith(VENDOR_FUNCTION_NAMESPACES)}
 
 
-def parse_answer(body: bytes, form: str, content_type: str) -> object:
+def parse_answer(body: bytes, form: str, content_type: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     """The remote's answer as pyoxigraph query results (what ``materialise`` takes)."""
     media = content_type.split(";")[0].strip().lower()
     if form == "graph":
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         if media == "text/plain":  # N-Triples' old media type (Virtuoso, older Fuseki)
             fmt = ox.RdfFormat.N_TRIPLES
-        return _Triples([q.triple for q in ox.parse(body, format=fmt)])
+        return [q.triple for q in ox.parse(body, format=fmt)]
     fmt_results = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
     return ox.parse_query_results(body, format=fmt_results)
-
-
-class _Triples(list):  # type: ignore[type-arg]
-    """A CONSTRUCT answer, iterable like ``ox.QueryTriples``."""
 
 
 def excerpt(text: str, limit: int = 300) -> str:

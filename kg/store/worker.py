@@ -14,8 +14,8 @@ from multiprocessing.connection import Connection
 
 
 def main(read_fd: int, write_fd: int) -> int:
-    from kg.store.embedded import OxigraphStore
     from kg.store.backends import run_request
+    from kg.store.embedded import OxigraphStore
 
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     files = inbox.recv()

@@ -26,10 +26,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from kg.rdf.vocab import SH
 from kg.validation.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.validation.model import Hierarchy, Shape, ShapesModel, read_shapes
 from kg.validation.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_nodes, values
-from kg.rdf.vocab import SH
 
 _NOT_BREAKING = {SH.Warning, SH.Info}  # the reference runs with allow_warnings=True
 
@@ -163,7 +163,7 @@ def _slices(store: ox.Store, query: str, size: int) -> Iterator[list[str] | None
     at a blank node, which no query text can name."""
     batch: list[str] = []
     for row in store.query(query):  # type: ignore[union-attr]
-        node = row["this"]  # type: ignore[index]
+        node = row["this"]
         if not isinstance(node, (ox.NamedNode, ox.Literal)):
             yield None
             return

@@ -21,9 +21,9 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.errors import UnsupportedShape
+from kg.rdf.vocab import SH
 from kg.validation.literals import INTEGER, INTEGER_FAMILY, LANG_STRING, LEXICAL_CHECKED, STRING
 from kg.validation.model import TARGET_PARAMETERS, Hierarchy, Shape, ShapesModel, SparqlSelect, path_sparql
-from kg.rdf.vocab import SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 SUBCLASS_PAIRS = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o }"
@@ -192,8 +192,8 @@ def value_test(model: ShapesModel, shape: Shape, param: URIRef, v: Node, var: st
     if param == SH.hasValue:
         return f"sameTerm({var}, {term(v)})"
     if param == SH["or"]:
-        members = [model.by_node[m] for m in Collection(model.graph, v)]
-        return "(" + " || ".join(conforms(model, m, var, hierarchy) for m in members) + ")"
+        shapes = [model.by_node[m] for m in Collection(model.graph, v)]
+        return "(" + " || ".join(conforms(model, s, var, hierarchy) for s in shapes) + ")"
     raise UnsupportedShape(f"{shape.node}: {param} cannot be used inside sh:or / sh:qualifiedValueShape")
 
 

@@ -38,10 +38,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.config import DEFAULT_BASE_IRI
-from kg.validation.literals import Originals
-from kg.validation.engine import run as _run_engine
-from kg.validation.engine import SLICE_SIZE
 from kg.rdf.vocab import SH, prefixes
+from kg.validation.engine import SLICE_SIZE
+from kg.validation.engine import run as _run_engine
+from kg.validation.literals import Originals
 
 __all__ = ["Report", "Violation", "as_dataset", "validate", "validate_store"]
 

@@ -47,8 +47,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
-    from kg.web import crawl, documents, dumps, pages, resources, dataset
-    from kg.web import memento, releases
+    from kg.web import crawl, dataset, documents, dumps, memento, pages, releases, resources
     memento.install(app)  # /id/… as its own Memento TimeGate, 410 for gone IRIs; before resources
     app.include_router(releases.router)  # /releases, /releases/<id>, immutable per-release dumps
     app.include_router(resources.router)  # /id/… → 303 → /doc/…, /graph/…

@@ -11,11 +11,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.query.describe import serialize
 from kg.errors import NotAcceptable
+from kg.query.describe import serialize
 from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
-from kg.release.history_rdf import merge_description
 from kg.rdf.vocab import prefixes
+from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
 from kg.web.documents import graph_context
 from kg.web.releases import history_unchanged, history_validators, serve_history_document
@@ -57,7 +57,7 @@ def well_known(request: Request) -> Response:
     fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
     if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
-    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset", negotiated=True),
+    headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset"),
                **history_validators(request, request.url.path, fmt.media_type)}
     if (current := history_unchanged(request, headers)) is not None:
         return current

@@ -8,6 +8,7 @@ context every JSON-LD answer embeds."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,8 +46,9 @@ def graph_triples(request: Request, iri: str) -> list[ox.Triple]:
 
 
 def serve_document(request: Request, iri: str, triples: list[ox.Triple], *, forced: Format | None,
-                   turtle_file: Path | None, html) -> Response:  # type: ignore[no-untyped-def]
-    """One document in the negotiated (or suffix-forced) format."""
+                   turtle_file: Path | None, html: Callable[[], tuple[str, dict]]) -> Response:
+    """One document in the negotiated (or suffix-forced) format; ``html`` makes
+    the page's (template, context) only when HTML is chosen."""
     urls = get_urls(request)
     if not triples:
         return not_found(request)
@@ -107,8 +109,8 @@ def jsonld_context(request: Request) -> Response:
 
 
 # -- HTML views ----------------------------------------------------------------------
-def _index(triples: list[ox.Triple]) -> dict[str, dict[str, list[ox.Term]]]:
-    idx: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+def _index(triples: list[ox.Triple]) -> dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]]:
+    idx: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         idx[str(t.subject.value) if isinstance(t.subject, ox.NamedNode) else str(t.subject)][t.predicate.value].append(t.object)
     return idx
@@ -149,7 +151,7 @@ def ontology_context(urls: Urls, iri: str, triples: list[ox.Triple]) -> dict:
                 })
                 break
     titles, descs = _by_lang(head.get(DCT + "title", [])), _by_lang(head.get(DCT + "description", []))
-    version = next((o.value for o in head.get(OWL + "versionInfo", [])), None)
+    version = next((o.value for o in head.get(OWL + "versionInfo", []) if isinstance(o, ox.Literal)), None)
     return {
         "title": titles.get("en") or "Ontology", "iri": iri, "title_en": titles.get("en"), "title_ar": titles.get("ar"),
         "desc_en": descs.get("en"), "desc_ar": descs.get("ar"), "version": version, "sections": sections,

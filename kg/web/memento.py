@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import threading
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 
 import pyoxigraph as ox
@@ -36,15 +36,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import State
 
-from kg.release import history
-from kg.query.describe import describe, exists, serialize
 from kg.errors import ReleaseNotFound
+from kg.query.describe import describe, exists, serialize
 from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate
-from kg.release.history import ReleaseInfo
 from kg.rdf.iris import Iris
-from kg.release.directory import RELEASE_ID, Release, release_by_id
-from kg.store.embedded import OxigraphStore
 from kg.rdf.vocab import DCT, RDFS, prefixes
+from kg.release import history
+from kg.release.directory import RELEASE_ID, Release, release_by_id
+from kg.release.history import ReleaseInfo
+from kg.store.embedded import OxigraphStore
 from kg.web import resources
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
 from kg.web.reload import _PinnedApp
@@ -130,7 +130,7 @@ def parse_accept_datetime(text: str) -> datetime | None:
         return None
     if when is None or when.tzinfo is None:
         return None
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def timegate(request: Request, rest: str, wanted: str) -> Response:
@@ -237,7 +237,7 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
         return PlainTextResponse(f"410 Gone: release {release_id} was pruned; its past states are no longer served\n",
                                  status_code=410, headers={"Link": original_links(stem if fmt else rest)})
     store = past_store(release)
-    for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):
+    for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):  # noqa: B007 - used after the break
         desc = describe(store, urls.thing(path), base=urls.base)
         if desc is not None:
             break

@@ -12,8 +12,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 
-
-
 def _get(summary: str, params: list[dict] | None = None) -> dict:
     return {"get": {"summary": summary, "parameters": [ACCEPT, *(params or [])], "responses": {"default": {"description": "any"}}}}
 
@@ -28,7 +26,7 @@ def _path(name: str, pattern: str | None = None) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-QUERY_PARAMS = [
+QUERY_PARAMS: list[dict] = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"}},
     # format= may repeat (SPARQLWrapper repeats it); output= and results= are read as format= (as Fuseki)
     *({"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}}

@@ -48,14 +48,15 @@ def home(request: Request) -> Response:
     urls = get_urls(request)
     store = request.app.state.store
     release = request.app.state.release
-    types, view = class_counts(request)
+    types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
     rows = run(store, "articles", base=urls.base).dicts()
     articles: dict[str, dict] = {}
     for r in rows:
         a = articles.setdefault(r["article"].value, {"href": urls.page(r["article"].value), "labels": {}, "date": None, "url": None})
-        if "label" in r:
-            a["labels"][r["label"].language or ""] = r["label"].value
+        label = r.get("label")
+        if isinstance(label, ox.Literal):
+            a["labels"][label.language or ""] = label.value
         if "date" in r:
             a["date"] = r["date"].value
         if "url" in r:
@@ -119,4 +120,4 @@ def install_not_found(app: FastAPI) -> None:
     app.add_exception_handler(404, handler)  # type: ignore[arg-type]
 
 
-__all__ = ["router", "install_not_found", "SECURITY_HEADERS"]
+__all__ = ["SECURITY_HEADERS", "install_not_found", "router"]

@@ -28,7 +28,9 @@ from kg.folding import fold_words, score_folded
 from kg.query.reconciliation import PROPERTIES, Candidate, answer, candidate_name, parse_batch
 from kg.query.search_index import LabelIndex
 from kg.query.search_load import index_of, names_of
-from kg.rdf.vocab import curie as curie_of, expand as expand_type, prefixes
+from kg.rdf.vocab import curie as curie_of
+from kg.rdf.vocab import expand as expand_type
+from kg.rdf.vocab import prefixes
 from kg.web.render import get_urls, render_html
 from kg.web.search import type_labels, type_view
 
@@ -228,4 +230,4 @@ def docs(request: Request) -> Response:
     return render_html(request, "reconcile_docs.html", {"root": root(request), "properties": PROPERTIES})
 
 
-__all__ = ["install", "router", "manifest"]
+__all__ = ["install", "manifest", "router"]

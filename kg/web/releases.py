@@ -24,20 +24,21 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from kg.release import history
 from kg.errors import ReleaseNotFound
-from kg.release.history import ReleaseInfo
 from kg.query.describe import serialize
-from kg.rdf.iris import Iris
-from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
-from kg.rdf.vocab import prefixes
-from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.rdf.formats import HTML, Format
-from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, not_modified as current_copy, published
+from kg.rdf.iris import Iris
+from kg.rdf.vocab import prefixes
+from kg.release import history
+from kg.release.directory import RELEASE_ID, Release, release_by_id
+from kg.release.history import ReleaseInfo
+from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
+from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, published
+from kg.web.conditional import not_modified as current_copy
 from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
-from kg.web.resources import choose_format
 from kg.web.dumps import catalogue, not_modified
 from kg.web.render import choose_language, get_urls, link_header, not_found, rdf_response, render_html
+from kg.web.resources import choose_format
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -74,7 +75,7 @@ def serve_history_document(request: Request, iri: str, triples: list, *, forced:
     if not triples:
         return not_found(request)
     fmt = choose_format(request, forced)
-    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers.update({"Vary": "Accept", "Content-Location": urls.variant(iri, fmt.suffix)})
     page = (choose_language(request), request.url.query) if fmt is HTML else None

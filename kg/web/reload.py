@@ -167,13 +167,13 @@ class ReloadMiddleware:
 def install(app: FastAPI) -> Reloader:
     """Add the pinning middleware (cheap; switching needs ``watch`` as well)."""
     reloader = Reloader(app)
-    app.add_middleware(ReloadMiddleware, reloader=reloader)  # type: ignore[arg-type]
+    app.add_middleware(ReloadMiddleware, reloader=reloader)
     app.kg_reloader = reloader  # type: ignore[attr-defined]
     return reloader
 
 
 def reloader_of(app: FastAPI) -> Reloader:
-    return app.kg_reloader  # type: ignore[attr-defined,no-any-return]
+    return app.kg_reloader  # type: ignore[attr-defined]
 
 
 # --- watching var/current ------------------------------------------------------------------
@@ -227,7 +227,7 @@ class Watcher:
                 break
             try:
                 self.check()
-            except Exception:  # noqa: BLE001 - a watcher that dies stops all future reloads; log, keep going
+            except Exception:  # a watcher that dies stops all future reloads; log, keep going
                 log.exception("checking for a new release failed")
 
     def check(self) -> bool:

@@ -68,7 +68,7 @@ def choose_language(request: Request) -> str:
     if remembered in LANGUAGES:
         return remembered
     best, best_q = "en", 0.0
-    for i, part in enumerate((request.headers.get("accept-language") or "").split(",")):
+    for part in (request.headers.get("accept-language") or "").split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0
         if params.strip().startswith("q="):
@@ -117,7 +117,7 @@ def _merge_vary(current: str | None, extra: str) -> str:
     return ", ".join(parts)
 
 
-def link_header(urls: Urls, iri: str, *, negotiated: bool) -> str:
+def link_header(urls: Urls, iri: str) -> str:
     """Alternates of a document, its licence and the dataset description (RFC 8288)."""
     links = [f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in urls.variants(iri)]
     links.append(f'<{CC_BY}>; rel="license"')

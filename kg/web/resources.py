@@ -9,26 +9,34 @@ Accept. Every route answers HEAD. See docs/linked-data.md.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-
-from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
-from kg.errors import NotAcceptable
-from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from rdflib.namespace import OWL
 
+from kg.errors import NotAcceptable
+from kg.query.describe import Description, Evidence, describe, exists, run, serialize, to_triples
 from kg.query.reference import is_true
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web.conditional import release_validators, unchanged
-from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
 from kg.web.render import (
-    TermView, Viewer, choose_language, get_urls, link_header, not_found, rdf_response, render_html, strings,
+    TermView,
+    Viewer,
+    choose_language,
+    get_urls,
+    link_header,
+    not_found,
+    rdf_response,
+    render_html,
+    strings,
 )
+from kg.web.sentences import date_words
 from kg.web.urls import CC_BY, Urls
 
 router = APIRouter()
@@ -119,7 +127,7 @@ def document_headers(request: Request, iri: str, fmt: Format, forced: Format | N
     (ETag per release, path, format and, for a page, language; Last-Modified
     the release's publication) so a conditional GET can be answered 304."""
     urls: Urls = get_urls(request)
-    headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
+    headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = urls.variant(iri, fmt.suffix)
@@ -176,7 +184,7 @@ def page_context(request: Request, desc: Description) -> dict:
     view = Viewer(urls, prefixes(urls.base), desc.labels)
     lang = choose_language(request)
     own = desc.about(desc.iri)
-    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE]
+    type_iris = [t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
     is_article = any(ty in ARTICLE_TYPES for ty in type_iris)
     is_fact = any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in type_iris)
     reader = reference_context(request, desc.iri, labels=desc.labels, lang=lang, t=strings(lang),
@@ -210,7 +218,7 @@ def page_context(request: Request, desc: Description) -> dict:
     labels = desc.labels.get(desc.iri, {})
     for t in own:  # own labels are in the description even if the label query missed them
         if t.predicate.value.endswith("#label") and isinstance(t.object, ox.Literal):
-            labels = {**{t.object.language or "": t.object.value}, **labels}
+            labels = {t.object.language or "": t.object.value, **labels}
     this_fact = reader.get("this_fact")
     if this_fact is not None:  # a fact or claim is named by its sentence
         labels = {"en": this_fact.text_en, "ar": this_fact.text_ar}
@@ -260,7 +268,7 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
     """The seed text cut at every span boundary, so overlapping spans each keep
     their highlight, their anchor (``#span-{start}-{end}``) and their link."""
     urls: Urls = get_urls(request)
-    text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text)), None)
+    text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text) and isinstance(t.object, ox.Literal)), None)
     if text is None:
         return None
     rows = run(request.app.state.store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
@@ -281,7 +289,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
     spans cover it (``depth``), which anchors start there and which spans end there."""
     cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
     pieces, seen_ids = [], set()
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
         ids = []
         for s in spans:

@@ -19,9 +19,9 @@ import json
 
 import pyoxigraph as ox
 
+from kg.errors import BadQuery
 from kg.rdf import formats as F
 from kg.rdf import jsonld
-from kg.errors import BadQuery
 from kg.store.base import QueryResult, Term
 
 SELECT_OFFERED: tuple[F.Format, ...] = (F.RESULTS_JSON, F.RESULTS_XML, F.RESULTS_CSV, F.RESULTS_TSV, F.HTML)
@@ -123,7 +123,7 @@ def results_json(result: QueryResult, *, links: list[str] | None = None) -> byte
     if result.kind == "ask":
         doc: dict[str, object] = {"head": head, "boolean": bool(result.boolean)}
     else:
-        bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+        bindings = [{v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
         doc = {"head": head, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -155,7 +155,7 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
         if fmt not in _OX_RESULTS:
             raise ValueError(f"{fmt.media_type} is not offered for {result.kind.upper()}")
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=_OX_RESULTS[fmt])
+        return F.serialized(parsed.serialize(format=_OX_RESULTS[fmt]))
     rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
     if rdf_format is None:
         raise ValueError(f"{fmt.media_type} is not an RDF format")
@@ -166,8 +166,8 @@ def serialize(result: QueryResult, fmt: F.Format, *, prefixes: dict[str, str] | 
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in items]
     used = used_prefixes(result.triples, prefixes or {})
     if used and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(items, format=rdf_format, prefixes=used)
-    return ox.serialize(items, format=rdf_format)
+        return F.serialized(ox.serialize(items, format=rdf_format, prefixes=used))
+    return F.serialized(ox.serialize(items, format=rdf_format))
 
 
 def serialize_rows(result: QueryResult, media_type: str, links: list[str] | None = None) -> bytes:

@@ -16,13 +16,15 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from kg.query.describe import run
 from kg.errors import BadQuery, NotAcceptable
 from kg.folding import fold_words
-from kg.rdf.formats import negotiate
+from kg.query.describe import run
 from kg.query.search_index import Found, Hit, LabelIndex
 from kg.query.search_load import index_of, names_of, warm
-from kg.rdf.vocab import curie as curie_of, expand as expand_type, prefixes
+from kg.rdf.formats import negotiate
+from kg.rdf.vocab import curie as curie_of
+from kg.rdf.vocab import expand as expand_type
+from kg.rdf.vocab import prefixes
 from kg.web.render import get_urls, render_html
 
 router = APIRouter()

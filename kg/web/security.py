@@ -92,11 +92,11 @@ def docs_policy(app: FastAPI) -> str:
     with one inline script: allow that CDN and that script's hash."""
     from fastapi.openapi.docs import get_swagger_ui_html
 
-    html = get_swagger_ui_html(
+    html = bytes(get_swagger_ui_html(
         openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
         oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url, init_oauth=app.swagger_ui_init_oauth,
         swagger_ui_parameters=app.swagger_ui_parameters,
-    ).body.decode("utf-8")
+    ).body).decode("utf-8")
     inline = [sha256_source(m.group(2)) for m in _INLINE.finditer(html) if m.group(1).lower() == "script"]
     return (
         f"default-src 'none'; script-src {SWAGGER_CDN} {' '.join(inline)}; style-src {SWAGGER_CDN} 'unsafe-inline'; "
@@ -197,7 +197,7 @@ async def _too_large(send: Send, limit: int) -> None:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware (outermost of ours, so error responses get the headers too)."""
     app.add_middleware(
-        SecurityMiddleware,  # type: ignore[arg-type]
+        SecurityMiddleware,
         page_csp=page_policy(template_hashes()),
         docs_path=app.docs_url,
         docs_csp=docs_policy(app),

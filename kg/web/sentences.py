@@ -211,7 +211,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     if rec.claim:
         return _claim(w, g, rec.iri, lang)
     if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
-        holding, post = g.pairs(QN_LOCAL + "post")[0]
+        _holding, post = g.pairs(QN_LOCAL + "post")[0]
         person = g.objects(QN_LOCAL + "holder")
         date = g.literal(QN_LOCAL + "asOf")
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
@@ -235,20 +235,20 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
     if g.pairs(QN_LOCAL + "rank"):
-        node = g.pairs(QN_LOCAL + "rank")[0][0].value
-        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "rankHolder", subject=node)),
-                               "rank": w.names(g.objects(QN_LOCAL + "rank", subject=node)),
-                               "date": _text(g.literal(QN_LOCAL + "asOf", subject=node), lang)})
+        holding = g.pairs(QN_LOCAL + "rank")[0][0].value
+        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "rankHolder", subject=holding)),
+                               "rank": w.names(g.objects(QN_LOCAL + "rank", subject=holding)),
+                               "date": _text(g.literal(QN_LOCAL + "asOf", subject=holding), lang)})
     if g.pairs(QN_LOCAL + "countOf"):
-        node, subject = g.pairs(QN_LOCAL + "countOf")[0]
-        value = g.literal(str(SCHEMA.value), subject=node.value)
+        count, subject = g.pairs(QN_LOCAL + "countOf")[0]
+        value = g.literal(str(SCHEMA.value), subject=count.value)
         units = [o for s, p, o in g.triples if p == str(SCHEMA.unitText) and isinstance(o, ox.Literal)]
         unit = next((o.value for o in units if o.language == lang), units[0].value if units else "")
         return w.fill("count", {"subject": [w.name(subject.value)], "value": [Piece(value.value)] if value else None,
                                 "unit": [Piece(unit, lang=lang)] if unit else None,
-                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=node.value), lang)})
+                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=count.value), lang)})
     if g.pairs(QN_LOCAL + "permits"):
-        agreement, perm = g.pairs(QN_LOCAL + "permits")[0]
+        agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
             "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
@@ -294,7 +294,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     return _other(w, g)
 
 
-def _other(w: Wording, g: "_Graph") -> Title:
+def _other(w: Wording, g: _Graph) -> Title:
     """A fact of a kind without a template: its first statement, by labels."""
     for s, p, o in g.triples:
         if p in (str(RDFS.label),) or p.endswith("#type") or not isinstance(s, ox.NamedNode) or "#" in s.value:
@@ -310,7 +310,7 @@ PLANNED = {"en": "planned", "ar": "مخطط له"}
 PLANNED_AS_OF = {"en": " as of ", "ar": " بتاريخ "}
 
 
-def _claim(w: Wording, g: "_Graph", claim: str, lang: str) -> Title:
+def _claim(w: Wording, g: _Graph, claim: str, lang: str) -> Title:
     """A claim as said: by whom (named, or an unnamed source by its description),
     through which agency, when, at which event, with the stance its words mark."""
     summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == claim and isinstance(o, ox.Literal)]
@@ -347,7 +347,7 @@ class _Graph:
         return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
 
     def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)  # type: ignore[misc]
+        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)
                 and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
 
     def objects(self, predicate: str, subject: str | None = None) -> list[str]:
@@ -371,4 +371,4 @@ class _Graph:
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "Piece", "STANCE_TEMPLATES", "TEMPLATES", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "STANCE_TEMPLATES", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]

@@ -56,7 +56,7 @@ def graph_sizes(store: Store) -> tuple[int, list[tuple[str, int]]]:
     default = store.query(_query("default_graph_size"))
     named = store.query(_query("service_graphs"))
     size = int(default.rows[0][0].value) if default.rows and default.rows[0][0] is not None else 0
-    graphs = [(row[0].value, int(row[1].value)) for row in named.rows if isinstance(row[0], ox.NamedNode)]
+    graphs = [(row[0].value, int(row[1].value)) for row in named.rows if isinstance(row[0], ox.NamedNode) and row[1] is not None]
     return size, graphs
 
 

@@ -19,9 +19,9 @@ answered once, in ``kg.web.app``, with their class's ``http_status``.
 from __future__ import annotations
 
 import threading
-from functools import partial
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -31,12 +31,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from kg.rdf import formats as F
 from kg.errors import BadQuery, KGError, NotAcceptable, QueryRefused
+from kg.rdf import formats as F
+from kg.rdf.vocab import prefixes as vocab_prefixes
 from kg.store.backends import Serialized
 from kg.store.executor import QueryExecutor
 from kg.store.lexer import query_form
-from kg.rdf.vocab import prefixes as vocab_prefixes
 from kg.web import results as R
 from kg.web import service_description, sparql_page
 from kg.web.conditional import etag_for, not_modified
@@ -44,7 +44,7 @@ from kg.web.conditional import etag_for, not_modified
 PATHS = ("/sparql", "/sparql/")
 METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
 ROW_LIMIT_HEADERS = ("X-KG-Truncated", "X-KG-Row-Limit")
-SD_OFFERED = tuple(f for f in R.GRAPH_OFFERED if f is not F.HTML) + (F.HTML,)
+SD_OFFERED = (*tuple(f for f in R.GRAPH_OFFERED if f is not F.HTML), F.HTML)
 
 
 def install(app: FastAPI) -> None:
@@ -141,10 +141,10 @@ async def read_operation(request: Request) -> Operation:
                 ox.NamedNode(iri)
             except ValueError as exc:
                 raise BadQuery(f"{name} is not an absolute IRI: {iri!r} ({exc})") from None
-    dataset = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
+    dataset: dict[str, list[str]] = {k: values[k] for k in ("default-graph-uri", "named-graph-uri") if k in values}
     query = values.get("query", [None])[0]
     implicit = query is not None and sparql_page.IMPLICIT in values
-    if implicit:
+    if implicit and query is not None:
         base = request.app.state.release.base_iri
         query = sparql_page.with_prefixes(query, sparql_page.page_prefixes(vocab_prefixes(base), base))
     return Operation(

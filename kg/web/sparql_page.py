@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import jinja2
 import pyoxigraph as ox
 
-from kg.rdf import formats as F
 from kg.competency import questions
+from kg.rdf import formats as F
 from kg.store.base import QueryResult, Term
 from kg.web import plurals
 from kg.web import results as R

@@ -25,7 +25,8 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "no_examples": "No example queries configured.", "service_description": "Service description",
         "download": "Download",
         "truncated_rows": "Truncated: only the first {rows} rows are shown (the response carries X-KG-Truncated: true). Narrow the query or use LIMIT/OFFSET.",
-        "truncation_text": "Results longer than {rows} rows are cut and marked with the header X-KG-Truncated: true (and a head.link to this section in SPARQL JSON). A query running past {timeout} s is stopped (503).",
+        "truncation_text": ("Results longer than {rows} rows are cut and marked with the header X-KG-Truncated: true (and a head.link to "
+                            "this section in SPARQL JSON). A query running past {timeout} s is stopped (503)."),
         "prefixes": "Prefixes declared for you", "prefixes_hint": "These prefixes may be used in the query without PREFIX lines; the full query is what the download links send.",
         "syntax_error": "Syntax error at {line}:{column} (line {line}, column {column})", "near": "near", "query_error": "The query was not run",
         "shortcut": "Ctrl+Enter runs the query.",
@@ -48,7 +49,8 @@ PAGE_UI: dict[str, dict[str, str]] = {
         "no_examples": "لا توجد استعلامات أمثلة.", "service_description": "وصف الخدمة",
         "download": "تنزيل",
         "truncated_rows": "النتائج مقتطعة: تظهر أول {rows} صف فقط (ويحمل الرد الترويسة X-KG-Truncated: true). ضيّق الاستعلام أو استعمل LIMIT/OFFSET.",
-        "truncation_text": "تُقتطع النتائج التي تتجاوز {rows} صف وتُعلَّم بالترويسة X-KG-Truncated: true (وبرابط head.link إلى هذا القسم في SPARQL JSON). ويوقَف الاستعلام الذي يتجاوز {timeout} ثوان (503).",
+        "truncation_text": ("تُقتطع النتائج التي تتجاوز {rows} صف وتُعلَّم بالترويسة X-KG-Truncated: true (وبرابط head.link إلى هذا القسم في SPARQL JSON). "
+                            "ويوقَف الاستعلام الذي يتجاوز {timeout} ثوان (503)."),
         "prefixes": "البادئات المعرّفة مسبقا", "prefixes_hint": "يمكن استعمال هذه البادئات في الاستعلام دون أسطر PREFIX؛ وروابط التنزيل ترسل الاستعلام كاملا.",
         "syntax_error": "خطأ في الصياغة عند {line}:{column} (السطر {line}، العمود {column})", "near": "قرب", "query_error": "لم يُنفَّذ الاستعلام",
         "shortcut": "Ctrl+Enter ينفّذ الاستعلام.",

@@ -19,7 +19,6 @@ from __future__ import annotations
 from kg.rdf.formats import RESOURCE_FORMATS, Format
 
 SUFFIXES: dict[str, Format] = {f.suffix: f for f in RESOURCE_FORMATS}
-DOCUMENT_ROOTS = ("ontology", "shapes", "dataset")
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
