@@ -227,3 +227,63 @@ def start_virtuoso(nq: Path, logdir: Path, *, timeout: float = 1800) -> Server:
     return s
 
 
+
+
+def start_kg_checkout(name: str, root: Path, var: Path, logdir: Path, *, extra: list[str] | None = None,
+                      timeout: float = 900) -> Server:
+    """``kg serve`` with its settings' defaults, run from the checkout ``root``
+    (``python -m kg`` with ``cwd=root``: that checkout's ``kg`` package shadows
+    the installed one), so two versions can be measured side by side in one run.
+    Only ``--no-access-log`` is set, as the peers log no request either."""
+    port = free_port()
+    log = logdir / f"{name}.log"
+    cmd = [PY, "-m", "kg", "--var", str(var), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+           *(extra or [])]
+    proc = _spawn(cmd, log, cwd=root)
+    s = Server(name, f"http://127.0.0.1:{port}", proc, log=log)
+    s.ready_s = round(_wait(f"{s.url}/health", proc, timeout, log), 3)
+    return s
+
+
+NGINX_CONF = """\
+worker_processes {workers};
+daemon off;
+master_process on;
+user root;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path {d}/body;
+  proxy_temp_path {d}/proxy;
+  fastcgi_temp_path {d}/fastcgi;
+  uwsgi_temp_path {d}/uwsgi;
+  scgi_temp_path {d}/scgi;
+  types {{ text/html html; text/plain txt; }}
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    etag on;
+  }}
+}}
+"""
+
+
+def start_nginx(root: Path, logdir: Path, *, workers: int = 2) -> Server:
+    """Debian's nginx serving ``root`` as static files: the read path's ceiling
+    on this machine (``workers`` processes, one a core, no access log)."""
+    exe = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if exe is None:
+        raise RuntimeError("nginx not installed (apt-get install nginx-light)")
+    d = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    port = free_port()
+    (d / "nginx.conf").write_text(NGINX_CONF.format(workers=workers, d=d, port=port, root=root))
+    log = logdir / "nginx.log"
+    proc = _spawn([exe, "-p", str(d), "-c", str(d / "nginx.conf")], log)
+    s = Server("nginx", f"http://127.0.0.1:{port}", proc, tmp=d, log=log)
+    s.ready_s = round(_wait(s.url + "/", proc, 30, log), 3)
+    return s

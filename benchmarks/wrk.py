@@ -94,6 +94,54 @@ def run(url: str, *, n_articles: int = 0, base: str = "", duration: float = 4.0,
     return out
 
 
+_PATHS_LUA = r"""
+local paths = {%(paths)s}
+local n = #paths
+local counter = 0
+local nonce = %(nonce)s
+math.randomseed(%(seed)d)
+request = function()
+  counter = counter + 1
+  local p = paths[math.random(n)]
+  if nonce then p = p .. "%%0A%%23%%20cold%%20" .. counter .. "-" .. math.random(1000000000) end
+  return wrk.format("GET", p, {["Accept"] = "%(accept)s"})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "non2xx": %%d, "socket_errors": %%d, "timeouts": %%d, "bytes": %%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout, e.timeout, summary.bytes))
+end
+"""
+
+
+def run_paths(root: str, paths: list[str], *, name: str, clients: int, duration: float, accept: str = "*/*",
+              nonce: bool = False, seed: int = 7, timeout: float = 30.0) -> dict:
+    """One ``wrk`` phase: ``clients`` connections for ``duration`` seconds, each request a
+    random path of ``paths`` (with ``nonce``: a unique SPARQL comment appended, so no
+    cache answers it). ``throughput`` counts 2xx/3xx answers only; ``refused`` is
+    the share of other statuses (503 from an overloaded endpoint)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "paths.lua"
+        script.write_text(_PATHS_LUA % {"paths": ",".join(json.dumps(p) for p in paths), "nonce": "true" if nonce else "false",
+                                        "seed": seed, "accept": accept})
+        seconds = max(1, round(duration))
+        r = subprocess.run(["wrk", "-t", "1" if clients == 1 else "2", "-c", str(clients), "-d", f"{seconds}s",
+                            "--timeout", f"{timeout:g}s", "-s", str(script), root],
+                           capture_output=True, text=True, timeout=seconds + timeout + 60)
+    m = re.search(r"WRKJSON (\{.*\})", r.stdout)
+    if r.returncode != 0 or not m:
+        return {"name": name, "clients": clients, "error": (r.stderr or r.stdout)[-300:]}
+    d = json.loads(m.group(1))
+    secs = d["duration_us"] / 1e6
+    ok = d["requests"] - d["non2xx"] - d["socket_errors"]
+    return {"name": name, "clients": clients, "paths": len(set(paths)), "requests": d["requests"], "ok": ok,
+            "non2xx": d["non2xx"], "socket_errors": d["socket_errors"], "timeouts": d["timeouts"],
+            "refused": round(d["non2xx"] / d["requests"], 4) if d["requests"] else None,
+            "seconds": round(secs, 3), "throughput": round(ok / secs, 2) if secs else 0.0,
+            "p50_ms": round(d["p50_us"] / 1000, 2), "p99_ms": round(d["p99_us"] / 1000, 2),
+            "bytes_per_request": round(d["bytes"] / d["requests"]) if d["requests"] else None}
+
+
 def main(argv: list[str]) -> int:
     a = json.loads(argv[0])
     print(json.dumps(run(a["url"], n_articles=a.get("articles", 0), base=a.get("base", ""),

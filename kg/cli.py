@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", dest="query_timeout", type=float, help="per-query timeout in seconds")
     s.add_argument("--workers", dest="query_workers", type=int, help="worker processes that run SPARQL queries")
     s.add_argument("--max-rows", dest="max_rows", type=int, help="result rows returned before truncation")
-    s.add_argument("--max-concurrent", dest="max_concurrent_queries", type=int, help="queries running at once; more get 503")
+    s.add_argument("--max-concurrent", dest="max_concurrent_queries", type=int, help="queries running at once; more wait in the queue")
+    s.add_argument("--max-queued", dest="max_queued_queries", type=int, help="queries that may wait for a slot; more get 503")
+    s.add_argument("--queue-timeout", dest="queue_timeout", type=float, help="seconds a query may wait for a slot before 503")
     s.add_argument("--max-query-length", dest="max_query_length", type=int, help="longest accepted query text, in characters")
     s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
                    help="no line per request on stderr (when a proxy in front logs them)")
@@ -90,6 +92,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         query_workers=getattr(args, "query_workers", None),
         max_rows=getattr(args, "max_rows", None),
         max_concurrent_queries=getattr(args, "max_concurrent_queries", None),
+        max_queued_queries=getattr(args, "max_queued_queries", None),
+        queue_timeout=getattr(args, "queue_timeout", None),
         max_query_length=getattr(args, "max_query_length", None),
         access_log=getattr(args, "access_log", None),
     )

@@ -28,8 +28,8 @@ def ld_url(release, release_settings: Settings) -> Iterator[str]:  # type: ignor
         yield url
 
 
-def hostile_settings(root: Path, seeds: Path) -> Settings:
-    """Settings over a copy of the seeds in which Qatar's English label is a script tag."""
+def hostile_settings(root: Path, seeds: Path, label: str = HOSTILE) -> Settings:
+    """Settings over a copy of the seeds in which Qatar's English label is a script tag (``label``)."""
     import shutil
 
     dest = root / "seeds"
@@ -37,7 +37,7 @@ def hostile_settings(root: Path, seeds: Path) -> Settings:
     entities = dest / "entities.yaml"
     text = entities.read_text(encoding="utf-8")
     assert QATAR_LABEL.search(text), "the seeds changed: update the hostile-label fixture"
-    entities.write_text(QATAR_LABEL.sub(f'label: {{en: "{HOSTILE}", ar: قطر}}', text), encoding="utf-8")
+    entities.write_text(QATAR_LABEL.sub(f'label: {{en: "{label}", ar: قطر}}', text), encoding="utf-8")
     settings = Settings(var_dir=root / "var", seeds_dir=dest)
     build(settings, progress=lambda _line: None)
     open_release(settings.current_release)

@@ -20,7 +20,8 @@ from live import free_port, serve_settings
 
 from kg.config import Settings
 
-LIMITS = {"query_timeout": 2.0, "max_concurrent_queries": 2, "max_query_length": 5000, "max_rows": 100}
+LIMITS = {"query_timeout": 2.0, "max_concurrent_queries": 2, "max_queued_queries": 2, "queue_timeout": 1.0,
+          "max_query_length": 5000, "max_rows": 100}
 TIMEOUT = LIMITS["query_timeout"]
 MARGIN = 15.0
 """Every request must come back within the query timeout plus this (a worker

@@ -112,8 +112,10 @@ def test_hostile_label_shows_as_text(browser, hostile_url: str) -> None:  # type
 
     browser.get(f"{hostile_url}/doc/state/qat?lang=en")
     assert browser.find_element(By.CSS_SELECTOR, "h1 .label-en").text == HOSTILE
-    scripts = [s.get_attribute("src") for s in browser.find_elements(By.TAG_NAME, "script")]
+    scripts = [s.get_attribute("src") for s in browser.find_elements(By.CSS_SELECTOR, "script[src]")]
     assert scripts == [f"{hostile_url}/static/search.js"]  # the search box's only
+    data = [s.get_attribute("type") for s in browser.find_elements(By.CSS_SELECTOR, "script:not([src])")]
+    assert data == ["application/ld+json"]  # structured data, never executed
     from selenium.common.exceptions import NoAlertPresentException
 
     with pytest.raises(NoAlertPresentException):

@@ -191,7 +191,8 @@ def test_a_syntax_error_is_one_line_with_the_users_line_and_column(ld_url: str) 
 def test_explain_names_an_undeclared_prefix() -> None:
     got = sparql_page.explain("syntax error: error at 1:26: expected one of OPTIONAL, Prefix not found, ['%']",
                               "SELECT * WHERE { ?s foo:x ?o }")
-    assert got["line"] == 1 and got["column"] == 26 and "undeclared prefix foo:" in str(got["message"])
+    assert got["line"] == 1 and got["column"] == 21  # where the prefixed name starts
+    assert got["message"] == "unknown prefix foo: at 1:21 \u2014 add PREFIX foo: <\u2026>"
 
 
 def test_strip_prefixes_keeps_unknown_declarations_and_the_body() -> None:

@@ -119,7 +119,8 @@ def test_read_message_gives_none_at_the_deadline_and_reports_a_closed_pipe() -> 
 
 @pytest.fixture(scope="module")
 def executor(release: Release, release_settings: Settings) -> Iterator[QueryExecutor]:
-    settings = release_settings.with_(query_timeout=2.0, query_workers=2, max_rows=5, max_concurrent_queries=3)
+    settings = release_settings.with_(query_timeout=2.0, query_workers=2, max_rows=5, max_concurrent_queries=3,
+                                      max_queued_queries=0)  # the queue: tests/test_sparql_queue.py
     ex = QueryExecutor.for_files(embedded_files(release), settings)
     try:
         yield ex
@@ -167,7 +168,7 @@ def test_a_cancelled_request_retires_its_worker_so_no_one_reads_its_reply(execut
     asyncio.run(main())
 
 
-def test_aquery_is_503_when_every_slot_is_taken(executor: QueryExecutor) -> None:
+def test_aquery_is_503_when_every_slot_is_taken_and_there_is_no_queue(executor: QueryExecutor) -> None:
     async def main() -> None:
         slow = [asyncio.create_task(executor.aquery(f"{RUNAWAY} # {i}")) for i in range(3)]
         while executor.running < 3:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -68,6 +69,7 @@ class Audit(HTMLParser):
         self.script_srcs: list[str] = []  # <script src>: only our own file may appear
         self.texts: list[str] = []
         self.unisolated: list[str] = []
+        self.data_blocks: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
@@ -77,6 +79,8 @@ class Audit(HTMLParser):
                 self.js_urls.append(value or "")
         if tag == "script" and "src" in dict(attrs):
             self.script_srcs.append(dict(attrs)["src"] or "")
+        elif tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            self.data_blocks.append("")  # structured data: never executed (kg.web.structured)
         elif tag == "script":
             self.scripts.append("")
         if tag not in VOID_TAGS:
@@ -90,6 +94,9 @@ class Audit(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         tags = [t for t, _ in self.stack]
+        if tags and tags[-1] == "script" and self.stack[-1][1].get("type") == "application/ld+json":
+            self.data_blocks[-1] += data
+            return
         if tags and tags[-1] == "script":
             self.scripts[-1] += data
             return
@@ -113,6 +120,7 @@ def audit(response: httpx.Response) -> Audit:
     assert a.js_urls == []
     assert all(s in TEMPLATE_SCRIPTS for s in a.scripts), a.scripts
     assert set(a.script_srcs) <= {"/static/search.js"}, a.script_srcs  # the search box's, same origin
+    assert len(a.data_blocks) <= 1 and all("<" not in d and json.loads(d) for d in a.data_blocks)  # JSON, nothing to break out with
     assert a.unisolated == [], a.unisolated
     csp = response.headers["content-security-policy"]
     assert "'unsafe-inline'" not in directive(csp, "script-src") and "'unsafe-eval'" not in csp

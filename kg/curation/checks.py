@@ -119,8 +119,10 @@ def unique_ids(source: Source, parts: Parts) -> list[Problem]:
     return out
 
 
-def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str, int], Span]) -> list[Problem]:
-    """Every quote of the valid facts and claims found in ``text`` (into ``spans``), or a problem each."""
+def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str, int], Span],
+                  runs: dict[int, Span] | None = None) -> list[Problem]:
+    """Every quote of the valid facts and claims found in ``text`` (into ``spans``), or a problem each;
+    and each ``article: not_article:`` run (into ``runs``, by index)."""
     out = []
     for section, items in (("facts", parts.facts), ("claims", parts.claims)):
         for i, item in items:
@@ -132,6 +134,36 @@ def locate_quotes(source: Source, parts: Parts, text: str, spans: dict[tuple[str
                     loc: list[object] = [section, i, "quote"] + ([j] if isinstance(raw, list) else [])
                     # the YAML line:column of the first differing character, not only of the quote
                     out.append(quote_problem(source, loc, f"{section}[{i}].quote (id {item.id!r})", exc, _quote_fix(str(exc))))
+    if parts.meta is not None:
+        out += locate_not_article(source, parts.meta.not_article, text, spans, {} if runs is None else runs)
+    return out
+
+
+def locate_not_article(source: Source, items: list[Any], text: str, spans: dict[tuple[str, int], Span],
+                       runs: dict[int, Span]) -> list[Problem]:
+    """Each ``not_article`` run found in ``text``; a problem each that is not,
+    and one for a run holding words a fact or claim quotes (they would show dimmed)."""
+    out = []
+    for j, item in enumerate(items):
+        loc: list[object] = ["article", "not_article", j]
+        try:
+            first = locate(text, item.text, item.occurrence)
+            end = first.end
+            if item.through:
+                at = text.find(item.through, first.start)
+                if at < 0:
+                    raise QuoteNotFound(f"'through' not found verbatim after 'text': {item.through[:60]!r}")
+                end = at + len(item.through)
+            runs[j] = Span(first.start, end, text[first.start:end], "", "")
+        except QuoteNotFound as exc:
+            out.append(quote_problem(source, [*loc, "text"], f"article.not_article[{j}]", exc, _quote_fix(str(exc))))
+            continue
+        for (ident, _n), span in spans.items():
+            if span.start < end and first.start < span.end:
+                out.append(quote_problem(source, [*loc, "text"], f"article.not_article[{j}]", QuoteNotFound(
+                    f"marks words that {ident!r} quotes ({span.start}–{span.end}) as not the article"),
+                    "mark only the site's own words; a quoted passage is the article"))
+                break
     return out
 
 

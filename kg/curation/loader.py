@@ -61,6 +61,8 @@ class LoadedArticle:
     sha256: str
     source: Source
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
+    not_article: dict[int, Span] = field(default_factory=dict)
+    """The runs ``article: not_article:`` marks, by index."""
 
     @property
     def id(self) -> str:
@@ -236,16 +238,17 @@ class CorpusStream:
         problems += unique_ids(source, parts)
         text, sha = None, ""
         spans: dict[tuple[str, int], Span] = {}
+        runs: dict[int, Span] = {}
         if parts.meta is not None:
             text, sha, more = seed_text(self.seeds_dir, source, parts.meta.file)
             problems += more
         if text is not None:
-            problems += locate_quotes(source, parts, text, spans)
+            problems += locate_quotes(source, parts, text, spans, runs)
         self._index(source, parts)
         self._problems += problems
         if doc is None or problems:
             return None
-        return LoadedArticle(path, doc, text or "", sha, source, spans)
+        return LoadedArticle(path, doc, text or "", sha, source, spans, runs)
 
     def finish(self) -> list[Link]:
         """The checks that need every article; raise every problem of the run together, or return the links."""
@@ -361,14 +364,15 @@ def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:
     problems += unique_ids(source, parts)
     text, sha = None, ""
     spans: dict[tuple[str, int], Span] = {}
+    runs: dict[int, Span] = {}
     if parts.meta is not None:
         text, sha, more = seed_text(Path(seeds_dir), source, parts.meta.file)
         problems += more
     if text is not None:
-        problems += locate_quotes(source, parts, text, spans)
+        problems += locate_quotes(source, parts, text, spans, runs)
     if doc is None or problems:
         raise CurationError.of(sort_problems(problems))
-    return LoadedArticle(path, doc, text or "", sha, source, spans)
+    return LoadedArticle(path, doc, text or "", sha, source, spans, runs)
 
 
 __all__ = ["Claim", "Corpus", "CorpusStream", "Declared", "LoadedArticle", "Located", "Source", "line_of", "load_article", "load_corpus", "read_yaml"]

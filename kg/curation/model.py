@@ -303,6 +303,19 @@ class Claim(Strict):
         return self
 
 
+class NotArticle(Strict):
+    """Words of the seed text that are not the article: the site's navigation,
+    an image file name, a comment form. ``text`` is where they begin (verbatim,
+    as a quote); ``through``, if given, the last words of the run (the first
+    occurrence after ``text``). The text is not changed, so every offset stays
+    valid; pages show these words dimmed."""
+
+    text: str = Field(min_length=2, max_length=2000)
+    through: str | None = Field(default=None, min_length=1, max_length=2000)
+    occurrence: int | None = Field(default=None, ge=1)
+    note: str | None = Field(default=None, max_length=1000)
+
+
 class ArticleMeta(Strict):
     id: str = Field(min_length=1, max_length=100)
     file: str = Field(pattern=r"^[A-Za-z0-9._-]+\.txt$")
@@ -313,6 +326,7 @@ class ArticleMeta(Strict):
     language: Literal["ar"] = "ar"
     url: str | None = Field(default=None, pattern=r"^https?://")
     note: str | None = Field(default=None, max_length=4000)
+    not_article: list[NotArticle] = []
 
     _d = field_validator("published", mode="before")(_date_field)
 

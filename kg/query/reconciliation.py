@@ -69,14 +69,23 @@ class Query:
     conditions: list[Condition] = field(default_factory=list)
 
 
-def parse_batch(batch: object, base: str) -> dict[str, Query]:
-    """A batch (the decoded ``queries`` parameter) checked and normalised;
-    anything malformed is a ``BadQuery`` naming the query and the field."""
+def parse_batch(batch: object, base: str) -> dict[str, Query | BadQuery]:
+    """A batch (the decoded ``queries`` parameter) checked and normalised. A
+    malformed batch is a ``BadQuery``; a malformed query (an empty name, a
+    wrong field) is that query's ``BadQuery``, naming it and the field, and the
+    others are still answered: one empty cell of a column must not fail the
+    whole batch OpenRefine sends."""
     if not isinstance(batch, dict):
         raise BadQuery("queries must be a JSON object of queries keyed by id (W3C Reconciliation API 0.2 §4)")
     if len(batch) > MAX_QUERIES:
         raise BadQuery(f"at most {MAX_QUERIES} queries per batch, not {len(batch)}")
-    return {str(key): parse_query(str(key), q, base) for key, q in batch.items()}
+    out: dict[str, Query | BadQuery] = {}
+    for key, q in batch.items():
+        try:
+            out[str(key)] = parse_query(str(key), q, base)
+        except BadQuery as exc:
+            out[str(key)] = exc
+    return out
 
 
 def parse_query(key: str, q: object, base: str) -> Query:
@@ -129,6 +138,11 @@ def valid_iri(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+NOT_SUGGESTED = frozenset({"originalFileName", "sha256", "article", "evidence", "isInferred", "statement"})
+"""Properties of our ontology that describe articles and the provenance of
+facts, not the things a table names: not offered by property suggest."""
 
 
 # -- answering ------------------------------------------------------------------------
@@ -249,4 +263,4 @@ def candidate_name(store, base: str, c: Candidate, has_text: bool) -> tuple[str,
     return name, description
 
 
-__all__ = ["ALIASES", "PROPERTIES", "Candidate", "Query", "answer", "candidate_name", "parse_batch"]
+__all__ = ["ALIASES", "NOT_SUGGESTED", "PROPERTIES", "Candidate", "Query", "answer", "candidate_name", "parse_batch"]

@@ -116,6 +116,9 @@ def facts_of(store: Store, iri: str, *, base: str, terms: Labels | None = None) 
         quote = Quote(r["article"].value, r["exact"].value, int(r["start"].value), int(r["end"].value))
         if quote not in rec.quotes:
             rec.quotes.append(quote)
+    for article in sorted({q.article for rec in records.values() for q in rec.quotes} - set(labels)):
+        for r in run(store, "label_of", base=base, this=ox.NamedNode(article)).dicts():  # a link is never titled with nothing
+            _add_label(labels, article, r.get("label"), preferred=False)
     for rec in records.values():
         rec.triples.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
     ordered = sorted(records.values(), key=lambda f: (f.article, min((q.start for q in f.quotes), default=0), f.iri))

@@ -165,6 +165,15 @@ class Mapper(PatternMapping):
         yield (a, SCHEMA.text, Literal(art.text, lang="ar"), g)
         if meta.note:
             yield (a, SKOS.editorialNote, Literal(meta.note, lang="en"), g)
+        for j, item in enumerate(meta.not_article):  # the site's own words, not the article: same text, marked
+            span = art.not_article[j]
+            sel = URIRef(f"{a}#not-article-{j + 1}")
+            yield (a, QN.notArticleText, sel, g)
+            yield (sel, RDF.type, OA.TextPositionSelector, g)
+            yield (sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger), g)
+            yield (sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger), g)
+            if item.note:
+                yield (sel, RDFS.comment, Literal(item.note, lang="en"), g)
         for fact in art.doc.facts:
             f = self.iris.fact(art.id, fact.id)
             yield from self._provenance(art, f, fact.id, fact.inferred, fact.note, QN.Fact, len(fact.quote), self.g_prov)

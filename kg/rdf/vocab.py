@@ -102,6 +102,7 @@ class QN(DefinedNamespace):
     notAfter: URIRef
     approximate: URIRef
     sha256: URIRef
+    notArticleText: URIRef
     originalFileName: URIRef
     planned: URIRef
 

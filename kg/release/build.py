@@ -182,7 +182,6 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         "triples": _count_lines(staged.union),
         "graphs": graphs,
         "articles": articles,
-        "entities": len(stream.declared),
         "facts": stream.n_facts,
         "claims": stream.n_claims,
         "links": len(links),
@@ -301,6 +300,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> Release:
         draft.add(staged.files)
         draft.write_bytes(REPORT_FILE, report.to_turtle(staged.base).encode("utf-8"))
         stats = count_union(staged.union, staged.base, staged.work)
+        staged.meta["entities"] = stats.things  # described things, counted as kg diff and /releases count them
         progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id

@@ -68,6 +68,12 @@ class UnionStats:
     subjects: int = 0
     objects: int = 0
     entities: int = 0
+    """``void:entities``: distinct subjects under ``{base}id/`` — things, facts,
+    claims, articles and their parts (``…#evidence-1``), as VoID counts what its ``void:uriSpace`` holds."""
+    things: int = 0
+    """Entities as the site counts them (``release.json``'s ``entities``, the home page, ``/releases``,
+    ``kg diff``): the things under ``{base}id/`` with statements of their own that are not facts,
+    claims or articles — people, states, organisations, places, events, memberships …"""
     classes: Counter[str] = field(default_factory=Counter)
     properties: Counter[str] = field(default_factory=Counter)
     linksets: Counter[str] = field(default_factory=Counter)
@@ -95,6 +101,9 @@ def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
                 stats.subjects += 1
                 if s.startswith(ours):
                     stats.entities += 1
+                    kind = s[len(ours):].split(b"/", 1)[0]
+                    if b"#" not in s and kind not in (b"fact", b"claim", b"article"):  # kg.release.diff.category's "entities"
+                        stats.things += 1
             stats.properties[p[1:-1].decode()] += 1
             if p == rdf_type and o.startswith(b"<"):
                 stats.classes[o[1:-1].decode()] += 1
@@ -164,6 +173,10 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     add(ds, VOID.distinctSubjects, _lit(stats.subjects, XSD.integer))
     add(ds, VOID.distinctObjects, _lit(stats.objects, XSD.integer))
     add(ds, VOID.entities, _lit(stats.entities, XSD.integer))
+    add(ds, RDFS.comment, _lit(
+        f"void:entities counts every resource described under {base}id/: the things, facts, claims and articles and "
+        f"their parts (#evidence-1 …). Of them, {stats.things} are entities as the site counts them: the people, states, "
+        "organisations, places, events and other things the facts are about, not the facts, claims or articles.", lang="en"))
 
     # class and property partitions, in a stable order
     classes, props = stats.classes, stats.properties

@@ -8,7 +8,11 @@ which, in this order:
    parser would overflow its stack);
 2. refuses ``SERVICE`` before anything reaches the engine — Oxigraph *does*
    make HTTP requests for it — (``QueryRefused``; ``kg.store.lexer``);
-3. admits at most ``max_concurrent_queries`` at once, else ``Overloaded``;
+3. admits at most ``max_concurrent_queries`` at once; more wait in a bounded
+   FIFO queue (``max_queued_queries``, each at most ``queue_timeout``
+   seconds) and get ``Overloaded`` only when it is full or the wait runs out
+   (``kg.store.admission``). A query bounded by its form (below) takes no
+   slot: it is answered on the spot, even while every slot is held;
 4. runs the query where it can be abandoned: in a pool of worker processes,
    each holding its own copy of the release's store. A query still running
    at ``query_timeout`` has its worker killed and replaced (``QueryTimeout``);
@@ -33,13 +37,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kg.config import Settings
-from kg.errors import BadQuery, Overloaded, QueryRefused, QueryTooLarge, StoreUnavailable
+from kg.errors import BadQuery, QueryRefused, QueryTooLarge, StoreUnavailable
+from kg.store.admission import Admission, Depth
 from kg.store.backends import Backend, ProcessBackend, Request, Serialized, ThreadBackend, run_request
 from kg.store.base import QueryResult, Store, Term
 from kg.store.bounded import is_bounded
@@ -59,10 +63,13 @@ class Limits:
     max_rows: int
     max_query_length: int
     max_concurrent: int
+    max_queued: int = 0
+    queue_timeout: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.query_timeout, settings.max_rows, settings.max_query_length, settings.max_concurrent_queries)
+        return cls(settings.query_timeout, settings.max_rows, settings.max_query_length, settings.max_concurrent_queries,
+                   settings.max_queued_queries, settings.queue_timeout)
 
 
 class QueryExecutor(Store):
@@ -73,9 +80,7 @@ class QueryExecutor(Store):
         self.limits = limits
         self.inline = inline
         """The store bounded queries run on in this process (None: every query goes to the backend)."""
-        self._slots = threading.BoundedSemaphore(limits.max_concurrent)
-        self._running = 0
-        self._count_lock = threading.Lock()
+        self.admission = Admission(limits.max_concurrent, limits.max_queued, limits.queue_timeout)
 
     @classmethod
     def for_store(cls, store: Store, settings: Settings) -> QueryExecutor:
@@ -103,7 +108,12 @@ class QueryExecutor(Store):
     @property
     def running(self) -> int:
         """Queries admitted and not yet answered (for monitoring and tests)."""
-        return self._running
+        return self.admission.running
+
+    @property
+    def depth(self) -> Depth:
+        """Slots in use and queries waiting for one (``/health``)."""
+        return self.admission.depth
 
     def check(self, sparql: str) -> None:
         """The refusals that need no engine: length and federation."""
@@ -130,13 +140,16 @@ class QueryExecutor(Store):
     ) -> QueryResult:
         """``queue=True`` (the app's own page queries) waits up to twice the
         query timeout for a free slot (a running query frees its slot by then
-        at the latest) instead of failing at once: a person opening a
-        page under load gets a slower page, not a 503; user SPARQL still gets
-        503 with Retry-After, which clients know how to handle."""
+        at the latest), even when the queue is full: a person opening a page
+        under load gets a slower page, not a 503. Otherwise the configured
+        queue and wait apply, as for ``/sparql``."""
         req = self._request(sparql, bindings, default_graph_uris, named_graph_uris, base_iri, max_rows)
-        with self._admitted(queue=queue):
-            inline = self._inline_for(req)
-            tag, value = run_request(inline, req) if inline is not None else self.backend.run(req, self.limits.timeout)
+        inline = self._inline_for(req)
+        if inline is not None:  # bounded by its form: no slot, no wait
+            tag, value = run_request(inline, req)
+        else:
+            with self._admitted(queue=queue):
+                tag, value = self.backend.run(req, self.limits.timeout)
         result = self._result(tag, value, sparql, is_update(sparql) if tag == "syntax" else False)
         assert isinstance(result, QueryResult)  # no serializer on this path
         return result
@@ -152,44 +165,46 @@ class QueryExecutor(Store):
         serialize_kind: str | None = None,
     ) -> QueryResult | Serialized:
         """``query`` for a coroutine (the ``/sparql`` endpoint): the same checks,
-        admission (503 when saturated), timeout and worker kill, row cap and
-        error mapping, but the worker's reply is awaited on the event loop when
-        the backend can (``ProcessBackend.arun``) instead of in a thread.
+        admission (a wait in the bounded queue, awaited on the loop; 503 when
+        the queue is full or the wait runs out), timeout and worker kill, row
+        cap and error mapping, but the worker's reply is awaited on the event
+        loop when the backend can (``ProcessBackend.arun``) instead of in a thread.
 
         With ``serializer``, a result of ``serialize_kind`` comes back as
         ``Serialized`` bytes made in the worker; any other result as usual."""
         req = self._request(sparql, None, default_graph_uris, named_graph_uris, base_iri, None)
         if serializer is not None:
             req = dataclasses.replace(req, serializer=serializer, serialize_kind=serialize_kind)
-        with self._admitted(queue=False):  # never wait on the event loop: 503 when saturated
-            arun = getattr(self.backend, "arun", None)
-            inline = self._inline_for(req)
-            if inline is not None:  # bounded: microseconds of engine work, less than a thread hop
-                tag, value = run_request(inline, req)
-            elif arun is not None:
-                tag, value = await arun(req, self.limits.timeout)
-            else:
-                tag, value = await asyncio.to_thread(self.backend.run, req, self.limits.timeout)
+        inline = self._inline_for(req)
+        if inline is not None:  # bounded: microseconds of engine work, less than a thread hop; no slot
+            tag, value = run_request(inline, req)
+        else:
+            token = await self.admission.aacquire()  # waits in the queue without blocking the loop
+            try:
+                arun = getattr(self.backend, "arun", None)
+                if arun is not None:
+                    tag, value = await arun(req, self.limits.timeout)
+                else:
+                    tag, value = await asyncio.to_thread(self.backend.run, req, self.limits.timeout)
+            finally:
+                self.admission.release(token)
         update = await asyncio.to_thread(is_update, sparql) if tag == "syntax" else False  # rdflib's parser: slow, off the loop
         return self._result(tag, value, sparql, update)
 
     @contextmanager
     def _admitted(self, *, queue: bool) -> Iterator[None]:
-        """One of ``max_concurrent`` slots for the duration, for ``query`` and
-        ``aquery`` alike; ``queue`` waits up to twice the timeout for one
-        (a running query frees its slot by then at the latest), else
-        ``Overloaded`` at once."""
-        got = self._slots.acquire(timeout=2 * self.limits.timeout) if queue else self._slots.acquire(blocking=False)
-        if not got:
-            raise Overloaded(f"{self.limits.max_concurrent} queries are already running; retry shortly")
-        with self._count_lock:
-            self._running += 1
+        """One of ``max_concurrent`` slots for the duration of a blocking query
+        (``aquery`` awaits its slot instead). ``queue`` (pages) waits up to
+        twice the timeout, past a full queue; else the configured queue and
+        wait, then ``Overloaded``."""
+        if queue:
+            token = self.admission.acquire(2 * self.limits.timeout, bounded=False)
+        else:
+            token = self.admission.acquire()
         try:
             yield
         finally:
-            with self._count_lock:
-                self._running -= 1
-            self._slots.release()
+            self.admission.release(token)
 
     def _request(self, sparql: str, bindings: dict[str, Term] | None, default_graph_uris: list[str] | None,
                  named_graph_uris: list[str] | None, base_iri: str | None, max_rows: int | None) -> Request:

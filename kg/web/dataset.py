@@ -75,5 +75,27 @@ def dataset(request: Request, suffix: str | None = None) -> Response:
             return not_found(request)
     iri = urls.base + "dataset"
     triples = description(request)
-    return serve_history_document(request, iri, triples, forced=fmt,
-                                  html=lambda: ("graph.html", graph_context(urls, iri, triples, "Dataset description (VoID, DCAT)")))
+    return serve_history_document(request, iri, triples, forced=fmt, html=lambda: ("dataset.html", dataset_context(request, iri, triples)))
+
+
+def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dict:
+    """The page of the dataset: a card in the reader's language (title, description,
+    counts, downloads), the structured data, then the raw description folded."""
+    from kg.web import structured
+    from kg.web.render import choose_language, strings
+
+    lang = choose_language(request)
+    urls = get_urls(request)
+    card = structured.dataset(triples, iri) or {}
+
+    def pick(value: object) -> str:
+        items = value if isinstance(value, list) else [value] if value else []
+        texts = {i.get("@language", ""): i["@value"] for i in items if isinstance(i, dict)}
+        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+    count = lambda p: next((int(t.object.value) for t in triples if isinstance(t.object, ox.Literal) if t.subject == ox.NamedNode(iri) and t.predicate.value == p), None)  # noqa: E731
+    release = request.app.state.release
+    return {**graph_context(urls, iri, triples, strings(lang)["void"]), "card": card, "name": pick(card.get("name")),
+            "summary": pick(card.get("description")), "downloads": card.get("distribution", []),
+            "triples_n": count("http://rdfs.org/ns/void#triples"), "described_n": count("http://rdfs.org/ns/void#entities"),
+            "entities_n": release.meta.get("entities"), "jsonld": structured.script(card)}

@@ -1,6 +1,8 @@
-"""``/health``: liveness and which release is served (for proxies and tests)."""
+"""``/health``: liveness, which release is served, and the query queue (for proxies, monitors and tests)."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 
@@ -10,4 +12,19 @@ router = APIRouter()
 @router.get("/health", include_in_schema=False)
 async def health(request: Request) -> dict:
     release = request.app.state.release
-    return {"status": "ok", "release": release.id, "triples": release.meta.get("triples")}
+    body = {"status": "ok", "release": release.id, "triples": release.meta.get("triples")}
+    executor = _executor(request)
+    if executor is not None:  # slots in use and queries waiting: what a load balancer needs to shed load early
+        body["queries"] = asdict(executor.depth)
+    return body
+
+
+def _executor(request: Request):  # type: ignore[no-untyped-def]
+    """The executor ``/sparql`` admits through, if one exists yet (never made here)."""
+    from kg.store.executor import QueryExecutor
+
+    state = request.app.state
+    store = getattr(state, "store", None)
+    if isinstance(store, QueryExecutor):
+        return store
+    return getattr(state, "sparql_executor", None)

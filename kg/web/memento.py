@@ -90,8 +90,15 @@ def timeline(request: Request, iri: str) -> list[ReleaseInfo]:
     return held
 
 
-def original_links(rest: str) -> str:
-    return _links(f'</id/{rest}>; rel="original timegate"', f'<{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"')
+def root(request: Request) -> str:
+    """This server's root as the client reached it (``http://host:port``), for
+    absolute ``Link`` targets: RFC 7089's examples and its clients (memento_client
+    0.6.1 among them) take a TimeGate's URI as given, without resolving it."""
+    return str(request.base_url).rstrip("/")
+
+
+def original_links(rest: str, at: str = "") -> str:
+    return _links(f'<{at}/id/{rest}>; rel="original timegate"', f'<{at}{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"')
 
 
 # -- the entity IRI: TimeGate, current answer, 410 -------------------------------------
@@ -104,7 +111,7 @@ def thing(rest: str, request: Request) -> Response:
     if response.status_code == 404 and rest:
         return gone(request, rest) or response
     if response.status_code == 303:
-        _add(response, "Link", original_links(rest))
+        _add(response, "Link", original_links(rest, root(request)))
         _add(response, "Vary", "accept-datetime")
     return response
 
@@ -118,7 +125,8 @@ def document(rest: str, request: Request) -> Response:
         return gone(request, rest) or (gone(request, stem, forced=fmt) if fmt else None) or response
     if response.status_code == 200:
         own = rest if resources.cached_describe(request, urls.thing(rest)) is not None else stem
-        _add(response, "Link", _links(f'</id/{own}>; rel="timegate"', f'<{timemap_path(own)}>; rel="timemap"; type="{LINK_FORMAT}"'))
+        at = root(request)
+        _add(response, "Link", _links(f'<{at}/id/{own}>; rel="timegate"', f'<{at}{timemap_path(own)}>; rel="timemap"; type="{LINK_FORMAT}"'))
     return response
 
 
@@ -145,9 +153,31 @@ def timegate(request: Request, rest: str, wanted: str) -> Response:
     before = [i for i in kept if i.datetime <= when]
     best = before[-1] if before else kept[0]
     uri_m = memento_path(best.id, rest)
+    at = root(request)
     headers = {"Vary": "accept-datetime", "Link": _links(
-        original_links(rest), f'<{uri_m}>; rel="memento"; datetime="{http_date(best.published)}"')}
+        original_links(rest, at), f'<{at}{uri_m}>; rel="memento"; datetime="{http_date(best.published)}"')}
     return RedirectResponse(uri_m, status_code=302, headers=headers)
+
+
+@router.api_route("/timegate/{target:path}", methods=METHODS, include_in_schema=False)
+def prefix_timegate(target: str, request: Request) -> Response:
+    """The TimeGate of ``/id/{path}`` at ``/timegate/{URI-R}`` too, as aggregators
+    name theirs: for clients that build a TimeGate's URI by prefixing the
+    original's (memento_client's ``timegate_uri``). ``URI-R`` is the IRI under
+    the base or this server's ``/id/`` or ``/doc/`` URL. Without
+    ``Accept-Datetime``, the most recent state (RFC 7089 §4.1)."""
+    urls = get_urls(request)
+    rest = None
+    for prefix in (urls.base + "id/", urls.base + "doc/", root(request) + "/id/", root(request) + "/doc/"):
+        if target.startswith(prefix) and len(target) > len(prefix):
+            rest = target[len(prefix):]
+            if "/doc/" in prefix:
+                rest = urls.split_suffix(rest)[0]
+            break
+    if rest is None:
+        return PlainTextResponse(f"404 Not Found: /timegate/ takes one of our IRIs ({urls.base}id/…), not {target[:120]!r}\n",
+                                 status_code=404, headers={"Vary": "accept-datetime"})
+    return timegate(request, rest, request.headers.get("accept-datetime") or formatdate(usegmt=True))
 
 
 def gone(request: Request, rest: str, *, forced: Format | None = None) -> Response | None:
@@ -235,7 +265,7 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
         release = None
     if release is None:
         return PlainTextResponse(f"410 Gone: release {release_id} was pruned; its past states are no longer served\n",
-                                 status_code=410, headers={"Link": original_links(stem if fmt else rest)})
+                                 status_code=410, headers={"Link": original_links(stem if fmt else rest, root(request))})
     store = past_store(release)
     for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):  # noqa: B007 - used after the break
         desc = describe(store, urls.thing(path), base=urls.base)
@@ -244,8 +274,9 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
     else:
         return not_found(request)
     response = resources.represent(_as_of(request, release, store), desc, forced)
-    alternates = [f'<{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
-    response.headers["Link"] = _links(original_links(path), *alternates, f'<{CC_BY}>; rel="license"')
+    at = root(request)
+    alternates = [f'<{at}{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
+    response.headers["Link"] = _links(original_links(path, at), *alternates, f'<{CC_BY}>; rel="license"')
     response.headers["Memento-Datetime"] = http_date(info.published)
     response.headers["Cache-Control"] = IMMUTABLE
     if "content-location" in response.headers:
@@ -261,9 +292,12 @@ def _with_banner(response: Response, info: ReleaseInfo, rest: str) -> Response:
     Everything interpolated is escaped, though only IRIs the release holds get here."""
     rest = html.escape(rest, quote=True)
     release = f'<a href="/releases/{info.id}"><code dir="ltr">{info.id}</code></a>'
-    when = f'<time datetime="{info.published}" dir="ltr">{info.published}</time>'
+    from kg.web.release_view import when as written
+
+    lang = "ar" if response.headers.get("content-language") == "ar" else "en"
+    when = f'<time datetime="{info.published}">{html.escape(written(info.published, lang))}</time>'
     thing = f'<a href="/id/{rest}" dir="ltr">/id/{rest}</a>'
-    if response.headers.get("content-language") == "ar":
+    if lang == "ar":
         text = f'هذه هي حالة {thing} كما نشرها الإصدار {release} في {when}. <a href="{timemap_path(rest)}">كل الحالات السابقة</a>.'
     else:
         text = f'This is {thing} as release {release} published it on {when}. <a href="{timemap_path(rest)}">All past states</a>.'

@@ -74,7 +74,10 @@ SURFACE: dict[str, dict] = {
     # the release history (kg.web.releases, kg.web.memento)
     "/releases": _get("every published release"),
     "/releases/{id}": _get("one release: files, report, changes", [_path("id")]),
-    "/releases/{id}/changes": _get("what the release changed, as JSON", [_path("id")]),
+    "/releases/{id}/changes": _get("what the release changed: JSON, or a page for a browser", [_path("id")]),
+    "/releases/{id}/changes.rdfp": _get("what the release changed, as RDF Patch", [_path("id")]),
+    "/timegate/{uri}": _get("the TimeGate of one of our IRIs, named as aggregators name theirs (Memento)", [_path("uri")]),
+    "/dataset": _get("the dataset description (VoID, DCAT), negotiated"),
     "/releases/{id}/dumps/{name}": _get("one file of a release, immutable", [_path("id"), _path("name")]),
     "/releases/{id}/doc/{path}": _get("a past state of an entity (Memento)", [_path("id"), _path("path")]),
     "/timemap/id/{path}": _get("the past states of an entity (TimeMap, application/link-format)", [_path("path")]),

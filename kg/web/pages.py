@@ -66,7 +66,16 @@ def home(request: Request) -> Response:
         "meta": meta, "types": ours, "articles": list(articles.values()),
         "dumps": sorted(n for n in meta.get("files", {}) if n.startswith("dataset.")),
         **home_context(request, choose_language(request)),
+        "jsonld": dataset_jsonld(request),
     }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"'})
+
+
+def dataset_jsonld(request: Request) -> str:
+    """The schema.org Dataset of the home page, from the dataset description (kg.web.structured)."""
+    from kg.web import structured
+    from kg.web.dataset import description
+
+    return structured.script(structured.dataset(description(request), get_urls(request).base + "dataset"))
 
 
 @router.api_route("/types/", methods=METHODS, include_in_schema=False)

@@ -28,6 +28,10 @@ NOUNS: dict[str, dict[str, dict[str, str]]] = {
               "ar": {"one": "رابط إلى ويكي بيانات وDBpedia وGeoNames", "two": "رابطان إلى ويكي بيانات وDBpedia وGeoNames",
                      "few": "روابط إلى ويكي بيانات وDBpedia وGeoNames", "many": "رابطا إلى ويكي بيانات وDBpedia وGeoNames",
                      "other": "رابط إلى ويكي بيانات وDBpedia وGeoNames"}},
+    "articles": {"en": {"one": "article", "other": "articles"},
+                 "ar": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالا", "other": "مقال"}},
+    "results": {"en": {"one": "result", "other": "results"},
+                "ar": {"one": "نتيجة", "two": "نتيجتان", "few": "نتائج", "many": "نتيجة", "other": "نتيجة"}},
     "rows": {"en": {"one": "row", "other": "rows"},
              "ar": {"one": "صف", "two": "صفان", "few": "صفوف", "many": "صفا", "other": "صف"}},
 }
@@ -42,6 +46,10 @@ PHRASES: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 """Whole phrases, where Arabic drops the digit (one, two) and the noun agrees with the number."""
+PHRASES["results"] = {
+    "en": {"one": "1 result", "other": "{n} results"},
+    "ar": {"one": "نتيجة واحدة", "two": "نتيجتان", "few": "{n} نتائج", "many": "{n} نتيجة", "other": "{n} نتيجة"},
+}
 
 
 @cache

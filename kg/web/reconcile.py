@@ -16,6 +16,7 @@ from our origin that echoes a caller's ``callback`` would undo the pages'
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -25,14 +26,14 @@ from fastapi.responses import JSONResponse, Response
 from kg import __version__
 from kg.errors import BadQuery, NotFound
 from kg.folding import fold_words, score_folded
-from kg.query.reconciliation import PROPERTIES, Candidate, answer, candidate_name, parse_batch
+from kg.query.reconciliation import NOT_SUGGESTED, PROPERTIES, Candidate, answer, candidate_name, parse_batch
 from kg.query.search_index import LabelIndex
 from kg.query.search_load import index_of, names_of
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
 from kg.web.render import get_urls, render_html
-from kg.web.search import type_labels, type_view
+from kg.web.search import type_labels, type_view, unknown_types
 
 router = APIRouter()
 PREVIEW_SIZE = (430, 140)
@@ -109,8 +110,22 @@ async def reconcile(request: Request) -> Response:
 def answer_batch(request: Request, index: LabelIndex, batch: object) -> dict:
     urls = get_urls(request)
     store = request.app.state.store
-    out = {}
-    for key, q in parse_batch(batch, urls.base).items():
+    out: dict[str, dict[str, Any]] = {}
+    namespaces = prefixes(urls.base)
+    parsed = parse_batch(batch, urls.base)
+    if parsed and all(isinstance(q, BadQuery) for q in parsed.values()):
+        first = next(iter(parsed.values()))
+        assert isinstance(first, BadQuery)
+        raise first  # nothing to answer: the batch is the client's mistake
+    for key, q in parsed.items():
+        if isinstance(q, BadQuery):  # this query is malformed; the others are answered
+            out[key] = {"result": [], "error": str(q)}
+            continue
+        unknown = unknown_types(request, q.types)
+        if unknown:
+            out[key] = {"result": [], "error": f"query {key!r}: unknown type "
+                        + ", ".join(curie_of(t, namespaces) for t in unknown) + " (/reconcile/suggest/type lists ours)"}
+            continue
         has_text = bool(q.text.strip())
         out[key] = {"result": [result(request, c, s, m, has_text) for c, s, m in answer(index, store, urls.base, q)]}
     return out
@@ -151,6 +166,8 @@ def suggest_entity(request: Request) -> Response:
     prefix, cursor = prefix_of(request), cursor_of(request)
     namespaces = prefixes(urls.base)
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
+    if unknown := unknown_types(request, types):
+        raise BadQuery("unknown type " + ", ".join(curie_of(t, namespaces) for t in unknown))
     found = index_of(request.app.state).search(prefix, types=types, limit=SUGGEST_LIMIT, offset=cursor)
     results = []
     for hit in found.hits:
@@ -189,7 +206,7 @@ def suggest_property(request: Request) -> Response:
     for iri, lab in sorted(labels.items()):
         curie = curie_of(iri, namespaces)
         local = curie.partition(":")[2]
-        if curie.startswith("qn:") and local[:1].islower():  # the ontology's properties (classes are capitalised)
+        if curie.startswith("qn:") and local[:1].islower() and local not in NOT_SUGGESTED:  # the ontology's properties (classes are capitalised)
             candidates.append({"id": curie, "name": lab.get("en") or curie})
     scored = []
     for c in candidates:

@@ -24,15 +24,16 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from kg.errors import ReleaseNotFound
+from kg.errors import NotAcceptable, ReleaseNotFound
 from kg.query.describe import serialize
-from kg.rdf.formats import HTML, Format
+from kg.rdf.formats import HTML, Format, negotiate
 from kg.rdf.iris import Iris
 from kg.rdf.vocab import prefixes
 from kg.release import history
 from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
 from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
+from kg.web import changes_view, release_view
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, published
 from kg.web.conditional import not_modified as current_copy
 from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
@@ -114,8 +115,10 @@ def find(request: Request, release_id: str) -> ReleaseInfo | None:
     return next((i for i in infos if i.id == release_id), None)
 
 
-def row(info: ReleaseInfo, current: str) -> dict:
+def row(info: ReleaseInfo, current: str, lang: str = "en") -> dict:
     return {"id": info.id, "href": f"/releases/{info.id}", "published": info.published, "current": info.id == current,
+            "when": release_view.when(info.published, lang), "notes_text": release_view.notes(info, lang),
+            "pruned_when": release_view.when(info.pruned, lang) if info.pruned else None,
             "available": info.available, "pruned": info.pruned, "previous": info.previous,
             "counts": {k: (info.meta.get("held") or info.meta).get(k) for k in CATEGORIES} | {"triples": info.meta.get("triples")},
             "summary": info.summary, "notes": notes(info) if info.summary else "Changes not recorded (published before the history was kept)."}
@@ -134,10 +137,12 @@ def listing(request: Request, suffix: str | None = None) -> Response:
     urls = get_urls(request)
     infos, current = known_releases(request)
     triples = catalogue_triples(urls.base, infos, current)
-    rows = [row(i, current) for i in reversed(infos)]
+    lang = choose_language(request)
+    rows = [row(i, current, lang) for i in reversed(infos)]
     iri = str(Iris(urls.base).releases)
     return serve_history_document(request, iri, triples, forced=fmt,
-                          html=lambda: ("releases.html", {"releases": rows, "iri": iri, "variants": variants(urls, iri)}))
+                          html=lambda: ("releases.html", {"releases": rows, "iri": iri, "variants": variants(urls, iri),
+                                                          "rt": release_view.RELEASE_UI[lang]}))
 
 
 @router.api_route("/releases/{name}", methods=METHODS, include_in_schema=False)
@@ -166,18 +171,45 @@ def release_context(request: Request, info: ReleaseInfo, current: str, iri: str)
     items = history.changed_items(var_dir(request), info.id, limit=PAGE_ITEMS)
     more = {c: {k: (info.summary.get(c, {}).get(k, 0) - len(v)) for k, v in kinds.items()} for c, kinds in items.items()} if info.summary else {}
     urls = get_urls(request)
-    return {"r": row(info, current), "iri": iri, "files": files, "items": items, "more": more, "categories": CATEGORIES,
+    lang = choose_language(request)
+    return {"r": row(info, current, lang), "iri": iri, "rt": release_view.RELEASE_UI[lang], "files": files, "items": items, "more": more, "categories": CATEGORIES,
             "has_report": any(f["name"] == "validation-report.ttl" for f in files),
             "variants": variants(urls, iri)}
 
 
+CHANGES_OFFERED = ["application/json", "text/html", changes_view.PATCH]
+
+
+@router.api_route("/releases/{release_id}/changes.{suffix}", methods=METHODS, include_in_schema=False)
+def changes_as(release_id: str, suffix: str, request: Request) -> Response:
+    """``.json``: the JSON; ``.rdfp``: the RDF Patch (every quad added or removed); ``.html``: the page."""
+    forced = {"json": "application/json", "html": "text/html", "rdfp": changes_view.PATCH}.get(suffix)
+    return answer_changes(release_id, request, forced) if forced else not_found(request)
+
+
 @router.api_route("/releases/{release_id}/changes", methods=METHODS, include_in_schema=False)
 def changes(release_id: str, request: Request) -> Response:
-    """What ``kg diff --format json`` prints for (previous, this release), from the history."""
+    return answer_changes(release_id, request, None)
+
+
+def answer_changes(release_id: str, request: Request, forced: str | None) -> Response:
+    """What ``kg diff --format json`` prints for (previous, this release), from the history;
+    for a browser, the same as a page with what changed in each thing (``kg.web.changes_view``)."""
     info = find(request, release_id) if RELEASE_ID.match(release_id) else None
     if info is None:
         return not_found(request)
     previous = find(request, info.previous) if info.previous else None
+    media = forced or negotiate(request.headers.get("accept"), CHANGES_OFFERED)
+    if media is None:
+        raise NotAcceptable(CHANGES_OFFERED)
+    if media == "text/html":
+        _, current = known_releases(request)
+        return changes_view.page(request, var_dir(request), info, previous, row(info, current, choose_language(request)))
+    if media == changes_view.PATCH:
+        new, old = changes_view.kept(var_dir(request), info), changes_view.kept(var_dir(request), previous)
+        if new is None or (previous is not None and old is None):
+            return gone_release(info if new is None else previous)  # type: ignore[arg-type]
+        return changes_view.patch(old, new, info)
 
     def side(i: ReleaseInfo | None) -> dict | None:
         return None if i is None else {"id": i.id, "published": i.published,
@@ -193,7 +225,9 @@ def changes(release_id: str, request: Request) -> Response:
     links = [f'</releases/{info.id}>; rel="describedby"']
     if truncated:
         links.append(f'</releases/{info.id}/changes?offset={offset + limit}&limit={limit}>; rel="next"')
-    return JSONResponse(body, headers={"Cache-Control": IMMUTABLE if info.summary else "no-cache", "Link": ", ".join(links)})
+    links.append(f'</releases/{info.id}/changes.rdfp>; rel="alternate"; type="{changes_view.PATCH}"')
+    return JSONResponse(body, headers={"Cache-Control": IMMUTABLE if info.summary else "no-cache", "Link": ", ".join(links),
+                                       "Vary": "Accept"})
 
 
 def _int(request: Request, name: str, default: int, low: int, high: int | None) -> int | None:

@@ -23,6 +23,8 @@ from kg.query.describe import Description, Evidence, describe, exists, run, seri
 from kg.query.reference import is_true
 from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
+from kg.web import structured
+from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import release_validators, unchanged
 from kg.web.reference_view import reference_context
 from kg.web.render import (
@@ -222,6 +224,9 @@ def page_context(request: Request, desc: Description) -> dict:
     this_fact = reader.get("this_fact")
     if this_fact is not None:  # a fact or claim is named by its sentence
         labels = {"en": this_fact.text_en, "ar": this_fact.text_ar}
+    elif not (labels.get("en") or labels.get("ar")) and facts_here:  # a node without a name (a membership):
+        named_by = min(facts_here.values(), key=lambda v: v.n)      # the sentence of the fact that states it
+        labels = {"en": named_by.text_en, "ar": named_by.text_ar}
     parts = [
         {"id": frag.split("#", 1)[1], "rows": rows_for(frag, set())}
         for frag in desc.fragments()
@@ -237,6 +242,7 @@ def page_context(request: Request, desc: Description) -> dict:
     context = {
         "iri": desc.iri,
         "curie": view.curie(desc.iri),
+        "jsonld": structured.script(structured.resource(desc, urls.base.rstrip("/") + urls.page(desc.iri))),
         "title": " · ".join(x for x in (first, second) if x) or view.curie(desc.iri),
         "en": labels.get("en"),
         "ar": labels.get("ar"),
@@ -258,6 +264,7 @@ def page_context(request: Request, desc: Description) -> dict:
         "truncated": desc.truncated,
         "variants": [(href, fmt.name if fmt is not HTML else "HTML", fmt.media_type) for href, fmt in urls.variants(desc.iri)],
         "article": article_view(request, desc, own, facts_here) if is_article else None,
+        **(article_card(view, desc, own, lang) if is_article else {}),
         "is_fact": is_fact,
         **reader,
     }
@@ -280,14 +287,18 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
             fv = (facts or {}).get(r["fact"].value)
             spans.append({"n": n, "start": start, "end": end, "exact": r["exact"].value, "ident": ident,
                           "fact_href": urls.page(r["fact"].value), "anchor": f"span-{start}-{end}",
-                          "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident})
-    return {"segments": segment(text, spans), "spans": spans}
+                          "sentence": fv.sentence if fv else (), "title": fv.text if fv else ident,
+                          "claim": fv.claim if fv else "/id/claim/" in r["fact"].value})
+    return {"segments": segment(text, spans, not_article_runs(desc, own)), "spans": spans}
 
 
-def segment(text: str, spans: list[dict]) -> list[dict]:
+def segment(text: str, spans: list[dict], dims: list[dict] = ()) -> list[dict]:  # type: ignore[assignment]
     """Split ``text`` at every span start and end. Each piece says how many
-    spans cover it (``depth``), which anchors start there and which spans end there."""
-    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
+    spans cover it (``depth``), which anchors start there, which spans end
+    there, the sentences of the facts that start there (``notes``), and, for
+    words marked as not the article (``dims``), the curator's note (``dim``)."""
+    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans}
+                  | {d["start"] for d in dims} | {d["end"] for d in dims})
     pieces, seen_ids = [], set()
     for a, b in itertools.pairwise(cuts):
         covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
@@ -300,5 +311,7 @@ def segment(text: str, spans: list[dict]) -> list[dict]:
             "text": text[a:b], "depth": len(covering), "ids": ids,
             "title": " | ".join(s.get("title", s["ident"]) for s in covering),
             "refs": [{"n": s["n"], "href": s["fact_href"], "title": s.get("title", s["ident"])} for s in spans if s["end"] == b],
+            "notes": [{"n": s["n"], "text": s.get("title", s["ident"])} for s in spans if s["start"] == a],
+            "dim": next((d["note"] for d in dims if d["start"] <= a and b <= d["end"]), None),
         })
     return pieces

@@ -34,8 +34,13 @@ ALIASES: dict[str, dict[str, F.Format]] = {
     "ask": {"application/json": F.RESULTS_JSON, "application/xml": F.RESULTS_XML, "text/xml": F.RESULTS_XML},
     "graph": {"application/x-turtle": F.TURTLE, "application/turtle": F.TURTLE, "text/plain": F.NTRIPLES,
               "application/json": F.JSONLD, "application/x-json+ld": F.JSONLD,
-              "application/xml": F.RDFXML, "text/xml": F.RDFXML},
+              "application/xml": F.RDFXML, "text/xml": F.RDFXML,
+              # a client that sends a results format for every query (roqet does): the
+              # graph in the matching syntax, labelled as what it is, as Fuseki and Virtuoso answer
+              F.RESULTS_XML.media_type: F.RDFXML, F.RESULTS_JSON.media_type: F.JSONLD},
 }
+RELABELLED = frozenset({F.RESULTS_XML.media_type, F.RESULTS_JSON.media_type})
+"""Aliases answered with the real format's own media type (the body is not a results document)."""
 
 # ``format=`` values (name, file suffix or media type)
 PARAM_NAMES: dict[str, F.Format] = {}
@@ -91,7 +96,7 @@ def choose(accept: str | None, kind: str) -> tuple[F.Format, str] | None:
     if media_type is None:
         return None
     fmt = next((f for f in forms if f.media_type == media_type), None) or ALIASES[kind][media_type]
-    return fmt, media_type
+    return fmt, fmt.media_type if media_type in RELABELLED else media_type
 
 
 # --- SELECT / ASK ---------------------------------------------------------------------

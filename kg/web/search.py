@@ -38,11 +38,13 @@ UI = {
     "en": {"title": "Search", "search": "Search", "type": "Type", "any_type": "any type", "found": "found",
            "nothing": "Nothing found for", "hint": "Type a name in English or Arabic: spelling variants, missing hamza or diacritics and small typos are forgiven.",
            "matched": "matched", "more": "More results", "previous": "Previous", "first": "Showing the best matches of many; type more of the name to narrow them.",
-           "sparql": "For anything else, ask the SPARQL endpoint."},
+           "sparql": "For anything else, ask the SPARQL endpoint.", "unknown_type": "Unknown type:",
+           "types_list": "the types"},
     "ar": {"title": "بحث", "search": "بحث", "type": "النوع", "any_type": "أي نوع", "found": "نتيجة",
            "nothing": "لا نتائج عن", "hint": "اكتب اسما بالعربية أو الإنجليزية: تُتجاوز اختلافات الهمزة والتشكيل والتاء المربوطة والأخطاء الإملائية الصغيرة.",
            "matched": "طابق", "more": "نتائج أخرى", "previous": "السابق", "first": "هذه أفضل النتائج من كثير؛ اكتب المزيد من الاسم لتضييقها.",
-           "sparql": "ولأي سؤال آخر استعمل نقطة SPARQL."},
+           "sparql": "ولأي سؤال آخر استعمل نقطة SPARQL.", "unknown_type": "نوع غير معروف:",
+           "types_list": "الأنواع"},
 }
 
 
@@ -105,6 +107,13 @@ def type_view(request: Request, iri: str) -> dict:
             "label": {k: v for k, v in label.items() if k in ("en", "ar")}}
 
 
+def unknown_types(request: Request, types: list[str]) -> list[str]:
+    """The asked types that are neither a class of the ontology nor the type of
+    anything in the index: a typo (``qn:Nope``) is said, not answered with nothing."""
+    known = set(index_of(request.app.state).type_counts) | set(type_labels(request))
+    return [t for t in types if t not in known]
+
+
 def show(request: Request, hit: Hit) -> Shown:
     """What the store says of a hit, for the page and the JSON."""
     urls = get_urls(request)
@@ -153,7 +162,11 @@ def search(request: Request) -> Response:
     namespaces = prefixes(get_urls(request).base)
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
     index: LabelIndex = index_of(request.app.state)
-    found = index.search(q, types=types, limit=limit, offset=offset) if q else Found([], 0)
+    unknown = unknown_types(request, types)
+    if unknown and as_json:
+        raise BadQuery(f"unknown type {', '.join(curie_of(t, namespaces) for t in unknown)}: use a class of the ontology "
+                       "(qn:State, qn:Official, …; /types/ lists them)")
+    found = index.search(q, types=types, limit=limit, offset=offset) if q and not unknown else Found([], 0)
     shown = [show(request, h) for h in found.hits]
     headers = {"Vary": "Accept"}
     if as_json:
@@ -168,9 +181,10 @@ def search(request: Request) -> Response:
     return render_html(request, "search.html", {
         "q": q, "results": shown, "found": found, "offset": offset, "limit": limit,
         "types": types, "type_choices": [v for v in type_choices if v["curie"].startswith("qn:")],
-        "s": UI[lang], "next_offset": offset + limit if offset + limit < found.total else None,
+        "s": UI[lang], "unknown_types": [curie_of(t, namespaces) for t in unknown],
+        "next_offset": offset + limit if offset + limit < found.total else None,
         "prev_offset": max(0, offset - limit) if offset else None,
-    }, headers=headers)
+    }, headers=headers, status=400 if unknown else 200)
 
 
 def _lang(request: Request) -> str:

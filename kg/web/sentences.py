@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.folding import fold_words
 from kg.query.reference import FactRecord, Labels, is_true
 from kg.rdf.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
+from kg.web.sentence_templates import KIND_NAMES, KIND_ORDER, STANCE_TEMPLATES, TEMPLATES
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -62,67 +64,6 @@ MONTHS = {
 AND = {"en": " and ", "ar": " و"}
 COMMA = {"en": ", ", "ar": "، "}
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "holds_post": {"en": "{person} holds the post of {post}[, as of {date}]",
-                   "ar": "{person} في منصب {post}[، بتاريخ {date}]"},
-    "membership": {"en": "{member} is a member of {org}[ as {role}][, since {date}]",
-                   "ar": "{member} عضو في {org}[ بصفة {role}][، منذ {date}]"},
-    "cooperation": {"en": "{coop}: cooperation between {partners}",
-                    "ar": "{coop}: تعاون بين {partners}"},
-    "cooperation_area": {"en": "{area} is an area of {coop}",
-                         "ar": "{area} من مجالات {coop}"},
-    "discussed": {"en": "{topic} was discussed at {event}",
-                  "ar": "من موضوعات {event}: {topic}"},
-    "challenge": {"en": "{event} addressed {challenge}",
-                  "ar": "من القضايا المطروحة في {event}: {challenge}"},
-    "permission": {"en": "{agreement} permits {grantee} to {actions}[ ({targets})]",
-                   "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ ({targets})]"},
-    "event": {"en": "{event}[ ({status})][: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, under {under}][, with {actors}]",
-              "ar": "{event}[ ({status})][: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بموجب {under}][، بمشاركة {actors}]"},
-    "participation": {"en": "{agent} took part in {event} as {role}[ on behalf of {party}]",
-                      "ar": "مشاركة {agent} في {event} بصفة {role}[ نيابةً عن {party}]"},
-    "rank": {"en": "{person} holds the rank of {rank}[, as of {date}]",
-             "ar": "{person} برتبة {rank}[، بتاريخ {date}]"},
-    "count": {"en": "{subject}: {value} {unit}[, as of {date}]",
-              "ar": "{subject}: {value} {unit}[، بتاريخ {date}]"},
-    "claim": {"en": "According to {speaker}[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-              "ar": "بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "other": {"en": "{subject}: {property} {value}",
-              "ar": "{subject}: {property} {value}"},
-}
-
-STANCE_TEMPLATES: dict[str, dict[str, str]] = {
-    # a claim with a stance (kg.mapping_patterns.STANCES) reads with its verb; the Arabic ones are
-    # nominal ("a denial from X"), so no verb has to agree with a speaker of unknown gender
-    "claim-denial": {"en": "{speaker} ruled out[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-                     "ar": "نفيٌ من {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "claim-hedge": {"en": "{speaker} said it may be so[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-                    "ar": "احتمالٌ بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "claim-aspiration": {"en": "{speaker} expressed the aspiration[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-                         "ar": "تطلّعٌ بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "claim-prescription": {"en": "{speaker} said what should be done[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-                           "ar": "ما ينبغي فعله بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-    "claim-plan": {"en": "{speaker} said it will be done[ (as cited by {via})][, on {date}][, at {occasion}]: {summary}",
-                   "ar": "ما سيتم بحسب {speaker}[ (نقلا عن {via})][، في {date}][، خلال {occasion}]: {summary}"},
-}
-"""Claims' sentences by stance: the kind stays ``claim`` (one heading), the wording is the stance's."""
-
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "holds_post": {"en": "Posts held", "ar": "المناصب"},
-    "membership": {"en": "Memberships", "ar": "العضويات"},
-    "cooperation": {"en": "Cooperation", "ar": "التعاون"},
-    "cooperation_area": {"en": "Areas of cooperation", "ar": "مجالات التعاون"},
-    "discussed": {"en": "Topics discussed", "ar": "موضوعات النقاش"},
-    "challenge": {"en": "Challenges addressed", "ar": "القضايا المطروحة"},
-    "permission": {"en": "Permissions", "ar": "الأذونات"},
-    "event": {"en": "About events", "ar": "عن الأحداث"},
-    "participation": {"en": "Taking part in events", "ar": "المشاركة في الأحداث"},
-    "rank": {"en": "Ranks", "ar": "الرتب"},
-    "count": {"en": "Counts", "ar": "الأعداد"},
-    "claim": {"en": "What was said", "ar": "ما قيل"},
-    "other": {"en": "Other facts", "ar": "حقائق أخرى"},
-}
-KIND_ORDER = list(KIND_NAMES)
 
 Slot = list[Piece]
 
@@ -220,7 +161,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         member, org = g.objects(str(ORG.member)), g.objects(str(ORG.organization))
         since = next((o for s, p, o in g.triples if p.startswith(str(TIME)) and p.split("#")[-1].startswith("inXSD")), None)
         return w.fill("membership", {"member": w.names(member), "org": w.names(org),
-                                     "role": w.names(g.objects(str(ORG.role))),
+                                     "role": [p if p.iri is None else _without_org(p, [w.name(o).text for o in org])
+                                              for p in w.names(g.objects(str(ORG.role)))],
                                      "date": _text(since if isinstance(since, ox.Literal) else None, lang)})
     if g.pairs(QN_LOCAL + "partner"):
         pairs = g.pairs(QN_LOCAL + "partner")
@@ -268,21 +210,33 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         as_of = g.literal(QN_LOCAL + "asOf", subject=ev)  # a planned event is planned, not ongoing, as of then
         when = when_phrase(date, not_after, lang, is_true(approximate),
                            g.literal(str(SEM.hasBeginTimeStamp), subject=ev), None if planned else as_of)
+        said = _Said(w.name(ev).text)  # what the event's own name (or its parent's) says is not said again
+        parent = said.unsaid(w, g.objects(str(SEM.subEventOf), subject=ev))
+        said.add("".join(p.text for p in parent))
+        places = [i for i in g.objects(str(SEM.hasPlace), subject=ev) if not said.names(w.name(i).text)]
+        place_slot: Slot = []
         actor_slot: Slot = []
-        for n, (agent, role, party) in enumerate(actors):
-            if n:
-                actor_slot.append(Piece(COMMA[lang]))
-            actor_slot += [w.name(agent), Piece(" ("), w.name(role)]
-            actor_slot += [Piece(FOR[lang]), w.name(party)] if party else []
-            actor_slot.append(Piece(")"))
+        for agent, roles in _by_agent(actors):  # one mention per agent, with all its roles
+            if said.names(w.name(agent).text):
+                continue
+            mention = [w.name(agent), Piece(" (")]
+            for n, (role, party) in enumerate(roles):
+                mention += ([Piece(COMMA[lang])] if n else []) + [w.name(role)]
+                mention += [Piece(FOR[lang]), w.name(party)] if party else []  # who signed for whom
+            mention.append(Piece(")"))
+            slot = place_slot if agent in places else actor_slot  # "in Qatar (host)", not "in Qatar, with Qatar (host)"
+            slot += ([Piece(COMMA[lang])] if slot else []) + mention
+        for i in places:
+            if not any(p.iri == i for p in place_slot):
+                place_slot += ([Piece(AND[lang])] if place_slot else []) + [w.name(i)]
         status = PLANNED[lang] + (PLANNED_AS_OF[lang] + format_date(as_of, lang) if as_of is not None else "")
         return w.fill("event", {
-            "event": [w.name(ev)], "when": [Piece(when)] if when else None,
-            "place": w.names(g.objects(str(SEM.hasPlace), subject=ev)),
-            "parent": w.names(g.objects(str(SEM.subEventOf), subject=ev)),
-            "agreement": w.names(g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
-            "ratified": w.names(g.objects(QN_LOCAL + "ratified", subject=ev)),
-            "under": w.names(g.objects(QN_LOCAL + "underAgreement", subject=ev)),
+            "event": [w.name(ev)], "when": [Piece(when)] if when and not said.names(when) else None,
+            "place": place_slot,
+            "parent": parent,
+            "agreement": said.unsaid(w, g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
+            "ratified": said.unsaid(w, g.objects(QN_LOCAL + "ratified", subject=ev)),
+            "under": said.unsaid(w, g.objects(QN_LOCAL + "underAgreement", subject=ev)),
             "status": [Piece(status)] if planned else None,
             "actors": actor_slot,
         })
@@ -329,6 +283,62 @@ def _claim(w: Wording, g: _Graph, claim: str, lang: str) -> Title:
         first = pieces[0]
         pieces = (Piece(first.text[0].upper() + first.text[1:], first.iri, first.lang), *pieces[1:])
     return Title("claim", pieces)
+
+
+class _Said:
+    """What a name already says, for leaving it out of the rest of a sentence:
+    "Signing of the agreement on information security (2018)" needs no
+    ", signing Agreement on information security, 2018". Compared folded
+    (hamza, case, punctuation), whole words only."""
+
+    def __init__(self, name: str) -> None:
+        self.folded = f" {_bare(name)} "
+
+    def add(self, text: str) -> None:
+        self.folded += f"{_bare(text)} "
+
+    def names(self, text: str) -> bool:
+        folded = _bare(text)
+        return bool(folded) and f" {folded} " in self.folded
+
+    def unsaid(self, w: Wording, iris: list[str]) -> Slot:
+        return w.names([i for i in iris if not self.names(w.name(i).text)])
+
+
+_CLITICS = re.compile(r"^(?:[وف])?(?:[بلك])?(?:ال|ل)?(?=\w{3})")
+
+
+def _bare(text: str) -> str:
+    """Folded words without Arabic clitics (و ب ل ك ال): «للمجموعة» and
+    «المجموعة», «وحركة» and «حركة» are the same word to compare."""
+    return " ".join(_CLITICS.sub("", w) for w in fold_words(text).split(" ") if w)
+
+
+def _by_agent(actors: list[tuple[str, str, str | None]]) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """(agent, its roles with the party it acted for in each), in order of first mention: "Qatar (facilitator, host)"."""
+    out: dict[str, list[tuple[str, str | None]]] = {}
+    for agent, role, party in actors:
+        roles = out.setdefault(agent, [])
+        if (role, party) not in roles:
+            roles.append((role, party))
+    return list(out.items())
+
+
+ROLE_OF = re.compile(r"(.+?)\s+(?:في|لدى|of|in|to)\s+(.+)")
+
+
+def _without_org(role: Piece, orgs: list[str]) -> Piece:
+    """A role's label without the organisation the sentence has just named:
+    «دولة شريكة في مبادرة إسطنبول» after «عضو في مبادرة إسطنبول للتعاون» is «دولة شريكة»."""
+    m = ROLE_OF.fullmatch(role.text)
+    if m is None:
+        return role
+    tail = fold_words(m.group(2))
+    for org in orgs:
+        folded = fold_words(org)
+        if tail and (f" {tail} " in f" {folded} " or f" {folded} " in f" {tail} "):
+            return Piece(m.group(1), iri=role.iri, lang=role.lang)
+    return role
 
 
 def _text(lit: ox.Literal | None, lang: str) -> Slot | None:

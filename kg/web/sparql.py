@@ -287,6 +287,9 @@ async def answer(request: Request, op: Operation) -> Response:
     except KGError as exc:
         if fmt is F.HTML:
             return page(request, op, query=sparql_text, error=str(exc), status=exc.http_status)
+        if isinstance(exc, BadQuery) and not isinstance(exc, QueryRefused):
+            known = sparql_page.page_prefixes(vocab_prefixes(release.base_iri), release.base_iri)
+            raise BadQuery(sparql_page.readable_error(str(exc), sparql_text, known)) from None
         raise
     if isinstance(result, Serialized):
         body = result.body

@@ -130,7 +130,42 @@ def strip_prefixes(query: str, prefixes: dict[str, str]) -> str:
     return "\n".join(kept)
 
 
-def explain(error: str, query: str = "", *, offset: int = 0) -> dict[str, object]:
+def unknown_prefix(error: str, query: str, known: dict[str, str], *, offset: int = 0) -> tuple[str, int, int] | None:
+    """For the parser's "Prefix not found" (which it buries in a list of
+    expected tokens): (the prefix, line, column where its name starts in the
+    user's text). ``None`` for any other error."""
+    m = _POSITION.search(error)
+    if not m or "Prefix not found" not in m.group(3):
+        return None
+    line_no, column = int(m.group(1)), int(m.group(2))
+    lines = query.split("\n")
+    text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    at = max(0, min(column - 1, len(text)))
+    found = None
+    for name in re.finditer(r"(?<![\w:?$<])([A-Za-z][\w.-]*)?:", text):  # the prefixed name the parser stopped in or after
+        if name.start() <= at or found is None:
+            found = name
+        if name.start() > at:
+            break
+    if found is None:
+        return None
+    return found.group(1) or "", max(1, line_no - offset), found.start() + 1
+
+
+def prefix_message(prefix: str, line: int, column: int, known: dict[str, str]) -> str:
+    """'unknown prefix rdf: at 11:15 — add PREFIX rdf: <http://…#>' (the namespace when we know it)."""
+    namespace = known.get(prefix, "\u2026")
+    return f"unknown prefix {prefix}: at {line}:{column} \u2014 add PREFIX {prefix}: <{namespace}>"
+
+
+def readable_error(error: str, query: str, known: dict[str, str]) -> str:
+    """The endpoint's 400 text: the parser's message, or for an undeclared
+    prefix one line saying which and how to declare it."""
+    found = unknown_prefix(error, query, known)
+    return f"syntax error: {prefix_message(*found, known)}" if found else error
+
+
+def explain(error: str, query: str = "", *, offset: int = 0, known: dict[str, str] | None = None) -> dict[str, object]:
     """The parser's message as one readable line with ``line:column`` in the
     user's text (``offset`` lines were prepended to it): the words near the
     error, and what was expected there — at most eight tokens, without the
@@ -145,9 +180,12 @@ def explain(error: str, query: str = "", *, offset: int = 0) -> dict[str, object
     start = text.rfind(" ", 0, max(0, at - 12)) + 1 if at > 12 else 0
     end = text.find(" ", at + 12)
     near = text[start:end if end != -1 else len(text)].strip()
-    if "Prefix not found" in rest:
-        prefix = re.search(r"([A-Za-z][\w.-]*):\w*\s*$", text[:at + 1]) or re.search(r"([A-Za-z][\w.-]*):", text[at:])
-        message = f"undeclared prefix {prefix.group(1) + ':' if prefix else ''} (add a PREFIX line for it)"
+    found = unknown_prefix(error, query, known or {}, offset=offset)
+    if found is not None:
+        message = prefix_message(*found, known or {})
+        line_no, column = found[1] + offset, found[2]
+    elif "Prefix not found" in rest:
+        message = "undeclared prefix (add a PREFIX line for it)"
     else:
         tokens = [a or b for a, b in re.findall(r'"((?:[^"\\]|\\.)*)"|(?<![\w\'])([A-Z]{2,})(?![\w\'])', rest.split(" [", 1)[0])]
         shown = [tok if tok.isalpha() else f'"{tok}"' for tok in tokens[:8]]
@@ -182,7 +220,7 @@ def render(
         full_query=query,
         known_prefixes=sorted(prefixes.items()),
         implicit_field=IMPLICIT,
-        explained=explain(error, query, offset=1 if implicit else 0) if error else None,
+        explained=explain(error, query, offset=1 if implicit else 0, known=prefixes) if error else None,
         lang=lang, dir="rtl" if lang == "ar" else "ltr", other_lang="ar" if lang == "en" else "en",
         t=strings or {},
         examples=questions(examples_dir) if examples_dir.is_dir() else [],
