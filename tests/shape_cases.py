@@ -89,7 +89,7 @@ def claim(path: str, extra: str = "", *, speaker: bool = True, text: str = '"ق�
     c = iri(path)
     out = f"""
 {c} a qn:AttributedStatement , prov:Entity ; qn:article article:a ; prov:wasDerivedFrom article:a ;
-    dcterms:identifier "c" ; {L} ; schema:text {text} {extra} .
+    dcterms:identifier "c" ; qn:isInferred false ; {L} ; schema:text {text} {extra} .
 """
     if speaker:
         out += f"{c} prov:wasAttributedTo person:p .\n"
@@ -503,6 +503,138 @@ CASES: list[Case] = [
          f"state:w2 {STATE} ; owl:sameAs <http://sws.geonames.org/290030/> .",
          f"state:w2 {STATE} ; owl:sameAs <http://sws.geonames.org/290030> ."),
 ]
+
+# --- issue 22 patterns: helpers ------------------------------------------------------------
+RANK = f"rank:rk a qn:MilitaryRank , skos:Concept ; {L} ; {PL} ; skos:inScheme scheme:role-types ."
+MISSION = f"a qn:Mission , org:OrganizationalUnit ; {L}"
+OFFICE = f"a qn:Office , org:OrganizationalUnit ; {L}"
+PROVISION = f"a qn:Provision , schema:CreativeWork ; {L}"
+PLANNED = f"{EVENT} ; qn:planned true ; qn:asOf \"2019-03-13\"^^xsd:date ; schema:eventStatus schema:EventScheduled"
+
+
+def _cited(claim_path: str, body: str = "prov:agent publisher:p ; prov:hadRole role:host") -> str:
+    node = iri(claim_path + "#cited-source")
+    return claim(claim_path, f"; prov:qualifiedAttribution {node}") + f"{node} a prov:Attribution ; {body} .\n"
+
+
+def _source(claim_path: str, body: str = L) -> str:
+    node = iri(claim_path + "#source")
+    return claim(claim_path, f"; prov:wasAttributedTo {node}", speaker=False) + \
+        f"{node} a qn:UnnamedSource , prov:Agent , foaf:Agent ; {body} .\n"
+
+
+def _dated_claim(claim_path: str, date: str) -> str:
+    c = iri(claim_path)
+    return claim(claim_path, f"; schema:dateCreated {date}") + f"{c} {{ {c} schema:dateCreated {date} . }}\n"
+
+
+def _rank(slug: str, body: str = 'qn:rankHolder person:p ; qn:rank rank:rk ; qn:asOf "2019-03-13"^^xsd:date') -> str:
+    return RANK + f"\n{iri('fact/a/' + slug + '#rank')} a qn:RankHolding ; {body} ."
+
+
+def _count(slug: str, **over: str) -> str:
+    fields = {"qn:countOf": "alliance:nato", "schema:value": '"29"^^xsd:integer',
+              "schema:unitText": '"member countries"@en , "دولة عضوا"@ar', "qn:asOf": '"2019-03-13"^^xsd:date'}
+    fields.update(over)
+    body = " ; ".join(f"{k} {v}" for k, v in fields.items() if v)
+    return f"{iri('fact/a/' + slug + '#count')} a qn:Count , schema:QuantitativeValue ; {body} ."
+
+
+PATTERN_CASES: list[Case] = [
+    # --- claims: when, where, stance, reporting chain, unnamed sources ------------------------
+    Case("claim-two-dates", "ClaimDate", "schema:dateCreated", "ca:p1",
+         claim("claim/a/p1", '; schema:dateCreated "2019-03-13"^^xsd:date'),
+         claim("claim/a/p1", '; schema:dateCreated "2019-03-13"^^xsd:date , "2019-03-12"^^xsd:date'), via=("ClaimContextShape",)),
+    Case("claim-occasion-not-an-event", "ClaimOccasion", "qn:occasion", "ca:p2",
+         claim("claim/a/p2", "; qn:occasion event:meet"), claim("claim/a/p2", "; qn:occasion state:qat")),
+    Case("claim-stance-unknown", "ClaimStance", "qn:stance", "ca:p3",
+         claim("claim/a/p3", "; qn:stance qn:Denial"), claim("claim/a/p3", "; qn:stance qn:Hope")),
+    Case("claim-inferred-twice", "ClaimInferred", "qn:isInferred", "ca:p4",
+         claim("claim/a/p4"), claim("claim/a/p4", "; qn:isInferred true")),
+    Case("claim-cited-source-not-attribution", "ClaimCitedSource", "prov:qualifiedAttribution", "ca:p5",
+         _cited("claim/a/p5"), claim("claim/a/p5", "; prov:qualifiedAttribution publisher:p")),
+    Case("cited-source-without-agent", "AttributionAgent", "prov:agent", iri("claim/a/p6#cited-source"),
+         _cited("claim/a/p6"), _cited("claim/a/p6", "prov:hadRole role:host"), via=("AttributionShape",)),
+    Case("cited-source-role-a-state", "AttributionRole", "prov:hadRole", iri("claim/a/p7#cited-source"),
+         _cited("claim/a/p7"), _cited("claim/a/p7", "prov:agent publisher:p ; prov:hadRole state:qat")),
+    Case("unnamed-source-english-only", "LabelBothLanguages", "rdfs:label", iri("claim/a/p8#source"),
+         _source("claim/a/p8"), _source("claim/a/p8", 'rdfs:label "an unnamed official"@en'), via=("UnnamedSourceShape",)),
+    Case("unnamed-source-affiliation-text", "Affiliation", "schema:affiliation", iri("claim/a/p9#source"),
+         _source("claim/a/p9", f"{L} ; schema:affiliation alliance:nato"), _source("claim/a/p9", f'{L} ; schema:affiliation "NATO"')),
+    Case("unnamed-group-affiliation-text", "Affiliation", "schema:affiliation", iri("event/meet#group-g1"),
+         f"{iri('event/meet#group-g1')} a qn:UnnamedGroup , foaf:Group , foaf:Agent ; {L} ; schema:affiliation alliance:nato .",
+         f'{iri("event/meet#group-g1")} a qn:UnnamedGroup , foaf:Group , foaf:Agent ; {L} ; schema:affiliation "NATO" .',
+         via=("UnnamedGroupShape",)),
+    Case("claim-dated-after-article", "ClaimDateNotAfterArticleShape", "schema:dateCreated", "ca:q1",
+         _dated_claim("claim/a/q1", '"2019-03"^^xsd:gYearMonth'), _dated_claim("claim/a/q1", '"2019-04"^^xsd:gYearMonth')),
+    Case("claim-dated-apart-from-occasion", "ClaimDateMatchesOccasionShape", "schema:dateCreated", "ca:q2",
+         claim("claim/a/q2", '; qn:occasion event:meet ; schema:dateCreated "2019-03"^^xsd:gYearMonth'),
+         claim("claim/a/q2", '; qn:occasion event:meet ; schema:dateCreated "2019-02"^^xsd:gYearMonth')),
+    # --- events: on behalf of, planned, under an agreement ---------------------------------
+    Case("on-behalf-of-text", "OnBehalfOfParty", "qn:onBehalfOf", iri("event/meet#actor-b1"),
+         f"{iri('event/meet#actor-b1')} a sem:Role ; rdf:value person:p ; sem:roleType role:host ; qn:onBehalfOf state:qat .",
+         f'{iri("event/meet#actor-b1")} a sem:Role ; rdf:value person:p ; sem:roleType role:host ; qn:onBehalfOf "Qatar" .',
+         via=("OnBehalfOfShape",)),
+    Case("planned-false", "PlannedFlag", "qn:planned", "event:pl1",
+         f"event:pl1 {PLANNED} .", f"event:pl1 {PLANNED.replace('qn:planned true', 'qn:planned false')} .",
+         via=("PlannedEventShape",)),
+    Case("planned-without-as-of", "PlannedAsOf", "qn:asOf", "event:pl2",
+         f"event:pl2 {PLANNED} .", f"event:pl2 {PLANNED.replace(' ; qn:asOf', ' ; rdfs:comment').replace('^^xsd:date', '')} ."),
+    Case("planned-without-status", "PlannedStatus", "schema:eventStatus", "event:pl3",
+         f"event:pl3 {PLANNED} .", f"event:pl3 {EVENT} ; qn:planned true ; qn:asOf \"2019-03-13\"^^xsd:date ."),
+    Case("unplanned-event-dated-after-article", "FactDateNotAfterArticleShape", "sem:hasTimeStamp", "fa:pl4",
+         fact("fact/a/pl4", body='event:pl4 qn:planned true ; sem:hasTimeStamp "2020"^^xsd:gYear ; schema:startDate "2020"^^xsd:gYear .')
+         + f"event:pl4 {PLANNED} .",
+         fact("fact/a/pl4", body='event:pl4 sem:hasTimeStamp "2020"^^xsd:gYear ; schema:startDate "2020"^^xsd:gYear .')
+         + f"event:pl4 {EVENT} ."),
+    Case("fact-that-is-a-claim", "FactIsNotClaimShape", "rdf:type", "fa:fc1",
+         fact("fact/a/fc1"), fact("fact/a/fc1") + f"{iri('fact/a/fc1')} a qn:AttributedStatement ; {L} ; "
+         'schema:text "قطر"@ar ; prov:wasAttributedTo person:p .'),
+    Case("under-a-programme", "EventUnderAgreement", "qn:underAgreement", "event:ua1",
+         f"event:ua1 {EVENT} ; qn:underAgreement agreement:ag .", f"event:ua1 {EVENT} ; qn:underAgreement programme:ipcp .",
+         via=("EventUnderAgreementShape",)),
+    # --- missions, offices, accreditation, ranks ----------------------------------------------
+    Case("mission-of-an-alliance", "MissionOfState", "org:unitOf", "mission:m1",
+         f"mission:m1 {MISSION} ; org:unitOf state:qat ; qn:accreditedTo alliance:nato .",
+         f"mission:m1 {MISSION} ; org:unitOf alliance:nato ; qn:accreditedTo alliance:nato .", via=("MissionShape",)),
+    Case("mission-unaccredited", "MissionAccreditedTo", "qn:accreditedTo", "mission:m2",
+         f"mission:m2 {MISSION} ; org:unitOf state:qat ; qn:accreditedTo alliance:nato .",
+         f"mission:m2 {MISSION} ; org:unitOf state:qat ."),
+    Case("post-accredited-to-text", "AccreditedToAgent", "qn:accreditedTo", "post:ac1",
+         f"post:ac1 a org:Post ; {L} ; org:postIn state:qat ; qn:accreditedTo state:qat .",
+         f'post:ac1 a org:Post ; {L} ; org:postIn state:qat ; qn:accreditedTo "Belgium" .', via=("AccreditedToShape",)),
+    Case("office-of-a-city", "OfficeOf", "org:unitOf", "office:o1",
+         f"office:o1 {OFFICE} ; org:unitOf alliance:nato .", f"office:o1 {OFFICE} ; org:unitOf place:doha .", via=("OfficeShape",)),
+    Case("rank-english-only", "LabelBothLanguages", "rdfs:label", "rank:r1",
+         f"rank:r1 a qn:MilitaryRank , skos:Concept ; {L} ; {PL} ; skos:inScheme scheme:role-types .",
+         f'rank:r1 a qn:MilitaryRank , skos:Concept ; rdfs:label "Rank"@en ; {PL} ; skos:inScheme scheme:role-types .',
+         via=("MilitaryRankShape",)),
+    Case("rank-held-by-a-state", "RankHolder", "qn:rankHolder", iri("fact/a/rk1#rank"),
+         _rank("rk1"), _rank("rk1", 'qn:rankHolder state:qat ; qn:rank rank:rk ; qn:asOf "2019-03-13"^^xsd:date'), via=("RankHoldingShape",)),
+    Case("rank-a-role", "RankOf", "qn:rank", iri("fact/a/rk2#rank"),
+         _rank("rk2"), _rank("rk2", 'qn:rankHolder person:p ; qn:rank role:host ; qn:asOf "2019-03-13"^^xsd:date')),
+    Case("rank-as-of-a-year", "RankAsOf", "qn:asOf", iri("fact/a/rk3#rank"),
+         _rank("rk3"), _rank("rk3", 'qn:rankHolder person:p ; qn:rank rank:rk ; qn:asOf "2019"^^xsd:gYear')),
+    # --- provisions and counts --------------------------------------------------------------
+    Case("provision-of-a-state", "ProvisionOf", "schema:isPartOf", "provision:v1",
+         f'provision:v1 {PROVISION} ; schema:isPartOf agreement:ag ; skos:notation "10" .',
+         f'provision:v1 {PROVISION} ; schema:isPartOf state:qat ; skos:notation "10" .', via=("ProvisionShape",)),
+    Case("provision-unnumbered", "ProvisionNumber", "skos:notation", "provision:v2",
+         f'provision:v2 {PROVISION} ; schema:isPartOf agreement:ag ; skos:notation "10" .',
+         f"provision:v2 {PROVISION} ; schema:isPartOf agreement:ag ."),
+    Case("count-of-nothing", "CountSubject", "qn:countOf", iri("fact/a/n1#count"),
+         _count("n1"), _count("n1", **{"qn:countOf": ""}), via=("CountShape",)),
+    Case("count-as-text", "CountValue", "schema:value", iri("fact/a/n2#count"),
+         _count("n2"), _count("n2", **{"schema:value": '"29"'})),
+    Case("count-unit-english-only", "CountUnit", "schema:unitText", iri("fact/a/n3#count"),
+         _count("n3"), _count("n3", **{"schema:unitText": '"member countries"@en'})),
+    Case("count-unit-french", "CountUnitLanguage", "schema:unitText", iri("fact/a/n4#count"),
+         _count("n4"), _count("n4", **{"schema:unitText": '"member countries"@en , "دولة عضوا"@ar , "pays membres"@fr'})),
+    Case("count-as-of-twice", "CountAsOf", "qn:asOf", iri("fact/a/n5#count"),
+         _count("n5"), _count("n5", **{"qn:asOf": '"2019-03-13"^^xsd:date , "2019-03-12"^^xsd:date'})),
+]
+CASES += PATTERN_CASES
+
 
 # Shapes that only gather property shapes: reached through the cases listed in ``via``.
 # Value shapes used by sh:or / sh:qualifiedValueShape: tested directly with sh:targetNode.

@@ -118,8 +118,8 @@ def test_the_loader_yields_articles_lazily_and_keeps_none(seeds_copy: Path) -> N
     gc.collect()
     released = ref() is None  # evaluated outside the assert: pytest's rewriting would hold the value
     assert n_facts and released, "the stream holds on to an article it has handed out"
-    with pytest.raises(StopIteration):  # the broken article is read, its problem kept, and not handed out
-        next(articles)
+    rest = [art.path.name for art in articles]  # the broken article is read, its problem kept, and not handed out
+    assert second.name not in rest and len(rest) == len(list(seeds_copy.glob("0*.yaml"))) - 2
     with pytest.raises(CurationError) as err:  # every problem of the run, once every file is read
         stream.finish()
     assert err.value.path == second and err.value.field == "yaml"
@@ -144,7 +144,7 @@ def test_an_entity_declared_in_a_later_article_maps_as_before(seeds_copy: Path, 
 
 def test_a_duplicate_article_id_names_both_files_and_lines(seeds_copy: Path) -> None:
     """Reported at the later file (the one to change), naming where the id was first used."""
-    a, b = sorted(seeds_copy.glob("0*.yaml"))
+    a, b = sorted(seeds_copy.glob("0*.yaml"))[:2]
     ident = load_corpus(SEEDS).articles[0].id
     other = load_corpus(SEEDS).articles[1].id
     b.write_text(b.read_text(encoding="utf-8").replace(f"id: {other}\n", f"id: {ident}\n", 1), encoding="utf-8")
@@ -161,7 +161,7 @@ def test_an_unknown_reference_is_reported_after_every_article_with_its_line(seed
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("post: post/nato-secretary-general", "post: post/nobody", 1), encoding="utf-8")
     stream = CorpusStream(seeds_copy)
-    assert len(list(stream.articles())) == 2  # reading goes on: the key might be declared later
+    assert len(list(stream.articles())) == 3  # reading goes on: the key might be declared later
     with pytest.raises(CurationError) as err:
         stream.finish()
     assert err.value.path == path and "post/nobody" in str(err.value)

@@ -12,6 +12,10 @@ from kg.release.directory import Release
 from kg.store.embedded import OxigraphStore
 
 ID = "https://qatar-nato.example.org/id/"
+QN = "https://qatar-nato.example.org/ontology#"
+C_CLAIM = "claim/example-2018-06-06-liaison-agreement"
+C_CLAIMS = ("office-will-open", "may-expand-training", "aspires-to-regional-hub", "coordination-should-grow",
+            "no-path-to-membership", "article-10-european-states")
 
 # question slug → (column, expected set of values); values are IRIs (without
 # the base) or lexical forms. Written from the articles, not from the output.
@@ -29,6 +33,7 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "06-operations-qatar-contributed": ("operation", {"operation/unified-protector", "operation/resolute-support"}),
     "07-posts-held": ("post", {
         "post/qat-mfa-secretary-general", "post/qat-deputy-prime-minister", "post/qat-foreign-minister", "post/nato-secretary-general",
+        "post/qat-head-of-mission-nato", "post/qat-military-attache-belgium",  # article C (synthetic)
     }),
     "08-evidence-for-a-fact": ("quote", {
         "دولة قطر ومنذ انضمامها لمبادرة اسطنبول للتعاون في شهر فبراير 2005",
@@ -42,14 +47,30 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
         "challenge/syrian-crisis", "challenge/isil-threat", "challenge/refugee-crisis", "challenge/middle-east-conflicts",
         "challenge/cyber-attacks", "challenge/libyan-crisis", "challenge/yemeni-crisis",
     }),
-    "13-claims-by-speaker": ("speaker", {"person/ahmed-al-hammadi", "person/mohammed-bin-abdulrahman-al-thani"}),
+    "13-claims-by-speaker": ("speaker", {"person/ahmed-al-hammadi", "person/mohammed-bin-abdulrahman-al-thani", "person/salem-al-kuwari",
+                                         # article C's unnamed NATO official: one node per claim, never a minted person
+                                         f"{C_CLAIM}/no-path-to-membership#source", f"{C_CLAIM}/article-10-european-states#source"}),
     "14-wikidata-links": ("wikidata", {
         f"http://www.wikidata.org/entity/{q}" for q in
         ("Q846", "Q30", "Q858", "Q796", "Q805", "Q1016", "Q889", "Q7184", "Q2429253", "Q3861", "Q239", "Q3269455")
     }),
-    "16-facts-per-article": ("published", {"2016-11-21", "2019-03-13"}),
+    "16-facts-per-article": ("published", {"2016-11-21", "2019-03-13", "2018-06-06"}),
     "17-mediation-parties": ("party", {"state/usa", "group/taliban"}),
     "18-undated-events": ("event", {"event/qatar-ratifies-ipcp"}),
+    # issue 22's patterns, answered from article C (tests/corpus/002_cf2049b82e56d8e2.txt, written for the tests)
+    "19-claims-when-and-where": ("claim", {f"{C_CLAIM}/{c}" for c in C_CLAIMS}),
+    "20-unnamed-sources": ("claim", {f"{C_CLAIM}/no-path-to-membership", f"{C_CLAIM}/article-10-european-states"}),
+    "21-claims-by-stance": ("stance", {f"{QN}Denial", f"{QN}Hedge", f"{QN}Aspiration", f"{QN}Prescription", f"{QN}Plan"}),
+    "22-acting-on-behalf-of": ("party", {"state/qat"}),
+    "23-accredited-representations": ("representation", {
+        "mission/qat-nato", "mission/qat-nato-military", "mission/qat-embassy-belgium",
+        "post/qat-head-of-mission-nato", "post/qat-military-attache-belgium",
+    }),
+    "24-ranks-held": ("rank", {"rank/staff-brigadier-general"}),
+    "25-treaty-provisions": ("provision", {"provision/north-atlantic-treaty-article-10"}),
+    "26-counts-as-of": ("value", {"29"}),
+    "27-unnamed-attendees": ("affiliation", {"mission/qat-embassy-belgium", "alliance/nato", "mission/qat-nato-military"}),
+    "28-planned-events": ("event", {"event/nato-liaison-office-opening"}),
 }
 
 
@@ -114,3 +135,58 @@ def test_oxigraph_and_rdflib_agree(store: OxigraphStore, rdflib_dataset: Dataset
     theirs = rdflib_dataset.query(QUESTIONS[slug].sparql)
     assert ours.variables == [str(v) for v in theirs.vars]
     assert {tuple(_value(t) if t is not None else "" for t in row) for row in ours.rows} == _rows(theirs)
+
+
+def _answers(store: OxigraphStore, slug: str) -> list[dict[str, str]]:
+    return [{k: _value(v) for k, v in row.items()} for row in store.query(QUESTIONS[slug].sparql).dicts()]
+
+
+def test_each_claim_of_article_c_is_dated_and_placed_at_the_signing(store: OxigraphStore) -> None:
+    rows = _answers(store, "19-claims-when-and-where")
+    mine = [r for r in rows if r["claim"].startswith(C_CLAIM)]
+    assert {(r["date"], r["occasion"]) for r in mine} == {("2018-06-06", "event/2018-06-06-liaison-signing")}
+    assert len(mine) == len(C_CLAIMS)
+
+
+def test_the_unnamed_official_belongs_to_nato_and_is_cited_through_the_agency(store: OxigraphStore) -> None:
+    rows = _answers(store, "20-unnamed-sources")
+    assert {(r["description"], r["affiliation"], r["via"]) for r in rows} == {
+        ("an unnamed NATO official", "alliance/nato", "publisher/example-news-agency")}
+
+
+def test_each_stance_belongs_to_the_claim_whose_words_mark_it(store: OxigraphStore) -> None:
+    """«لا تمهد» denial, «قد تفضي» hedge, «تطمح» aspiration, «ينبغي» prescription, «سيتم» plan."""
+    rows = _answers(store, "21-claims-by-stance")
+    assert {r["claim"].rsplit("/", 1)[1]: r["stance"][len(QN):] for r in rows} == {
+        "no-path-to-membership": "Denial", "may-expand-training": "Hedge", "aspires-to-regional-hub": "Aspiration",
+        "coordination-should-grow": "Prescription", "office-will-open": "Plan"}
+
+
+def test_the_ambassador_signed_for_qatar(store: OxigraphStore) -> None:
+    (row,) = _answers(store, "22-acting-on-behalf-of")
+    assert (row["event"], row["agent"], row["role"], row["party"]) == (
+        "event/2018-06-06-liaison-signing", "person/salem-al-kuwari", "role/signatory", "state/qat")
+
+
+def test_missions_to_nato_and_the_attache_to_belgium(store: OxigraphStore) -> None:
+    rows = {(r["representation"], r["state"], r["accreditedTo"]) for r in _answers(store, "23-accredited-representations")}
+    assert ("mission/qat-nato", "state/qat", "alliance/nato") in rows
+    assert ("mission/qat-nato-military", "state/qat", "alliance/nato") in rows
+    assert ("post/qat-military-attache-belgium", "state/qat", "state/bel") in rows
+
+
+def test_rank_and_count_are_dated_by_the_article(store: OxigraphStore) -> None:
+    (rank,) = _answers(store, "24-ranks-held")
+    assert (rank["person"], rank["asOf"]) == ("person/nasser-al-muhannadi", "2018-06-06")
+    (count,) = _answers(store, "26-counts-as-of")
+    assert (count["subject"], count["value"], count["unit"], count["asOf"]) == ("alliance/nato", "29", "member countries", "2018-06-06")
+
+
+def test_article_10_is_part_of_the_north_atlantic_treaty(store: OxigraphStore) -> None:
+    (row,) = _answers(store, "25-treaty-provisions")
+    assert (row["number"], row["treaty"], row["claim"]) == ("10", "agreement/north-atlantic-treaty", f"{C_CLAIM}/article-10-european-states")
+
+
+def test_the_planned_office_opening_is_under_the_signed_agreement(store: OxigraphStore) -> None:
+    (row,) = _answers(store, "28-planned-events")
+    assert (row["asOf"], row["about"], row["agreement"]) == ("2018-06-06", "office/nato-liaison-doha", "agreement/qat-nato-liaison-2018")

@@ -35,7 +35,7 @@ def test_shipped_curation_loads() -> None:
     from conftest import SEEDS
 
     corpus = load_corpus(SEEDS)
-    assert len(corpus.articles) == 2
+    assert len(corpus.articles) == 3
     every_span = [s for a in corpus.articles for s in a.spans.values()]
     for art in corpus.articles:
         for span in art.spans.values():

@@ -44,6 +44,21 @@ def test_every_inferred_fact_says_why() -> None:
 
 
 @pytest.mark.seeds
+def test_every_claim_says_when_and_where_it_was_made() -> None:
+    """Issue 22: a claim has a date and an occasion (the speech, session or visit it was made at);
+    one that only the context places says so (inferred) and why (note)."""
+    corpus = load_corpus(SHIPPED_SEEDS)
+    claims = [(a.path.name, c) for a in corpus.articles for c in a.doc.claims]
+    assert [f"{name}:{c.id}" for name, c in claims if c.date is None or c.occasion is None] == []
+    assert [f"{name}:{c.id}" for name, c in claims if c.inferred and not (c.note and len(c.note) > 20)] == []
+    occasions = {c.occasion for _, c in claims}
+    assert all(corpus.entities[o].entity.type in EVENT_TYPES for o in occasions), occasions
+
+
+EVENT_TYPES = {"Meeting", "Session", "Conference", "Visit", "Briefing", "Speech", "Signing", "Event"}
+
+
+@pytest.mark.seeds
 def test_labels_and_summaries_give_the_same_numbers_in_both_languages() -> None:
     """A date or count in one language's label and not the other's is a label
     that does not translate the other (Arabic labels here use 0-9 digits)."""

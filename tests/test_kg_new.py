@@ -52,7 +52,7 @@ def test_adds_text_byte_identical_listed_and_a_skeleton(seeds_copy: Path, tmp_pa
     assert new(seeds_copy, str(src), "--publisher", "publisher/zajel-news", "--published", "2020-01-02",
                "--url", "https://example.org/a?id=1") == 0
     digest = hashlib.sha256(data).hexdigest()
-    stem = f"002_{digest[:16]}"  # the corpus holds 000 and 001
+    stem = f"003_{digest[:16]}"  # the corpus holds 000, 001 and 002
     assert (seeds_copy / f"{stem}.txt").read_bytes() == data
     assert f"{digest}  {stem}.txt" in (seeds_copy / "SHA256SUMS").read_text().splitlines()
     skeleton_text = (seeds_copy / f"{stem}.yaml").read_text(encoding="utf-8")
@@ -75,7 +75,7 @@ def test_next_number_follows_the_highest(seeds_copy: Path, tmp_path: Path) -> No
     assert new(seeds_copy, str(write(tmp_path, TEXT.encode()))) == 0
     second = TEXT.replace("اليوم", "أمس").encode()
     assert new(seeds_copy, str(write(tmp_path, second, "b.txt"))) == 0
-    assert (seeds_copy / f"003_{hashlib.sha256(second).hexdigest()[:16]}.txt").is_file()
+    assert (seeds_copy / f"004_{hashlib.sha256(second).hexdigest()[:16]}.txt").is_file()
 
 
 def test_skeleton_is_refused_by_validate_with_a_clear_message(seeds_copy: Path, tmp_path: Path,
@@ -84,7 +84,7 @@ def test_skeleton_is_refused_by_validate_with_a_clear_message(seeds_copy: Path, 
     capsys.readouterr()
     assert main(["--seeds", str(seeds_copy), "validate"]) == 3
     err = capsys.readouterr().err
-    assert re.search(r"002_[0-9a-f]{16}\.yaml:\d+:\d+: article\.id: not curated yet", err), err
+    assert re.search(r"003_[0-9a-f]{16}\.yaml:\d+:\d+: article\.id: not curated yet", err), err
     assert "Traceback" not in err and "facts: no fact and no claim curated yet" in err
     # one line per placeholder (id, English title, publisher, date, note) and the missing facts; no type errors about them
     assert err.count("not curated yet: still the 'kg new' placeholder") == 5
@@ -121,7 +121,7 @@ def test_crlf_is_a_warning_and_kept_byte_identical(seeds_copy: Path, tmp_path: P
     assert new(seeds_copy, str(src)) == 0
     err = capsys.readouterr().err
     assert f"kg: warning: {src}:1:13: " in err and "CRLF" in err  # the first CR ends line 1 after 12 characters
-    assert (seeds_copy / f"002_{hashlib.sha256(data).hexdigest()[:16]}.txt").read_bytes() == data
+    assert (seeds_copy / f"003_{hashlib.sha256(data).hexdigest()[:16]}.txt").read_bytes() == data
 
 
 @pytest.mark.parametrize(
@@ -197,8 +197,8 @@ def test_curators_adding_at_once_get_distinct_numbers_and_every_line(seeds_copy:
                               cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for t in texts]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
-    added = sorted(p.name for p in seeds_copy.glob("00[2-9]_*.txt"))
-    assert [name[:3] for name in added] == ["002", "003", "004", "005"]
+    added = sorted(p.name for p in seeds_copy.glob("00[3-9]_*.txt"))  # the corpus holds 000 to 002
+    assert [name[:3] for name in added] == ["003", "004", "005", "006"]
     listed = (seeds_copy / "SHA256SUMS").read_text().split()
     assert all(name in listed for name in added)
     from checksum_helpers import verify
@@ -254,7 +254,7 @@ def test_a_text_without_a_headline_gets_no_guess_and_language_is_written(seeds_c
     TODO), and, as for every text, it writes the article's language."""
     src = write(tmp_path, NO_HEADLINE.encode("utf-8"))
     assert new(seeds_copy, str(src), "--publisher", "publisher/zajel-news", "--published", "2021-05-04") == 0
-    stem = f"002_{hashlib.sha256(NO_HEADLINE.encode('utf-8')).hexdigest()[:16]}"
+    stem = f"003_{hashlib.sha256(NO_HEADLINE.encode('utf-8')).hexdigest()[:16]}"  # the corpus holds 000 to 002
     skeleton_text = (seeds_copy / f"{stem}.yaml").read_text(encoding="utf-8")
     doc = yaml.safe_load(skeleton_text)
     assert doc["article"]["title"]["ar"].startswith("TODO(kg new)")
@@ -264,6 +264,6 @@ def test_a_text_without_a_headline_gets_no_guess_and_language_is_written(seeds_c
 
 def test_the_skeleton_writes_the_language(seeds_copy: Path, tmp_path: Path) -> None:
     assert new(seeds_copy, str(write(tmp_path, TEXT.encode("utf-8")))) == 0
-    stem = f"002_{hashlib.sha256(TEXT.encode('utf-8')).hexdigest()[:16]}"
+    stem = f"003_{hashlib.sha256(TEXT.encode('utf-8')).hexdigest()[:16]}"
     doc = yaml.safe_load((seeds_copy / f"{stem}.yaml").read_text(encoding="utf-8"))
     assert doc["article"]["language"] == "ar"

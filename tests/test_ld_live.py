@@ -280,7 +280,8 @@ def test_void_describes_the_dataset_and_every_dump_downloads_and_parses(ld_url: 
     assert (ds, VOID.uriSpace, Literal(BASE + "id/")) in void
     assert (ds, DCT.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
     assert any("not licensed" in str(o).lower() for o in void.objects(ds, DCT.rights))
-    assert set(void.objects(ds, DCT.source)) == {URIRef(BASE + ARTICLE), URIRef(BASE + "id/article/zajel-2016-11-21-qatar-ici")}
+    assert set(void.objects(ds, DCT.source)) == {URIRef(BASE + ARTICLE), URIRef(BASE + "id/article/zajel-2016-11-21-qatar-ici"),
+                                                 URIRef(BASE + "id/article/example-2018-06-06-liaison-agreement")}  # article C
     assert void.value(ds, DCT.modified) is not None and void.value(ds, DCT.publisher) is not None
     assert len(list(void.objects(ds, VOID.classPartition))) > 10 and len(list(void.objects(ds, VOID.propertyPartition))) > 10
     declared = int(void.value(ds, VOID.triples))

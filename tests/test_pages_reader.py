@@ -17,7 +17,7 @@ from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 from kg.query.reference import FactRecord
 from kg.web import sparql_page
-from kg.web.sentences import KIND_NAMES, TEMPLATES, format_date, title
+from kg.web.sentences import KIND_NAMES, STANCE_TEMPLATES, TEMPLATES, format_date, title
 
 BASE = "https://qatar-nato.example.org/"
 HTML = {"Accept": "text/html"}
@@ -53,6 +53,9 @@ def test_every_kind_has_a_sentence_and_a_heading_in_both_languages() -> None:
         assert set(by_lang) == {"en", "ar"}, kind
         assert set(re.findall(r"\{(\w+)\}", by_lang["en"])) == set(re.findall(r"\{(\w+)\}", by_lang["ar"])), kind
         assert set(KIND_NAMES[kind]) == {"en", "ar"}
+    for kind, by_lang in STANCE_TEMPLATES.items():  # a claim's wording by stance: the claim's slots, both languages
+        assert set(re.findall(r"\{(\w+)\}", by_lang["en"])) == set(re.findall(r"\{(\w+)\}", by_lang["ar"])) \
+            == set(re.findall(r"\{(\w+)\}", TEMPLATES["claim"]["en"])), kind
 
 
 @pytest.mark.parametrize("value, datatype, en, ar", [
@@ -168,7 +171,7 @@ def test_the_query_page_shows_an_example_without_its_prefix_lines(ld_url: str) -
 def test_the_form_runs_a_query_with_implicit_prefixes_and_the_protocol_does_not(ld_url: str) -> None:
     query = "SELECT ?p WHERE { ?h a qn:PostHolding ; qn:post ?p }"
     r = httpx.get(f"{ld_url}/sparql", params={"query": query, "implicit-prefixes": "1", "format": "json"}, timeout=30)
-    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 4
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 6  # posts of articles A, B and C
     plain = httpx.get(f"{ld_url}/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert plain.status_code == 400  # SPARQL 1.1 clients get the standard: undeclared prefixes are an error
 
@@ -211,8 +214,52 @@ def test_counted_nouns_follow_each_languages_plural_rules(n: int, en: str, ar: s
 
 
 def test_the_home_page_counts_the_articles_it_has(ld_url: str) -> None:
-    """The intro says how many articles the release has (the test corpus: two), in words that agree with it."""
-    assert "curated by hand from 2 Arabic news articles" in text_of(page(ld_url + "/", "en"))
-    assert "منسّقة يدويا من مقالين إخباريين عربيين" in text_of(page(ld_url + "/", "ar"))
+    """The intro says how many articles the release has (the test corpus: three), in words that agree with it."""
+    assert "curated by hand from 3 Arabic news articles" in text_of(page(ld_url + "/", "en"))
+    assert "منسّقة يدويا من 3 مقالات إخبارية عربية" in text_of(page(ld_url + "/", "ar"))
     main = section(page(ld_url + "/", "en"), "main-entities")
     assert "(1 facts)" not in text_of(main) and re.search(r"\(\d+ facts?\)", text_of(main))
+
+
+# -- issue 22's patterns, on article C of the test corpus (written for the tests) ------------
+C = "article/example-2018-06-06-liaison-agreement"
+
+
+def h1(ld_url: str, path: str, lang: str) -> str:
+    return text_of(re.search(r"<h1>(.*?)</h1>", page(f"{ld_url}/doc/{path}", lang), re.S).group(1))
+
+
+def test_a_denial_by_an_unnamed_source_says_who_through_whom_when_and_where(ld_url: str) -> None:
+    path = "claim/example-2018-06-06-liaison-agreement/no-path-to-membership"
+    assert h1(ld_url, path, "en") == (
+        "An unnamed NATO official ruled out (as cited by Example News Agency), on 6 June 2018, at Signing of the "
+        "Qatar–NATO liaison agreement (6 June 2018): The agreement does not pave the way for Qatar to become a member of NATO.")
+    assert h1(ld_url, path, "ar") == (
+        "نفيٌ من مسؤول في الحلف لم يُكشف عن اسمه (نقلا عن وكالة أنباء المثال)، في 6 يونيو 2018، خلال توقيع اتفاقية "
+        "الاتصال بين قطر وحلف الناتو (6 يونيو 2018): الاتفاقية لا تمهد لانضمام قطر إلى عضوية الحلف.")
+
+
+def test_a_hedge_and_a_plan_read_with_their_modal_verbs(ld_url: str) -> None:
+    hedge = h1(ld_url, "claim/example-2018-06-06-liaison-agreement/may-expand-training", "en")
+    assert hedge.startswith("Salem bin Ali Al-Kuwari said it may be so, on 6 June 2018, at Signing of the Qatar–NATO liaison agreement")
+    assert hedge.endswith(": The agreement may lead to wider joint training programmes between the two sides.")
+    plan = h1(ld_url, "claim/example-2018-06-06-liaison-agreement/office-will-open", "ar")
+    assert plan.startswith("ما سيتم بحسب سالم بن علي الكواري، في 6 يونيو 2018، خلال توقيع اتفاقية الاتصال")
+
+
+def test_a_signing_names_the_party_each_signatory_signed_for_and_the_unnamed_attendees(ld_url: str) -> None:
+    en = h1(ld_url, "fact/example-2018-06-06-liaison-agreement/signing", "en")
+    assert "Salem bin Ali Al-Kuwari (signatory, for Qatar)" in en and "North Atlantic Treaty Organization (NATO) (signatory)" in en
+    ar = h1(ld_url, "fact/example-2018-06-06-liaison-agreement/signing", "ar")
+    assert "سالم بن علي الكواري (طرف موقع، نيابةً عن قطر)" in ar
+    attendees = h1(ld_url, "fact/example-2018-06-06-liaison-agreement/signing-attendees", "en")
+    assert "diplomats of the Qatari embassy to Belgium (attendee)" in attendees and "NATO officials (attendee)" in attendees
+
+
+def test_rank_count_and_planned_event_sentences(ld_url: str) -> None:
+    assert h1(ld_url, "fact/example-2018-06-06-liaison-agreement/muhannadi-rank", "en") == (
+        "Nasser bin Saad Al-Muhannadi holds the rank of Staff brigadier general, as of 6 June 2018")
+    assert h1(ld_url, "fact/example-2018-06-06-liaison-agreement/nato-has-29-members", "ar").endswith(": 29 دولة عضوا، بتاريخ 6 يونيو 2018")
+    planned = h1(ld_url, "fact/example-2018-06-06-liaison-agreement/liaison-office-planned", "en")
+    assert planned.startswith("Opening of a NATO liaison office in Doha (planned as of 6 June 2018)")
+    assert "under Qatar–NATO agreement on cooperation in liaison" in planned

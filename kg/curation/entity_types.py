@@ -75,6 +75,13 @@ ENTITY_TYPES: dict[str, Row] = {
     "ConceptScheme": Row("scheme", (SKOS.ConceptScheme,), None, None),
     "Cooperation": Row("cooperation", (QN.Cooperation,), None, None),
     "Publisher": Row("publisher", (SCHEMA.Organization, FOAF.Organization), None, None),
+    # a state's representation abroad (its mission to NATO, an embassy): an ORG unit of the state
+    "Mission": Row("mission", (QN.Mission, ORG.OrganizationalUnit), ORG.unitOf, None),
+    "MilitaryRepresentation": Row("mission", (QN.MilitaryRepresentation, QN.Mission, ORG.OrganizationalUnit), ORG.unitOf, None),
+    "Office": Row("office", (QN.Office, ORG.OrganizationalUnit), ORG.unitOf, None),
+    "MilitaryRank": Row("rank", (QN.MilitaryRank, SKOS.Concept), None, "scheme/military-ranks"),
+    # a numbered part of a treaty (Article 10 of the North Atlantic Treaty): within its treaty
+    "Provision": Row("provision", (QN.Provision, SCHEMA.CreativeWork), SCHEMA.isPartOf, None),
 }
 
 TYPE_NAMES: tuple[str, ...] = tuple(ENTITY_TYPES)

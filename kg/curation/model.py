@@ -10,74 +10,30 @@ that type, so the type is the whole declaration.
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from kg.curation.entity_types import TYPE_KINDS, TYPE_NAMES
 from kg.curation.keys import EntityKey, NewKey
-from kg.rdf.iris import SLUG_RE
-
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-class PartialDate(Strict):
-    """A date with the precision the text gives: a year, a month or a day."""
-
-    text: str
-
-    @property
-    def precision(self) -> Literal["year", "month", "day"]:
-        m = _DATE_RE.match(self.text)
-        assert m
-        return "day" if m.group(3) else "month" if m.group(2) else "year"
-
-    @classmethod
-    def parse(cls, value: object) -> PartialDate:
-        if isinstance(value, date):
-            value = value.isoformat()
-        if isinstance(value, int):
-            value = str(value)
-        if not isinstance(value, str):
-            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
-        m = _DATE_RE.match(value)
-        if not m:
-            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
-        year, month, day = m.group(1), m.group(2), m.group(3)
-        if not 1900 <= int(year) <= 2100:
-            raise ValueError(f"year out of range 1900–2100: {value!r}")
-        if month and not 1 <= int(month) <= 12:
-            raise ValueError(f"month out of range: {value!r}")
-        if day:
-            date.fromisoformat(value)  # raises ValueError on 2019-02-30
-        return cls(text=value)
-
-
-
-def _date_field(cls: type, v: object) -> PartialDate | None:
-    if v is None or isinstance(v, PartialDate):
-        return v
-    return PartialDate.parse(v)
-
-
-class Bilingual(Strict):
-    en: str = Field(min_length=1, max_length=500)
-    ar: str = Field(min_length=1, max_length=500)
-
-
-class AltLabels(Strict):
-    en: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
-    ar: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
-
+from kg.curation.model_base import (
+    AltLabels,
+    Bilingual,
+    FactBase,
+    PartialDate,
+    Quote,
+    Strict,
+    _date_field,
+    _quotes,
+    _slug_id,
+)
 
 EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
 """The ``type:`` of an entity: the names of ``kg.curation.entity_types``, the one table of types."""
+
+
+ACCREDITABLE = ("Mission", "MilitaryRepresentation", "Post")
+"""The entity types that may be ``accredited_to`` a state or an organisation."""
 
 
 class Entity(Strict):
@@ -95,6 +51,8 @@ class Entity(Strict):
     """``skos:closeMatch``: a SKOS mapping property, for a concept of *another* scheme."""
     related: list[EntityKey] = []
     """``skos:related``: an associated concept of the same scheme (closeMatch is for other schemes)."""
+    accredited_to: list[EntityKey] = []
+    """For a mission, a military representation or a post: the state or organisation it is accredited to."""
     note: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
@@ -106,44 +64,11 @@ class Entity(Strict):
                              f"use {want}/{self.key.split('/', 1)[1]} or the type its kind is for")
         return self
 
-
-class Quote(Strict):
-    """Verbatim words of the article; ``occurrence`` picks one when they repeat."""
-
-    text: str = Field(min_length=2, max_length=2000)
-    occurrence: int | None = Field(default=None, ge=1)
-
-
-def _quotes(cls: type, v: object) -> object:
-    if isinstance(v, str):
-        return [{"text": v}]
-    if isinstance(v, dict):
-        return [v]
-    if isinstance(v, list):
-        return [{"text": q} if isinstance(q, str) else q for q in v]
-    return v
-
-
-def _slug_id(what: str):  # type: ignore[no-untyped-def]
-    """The ``id`` validator of facts, claims and articles: the id is part of their IRIs for ever."""
-
-    def check(cls: type, v: str) -> str:
-        if not SLUG_RE.match(v):
-            raise ValueError(f"{what} id must be a lowercase slug (a-z, 0-9, '-', '.', '_'): {v!r}")
-        return v
-
-    return field_validator("id")(check)
-
-
-class FactBase(Strict):
-    id: str = Field(min_length=1, max_length=100)
-    quote: list[Quote] = Field(min_length=1)
-    inferred: bool = False
-    note: str | None = Field(default=None, max_length=4000)
-
-    _q = field_validator("quote", mode="before")(_quotes)
-
-    _i = _slug_id("fact")
+    @model_validator(mode="after")
+    def _accreditation_of_representations(self) -> Entity:
+        if self.accredited_to and self.type not in ACCREDITABLE:
+            raise ValueError(f"accredited_to is for a {', '.join(ACCREDITABLE)}; a {self.type} is not accredited")
+        return self
 
 
 class HoldsPost(FactBase):
@@ -170,9 +95,33 @@ class Membership(FactBase):
         return v
 
 
+class UnnamedGroup(Strict):
+    """People an article does not name, acting together (the diplomats of an
+    embassy, NATO officials): described where they act, never minted as entities."""
+
+    id: str = Field(min_length=1, max_length=60)
+    """Names the group's node inside its event, ``{event}#group-{id}``."""
+    label: Bilingual
+    affiliation: EntityKey | None = None
+    """The organisation they belong to, when the text says (a mission, an alliance)."""
+
+    _i = _slug_id("group")
+
+
 class Actor(Strict):
-    agent: EntityKey
+    """Who took part in an event, and in which role: a declared ``agent`` or an
+    unnamed ``group``; ``on_behalf_of`` the party the agent represented (who signed for whom)."""
+
+    agent: EntityKey | None = None
+    group: UnnamedGroup | None = None
     role: EntityKey
+    on_behalf_of: EntityKey | None = None
+
+    @model_validator(mode="after")
+    def _one_actor(self) -> Actor:
+        if (self.agent is None) == (self.group is None):
+            raise ValueError("an actor is either agent: <key> (a declared entity) or group: {id, label, affiliation?} (unnamed people), not both or neither")
+        return self
 
 
 class Event(FactBase):
@@ -192,6 +141,12 @@ class Event(FactBase):
     event_types: list[EntityKey] = []
     agreement: EntityKey | None = None
     ratified: EntityKey | None = None
+    planned: bool = False
+    """As of the article the event has not happened: it is planned ("will be opened")."""
+    under: EntityKey | None = None
+    """The agreement under which the event takes place (offices opened under an agreement)."""
+    about: list[EntityKey] = []
+    """What the event concerns, when it is a thing and not an actor (the office to be opened)."""
     refines: PartialDate | None = None
     """The date another fact gives this same event, less precisely: this
     fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
@@ -230,6 +185,35 @@ class Participation(FactBase):
     event: EntityKey
     agent: EntityKey
     role: EntityKey
+    on_behalf_of: EntityKey | None = None
+
+
+class RankFact(FactBase):
+    """A person's military rank as of the article (العميد الركن, staff brigadier general)."""
+
+    kind: Literal["rank"]
+    person: EntityKey
+    rank: EntityKey
+
+
+class CountFact(FactBase):
+    """How many of something a subject had as of a date ("the alliance of 29 countries")."""
+
+    kind: Literal["count"]
+    subject: EntityKey
+    value: int = Field(ge=0)
+    unit: Bilingual
+    """What is counted, as a noun phrase in both languages ("member countries", "دولة عضوا")."""
+    as_of: PartialDate | None = None
+    """When the count held (a day); the article's date when not given."""
+    _d = field_validator("as_of", mode="before")(_date_field)
+
+    @field_validator("as_of")
+    @classmethod
+    def _a_day(cls, v: PartialDate | None) -> PartialDate | None:
+        if v is not None and v.precision != "day":
+            raise ValueError(f"a count holds as of a day (YYYY-MM-DD), not {v.text!r}: leave as_of out to use the article's date")
+        return v
 
 
 class CooperationFact(FactBase):
@@ -265,24 +249,58 @@ class PermissionFact(FactBase):
     targets: list[EntityKey] = Field(min_length=1)
 
 Fact = Annotated[
-    HoldsPost | Membership | Event | Participation | CooperationFact | CooperationArea | Discussed | ChallengeFact | PermissionFact,
+    HoldsPost | Membership | Event | Participation | CooperationFact | CooperationArea | Discussed | ChallengeFact | PermissionFact
+    | RankFact | CountFact,
     Field(discriminator="kind"),
 ]
+
+
+Stance = Literal["denial", "hedge", "aspiration", "prescription", "plan"]
+"""What a claim does with what it says (docs/modelling.md): rules it out, says it
+may be, wishes it, says it should be, says it will be. No stance: it asserts it."""
+
+
+class UnnamedSource(Strict):
+    """A source the article does not name ("a NATO official"): described on the claim, never minted as a person."""
+
+    label: Bilingual
+    """How the article describes the source, as a noun phrase: {en: an unnamed NATO official, ar: …}."""
+    affiliation: EntityKey | None = None
 
 
 class Claim(Strict):
     """A speaker's claim: recorded as attributed to them, never as a fact."""
 
     id: str = Field(min_length=1, max_length=100)
-    speaker: EntityKey
+    speaker: EntityKey | None = None
+    source: UnnamedSource | None = None
+    via: EntityKey | None = None
+    """The news agency (or other outlet) the article cites for the claim: the reporting chain."""
+    date: PartialDate | None = None
+    """When the claim was made, as precisely as the text gives it."""
+    occasion: EntityKey | None = None
+    """The event at which it was made (a speech, a session, a briefing)."""
+    stance: Stance | None = None
+    inferred: bool = False
+    """True when the speaker, date or occasion is read from the context, not placed by the words; say why in note."""
     quote: list[Quote] = Field(min_length=1)
     summary: Bilingual
     about: list[EntityKey] = []
     note: str | None = Field(default=None, max_length=4000)
 
     _q = field_validator("quote", mode="before")(_quotes)
+    _d = field_validator("date", mode="before")(_date_field)
 
     _i = _slug_id("claim")
+
+    @model_validator(mode="after")
+    def _one_speaker(self) -> Claim:
+        if (self.speaker is None) == (self.source is None):
+            raise ValueError("a claim has speaker: <key> (a declared person or organisation) or source: {label, affiliation?} "
+                             "(a source the article does not name), not both or neither")
+        if self.inferred and not self.note:
+            raise ValueError("inferred: true needs a note saying what the context tells (which words place the claim)")
+        return self
 
 
 class NotArticle(Strict):

@@ -42,7 +42,7 @@ ENTITY_KINDS = frozenset(
         "state", "alliance", "initiative", "programme", "ministry", "body", "group",
         "person", "post", "place", "event", "operation", "agreement", "permission",
         "area", "challenge", "role", "cameo", "scheme", "cooperation", "membership",
-        "publisher", "action",
+        "publisher", "action", "mission", "office", "rank", "provision",
     }
 )
 

@@ -42,12 +42,13 @@ from kg.curation.model import (
     HoldsPost,
     Link,
     Membership,
-    PartialDate,
     Participation,
     PermissionFact,
 )
 from kg.errors import BuildError
 from kg.rdf.iris import Iris
+from kg.rdf.mapping_patterns import PatternMapping, date_literal
+from kg.rdf.mapping_patterns import time_position as _time_position
 from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
@@ -56,16 +57,7 @@ Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 HOST_ROLE = "role/host"
 
 
-def date_literal(d: PartialDate) -> Literal:
-    dt = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[d.precision]
-    return Literal(d.text, datatype=dt)
-
-
-def _time_position(d: PartialDate) -> URIRef:
-    return {"day": TIME.inXSDDate, "month": TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}[d.precision]
-
-
-class Mapper:
+class Mapper(PatternMapping):
     """Emits quads; one method per kind of input. Reads nothing across files
     but ``within`` (an entity key → the key it sits in) and ``refined`` (an
     event key → its most precise date), so an article can be mapped on its own
@@ -136,6 +128,8 @@ class Mapper:
             yield (s, SKOS.closeMatch, self.e(key), g)
         for key in ent.related:
             yield (s, SKOS.related, self.e(key), g)
+        for key in ent.accredited_to:
+            yield (s, QN.accreditedTo, self.e(key), g)
         if ent.note:
             yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
 
@@ -190,7 +184,7 @@ class Mapper:
         for claim in art.doc.claims:
             c = self.iris.claim(art.id, claim.id)
             yield from self._provenance(art, c, claim.id, False, claim.note, QN.AttributedStatement, len(claim.quote), c)
-            yield (c, PROV.wasAttributedTo, self.e(claim.speaker), c)
+            yield from ((s, p, o, c) for s, p, o in self.claim_context(c, claim))
             yield (c, SCHEMA.text, Literal(art.spans[(claim.id, 0)].exact, lang="ar"), c)
             for lang in ("en", "ar"):
                 yield (c, RDFS.label, Literal(getattr(claim.summary, lang), lang=lang), c)
@@ -285,12 +279,14 @@ class Mapper:
             yield (start, RDF.type, TIME.Instant)
             yield (start, _time_position(fact.since), date_literal(fact.since))
 
-    def _actor(self, event: URIRef, agent: str, role: str) -> Iterator[tuple]:
+    def _actor(self, event: URIRef, agent: str, role: str, on_behalf_of: str | None = None) -> Iterator[tuple]:
         node = Iris.part(event, f"actor-{agent.replace('/', '-')}-{role.replace('/', '-')}")
         yield (event, SEM.hasActor, node)
         yield (node, RDF.type, SEM.Role)
         yield (node, RDF.value, self.e(agent))
         yield (node, SEM.roleType, self.e(role))
+        if on_behalf_of:  # who signed (spoke, attended) for whom: on the role, in this event only
+            yield (node, QN.onBehalfOf, self.e(on_behalf_of))
         if role == HOST_ROLE:
             yield (self.e(agent), QN.hostOf, event)
 
@@ -322,7 +318,11 @@ class Mapper:
         if fact.framework:
             yield (ev, QN.framework, self.e(fact.framework))
         for actor in fact.actors:
-            yield from self._actor(ev, actor.agent, actor.role)
+            if actor.agent:
+                yield from self._actor(ev, actor.agent, actor.role, actor.on_behalf_of)
+            else:
+                yield from self.group_actor(ev, actor)
+        yield from self.event_status(ev, fact, art.doc.article.published)
         for t in fact.event_types:
             yield (ev, SEM.eventType, self.e(t))
         if fact.agreement:
@@ -331,7 +331,7 @@ class Mapper:
             yield (ev, QN.ratified, self.e(fact.ratified))
 
     def _participation(self, art: LoadedArticle, f: URIRef, fact: Participation) -> Iterator[tuple]:
-        yield from self._actor(self.e(fact.event), fact.agent, fact.role)
+        yield from self._actor(self.e(fact.event), fact.agent, fact.role, fact.on_behalf_of)
 
     def _cooperation(self, art: LoadedArticle, f: URIRef, fact: CooperationFact) -> Iterator[tuple]:
         for p in fact.partners:

@@ -54,6 +54,22 @@ class QN(DefinedNamespace):
     Fact: URIRef
     AttributedStatement: URIRef
     Cooperation: URIRef
+    UnnamedSource: URIRef
+    UnnamedGroup: URIRef
+    Stance: URIRef
+    Mission: URIRef
+    MilitaryRepresentation: URIRef
+    Office: URIRef
+    MilitaryRank: URIRef
+    RankHolding: URIRef
+    Provision: URIRef
+    Count: URIRef
+    # stances (individuals of qn:Stance)
+    Denial: URIRef
+    Hedge: URIRef
+    Aspiration: URIRef
+    Prescription: URIRef
+    Plan: URIRef
     # object properties
     post: URIRef
     holder: URIRef
@@ -72,6 +88,14 @@ class QN(DefinedNamespace):
     permittedAction: URIRef
     permissionTarget: URIRef
     statement: URIRef
+    occasion: URIRef
+    stance: URIRef
+    onBehalfOf: URIRef
+    accreditedTo: URIRef
+    rankHolder: URIRef
+    rank: URIRef
+    countOf: URIRef
+    underAgreement: URIRef
     # datatype properties
     isInferred: URIRef
     asOf: URIRef
@@ -80,6 +104,7 @@ class QN(DefinedNamespace):
     sha256: URIRef
     notArticleText: URIRef
     originalFileName: URIRef
+    planned: URIRef
 
 
 SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see docs/modelling.md

@@ -28,7 +28,8 @@ import pyoxigraph as ox
 
 from kg.folding import fold_words
 from kg.query.reference import FactRecord, Labels, is_true
-from kg.rdf.vocab import ORG, PROV, RDFS, SEM, TIME
+from kg.rdf.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
+from kg.web.sentence_templates import KIND_NAMES, KIND_ORDER, STANCE_TEMPLATES, TEMPLATES
 
 QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -63,45 +64,6 @@ MONTHS = {
 AND = {"en": " and ", "ar": " و"}
 COMMA = {"en": ", ", "ar": "، "}
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "holds_post": {"en": "{person} holds the post of {post}[, as of {date}]",
-                   "ar": "{person} في منصب {post}[، بتاريخ {date}]"},
-    "membership": {"en": "{member} is a member of {org}[ as {role}][, since {date}]",
-                   "ar": "{member} عضو في {org}[ بصفة {role}][، منذ {date}]"},
-    "cooperation": {"en": "{coop}: cooperation between {partners}",
-                    "ar": "{coop}: تعاون بين {partners}"},
-    "cooperation_area": {"en": "{area} is an area of {coop}",
-                         "ar": "{area} من مجالات {coop}"},
-    "discussed": {"en": "{topic} was discussed at {event}",
-                  "ar": "من موضوعات {event}: {topic}"},
-    "challenge": {"en": "{event} addressed {challenge}",
-                  "ar": "من القضايا المطروحة في {event}: {challenge}"},
-    "permission": {"en": "{agreement} permits {grantee} to {actions}[ {targets}]",
-                   "ar": "بموجب {agreement} يُسمح لـ{grantee} بما يلي: {actions}[ في {targets}]"},
-    "event": {"en": "{event}[: {when}][, in {place}][, part of {parent}][, signing {agreement}][, ratifying {ratified}][, with {actors}]",
-              "ar": "{event}[: {when}][، في {place}][، ضمن {parent}][، لتوقيع {agreement}][، للمصادقة على {ratified}][، بمشاركة {actors}]"},
-    "participation": {"en": "{agent} took part in {event} as {role}",
-                      "ar": "مشاركة {agent} في {event} بصفة {role}"},
-    "claim": {"en": "According to {speaker}: {summary}",
-              "ar": "بحسب {speaker}: {summary}"},
-    "other": {"en": "{subject}: {property} {value}",
-              "ar": "{subject}: {property} {value}"},
-}
-
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "holds_post": {"en": "Posts held", "ar": "المناصب"},
-    "membership": {"en": "Memberships", "ar": "العضويات"},
-    "cooperation": {"en": "Cooperation", "ar": "التعاون"},
-    "cooperation_area": {"en": "Areas of cooperation", "ar": "مجالات التعاون"},
-    "discussed": {"en": "Topics discussed", "ar": "موضوعات النقاش"},
-    "challenge": {"en": "Challenges addressed", "ar": "القضايا المطروحة"},
-    "permission": {"en": "Permissions", "ar": "الأذونات"},
-    "event": {"en": "About events", "ar": "عن الأحداث"},
-    "participation": {"en": "Taking part in events", "ar": "المشاركة في الأحداث"},
-    "claim": {"en": "What was said", "ar": "ما قيل"},
-    "other": {"en": "Other facts", "ar": "حقائق أخرى"},
-}
-KIND_ORDER = list(KIND_NAMES)
 
 Slot = list[Piece]
 
@@ -168,7 +130,7 @@ class Wording:
         return out
 
     def fill(self, kind: str, slots: dict[str, Slot | None]) -> Title:
-        template = TEMPLATES[kind][self.lang]
+        template = (TEMPLATES.get(kind) or STANCE_TEMPLATES[kind])[self.lang]
         pieces: list[Piece] = []
         for optional, required in re.findall(r"\[([^\]]*)\]|([^\[]+)", template):
             part = optional or required
@@ -188,10 +150,7 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     w = Wording(labels, lang)
     g = _Graph(rec)
     if rec.claim:
-        speaker = g.objects(str(PROV.wasAttributedTo))
-        summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == rec.iri and isinstance(o, ox.Literal)]
-        text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
-        return w.fill("claim", {"speaker": w.names(speaker), "summary": [Piece(text, lang=lang)] if text else None})
+        return _claim(w, g, rec.iri, lang)
     if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
         _holding, post = g.pairs(QN_LOCAL + "post")[0]
         person = g.objects(QN_LOCAL + "holder")
@@ -217,6 +176,19 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
     if g.pairs(QN_LOCAL + "addressedChallenge"):
         event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
+    if g.pairs(QN_LOCAL + "rank"):
+        holding = g.pairs(QN_LOCAL + "rank")[0][0].value
+        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "rankHolder", subject=holding)),
+                               "rank": w.names(g.objects(QN_LOCAL + "rank", subject=holding)),
+                               "date": _text(g.literal(QN_LOCAL + "asOf", subject=holding), lang)})
+    if g.pairs(QN_LOCAL + "countOf"):
+        count, subject = g.pairs(QN_LOCAL + "countOf")[0]
+        value = g.literal(str(SCHEMA.value), subject=count.value)
+        units = [o for s, p, o in g.triples if p == str(SCHEMA.unitText) and isinstance(o, ox.Literal)]
+        unit = next((o.value for o in units if o.language == lang), units[0].value if units else "")
+        return w.fill("count", {"subject": [w.name(subject.value)], "value": [Piece(value.value)] if value else None,
+                                "unit": [Piece(unit, lang=lang)] if unit else None,
+                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=count.value), lang)})
     if g.pairs(QN_LOCAL + "permits"):
         agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
         return w.fill("permission", {
@@ -224,7 +196,8 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
         })
     event_level = {str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
-                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf"}
+                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf",
+                   QN_LOCAL + "planned", QN_LOCAL + "underAgreement"}
     actors = g.actors()
     is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
     event_subjects = sorted({s.value for s, p, _ in g.triples if is_event_level(p) or p == str(SEM.hasActor)})
@@ -233,8 +206,10 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
         not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
         approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
+        planned = is_true(g.literal(QN_LOCAL + "planned", subject=ev))
+        as_of = g.literal(QN_LOCAL + "asOf", subject=ev)  # a planned event is planned, not ongoing, as of then
         when = when_phrase(date, not_after, lang, is_true(approximate),
-                           g.literal(str(SEM.hasBeginTimeStamp), subject=ev), g.literal(QN_LOCAL + "asOf", subject=ev))
+                           g.literal(str(SEM.hasBeginTimeStamp), subject=ev), None if planned else as_of)
         said = _Said(w.name(ev).text)  # what the event's own name (or its parent's) says is not said again
         parent = said.unsaid(w, g.objects(str(SEM.subEventOf), subject=ev))
         said.add("".join(p.text for p in parent))
@@ -245,25 +220,30 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             if said.names(w.name(agent).text):
                 continue
             mention = [w.name(agent), Piece(" (")]
-            for n, role in enumerate(roles):
+            for n, (role, party) in enumerate(roles):
                 mention += ([Piece(COMMA[lang])] if n else []) + [w.name(role)]
+                mention += [Piece(FOR[lang]), w.name(party)] if party else []  # who signed for whom
             mention.append(Piece(")"))
             slot = place_slot if agent in places else actor_slot  # "in Qatar (host)", not "in Qatar, with Qatar (host)"
             slot += ([Piece(COMMA[lang])] if slot else []) + mention
         for i in places:
             if not any(p.iri == i for p in place_slot):
                 place_slot += ([Piece(AND[lang])] if place_slot else []) + [w.name(i)]
+        status = PLANNED[lang] + (PLANNED_AS_OF[lang] + format_date(as_of, lang) if as_of is not None else "")
         return w.fill("event", {
             "event": [w.name(ev)], "when": [Piece(when)] if when and not said.names(when) else None,
             "place": place_slot,
             "parent": parent,
             "agreement": said.unsaid(w, g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
             "ratified": said.unsaid(w, g.objects(QN_LOCAL + "ratified", subject=ev)),
+            "under": said.unsaid(w, g.objects(QN_LOCAL + "underAgreement", subject=ev)),
+            "status": [Piece(status)] if planned else None,
             "actors": actor_slot,
         })
     if len(actors) == 1:
-        agent, role = actors[0]
+        agent, role, party = actors[0]
         return w.fill("participation", {"agent": [w.name(agent)], "role": [w.name(role)],
+                                        "party": [w.name(party)] if party else None,
                                         "event": [w.name(event_subjects[0])] if event_subjects else None})
     return _other(w, g)
 
@@ -276,6 +256,33 @@ def _other(w: Wording, g: _Graph) -> Title:
         value = [w.name(o.value)] if isinstance(o, ox.NamedNode) else [Piece(o.value, lang=getattr(o, "language", None) or None)]
         return w.fill("other", {"subject": [w.name(s.value)], "property": [Piece(w.name(p).text)], "value": value})
     return Title("other", ())
+
+
+FOR = {"en": ", for ", "ar": "، نيابةً عن "}
+"""Between an actor's role and the party it represented: "X (signatory, for Qatar)"."""
+PLANNED = {"en": "planned", "ar": "مخطط له"}
+PLANNED_AS_OF = {"en": " as of ", "ar": " بتاريخ "}
+
+
+def _claim(w: Wording, g: _Graph, claim: str, lang: str) -> Title:
+    """A claim as said: by whom (named, or an unnamed source by its description),
+    through which agency, when, at which event, with the stance its words mark."""
+    summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == claim and isinstance(o, ox.Literal)]
+    text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
+    stance = g.objects(QN_LOCAL + "stance", subject=claim)
+    kind = "claim-" + stance[0].rsplit("#", 1)[-1].lower() if stance else "claim"
+    filled = w.fill(kind if kind in STANCE_TEMPLATES else "claim", {
+        "speaker": w.names(g.objects(str(PROV.wasAttributedTo), subject=claim)),
+        "via": w.names(g.objects(str(PROV.agent))),
+        "date": _text(g.literal(str(SCHEMA.dateCreated), subject=claim), lang),
+        "occasion": w.names(g.objects(QN_LOCAL + "occasion", subject=claim)),
+        "summary": [Piece(text, lang=lang)] if text else None,
+    })
+    pieces = filled.pieces
+    if lang == "en" and pieces and pieces[0].text[:1].islower():  # "an unnamed NATO official ruled out …"
+        first = pieces[0]
+        pieces = (Piece(first.text[0].upper() + first.text[1:], first.iri, first.lang), *pieces[1:])
+    return Title("claim", pieces)
 
 
 class _Said:
@@ -307,13 +314,13 @@ def _bare(text: str) -> str:
     return " ".join(_CLITICS.sub("", w) for w in fold_words(text).split(" ") if w)
 
 
-def _by_agent(actors: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """(agent, its roles), in order of first mention: "Qatar (facilitator, host)"."""
-    out: dict[str, list[str]] = {}
-    for agent, role in actors:
+def _by_agent(actors: list[tuple[str, str, str | None]]) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """(agent, its roles with the party it acted for in each), in order of first mention: "Qatar (facilitator, host)"."""
+    out: dict[str, list[tuple[str, str | None]]] = {}
+    for agent, role, party in actors:
         roles = out.setdefault(agent, [])
-        if role not in roles:
-            roles.append(role)
+        if (role, party) not in roles:
+            roles.append((role, party))
     return list(out.items())
 
 
@@ -361,16 +368,17 @@ class _Graph:
         return next((o for s, p, o in self.triples if self.same(p, predicate) and isinstance(o, ox.Literal)
                      and (subject is None or s.value == subject)), None)
 
-    def actors(self) -> list[tuple[str, str]]:
-        """(agent, role type) of every sem:Role in the graph."""
+    def actors(self) -> list[tuple[str, str, str | None]]:
+        """(agent, role type, the party it acted for or None) of every sem:Role in the graph."""
         nodes = {o.value for _, p, o in self.triples if p == str(SEM.hasActor)}
         out = []
         for node in sorted(nodes):
             agent = self.objects(RDF_VALUE, subject=node)
             role = self.objects(str(SEM.roleType), subject=node)
+            party = self.objects(QN_LOCAL + "onBehalfOf", subject=node)
             if agent and role:
-                out.append((agent[0], role[0]))
+                out.append((agent[0], role[0], party[0] if party else None))
         return out
 
 
-__all__ = ["KIND_NAMES", "KIND_ORDER", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]
+__all__ = ["KIND_NAMES", "KIND_ORDER", "STANCE_TEMPLATES", "TEMPLATES", "Piece", "Title", "format_date", "title", "when_phrase"]
