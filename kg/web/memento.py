@@ -47,6 +47,7 @@ from kg.store.embedded import OxigraphStore
 from kg.vocab import DCT, RDFS, prefixes
 from kg.web import resources
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
+from kg.web.conditional import made_from_history
 from kg.web.reload import _PinnedApp
 from kg.web.render import get_urls, not_found, render_html
 from kg.web.urls import CC_BY, Urls
@@ -244,6 +245,8 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
     else:
         return not_found(request)
     response = resources.represent(_as_of(request, release, store), desc, forced)
+    var = var_dir(request)
+    made_from_history(request, lambda: history.stamp(var))  # a prune turns it into a 410
     alternates = [f'<{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
     response.headers["Link"] = _links(original_links(path), *alternates, f'<{CC_BY}>; rel="license"')
     response.headers["Memento-Datetime"] = http_date(info.published)

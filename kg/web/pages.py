@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.describe import run
+from kg.web.conditional import release_validators
 from kg.vocab import prefixes
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
@@ -65,13 +66,14 @@ def home(request: Request) -> Response:
         "meta": meta, "types": ours, "articles": list(articles.values()),
         "dumps": sorted(n for n in meta.get("files", {}) if n.startswith("dataset.")),
         **home_context(request, choose_language(request)),
-    }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"'})
+    }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"',
+                **release_validators(request)})
 
 
 @router.api_route("/types/", methods=METHODS, include_in_schema=False)
 def types(request: Request) -> Response:
     rows, _ = class_counts(request)
-    return render_html(request, "types.html", {"types": rows})
+    return render_html(request, "types.html", {"types": rows}, headers=release_validators(request))
 
 
 @router.api_route("/types/{curie}", methods=METHODS, include_in_schema=False)
@@ -93,7 +95,7 @@ def instances(curie: str, request: Request) -> Response:
                    key=lambda i: (labels.get(i, {}).get("en") or i).lower())
     return render_html(request, "type_list.html", {
         "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in items],
-    })
+    }, headers=release_validators(request))
 
 
 @router.api_route("/favicon.ico", methods=METHODS, include_in_schema=False)

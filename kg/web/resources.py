@@ -23,7 +23,7 @@ from rdflib.namespace import OWL
 
 from kg.reference import is_true
 from kg.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
-from kg.web.conditional import release_validators, unchanged
+from kg.web.conditional import made_from_release, release_validators
 from kg.web.sentences import date_words
 from kg.web.reference_view import reference_context
 from kg.web.render import (
@@ -57,6 +57,7 @@ def thing(rest: str, request: Request) -> Response:
     if not rest or not exists(request.app.state.store, iri, base=urls.base):
         return not_found(request)
     location = urls.page(iri) + (f"?{request.url.query}" if request.url.query else "")
+    made_from_release(request)  # the same 303 all release long: answered once (kg.web.render_once)
     return RedirectResponse(location, status_code=303, headers={"Link": f'<{CC_BY}>; rel="license"'})
 
 
@@ -116,32 +117,21 @@ def choose_format(request: Request, forced: Format | None) -> Format:
 def document_headers(request: Request, iri: str, fmt: Format, forced: Format | None) -> dict[str, str]:
     """Headers of a document (a description, the ontology …) in ``fmt``: its
     alternates, ``Vary``/``Content-Location`` when negotiated, and validators
-    (ETag per release, path, format and, for a page, language; Last-Modified
-    the release's publication) so a conditional GET can be answered 304."""
+    (Last-Modified the release's publication; the strong ETag and any 304 are
+    the render-once layer's, from the bytes: ``kg.web.render_once``)."""
     urls: Urls = get_urls(request)
     headers = {"Link": link_header(urls, iri, negotiated=forced is None)}
     if forced is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = urls.variant(iri, fmt.suffix)
-    page = (choose_language(request), request.url.query) if fmt is HTML else None
-    headers.update(release_validators(request, request.url.path, fmt.media_type, page))
+    headers.update(release_validators(request))
     return headers
-
-
-def not_modified_document(request: Request, headers: dict[str, str], fmt: Format) -> Response | None:
-    """304 for a current copy; a page's 304 names the page's own ``Vary`` too."""
-    if fmt is HTML:
-        vary = [v for v in (headers.get("Vary"), "Accept-Language", "Cookie") if v]
-        headers = {**headers, "Vary": ", ".join(vary)}
-    return unchanged(request, headers)
 
 
 def represent(request: Request, desc: Description, forced: Format | None) -> Response:
     urls: Urls = get_urls(request)
     fmt = choose_format(request, forced)
     headers = document_headers(request, desc.iri, fmt, forced)
-    if (current := not_modified_document(request, headers, fmt)) is not None:
-        return current
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc), headers=headers)
     extra = document_triples(urls, desc.iri)
