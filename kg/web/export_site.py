@@ -1,0 +1,237 @@
+"""``kg export-site DIR``: every page and document of the served release as
+static files, and an nginx configuration that serves them as ``kg serve`` does.
+
+Nothing is rendered here: every answer is asked of the real app, in process
+(``httpx.ASGITransport``), so the files hold the bytes ``kg serve`` sends and
+the configuration repeats the headers it sends (Link, Vary, ETag,
+Content-Location, Content-Language, Set-Cookie, Cache-Control, the security
+headers …). What to ask for comes from the release, not from knowing the
+routes: the fixed documents, the types, the housekeeping graphs, and every
+page the sitemaps list (with its ``/id/`` IRI, which answers ``303``); from
+each answer, its ``Location``, its ``rel="alternate"`` variants and its
+``rel="next"``/``"prev"`` pages (``Link`` header or ``<link>`` in the page)
+are asked for in turn — so paginated pages are exported whatever their shape.
+
+Each path (and query) is asked once per *Accept class* when its answer says
+``Vary: Accept`` — no Accept (or ``*/*``), ``text/html`` first, or exactly one
+of the RDF media types — and once per language when it says
+``Vary: Accept-Language``. Only classes nginx can recognise exactly are
+exported; any other request (a q-value list, ``Accept-Datetime``, a query not
+exported, a POST) is proxied to ``kg serve``. See ``kg.web.nginx_conf`` and
+docs/deploy.md.
+
+Streaming: files and map lines are written as answers come; what is held is
+the current resource's handful of variants, whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+
+from kg.describe import run
+from kg.release import Release
+from kg.sitemap import SITEMAP_DIR, sitemap_names
+from kg.web import nginx_conf
+from kg.web.pages import STATIC
+
+CLASSES: dict[str, str | None] = {
+    "star": None, "html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
+    "json": "application/json", "nt": "application/n-triples", "rdf": "application/rdf+xml",
+}
+"""Accept classes nginx recognises exactly (``kg.web.nginx_conf.ACCEPT_CLASSES``), and the Accept asked with."""
+LANGUAGES = ("en", "ar")
+SAFE_PATH = re.compile(r"^/[A-Za-z0-9/_.:~-]*$")
+SAFE_QUERY = re.compile(r"^[A-Za-z0-9=&_.-]*$")
+FIXED = ["/", "/types/", "/ontology", "/shapes", "/dataset", "/.well-known/void", "/context.jsonld",
+         "/robots.txt", "/sitemap.xml", "/favicon.ico"]
+FOLLOWED_RELS = {"alternate", "next", "prev", "previous"}
+_LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+_HTML_LINK = re.compile(r'<link\b[^>]*>', re.IGNORECASE)
+_ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
+_TYPES_HREF = re.compile(r'href="(/types/[^"#?]+)"')
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    redirects: int = 0
+    skipped: int = 0
+    paths: int = 0
+    bytes: int = 0
+    types: dict[str, str] = field(default_factory=dict)
+
+
+def resource_paths(release: Release) -> Iterator[str]:
+    """``/doc/…`` of every page the release's sitemaps list, in their order, one at a time."""
+    base = release.base_iri
+    for name in sitemap_names(release.path):
+        with gzip.open(release.path / SITEMAP_DIR / name, "rb") as fh:
+            for _, element in ElementTree.iterparse(fh):
+                if element.tag.endswith("}loc") and element.text and element.text.startswith(base):
+                    yield "/" + element.text[len(base):]
+                element.clear()
+
+
+def _vary(response: httpx.Response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("vary", "").split(",")}
+
+
+def links(response: httpx.Response) -> list[str]:
+    """Same-site targets of the answer's Location, Link rel=alternate/next/prev and ``<link rel=next|prev>``."""
+    out = []
+    if "location" in response.headers:
+        out.append(response.headers["location"])
+    for value in response.headers.get_list("link"):
+        for target, params in _LINK.findall(value):
+            rels = re.search(r'rel\s*=\s*"([^"]*)"', params)
+            if rels and FOLLOWED_RELS & set(rels.group(1).split()):
+                out.append(target)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        for tag in _HTML_LINK.findall(response.text):
+            attrs = dict(_ATTR.findall(tag))
+            if FOLLOWED_RELS & set(attrs.get("rel", "").split()) and "href" in attrs:
+                out.append(attrs["href"])
+    return [t for t in out if t.startswith("/") and not t.startswith("//")]
+
+
+class Exporter:
+    def __init__(self, client: httpx.Client, out: Path, progress: Callable[[int], None]) -> None:
+        self.client = client
+        self.site = nginx_conf.Site(out)
+        self.progress = progress
+        self.summary = self.site.summary
+
+    def get(self, target: str, accept: str | None, lang: str | None) -> httpx.Response:
+        return self.client.get_many([(target, accept, lang)])[0]
+
+    def export(self, target: str, seen: set[str]) -> list[str]:
+        """Write every exact variant of ``target``; the targets it links to."""
+        if target in seen:
+            return []
+        seen.add(target)
+        path, _, query = target.partition("?")
+        if not SAFE_PATH.match(path) or not SAFE_QUERY.match(query) or "/../" in path + "/":
+            self.summary.skipped += 1
+            return []
+        first = self.get(target, None, None)
+        self.summary.paths += 1
+        self.progress(self.summary.paths)
+        vary = {v.strip().lower() for v in first.headers.get("vary", "").split(",")}
+        if first.status_code in (301, 302, 303, 307, 308) and "accept" not in vary:
+            self.site.redirect(path, query, first)
+            return links(first)
+        if first.status_code != 200:
+            self.summary.skipped += 1
+            return []
+        by_accept = "accept" in vary
+        found = links(first)
+        if {"accept-language", "cookie"} & vary and not query:  # the language switch (?lang=, remembered by a cookie)
+            found.extend(f"{path}?lang={lang}" for lang in LANGUAGES)
+        classes = list(CLASSES.items()) if by_accept else [("any", None)]
+        answers = self.client.get_many([(target, accept, None) for cls, accept in classes[1:]])
+        by_class = [(classes[0][0], classes[0][1], first), *((cls, accept, r) for (cls, accept), r in zip(classes[1:], answers))]
+        second = [(cls, accept) for cls, accept, r in by_class  # a page in English: ask for it in Arabic too
+                  if r.status_code == 200 and {"accept-language", "cookie"} & _vary(r) and r.headers.get("content-language") == "en"]
+        others = self.client.get_many([(target, accept, "ar") for _, accept in second])
+        for cls, _, answer in by_class:
+            if answer.status_code != 200:
+                continue
+            language = answer.headers.get("content-language")
+            lang = f"-{language}" if {"accept-language", "cookie"} & _vary(answer) and language else ""
+            self.site.file(path, query, cls + lang, answer)
+            found.extend(t for t in links(answer) if t not in found)
+        for (cls, _), answer in zip(second, others):
+            if answer.status_code == 200 and answer.headers.get("content-language") == "ar":
+                self.site.file(path, query, cls + "-ar", answer)
+        return found
+
+    def crawl(self, starts: Iterator[str], *, shared: set[str] | None = None) -> None:
+        """From each start, its linked variants and pages, depth first; ``seen`` is per start
+        (memory stays flat), except for the ``shared`` fixed pages."""
+        for start in starts:
+            seen = shared if shared is not None else set()
+            stack = [start]
+            while stack:
+                stack.extend(reversed(self.export(stack.pop(), seen)))
+
+
+def export_site(app, release: Release, out: Path, *, listen: str, upstream: str, sparql: str | None = None,  # type: ignore[no-untyped-def]
+                progress: Callable[[int], None] = lambda _n: None) -> Summary:
+    """Write ``out/_kg_export/…`` and ``out/nginx/…`` (see the module docstring); the counts."""
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    out.mkdir(parents=True, exist_ok=True)
+    with _SyncASGI(transport) as client:
+        exporter = Exporter(client, out, progress)
+        fixed = list(FIXED) + [f"/static/{p.name}" for p in sorted(STATIC.iterdir()) if p.is_file()]
+        types_page = client.get("/types/")
+        fixed += sorted(set(_TYPES_HREF.findall(types_page.text)))
+        graphs = run(app.state.store, "housekeeping_graphs", base=release.base_iri).dicts()
+        fixed += ["/" + r["graph"].value[len(release.base_iri):] for r in graphs]
+        exporter.crawl(iter(fixed), shared=set())
+
+        def things() -> Iterator[str]:
+            for doc in resource_paths(release):
+                yield "/id/" + doc[len("/doc/"):] if doc.startswith("/doc/") else doc
+
+        exporter.crawl(things())
+        exporter.site.close(release, listen=listen, upstream=upstream, sparql=sparql,
+                            cors=client.get("/ontology.ttl", headers={"Origin": "https://example.org"}).headers)
+    return exporter.summary
+
+
+class _SyncASGI:
+    """A blocking client over the ASGI app: one event loop, requests one after another."""
+
+    def __init__(self, transport: httpx.ASGITransport) -> None:
+        import asyncio
+
+        self._loop = asyncio.new_event_loop()
+        from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+        never = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # ?lang= sets a cookie: keep none
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://kg.export", timeout=600, cookies=never)
+
+    def __enter__(self) -> "_SyncASGI":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.run_until_complete(self._client.aclose())
+        self._loop.close()
+
+    def get(self, target: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self._loop.run_until_complete(self._client.get(target, headers=headers or {}))
+
+    def get_many(self, asks: list[tuple[str, str | None, str | None]]) -> list[httpx.Response]:
+        """(target, Accept, Accept-Language) each, at once: the app renders them on its threads."""
+        import asyncio
+
+        def headers(accept: str | None, lang: str | None) -> dict[str, str]:
+            return {**({"Accept": accept} if accept else {}), **({"Accept-Language": lang} if lang else {})}
+
+        async def all_of() -> list[httpx.Response]:
+            return list(await asyncio.gather(*(self._client.get(t, headers=headers(a, l)) for t, a, l in asks)))
+
+        return self._loop.run_until_complete(all_of())
+
+
+def set_mtime(path: Path, last_modified: str | None) -> None:
+    """The file dated as the answer was, so nginx's Last-Modified is the app's."""
+    if not last_modified:
+        return
+    try:
+        when = parsedate_to_datetime(last_modified).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return
+    os.utime(path, (when, when))
+
+
+__all__ = ["CLASSES", "LANGUAGES", "Summary", "export_site", "links", "resource_paths", "set_mtime"]
