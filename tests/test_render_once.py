@@ -221,3 +221,13 @@ def test_a_new_release_never_gets_the_old_bytes(seeds_copy: Path, tmp_path: Path
                 assert fetch(url + p, Accept="text/html", **{"If-None-Match": old.headers["etag"]}).status_code == 200
     finally:
         app.state.store.close()
+
+
+def test_a_head_first_keeps_the_whole_answer(servers: tuple[str, str, Any]) -> None:
+    kept, reference, _ = servers
+    path = "/shapes.nt"  # asked by no other test
+    head = fetch(kept + path, "HEAD")
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
+    get = fetch(kept + path)
+    same(get, fetch(reference + path), path)
+    assert len(get.content) == int(head.headers["content-length"]) and get.headers["etag"] == head.headers["etag"]

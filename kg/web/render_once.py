@@ -262,7 +262,13 @@ class RenderOnceMiddleware:
                 return
             parts.append(message.get("body", b""))
             if not message.get("more_body", False):
-                entry = make_entry(start, b"".join(parts), scope[PURE])
+                body = b"".join(parts)
+                declared = next((v for k, v in start.get("headers", []) if k.lower() == b"content-length"), None)
+                if declared is not None and int(declared) != len(body):  # a HEAD answered without its body
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                entry = make_entry(start, body, scope[PURE])
                 if cache is not None:
                     cache.store(primary, headers, entry)
                 await send_entry(entry, headers, send)
