@@ -27,11 +27,8 @@ the current resource's handful of variants, whatever the corpus size.
 from __future__ import annotations
 
 import gzip
-import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -41,6 +38,7 @@ from kg.describe import run
 from kg.release import Release
 from kg.sitemap import SITEMAP_DIR, sitemap_names
 from kg.web import nginx_conf
+from kg.web.nginx_conf import Summary
 from kg.web.pages import STATIC
 
 CLASSES: dict[str, str | None] = {
@@ -58,16 +56,6 @@ _LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
 _HTML_LINK = re.compile(r'<link\b[^>]*>', re.IGNORECASE)
 _ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
 _TYPES_HREF = re.compile(r'href="(/types/[^"#?]+)"')
-
-
-@dataclass
-class Summary:
-    files: int = 0
-    redirects: int = 0
-    skipped: int = 0
-    paths: int = 0
-    bytes: int = 0
-    types: dict[str, str] = field(default_factory=dict)
 
 
 def resource_paths(release: Release) -> Iterator[str]:
@@ -223,15 +211,4 @@ class _SyncASGI:
         return self._loop.run_until_complete(all_of())
 
 
-def set_mtime(path: Path, last_modified: str | None) -> None:
-    """The file dated as the answer was, so nginx's Last-Modified is the app's."""
-    if not last_modified:
-        return
-    try:
-        when = parsedate_to_datetime(last_modified).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return
-    os.utime(path, (when, when))
-
-
-__all__ = ["CLASSES", "LANGUAGES", "Summary", "export_site", "links", "resource_paths", "set_mtime"]
+__all__ = ["CLASSES", "LANGUAGES", "Summary", "export_site", "links", "resource_paths"]

@@ -34,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO
 
@@ -55,6 +57,27 @@ NOT_REPEATED = {"date", "server", "content-length", "content-type", "last-modifi
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
+@dataclass
+class Summary:
+    files: int = 0
+    redirects: int = 0
+    skipped: int = 0
+    paths: int = 0
+    bytes: int = 0
+    types: dict[str, str] = field(default_factory=dict)
+
+
+def set_mtime(path: Path, last_modified: str | None) -> None:
+    """The file dated as the answer was, so nginx's Last-Modified is the app's."""
+    if not last_modified:
+        return
+    try:
+        when = parsedate_to_datetime(last_modified).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return
+    os.utime(path, (when, when))
+
+
 def quoted(value: str) -> str | None:
     """``value`` as an nginx string; None if it cannot be one (a ``$`` would be read as a variable)."""
     if "$" in value or "\n" in value or "\r" in value:
@@ -70,8 +93,6 @@ class Site:
     """Writes the files and the maps as answers come, and the configuration at the end."""
 
     def __init__(self, out: Path) -> None:
-        from kg.web.export_site import Summary
-
         self.out = out.resolve()
         self.root = self.out / EXPORT
         self.blobs = self.out / BLOBS
@@ -146,8 +167,6 @@ class Site:
             os.link(blob, target)
         except OSError:
             target.write_bytes(body)
-        from kg.web.export_site import set_mtime
-
         set_mtime(blob, response.headers.get("last-modified"))
         self._files.write(f'"{key}" "{key}.{code}";\n')
         self._map_lines(key, rows)
