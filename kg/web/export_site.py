@@ -26,9 +26,11 @@ the current resource's handful of variants, whatever the corpus size.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -51,6 +53,8 @@ SAFE_PATH = re.compile(r"^/[A-Za-z0-9/_.:~-]*$")
 SAFE_QUERY = re.compile(r"^[A-Za-z0-9=&_.-]*$")
 FIXED = ["/", "/types/", "/ontology", "/shapes", "/dataset", "/.well-known/void", "/context.jsonld",
          "/robots.txt", "/sitemap.xml", "/favicon.ico"]
+WORKERS = 4
+"""Resources exported at once (their answers are rendered on the app's threads and query workers)."""
 FOLLOWED_RELS = {"alternate", "next", "prev", "previous"}
 _LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
 _HTML_LINK = re.compile(r'<link\b[^>]*>', re.IGNORECASE)
@@ -92,16 +96,13 @@ def links(response: httpx.Response) -> list[str]:
 
 
 class Exporter:
-    def __init__(self, client: httpx.Client, out: Path, progress: Callable[[int], None]) -> None:
+    def __init__(self, client: _SyncASGI, out: Path, progress: Callable[[int], None]) -> None:
         self.client = client
         self.site = nginx_conf.Site(out)
         self.progress = progress
         self.summary = self.site.summary
 
-    def get(self, target: str, accept: str | None, lang: str | None) -> httpx.Response:
-        return self.client.get_many([(target, accept, lang)])[0]
-
-    def export(self, target: str, seen: set[str]) -> list[str]:
+    async def export(self, target: str, seen: set[str]) -> list[str]:
         """Write every exact variant of ``target``; the targets it links to."""
         if target in seen:
             return []
@@ -110,7 +111,7 @@ class Exporter:
         if not SAFE_PATH.match(path) or not SAFE_QUERY.match(query) or "/../" in path + "/":
             self.summary.skipped += 1
             return []
-        first = self.get(target, None, None)
+        first = (await self.client.aget_many([(target, None, None)]))[0]
         self.summary.paths += 1
         self.progress(self.summary.paths)
         vary = {v.strip().lower() for v in first.headers.get("vary", "").split(",")}
@@ -125,11 +126,11 @@ class Exporter:
         if {"accept-language", "cookie"} & vary and not query:  # the language switch (?lang=, remembered by a cookie)
             found.extend(f"{path}?lang={lang}" for lang in LANGUAGES)
         classes = list(CLASSES.items()) if by_accept else [("any", None)]
-        answers = self.client.get_many([(target, accept, None) for cls, accept in classes[1:]])
+        answers = await self.client.aget_many([(target, accept, None) for cls, accept in classes[1:]])
         by_class = [(classes[0][0], classes[0][1], first), *((cls, accept, r) for (cls, accept), r in zip(classes[1:], answers))]
         second = [(cls, accept) for cls, accept, r in by_class  # a page in English: ask for it in Arabic too
                   if r.status_code == 200 and {"accept-language", "cookie"} & _vary(r) and r.headers.get("content-language") == "en"]
-        others = self.client.get_many([(target, accept, "ar") for _, accept in second])
+        others = await self.client.aget_many([(target, accept, "ar") for _, accept in second])
         for cls, _, answer in by_class:
             if answer.status_code != 200:
                 continue
@@ -142,14 +143,22 @@ class Exporter:
                 self.site.file(path, query, cls + "-ar", answer)
         return found
 
-    def crawl(self, starts: Iterator[str], *, shared: set[str] | None = None) -> None:
+    def crawl(self, starts: Iterator[str], *, shared: set[str] | None = None, workers: int = 1) -> None:
         """From each start, its linked variants and pages, depth first; ``seen`` is per start
-        (memory stays flat), except for the ``shared`` fixed pages."""
-        for start in starts:
-            seen = shared if shared is not None else set()
-            stack = [start]
-            while stack:
-                stack.extend(reversed(self.export(stack.pop(), seen)))
+        (memory stays flat), except for the ``shared`` fixed pages. ``workers`` starts are
+        exported at once, so the app renders on all its threads."""
+
+        async def worker() -> None:
+            for start in starts:  # one iterator for all: each start is taken once
+                seen = shared if shared is not None else set()
+                stack = [start]
+                while stack:
+                    stack.extend(reversed(await self.export(stack.pop(), seen)))
+
+        async def all_workers() -> None:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+
+        self.client.run(all_workers())
 
 
 def export_site(app, release: Release, out: Path, *, listen: str, upstream: str, sparql: str | None = None,  # type: ignore[no-untyped-def]
@@ -170,7 +179,7 @@ def export_site(app, release: Release, out: Path, *, listen: str, upstream: str,
             for doc in resource_paths(release):
                 yield "/id/" + doc[len("/doc/"):] if doc.startswith("/doc/") else doc
 
-        exporter.crawl(things())
+        exporter.crawl(things(), workers=WORKERS)
         exporter.site.close(release, listen=listen, upstream=upstream, sparql=sparql,
                             cors=client.get("/ontology.ttl", headers={"Origin": "https://example.org"}).headers)
     return exporter.summary
@@ -180,8 +189,6 @@ class _SyncASGI:
     """A blocking client over the ASGI app: one event loop, requests one after another."""
 
     def __init__(self, transport: httpx.ASGITransport) -> None:
-        import asyncio
-
         self._loop = asyncio.new_event_loop()
         from http.cookiejar import CookieJar, DefaultCookiePolicy
 
@@ -198,17 +205,19 @@ class _SyncASGI:
     def get(self, target: str, headers: dict[str, str] | None = None) -> httpx.Response:
         return self._loop.run_until_complete(self._client.get(target, headers=headers or {}))
 
+    def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self._loop.run_until_complete(coroutine)
+
     def get_many(self, asks: list[tuple[str, str | None, str | None]]) -> list[httpx.Response]:
+        return self._loop.run_until_complete(self.aget_many(asks))
+
+    async def aget_many(self, asks: list[tuple[str, str | None, str | None]]) -> list[httpx.Response]:
         """(target, Accept, Accept-Language) each, at once: the app renders them on its threads."""
-        import asyncio
 
         def headers(accept: str | None, lang: str | None) -> dict[str, str]:
             return {**({"Accept": accept} if accept else {}), **({"Accept-Language": lang} if lang else {})}
 
-        async def all_of() -> list[httpx.Response]:
-            return list(await asyncio.gather(*(self._client.get(t, headers=headers(a, l)) for t, a, l in asks)))
-
-        return self._loop.run_until_complete(all_of())
+        return list(await asyncio.gather(*(self._client.get(t, headers=headers(a, l)) for t, a, l in asks)))
 
 
 __all__ = ["CLASSES", "LANGUAGES", "Summary", "export_site", "links", "resource_paths"]
