@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
                    help="no line per request on stderr (when a proxy in front logs them)")
 
+    ex = sub.add_parser("export-site", help="write every page and document of the current release as static files, with an nginx configuration")
+    ex.add_argument("dir", type=Path, help="directory to write (its _kg_export/, _kg_blobs/ and nginx/ are replaced)")
+    ex.add_argument("--listen", default="127.0.0.1:8080", help="nginx 'listen' address (default %(default)s)")
+    ex.add_argument("--upstream", metavar="URL", help="kg serve, for everything not exported (default http://HOST:PORT of the settings)")
+    ex.add_argument("--sparql", metavar="URL", help="send /sparql here instead (e.g. Virtuoso's http://host:8890/sparql)")
+    ex.add_argument("--quiet", action="store_true", help="no progress count")
+
     pub = sub.add_parser("publish", help="load the current release into a SPARQL 1.1 Graph Store Protocol endpoint")
     pub.add_argument("--to", required=True, metavar="URL", help="Graph Store Protocol endpoint (user:password@ in the URL allowed)")
     pub.add_argument("--update", metavar="URL", help="the same store's SPARQL Update endpoint: switch releases in one request")
@@ -205,11 +212,40 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_site(settings: Settings, args: argparse.Namespace) -> int:
+    import shutil
+
+    from kg.web.export_site import export_site
+    from kg.web.server import build_app
+
+    for part in ("_kg_export", "_kg_blobs", "nginx"):
+        shutil.rmtree(args.dir / part, ignore_errors=True)  # a new release's files only
+    app = build_app(settings)
+    tty = sys.stderr.isatty() and not args.quiet
+
+    def count(n: int) -> None:
+        if tty and n % 50 == 0:
+            print(f"\rexport-site: {n} paths", end="", file=sys.stderr, flush=True)
+
+    try:
+        summary = export_site(app, app.state.release, args.dir, listen=args.listen,
+                              upstream=args.upstream or f"http://{settings.host}:{settings.port}", sparql=args.sparql,
+                              progress=count)
+    finally:
+        app.state.store.close()
+    if not args.quiet:
+        print(("\r" if tty else "") + f"export-site: release {app.state.release.id}: {summary.paths} paths, {summary.files} files "
+              f"({summary.bytes} bytes), {summary.redirects} redirects, {summary.skipped} answers left to kg serve; "
+              f"run: nginx -p {args.dir.resolve()}/nginx -c nginx.conf -g 'daemon off;'", file=sys.stderr)
+    return 0
+
+
 def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "diff": _diff, "validate": _validate, "serve": _serve, "publish": _publish}
+_COMMANDS = {**curation_cli.COMMANDS, "build": _build, "prune": _prune, "diff": _diff, "validate": _validate, "serve": _serve, "publish": _publish,
+             "export-site": _export_site}
 
 
 def run() -> None:

@@ -47,6 +47,9 @@ class Settings:
     access_log: bool = field(default=True, metadata={"help": "Log a line per request (uvicorn's access log); off when a proxy in front logs them."})
     examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency",
                                metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})
+    response_cache_bytes: int = field(default=128 * 1024 * 1024, metadata={
+        "help": "Bytes of rendered pages and RDF documents kept in memory per release, least recently used out "
+                "(kg.web.render_once); 0 keeps none (ETags and 304 still work)."})
     store_url: str | None = field(default=None, metadata={"help": "Remote SPARQL endpoint to front instead of the embedded store."})
 
     def __post_init__(self) -> None:

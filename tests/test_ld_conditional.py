@@ -58,20 +58,27 @@ def test_negotiated_document_answers_304_to_either_validator(ld_url: str, media:
     assert head.status_code == 304
 
 
-def test_every_variant_has_its_own_etag_and_the_release_date(ld_url: str, release: Release) -> None:
-    tags = set()
+def test_every_variant_has_its_own_strong_etag_and_the_release_date(ld_url: str, release: Release) -> None:
+    """Strong ETags (RFC 9110 §8.8.3): one per representation — the same bytes
+    in the same type and language share it, any other difference changes it."""
+    seen: dict[str, tuple[bytes, str, str | None]] = {}
     published = formatdate(int(release.path.stat().st_mtime), usegmt=True)
+    answers = []
     for suffix in ("ttl", "jsonld", "nt", "rdf", "html"):
         r = get(f"{ld_url}{DOC}.{suffix}")
         assert r.status_code == 200 and r.headers["last-modified"] == published
-        tags.add(r.headers["etag"])
         assert get(f"{ld_url}{DOC}.{suffix}", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
-    en = get(f"{ld_url}{DOC}", headers={"Accept": "text/html", "Accept-Language": "en"})
-    ar = get(f"{ld_url}{DOC}", headers={"Accept": "text/html", "Accept-Language": "ar"})
-    tags |= {en.headers["etag"], ar.headers["etag"]}
-    assert len(tags) == 7  # five variants, and the negotiated page in two languages
+        answers.append(r)
+    answers.append(get(f"{ld_url}{DOC}", headers={"Accept": "text/html", "Accept-Language": "en"}))
+    answers.append(get(f"{ld_url}{DOC}", headers={"Accept": "text/html", "Accept-Language": "ar"}))
+    for r in answers:
+        tag = r.headers["etag"]
+        assert not tag.startswith("W/") and tag.startswith('"') and tag.endswith('"'), tag
+        representation = (r.content, r.headers["content-type"], r.headers.get("content-language"))
+        assert seen.setdefault(tag, representation) == representation, "one strong ETag for two representations"
+    assert len({(r.content, r.headers["content-type"]) for r in answers}) == len(seen) >= 6  # five formats, two languages
     other = get(f"{ld_url}/doc/article/{release.meta['articles'][0]['id']}.ttl")
-    assert other.headers["etag"] not in tags
+    assert other.headers["etag"] not in seen
 
 
 def test_other_documents_have_validators_too(ld_url: str) -> None:

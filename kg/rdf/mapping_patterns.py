@@ -1,7 +1,7 @@
 """The mapping of the patterns real news needs beyond plain facts (issue 22):
 when and where a claim was made, unnamed sources and the reporting chain,
 stance, acting on behalf of a party, unnamed groups of actors, ranks, counts
-and planned events. ``kg.mapping.Mapper`` mixes these in; they emit triples
+and planned events. ``kg.rdf.mapping.Mapper`` mixes these in; they emit triples
 the way its own methods do, and docs/modelling.md says why each term.
 
 Nothing here mints an entity: an unnamed source or group is a node inside the
@@ -48,7 +48,7 @@ def labels(s: URIRef, label: Bilingual) -> Iterator[Triple]:
 
 
 class PatternMapping:
-    """Mixed into ``kg.mapping.Mapper`` (which gives ``e``, the key → IRI function)."""
+    """Mixed into ``kg.rdf.mapping.Mapper`` (which gives ``e``, the key → IRI function)."""
 
     e: Callable[[str], URIRef]
 

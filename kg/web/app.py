@@ -45,6 +45,8 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
 
     app.include_router(health.router)
     # [routers] keep one include per line: sparql, resources, dumps, void, pages
+    from kg.web import render_once
+    render_once.install(app, settings)  # answers kept per release, strong ETags; inside CORS and the pinning
     from kg.web import sparql
     sparql.install(app)  # /sparql router, CORS (any origin, no credentials), result cache
     from kg.web import crawl, dataset, documents, dumps, memento, pages, releases, resources

@@ -18,7 +18,7 @@ from kg.rdf.vocab import prefixes
 from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
 from kg.web.documents import graph_context
-from kg.web.releases import history_unchanged, history_validators, serve_history_document
+from kg.web.releases import history_validators, serve_history_document
 from kg.web.render import get_urls, link_header, not_found, rdf_response
 from kg.web.urls import Urls
 
@@ -58,9 +58,7 @@ def well_known(request: Request) -> Response:
     if fmt is None:
         raise NotAcceptable(WELL_KNOWN_OFFERED)
     headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset"),
-               **history_validators(request, request.url.path, fmt.media_type)}
-    if (current := history_unchanged(request, headers)) is not None:
-        return current
+               **history_validators(request)}
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
 
 

@@ -19,9 +19,9 @@ from kg.query.describe import run, serialize
 from kg.rdf.formats import HTML, JSONLD, TURTLE, Format
 from kg.rdf.jsonld import CONTEXT_PATH, context_document
 from kg.rdf.vocab import prefixes
-from kg.web.conditional import release_validators, unchanged
+from kg.web.conditional import release_validators
 from kg.web.render import Viewer, get_urls, not_found, rdf_response, render_html
-from kg.web.resources import choose_format, document_headers, not_modified_document
+from kg.web.resources import choose_format, document_headers
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -54,8 +54,6 @@ def serve_document(request: Request, iri: str, triples: list[ox.Triple], *, forc
         return not_found(request)
     fmt = choose_format(request, forced)
     headers = document_headers(request, iri, fmt, forced)
-    if (current := not_modified_document(request, headers, fmt)) is not None:
-        return current
     if fmt is HTML:
         return render_html(request, *html(), headers=headers)
     if fmt is TURTLE and turtle_file is not None and turtle_file.is_file():
@@ -102,9 +100,7 @@ def shapes(request: Request, suffix: str | None = None) -> Response:
 def jsonld_context(request: Request) -> Response:
     """The ``@context`` every JSON-LD answer embeds (dumps, documents,
     CONSTRUCT), on its own at a stable address, for clients that keep one copy."""
-    headers = release_validators(request, request.url.path)
-    if (current := unchanged(request, headers)) is not None:
-        return current
+    headers = release_validators(request)
     return rdf_response(context_document(prefixes(get_urls(request).base)), JSONLD, headers=headers)
 
 

@@ -47,6 +47,7 @@ from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
 from kg.store.embedded import OxigraphStore
 from kg.web import resources
+from kg.web.conditional import made_from_history
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
 from kg.web.reload import _PinnedApp
 from kg.web.render import get_urls, not_found, render_html
@@ -277,6 +278,8 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
     else:
         return not_found(request)
     response = resources.represent(_as_of(request, release, store), desc, forced)
+    var = var_dir(request)
+    made_from_history(request, lambda: history.stamp(var))  # a prune turns it into a 410
     at = root(request)
     alternates = [f'<{at}{memento_path(release_id, path)}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS]
     paging = [p.strip() for p in response.headers.get("link", "").split(",") if re.search(r'rel="(first|prev|next|last)"', p)]

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.query.describe import run, run_all
 from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
+from kg.web.conditional import release_validators
 from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
@@ -97,7 +98,8 @@ def home(request: Request) -> Response:
         "dumps": sorted(n for n in meta.get("files", {}) if n.startswith("dataset.")),
         **home_context(request, choose_language(request)),
         "jsonld": dataset_jsonld(request),
-    }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"'})
+    }, headers={"Link": f'<{urls.void}>; rel="describedby"; type="text/turtle", <{urls.sparql}>; rel="http://rdfs.org/ns/void#sparqlEndpoint"',
+                **release_validators(request)})
 
 
 def dataset_jsonld(request: Request) -> str:
@@ -120,7 +122,7 @@ def articles(request: Request) -> Response:
 @router.api_route("/types/", methods=METHODS, include_in_schema=False)
 def types(request: Request) -> Response:
     rows, _ = class_counts(request)
-    return render_html(request, "types.html", {"types": rows})
+    return render_html(request, "types.html", {"types": rows}, headers=release_validators(request))
 
 
 def members(request: Request, cls: str) -> list[str]:
@@ -152,7 +154,7 @@ def instances(curie: str, request: Request) -> Response:
     view = Viewer(urls, namespaces, {**labels, **summary_of(request.app.state, list_store(request.app.state)).ontology_labels})
     return paged_html(request, "type_list.html", page, {
         "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in shown], "total": len(items), "first": page.offset + 1,
-    })
+    }, headers=release_validators(request))
 
 
 def install(app: FastAPI) -> None:

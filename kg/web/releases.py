@@ -18,7 +18,7 @@ changes it without a new release); a release served but missing from it
 
 from __future__ import annotations
 
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -34,8 +34,7 @@ from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
 from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
 from kg.web import changes_view, release_view
-from kg.web.conditional import DOCUMENT_CACHE_CONTROL, etag_for, http_date, published
-from kg.web.conditional import not_modified as current_copy
+from kg.web.conditional import DOCUMENT_CACHE_CONTROL, http_date, made_from_history, published
 from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
 from kg.web.dumps import catalogue, not_modified
 from kg.web.render import choose_language, get_urls, link_header, not_found, rdf_response, render_html
@@ -53,20 +52,16 @@ JSON_MAX = 100_000
 CATEGORIES = ("facts", "claims", "entities", "articles")
 
 
-def history_validators(request: Request, *parts: object) -> dict[str, str]:
+def history_validators(request: Request) -> dict[str, str]:
     """As ``kg.web.conditional.release_validators``, for what is made from the
-    history too: a prune changes it without a new release, so the history's
-    stamp is in the ``ETag`` and its last change can move ``Last-Modified``."""
-    pubs, pruned, last = history.stamp(var_dir(request))
+    history too: a prune changes it without a new release, so the response is
+    marked as depending on the history's stamp (a stored copy is used only
+    while it holds) and the stamp's last change can move ``Last-Modified``."""
+    var = var_dir(request)
+    made_from_history(request, lambda: history.stamp(var))
+    _, _, last = history.stamp(var)
     when = max(published(request), history.parse_time(last).timestamp() if last else 0.0)
-    return {"ETag": etag_for(request.app.state.release.id, pubs, pruned, last, *parts),
-            "Last-Modified": http_date(when), "Cache-Control": DOCUMENT_CACHE_CONTROL}
-
-
-def history_unchanged(request: Request, headers: dict[str, str]) -> Response | None:
-    """``304`` if the client's copy is current (RFC 9110 §13.2.2), else None."""
-    last = parsedate_to_datetime(headers["Last-Modified"]).timestamp()
-    return Response(status_code=304, headers=headers) if current_copy(request, headers["ETag"], last) else None
+    return {"Last-Modified": http_date(when), "Cache-Control": DOCUMENT_CACHE_CONTROL}
 
 
 def serve_history_document(request: Request, iri: str, triples: list, *, forced: Format | None, html) -> Response:  # type: ignore[no-untyped-def]
@@ -79,12 +74,7 @@ def serve_history_document(request: Request, iri: str, triples: list, *, forced:
     headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers.update({"Vary": "Accept", "Content-Location": urls.variant(iri, fmt.suffix)})
-    page = (choose_language(request), request.url.query) if fmt is HTML else None
-    headers.update(history_validators(request, request.url.path, fmt.media_type, page))
-    if fmt is HTML:
-        headers["Vary"] = ", ".join(v for v in (headers.get("Vary"), "Accept-Language", "Cookie") if v)
-    if (copy := history_unchanged(request, headers)) is not None:
-        return copy
+    headers.update(history_validators(request))
     if fmt is HTML:
         return render_html(request, *html(), headers=headers)
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)

@@ -60,15 +60,21 @@ def get_urls(request: Request) -> Urls:
 
 
 def choose_language(request: Request) -> str:
-    """``?lang=ar|en`` wins; else the Accept-Language q-values; else English."""
+    """``?lang=ar|en`` wins; else the ``lang`` cookie; else the Accept-Language q-values; else English."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked
     remembered = request.cookies.get("lang")
     if remembered in LANGUAGES:
         return remembered
+    return header_language(request.headers.get("accept-language"))
+
+
+def header_language(accept_language: str | None) -> str:
+    """The language an ``Accept-Language`` value asks for: the first of ours
+    with the highest q; English when it names neither."""
     best, best_q = "en", 0.0
-    for part in (request.headers.get("accept-language") or "").split(","):
+    for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0
         if params.strip().startswith("q="):

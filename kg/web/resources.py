@@ -27,7 +27,7 @@ from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
-from kg.web.conditional import release_validators, unchanged
+from kg.web.conditional import made_from_release, release_validators
 from kg.web.paging import Page, links, list_store, page_number, page_size, pager
 from kg.web.paging import link_header as paging_links
 from kg.web.reference_view import reader_lists, reference_context
@@ -73,6 +73,7 @@ def thing(rest: str, request: Request) -> Response:
     if not rest or not exists(request.app.state.store, iri, base=urls.base):
         return not_found(request)
     location = urls.page(iri) + (f"?{request.url.query}" if request.url.query else "")
+    made_from_release(request)  # the same 303 all release long: answered once (kg.web.render_once)
     return RedirectResponse(location, status_code=303, headers={"Link": f'<{CC_BY}>; rel="license"'})
 
 
@@ -185,24 +186,15 @@ def choose_format(request: Request, forced: Format | None) -> Format:
 def document_headers(request: Request, iri: str, fmt: Format, forced: Format | None) -> dict[str, str]:
     """Headers of a document (a description, the ontology …) in ``fmt``: its
     alternates, ``Vary``/``Content-Location`` when negotiated, and validators
-    (ETag per release, path, format and, for a page, language; Last-Modified
-    the release's publication) so a conditional GET can be answered 304."""
+    (Last-Modified the release's publication; the strong ETag and any 304 are
+    the render-once layer's, from the bytes: ``kg.web.render_once``)."""
     urls: Urls = get_urls(request)
     headers = {"Link": link_header(urls, iri)}
     if forced is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = urls.variant(iri, fmt.suffix)
-    page = (choose_language(request), request.url.query) if fmt is HTML else request.query_params.get("page")
-    headers.update(release_validators(request, request.url.path, fmt.media_type, page))
+    headers.update(release_validators(request))
     return headers
-
-
-def not_modified_document(request: Request, headers: dict[str, str], fmt: Format) -> Response | None:
-    """304 for a current copy; a page's 304 names the page's own ``Vary`` too."""
-    if fmt is HTML:
-        vary = [v for v in (headers.get("Vary"), "Accept-Language", "Cookie") if v]
-        headers = {**headers, "Vary": ", ".join(vary)}
-    return unchanged(request, headers)
 
 
 def represent(request: Request, desc: Description, forced: Format | None) -> Response:
@@ -222,8 +214,6 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     rels = links(request, page)
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
-    if (current := not_modified_document(request, headers, fmt)) is not None:
-        return current
     shown = page_of(request.app.state.store, desc, page.number, page.size)
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)

@@ -1,0 +1,295 @@
+"""Render once per release: pages and documents answered from memory, with strong ETags.
+
+A release never changes, so a page or an RDF document made from it is the
+same bytes every time the same request is made. Handlers whose answer is such
+a function of the release mark it (``kg.web.conditional.made_from_release``,
+or ``made_from_history`` for what a prune can change); this pure-ASGI layer,
+just inside the release pinning (``kg.web.reload``), then:
+
+* gives every marked ``200`` a **strong ETag**: a hash of its bytes and of the
+  metadata that tell representations apart (Content-Type, Content-Language),
+  RFC 9110 §8.8.3; and answers ``If-None-Match`` (weak comparison, as §13.1.2
+  asks for GET) or, without it, ``If-Modified-Since`` with ``304``;
+* keeps the answer (``200`` and ``303`` only: never an error, a ``404`` or a
+  ``503``) in an LRU bounded in bytes (``Settings.response_cache_bytes``) and
+  answers the release's later requests for it before FastAPI routes them: no
+  template is rendered and no store queried on a hit.
+
+Keys, as an HTTP cache's (RFC 9111 §4.1): the request's raw path and raw
+query (handlers echo the query, e.g. in a ``303``'s ``Location``, so two
+spellings are two keys), then the request headers the stored answer's
+``Vary`` names, normalised to what the handlers read of them: ``Accept`` as
+parsed ranges (``kg.rdf.formats.parse_accept``), ``Accept-Language`` as the
+language it selects, ``Cookie`` as the ``lang`` cookie alone. An answer with
+``Vary: *``, and every request with ``Accept-Datetime`` (Memento: the answer
+depends on the history), bypass the store. Identical bodies (the same page
+reached with two browsers' ``Accept``) are kept once.
+
+The store belongs to one generation (release): the first request pinned to a
+new one empties it, and requests still finishing on the old one neither read
+nor write it, so a new release never gets the old one's bytes. CORS and the
+security headers are added outside this layer, per request, hits included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.requests import cookie_parser
+
+from kg.config import Settings
+from kg.rdf.formats import parse_accept
+from kg.web.conditional import PURE, Purity, fresh, strong_etag
+from kg.web.render import LANGUAGES, header_language
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+KEPT_STATUSES = (200, 303)
+"""What is worth keeping and safe to: a page or document, and the 303 of a thing's IRI."""
+NOT_MODIFIED_HEADERS = {b"cache-control", b"content-location", b"etag", b"expires", b"vary", b"last-modified",
+                        b"link", b"set-cookie"}
+"""What a 304 repeats of its 200 (RFC 9110 §15.4.5; Set-Cookie so that ``?lang=`` is remembered)."""
+ENTRY_OVERHEAD = 256
+"""Bytes charged per stored answer beyond its headers and body (the key, the bookkeeping)."""
+LARGEST_SHARE = 8
+"""An answer larger than ``1/LARGEST_SHARE`` of the store is served, not kept (it would evict too much)."""
+
+Primary = tuple[bytes, bytes]
+Key = tuple[Primary, tuple[str, ...], tuple[object, ...]]
+
+
+def vary_value(name: str, headers: dict[str, str]) -> object:
+    """What the handlers read of request header ``name`` (see the module docstring)."""
+    value = headers.get(name)
+    if name == "accept":
+        return tuple((r.type, r.subtype, r.q) for r in parse_accept(value))
+    if name == "accept-language":
+        return header_language(value)
+    if name == "cookie":
+        lang = cookie_parser(value or "").get("lang")
+        return lang if lang in LANGUAGES else None
+    return value
+
+
+@dataclass
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    """As sent, ``Content-Length`` excepted (added when sending)."""
+    body: bytes
+    digest: bytes
+    etag: str | None
+    last_modified: str | None
+    vary: tuple[str, ...]
+    purity: Purity
+    size: int
+
+    @property
+    def current(self) -> bool:
+        """Still what the handler would answer (a history-made answer after a prune is not)."""
+        check = self.purity.check
+        return check is None or check() == self.purity.token
+
+
+def make_entry(start: Message, body: bytes, purity: Purity) -> Entry:
+    """The answer as kept and sent: a ``200`` gets its strong ETag here."""
+    status = int(start["status"])
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
+    found = {k.lower(): v for k, v in headers}
+    digest = hashlib.sha256(body).digest()
+    etag = None
+    if status == 200:
+        etag = strong_etag(found.get(b"content-type", b""), found.get(b"content-language", b""), digest)
+        headers.append((b"etag", etag.encode("ascii")))
+    vary = tuple(v.strip().lower() for v in found.get(b"vary", b"").decode("latin-1").split(",") if v.strip())
+    last_modified = found[b"last-modified"].decode("latin-1") if b"last-modified" in found else None
+    size = ENTRY_OVERHEAD + sum(len(k) + len(v) for k, v in headers)
+    return Entry(status, headers, body, digest, etag, last_modified, vary, purity, size)
+
+
+class ResponseCache:
+    """The answers of one generation, least recently used out first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self.generation: object | None = None
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._varies: dict[Primary, dict[tuple[str, ...], int]] = {}  # the Vary field sets kept per path, counted
+        self._bodies: dict[bytes, list[Any]] = {}  # digest → [body, references]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def reset(self, generation: object) -> None:
+        """Forget everything: ``generation`` (a new release's state) is served from now on."""
+        self.generation = generation
+        self._entries.clear()
+        self._varies.clear()
+        self._bodies.clear()
+        self.size = 0
+
+    def lookup(self, primary: Primary, headers: dict[str, str]) -> Entry | None:
+        for vary in tuple(self._varies.get(primary, ())):
+            key = (primary, vary, tuple(vary_value(name, headers) for name in vary))
+            entry = self._entries.get(key)
+            if entry is None:
+                continue
+            if not entry.current:
+                self._remove(key)
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+        self.misses += 1
+        return None
+
+    def store(self, primary: Primary, headers: dict[str, str], entry: Entry) -> None:
+        if "*" in entry.vary or entry.status not in KEPT_STATUSES:
+            return
+        if entry.size + len(entry.body) > self.max_bytes // LARGEST_SHARE:
+            return
+        key = (primary, entry.vary, tuple(vary_value(name, headers) for name in entry.vary))
+        if key in self._entries:
+            self._remove(key)
+        shared = self._bodies.get(entry.digest)
+        if shared is None:
+            shared = self._bodies[entry.digest] = [entry.body, 0]
+            self.size += len(entry.body)
+        else:
+            entry.body = shared[0]  # one copy of identical bytes
+        shared[1] += 1
+        self._entries[key] = entry
+        counts = self._varies.setdefault(primary, {})
+        counts[entry.vary] = counts.get(entry.vary, 0) + 1
+        self.size += entry.size
+        while self.size > self.max_bytes and self._entries:
+            self._remove(next(iter(self._entries)))
+
+    def _remove(self, key: Key) -> None:
+        entry = self._entries.pop(key)
+        self.size -= entry.size
+        shared = self._bodies[entry.digest]
+        shared[1] -= 1
+        if shared[1] == 0:
+            del self._bodies[entry.digest]
+            self.size -= len(entry.body)
+        primary, vary = key[0], key[1]
+        counts = self._varies[primary]
+        counts[vary] -= 1
+        if counts[vary] == 0:
+            del counts[vary]
+            if not counts:
+                del self._varies[primary]
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """Lower-cased names; repeated fields joined as RFC 9110 §5.3 allows."""
+    out: dict[str, str] = {}
+    for k, v in scope.get("headers", []):
+        name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+async def send_entry(entry: Entry, headers: dict[str, str], send: Send) -> None:
+    """``304`` if the client's copy is this one, else the answer itself."""
+    if entry.status == 200 and fresh(headers, entry.etag, entry.last_modified):
+        kept = [(k, v) for k, v in entry.headers if k.lower() in NOT_MODIFIED_HEADERS]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    out = [*entry.headers, (b"content-length", str(len(entry.body)).encode("ascii"))]
+    await send({"type": "http.response.start", "status": entry.status, "headers": out})
+    await send({"type": "http.response.body", "body": entry.body})  # the server drops it for HEAD
+
+
+class RenderOnceMiddleware:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.cache = ResponseCache(max_bytes)
+
+    def cache_for(self, app: Any) -> ResponseCache | None:
+        """The store, if this request is pinned to the generation now served (and storing is on)."""
+        if self.cache.max_bytes <= 0:
+            return None
+        state = app.state
+        real = getattr(app, "_app", app)
+        if state is not real.state:
+            return None  # a request still finishing on the previous release
+        if self.cache.generation is not state:
+            self.cache.reset(state)
+        return self.cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = request_headers(scope)
+        cache = None if "accept-datetime" in headers else self.cache_for(scope["app"])
+        primary: Primary = (scope.get("raw_path") or scope["path"].encode("utf-8"), scope.get("query_string", b""))
+        if cache is not None:
+            entry = cache.lookup(primary, headers)
+            if entry is not None:
+                await send_entry(entry, headers, send)
+                return
+        start: Message | None = None
+        parts: list[bytes] = []
+        passing = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, passing
+            if message["type"] == "http.response.start":
+                if not isinstance(scope.get(PURE), Purity) or message["status"] not in KEPT_STATUSES:
+                    passing = True  # not ours to keep: streamed through untouched
+                    await send(message)
+                else:
+                    start = message
+                return
+            if passing or message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                body = b"".join(parts)
+                declared = next((v for k, v in start.get("headers", []) if k.lower() == b"content-length"), None)
+                if declared is not None and int(declared) != len(body):  # a HEAD answered without its body
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                entry = make_entry(start, body, scope[PURE])
+                if cache is not None:
+                    cache.store(primary, headers, entry)
+                await send_entry(entry, headers, send)
+
+        await self.app(scope, receive, capture)
+
+
+def install(app: FastAPI, settings: Settings) -> RenderOnceMiddleware | None:
+    """Add the layer; it must sit inside the release pinning (install before ``kg.web.reload``)
+    and inside CORS (before ``kg.web.sparql``), which add their headers per request."""
+    app.add_middleware(RenderOnceMiddleware, max_bytes=settings.response_cache_bytes)
+    return None
+
+
+def cache_of(app: FastAPI) -> ResponseCache:
+    """The app's store (tests and the benchmark read its size and hit counts)."""
+    stack = app.middleware_stack or app.build_middleware_stack()
+    app.middleware_stack = stack
+    layer: Any = stack
+    while layer is not None and not isinstance(layer, RenderOnceMiddleware):
+        layer = getattr(layer, "app", None)
+    if layer is None:
+        raise LookupError("the render-once layer is not installed")
+    return layer.cache
