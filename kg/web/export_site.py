@@ -40,7 +40,7 @@ from kg.query.describe import run
 from kg.release.directory import Release
 from kg.release.sitemap import SITEMAP_DIR, sitemap_names
 from kg.web import nginx_conf
-from kg.web.nginx_conf import Summary
+from kg.web.nginx_conf import EXPORT_ORIGIN, Summary
 from kg.web.pages import STATIC
 
 CLASSES: dict[str, str | None] = {
@@ -193,7 +193,7 @@ class _SyncASGI:
         from http.cookiejar import CookieJar, DefaultCookiePolicy
 
         never = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # ?lang= sets a cookie: keep none
-        self._client = httpx.AsyncClient(transport=transport, base_url="http://kg.export", timeout=600, cookies=never)
+        self._client = httpx.AsyncClient(transport=transport, base_url=EXPORT_ORIGIN, timeout=600, cookies=never)
 
     def __enter__(self) -> _SyncASGI:
         return self

@@ -78,6 +78,10 @@ def set_mtime(path: Path, last_modified: str | None) -> None:
     os.utime(path, (when, when))
 
 
+EXPORT_ORIGIN = "http://kg.export"
+"""The origin the export asks the app at; in the maps it becomes the origin nginx was reached at."""
+
+
 def quoted(value: str) -> str | None:
     """``value`` as an nginx string; None if it cannot be one (a ``$`` would be read as a variable)."""
     if "$" in value or "\n" in value or "\r" in value:
@@ -119,6 +123,8 @@ class Site:
         rows = []
         for name, values in out.items():
             text = quoted(", ".join(values) if name != "set-cookie" else values[-1])
+            if text is not None and EXPORT_ORIGIN in text:  # absolute links name the origin nginx is reached at
+                text = text.replace(EXPORT_ORIGIN, "$scheme://$http_host")
             if text is None:
                 return None
             rows.append((name, text))

@@ -238,7 +238,10 @@ class RenderOnceMiddleware:
             return
         headers = request_headers(scope)
         cache = None if "accept-datetime" in headers else self.cache_for(scope["app"])
-        primary: Primary = (scope.get("raw_path") or scope["path"].encode("utf-8"), scope.get("query_string", b""))
+        # the origin the client reached us at is part of the key: answers name it in absolute
+        # Link targets (Memento's TimeGate and TimeMap, RFC 7089), so two hosts never share bytes
+        origin = (scope.get("scheme", "http") + "://" + headers.get("host", "")).encode("latin-1")
+        primary: Primary = (origin + (scope.get("raw_path") or scope["path"].encode("utf-8")), scope.get("query_string", b""))
         if cache is not None:
             entry = cache.lookup(primary, headers)
             if entry is not None:

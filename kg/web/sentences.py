@@ -213,6 +213,9 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
         said = _Said(w.name(ev).text)  # what the event's own name (or its parent's) says is not said again
         parent = said.unsaid(w, g.objects(str(SEM.subEventOf), subject=ev))
         said.add("".join(p.text for p in parent))
+        documents = {k: said.unsaid(w, g.objects(QN_LOCAL + k, subject=ev)) for k in ("signedAgreement", "ratified", "underAgreement")}
+        for slot in documents.values():  # an agreement's name may name its parties: they are not said again
+            said.add("".join(p.text for p in slot))
         places = [i for i in g.objects(str(SEM.hasPlace), subject=ev) if not said.names(w.name(i).text)]
         place_slot: Slot = []
         actor_slot: Slot = []
@@ -234,9 +237,9 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
             "event": [w.name(ev)], "when": [Piece(when)] if when and not said.names(when) else None,
             "place": place_slot,
             "parent": parent,
-            "agreement": said.unsaid(w, g.objects(QN_LOCAL + "signedAgreement", subject=ev)),
-            "ratified": said.unsaid(w, g.objects(QN_LOCAL + "ratified", subject=ev)),
-            "under": said.unsaid(w, g.objects(QN_LOCAL + "underAgreement", subject=ev)),
+            "agreement": documents["signedAgreement"],
+            "ratified": documents["ratified"],
+            "under": documents["underAgreement"],
             "status": [Piece(status)] if planned else None,
             "actors": actor_slot,
         })
