@@ -11,22 +11,20 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.errors import NotAcceptable
 from kg.query.describe import serialize
-from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE, negotiate_format
+from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE
 from kg.rdf.vocab import prefixes
 from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
 from kg.web.documents import graph_context
-from kg.web.releases import history_validators, serve_history_document
+from kg.web.negotiated import choose_format, serve_document, suffix_format
+from kg.web.releases import history_validators
 from kg.web.render import get_urls, link_header, not_found, rdf_response
-from kg.web.urls import Urls
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 # Turtle first: a client that says nothing, or */*, gets Turtle (VoID §7.2 practice)
 WELL_KNOWN_FORMATS = (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE and f is not HTML])
-WELL_KNOWN_OFFERED = [f.media_type for f in WELL_KNOWN_FORMATS]
 
 
 def void_triples(request: Request) -> list[ox.Triple]:
@@ -54,9 +52,7 @@ def well_known(request: Request) -> Response:
     triples = description(request)
     if not triples:
         return not_found(request)
-    fmt = negotiate_format(request.headers.get("accept"), WELL_KNOWN_FORMATS)
-    if fmt is None:
-        raise NotAcceptable(WELL_KNOWN_OFFERED)
+    fmt = choose_format(request, None, WELL_KNOWN_FORMATS)
     headers = {"Vary": "Accept", "Link": link_header(urls, urls.base + "dataset"),
                **history_validators(request)}
     return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
@@ -66,14 +62,12 @@ def well_known(request: Request) -> Response:
 @router.api_route("/dataset.{suffix}", methods=METHODS, include_in_schema=False)
 def dataset(request: Request, suffix: str | None = None) -> Response:
     urls = get_urls(request)
-    fmt = None
-    if suffix is not None:
-        _, fmt = Urls.split_suffix("x." + suffix)
-        if fmt is None:
-            return not_found(request)
+    ok, fmt = suffix_format(suffix)
+    if not ok:
+        return not_found(request)
     iri = urls.base + "dataset"
     triples = description(request)
-    return serve_history_document(request, iri, triples, forced=fmt, html=lambda: ("dataset.html", dataset_context(request, iri, triples)))
+    return serve_document(request, iri, triples, forced=fmt, validators=history_validators, html=lambda: ("dataset.html", dataset_context(request, iri, triples)))
 
 
 def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dict:

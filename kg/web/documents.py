@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.query.describe import run, serialize
-from kg.rdf.formats import HTML, JSONLD, TURTLE, Format
+from kg.query.describe import run
+from kg.rdf.formats import HTML, JSONLD
 from kg.rdf.jsonld import CONTEXT_PATH, context_document
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
-from kg.web.render import Viewer, get_urls, not_found, rdf_response, render_html
-from kg.web.resources import choose_format, document_headers
+from kg.web.negotiated import serve_document, suffix_format
+from kg.web.render import Viewer, get_urls, not_found, rdf_response
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -45,55 +44,29 @@ def graph_triples(request: Request, iri: str) -> list[ox.Triple]:
     return sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # type: ignore[arg-type]
 
 
-def serve_document(request: Request, iri: str, triples: list[ox.Triple], *, forced: Format | None,
-                   turtle_file: Path | None, html: Callable[[], tuple[str, dict]]) -> Response:
-    """One document in the negotiated (or suffix-forced) format; ``html`` makes
-    the page's (template, context) only when HTML is chosen."""
-    urls = get_urls(request)
-    if not triples:
+def graph_document(request: Request, suffix: str | None, name: str, html: Callable[[Urls, str, list[ox.Triple]], tuple[str, dict]]) -> Response:
+    """``/{name}`` and ``/{name}.{suffix}``: a named graph of the release that
+    is its own document, its Turtle as written at build time (``{name}.ttl``)."""
+    ok, fmt = suffix_format(suffix)
+    if not ok:
         return not_found(request)
-    fmt = choose_format(request, forced)
-    headers = document_headers(request, iri, fmt, forced)
-    if fmt is HTML:
-        return render_html(request, *html(), headers=headers)
-    if fmt is TURTLE and turtle_file is not None and turtle_file.is_file():
-        return rdf_response(turtle_file.read_bytes(), fmt, headers=headers)
-    return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
-
-
-def _suffix(request: Request, suffix: str | None) -> tuple[bool, Format | None]:
-    if suffix is None:
-        return True, None
-    _, fmt = Urls.split_suffix("x." + suffix)
-    return fmt is not None, fmt
+    urls = get_urls(request)
+    iri = urls.base + name
+    triples = graph_triples(request, iri)
+    return serve_document(request, iri, triples, forced=fmt, turtle_file=request.app.state.release.file(name + ".ttl"),
+                          html=lambda: html(urls, iri, triples))
 
 
 @router.api_route("/ontology", methods=METHODS, include_in_schema=False)
 @router.api_route("/ontology.{suffix}", methods=METHODS, include_in_schema=False)
 def ontology(request: Request, suffix: str | None = None) -> Response:
-    ok, fmt = _suffix(request, suffix)
-    if not ok:
-        return not_found(request)
-    urls = get_urls(request)
-    iri = urls.base + "ontology"
-    triples = graph_triples(request, iri)
-    release = request.app.state.release
-    return serve_document(request, iri, triples, forced=fmt, turtle_file=release.file("ontology.ttl"),
-                          html=lambda: ("ontology.html", ontology_context(urls, iri, triples)))
+    return graph_document(request, suffix, "ontology", lambda urls, iri, triples: ("ontology.html", ontology_context(urls, iri, triples)))
 
 
 @router.api_route("/shapes", methods=METHODS, include_in_schema=False)
 @router.api_route("/shapes.{suffix}", methods=METHODS, include_in_schema=False)
 def shapes(request: Request, suffix: str | None = None) -> Response:
-    ok, fmt = _suffix(request, suffix)
-    if not ok:
-        return not_found(request)
-    urls = get_urls(request)
-    iri = urls.base + "shapes"
-    triples = graph_triples(request, iri)
-    release = request.app.state.release
-    return serve_document(request, iri, triples, forced=fmt, turtle_file=release.file("shapes.ttl"),
-                          html=lambda: ("graph.html", graph_context(urls, iri, triples, "SHACL shapes")))
+    return graph_document(request, suffix, "shapes", lambda urls, iri, triples: ("graph.html", graph_context(urls, iri, triples, "SHACL shapes")))
 
 
 @router.api_route(CONTEXT_PATH, methods=METHODS, include_in_schema=False)

@@ -25,20 +25,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from kg.errors import NotAcceptable, ReleaseNotFound
-from kg.query.describe import serialize
-from kg.rdf.formats import HTML, Format, negotiate
+from kg.rdf.formats import HTML, negotiate
 from kg.rdf.iris import Iris
-from kg.rdf.vocab import prefixes
 from kg.release import history
 from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
 from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
 from kg.web import changes_view, release_view
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, http_date, made_from_history, published
-from kg.web.documents import _suffix  # the same '.ttl' suffixes as /ontology
 from kg.web.dumps import catalogue, not_modified
-from kg.web.render import choose_language, get_urls, link_header, not_found, rdf_response, render_html
-from kg.web.resources import choose_format
+from kg.web.negotiated import serve_document, suffix_format
+from kg.web.render import choose_language, get_urls, not_found
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -62,22 +59,6 @@ def history_validators(request: Request) -> dict[str, str]:
     _, _, last = history.stamp(var)
     when = max(published(request), history.parse_time(last).timestamp() if last else 0.0)
     return {"Last-Modified": http_date(when), "Cache-Control": DOCUMENT_CACHE_CONTROL}
-
-
-def serve_history_document(request: Request, iri: str, triples: list, *, forced: Format | None, html) -> Response:  # type: ignore[no-untyped-def]
-    """A document made from the history (and the release), negotiated as
-    ``kg.web.documents`` does, with history-aware validators."""
-    urls = get_urls(request)
-    if not triples:
-        return not_found(request)
-    fmt = choose_format(request, forced)
-    headers = {"Link": link_header(urls, iri)}
-    if forced is None:
-        headers.update({"Vary": "Accept", "Content-Location": urls.variant(iri, fmt.suffix)})
-    headers.update(history_validators(request))
-    if fmt is HTML:
-        return render_html(request, *html(), headers=headers)
-    return rdf_response(serialize(triples, fmt.media_type, prefixes(urls.base)), fmt, headers=headers)
 
 
 def var_dir(request: Request) -> Path:
@@ -121,7 +102,7 @@ def variants(urls: Urls, iri: str) -> list[tuple[str, str, str]]:
 @router.api_route("/releases", methods=METHODS, include_in_schema=False)
 @router.api_route("/releases.{suffix}", methods=METHODS, include_in_schema=False)
 def listing(request: Request, suffix: str | None = None) -> Response:
-    ok, fmt = _suffix(request, suffix)
+    ok, fmt = suffix_format(suffix)
     if not ok:
         return not_found(request)
     urls = get_urls(request)
@@ -130,7 +111,7 @@ def listing(request: Request, suffix: str | None = None) -> Response:
     lang = choose_language(request)
     rows = [row(i, current, lang) for i in reversed(infos)]
     iri = str(Iris(urls.base).releases)
-    return serve_history_document(request, iri, triples, forced=fmt,
+    return serve_document(request, iri, triples, forced=fmt, validators=history_validators,
                           html=lambda: ("releases.html", {"releases": rows, "iri": iri, "variants": variants(urls, iri),
                                                           "rt": release_view.RELEASE_UI[lang]}))
 
@@ -146,7 +127,7 @@ def one(name: str, request: Request) -> Response:
     urls = get_urls(request)
     iri = release_iri(urls.base, info.id)
     _, current = known_releases(request)
-    return serve_history_document(request, iri, release_triples(urls.base, info), forced=fmt,
+    return serve_document(request, iri, release_triples(urls.base, info), forced=fmt, validators=history_validators,
                           html=lambda: ("release.html", release_context(request, info, current, iri)))
 
 

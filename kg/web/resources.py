@@ -20,14 +20,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from rdflib.namespace import OWL
 
-from kg.errors import NotAcceptable
 from kg.query.describe import Description, Evidence, describe, exists, page_of, run, serialize, statements, to_triples
 from kg.query.reference import is_true
-from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate_format
+from kg.rdf.formats import HTML, Format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
-from kg.web.conditional import made_from_release, release_validators
+from kg.web.conditional import made_from_release
+from kg.web.negotiated import choose_format, document_headers
 from kg.web.paging import Page, links, list_store, page_number, page_size, pager
 from kg.web.paging import link_header as paging_links
 from kg.web.reference_view import reader_lists, reference_context
@@ -36,7 +36,6 @@ from kg.web.render import (
     Viewer,
     choose_language,
     get_urls,
-    link_header,
     not_found,
     rdf_response,
     render_html,
@@ -48,7 +47,6 @@ from kg.web.urls import CC_BY, Urls
 router = APIRouter()
 DESCRIPTION_CACHE = 256
 METHODS = ["GET", "HEAD"]
-OFFERED = [f.media_type for f in RESOURCE_FORMATS]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWL_SAME_AS = str(OWL.sameAs)
@@ -171,30 +169,6 @@ def hydra_triples(urls: Urls, iri: str, page: Page) -> list[ox.Triple]:
     if page.number < page.last:
         out.append(ox.Triple(view, N(H + "next"), at(page.number + 1)))
     return out
-
-
-def choose_format(request: Request, forced: Format | None) -> Format:
-    """The suffix's format, else Accept's (``application/json`` gets JSON-LD)."""
-    if forced is not None:
-        return forced
-    fmt = negotiate_format(request.headers.get("accept"), RESOURCE_FORMATS)
-    if fmt is None:
-        raise NotAcceptable(OFFERED)
-    return fmt
-
-
-def document_headers(request: Request, iri: str, fmt: Format, forced: Format | None) -> dict[str, str]:
-    """Headers of a document (a description, the ontology …) in ``fmt``: its
-    alternates, ``Vary``/``Content-Location`` when negotiated, and validators
-    (Last-Modified the release's publication; the strong ETag and any 304 are
-    the render-once layer's, from the bytes: ``kg.web.render_once``)."""
-    urls: Urls = get_urls(request)
-    headers = {"Link": link_header(urls, iri)}
-    if forced is None:
-        headers["Vary"] = "Accept"
-        headers["Content-Location"] = urls.variant(iri, fmt.suffix)
-    headers.update(release_validators(request))
-    return headers
 
 
 def represent(request: Request, desc: Description, forced: Format | None) -> Response:
