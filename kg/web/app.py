@@ -2,19 +2,21 @@
 
 No module-level app or graph: each test builds its own. Domain errors are
 answered here, once, with the status their class carries (``kg.errors``);
-anything else stays a 500.
+anything else stays a 500. One responder (``kg.web.render.error_response``)
+answers every error as a page, JSON or text by Accept.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from kg import __version__
 from kg.config import Settings
 from kg.errors import KGError, NotAcceptable
 from kg.release.directory import Release
 from kg.store.base import Store
+from kg.web.render import error_response
 
 
 def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
@@ -33,12 +35,12 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
     @app.exception_handler(KGError)
     async def _kg_error(request: Request, exc: KGError) -> Response:
         status = exc.http_status
-        headers = {"Vary": "Accept"}
+        headers = {}
         if status == 503:
             headers["Retry-After"] = "5"
         if isinstance(exc, NotAcceptable):
             headers["Link"] = ", ".join(f'<>; rel="alternate"; type="{t}"' for t in exc.offered)
-        return PlainTextResponse(f"{status} {exc}\n", status_code=status, headers=headers)
+        return error_response(request, status, str(exc), headers=headers)
 
     # --- routers (each module owns one concern) ---------------------------------
     from kg.web import health

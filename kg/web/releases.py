@@ -35,7 +35,7 @@ from kg.web import changes_view, release_view
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, http_date, made_from_history, published
 from kg.web.dumps import catalogue, not_modified
 from kg.web.negotiated import serve_document, suffix_format
-from kg.web.render import choose_language, get_urls, not_found
+from kg.web.render import choose_language, error_response, get_urls, not_found
 from kg.web.urls import Urls
 
 router = APIRouter()
@@ -188,7 +188,7 @@ def answer_changes(release_id: str, request: Request, forced: str | None) -> Res
 
     limit, offset = _int(request, "limit", JSON_ITEMS, 1, JSON_MAX), _int(request, "offset", 0, 0, None)
     if limit is None or offset is None:
-        return PlainTextResponse(f"400 Bad Request: limit is 1 to {JSON_MAX}, offset 0 or more\n", status_code=400)
+        return error_response(request, 400, f"Bad Request: limit is 1 to {JSON_MAX}, offset 0 or more")
     items = history.changed_items(var_dir(request), info.id, limit=limit, offset=offset)
     truncated = any(info.summary.get(c, {}).get(k, 0) > offset + limit for c in CATEGORIES for k in ("added", "removed", "changed"))
     body = {"old": side(previous), "new": side(info), **info.summary, "items": items, "offset": offset,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.rdf.formats import Format, negotiate
@@ -108,12 +109,29 @@ def render_html(request: Request, template: str, context: dict, *, status: int =
     return response
 
 
+ERROR_OFFERED = ["text/plain", "text/html", "application/json"]
+"""What an error can be answered as; a tie (``*/*``, as curl sends) goes to text."""
+
+
+def error_response(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None) -> Response:
+    """Every error the site gives, in the form the client asked for: a page
+    for a browser, JSON for a client that prefers it (datasette's
+    ``{"ok": false, "error", "status", "title"}``), text for anyone else —
+    a SPARQL client asking for results gets the parser's message as text."""
+    h = {**(headers or {}), "Vary": _merge_vary((headers or {}).get("Vary"), "Accept")}
+    title = HTTPStatus(status).phrase
+    media = negotiate(request.headers.get("accept"), ERROR_OFFERED)
+    if media == "text/html":
+        return render_html(request, "error.html", {"status": status, "title": title, "message": message, "path": request.url.path},
+                           status=status, headers=h)
+    if media == "application/json":
+        return JSONResponse({"ok": False, "error": message, "status": status, "title": title}, status_code=status, headers=h)
+    return PlainTextResponse(f"{status} {message}\n", status_code=status, headers=h)
+
+
 def not_found(request: Request) -> Response:
-    """404 as a page for browsers, as text for everyone else."""
-    headers = {"Vary": "Accept"}
-    if wants_html(request):
-        return render_html(request, "error.html", {"status": 404, "path": request.url.path}, status=404, headers=headers)
-    return PlainTextResponse(f"404 Not Found: {request.url.path}\n", status_code=404, headers=headers)
+    """404 as a page for browsers, JSON for JSON clients, text for everyone else."""
+    return error_response(request, 404, f"Not Found: {request.url.path}")
 
 
 def _merge_vary(current: str | None, extra: str) -> str:

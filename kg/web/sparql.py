@@ -354,7 +354,10 @@ def page(request: Request, op: Operation, *, query: str, result=None, error: str
         strings=strings(lang),
         implicit=op.implicit,
     )
-    response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie", "Content-Language": lang})
+    headers = {"Vary": "Accept, Accept-Language, Cookie", "Content-Language": lang}
+    if status == 503:  # as every other 503 (kg.web.render.error_response's callers): try again soon
+        headers["Retry-After"] = "5"
+    response = HTMLResponse(html, status_code=status, headers=headers)
     if request.query_params.get("lang") == lang:  # the switch is remembered, as on every other page
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
