@@ -151,14 +151,41 @@ def test_the_private_import_reader_sees_one() -> None:
         tmp.unlink()
 
 
-PRIVATE_IMPORTS_ALLOWED = {"kg.web.memento": ["kg.web.reload._PinnedApp"]}
-"""Until the typed release context replaces the fake app (issue 25.3)."""
-
-
 def test_the_http_layer_imports_no_private_names() -> None:
     """A name one module of ``kg.web`` needs from another is public (one suffix
     parser, not a borrowed ``_suffix``). The stage packages below are another
     helper's part of issue 25 and keep theirs for now."""
     found = {name: hits for name, path in MODULES.items()
-             if name.startswith("kg.web") and (hits := _private_imports(path)) and hits != PRIVATE_IMPORTS_ALLOWED.get(name)}
+             if name.startswith("kg.web") and (hits := _private_imports(path))}
     assert not found, f"private names imported across modules: {found}"
+
+
+def _untyped_state(path: Path) -> list[str]:
+    """``getattr``/``hasattr``/``setattr`` on a state or context, and ``.app.state``
+    read directly: the lazy, untyped caches the typed ``ReleaseContext`` replaced."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        lazy_cache = (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr", "setattr")
+                      and bool(node.args) and any(w in ast.unparse(node.args[0]) for w in ("state", "ctx", "context(")))
+        raw_state = isinstance(node, ast.Attribute) and node.attr == "state" and ast.unparse(node.value).endswith("app")
+        if lazy_cache or raw_state:
+            out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_the_state_reader_sees_a_lazy_cache() -> None:
+    tmp = PACKAGE.parent / "tests" / "_state_probe.py"
+    try:
+        tmp.write_text("x = getattr(request.app.state, 'urls', None)\n", encoding="utf-8")
+        assert len(_untyped_state(tmp)) == 2
+    finally:
+        tmp.unlink()
+
+
+def test_the_http_layer_keeps_its_release_in_one_typed_context() -> None:
+    """Everything per release is a typed field of ``kg.web.context.ReleaseContext``,
+    reached through ``context(request)`` (or ``current(app)``); only that module
+    touches ``app.state``, and no handler makes a cache with ``getattr``/``setattr``."""
+    found = {name: hits for name, path in MODULES.items()
+             if name.startswith("kg.web") and name != "kg.web.context" and (hits := _untyped_state(path))}
+    assert not found, f"untyped per-release state in kg.web: {found}"

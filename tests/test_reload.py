@@ -24,10 +24,10 @@ import httpx
 from fastapi import FastAPI
 from live import serve
 from security_fixtures import LIMITS, MARGIN, kg_serve_process
-from starlette.datastructures import State
 
 from kg.config import Settings
 from kg.release.build import build
+from kg.web.context import ReleaseContext, current, make_current
 from kg.web.reload import Reloader, Watcher
 from kg.web.server import build_app, make_store
 
@@ -215,7 +215,7 @@ class FakeRelease:
 def test_old_store_is_closed_only_after_its_last_request() -> None:
     app = FastAPI()
     old_store, new_store = FakeStore(), FakeStore()
-    app.state.store, app.state.release, app.state.settings = old_store, FakeRelease("a"), "settings"
+    make_current(app, ReleaseContext("settings", old_store, FakeRelease("a")))  # type: ignore[arg-type]
     reloader = Reloader(app)
     first = reloader.enter()  # a request in flight on the old release
     assert first.state.store is old_store
@@ -233,19 +233,22 @@ def test_old_store_is_closed_only_after_its_last_request() -> None:
 
 def test_caches_made_by_handlers_do_not_survive_a_switch() -> None:
     app = FastAPI()
-    app.state.store, app.state.release = FakeStore(), FakeRelease("a")
+    make_current(app, ReleaseContext("settings", FakeStore(), FakeRelease("a")))  # type: ignore[arg-type]
     reloader = Reloader(app)
     gen = reloader.enter()
-    gen.state.dump_catalogue = {"dataset.nq": "of release a"}  # what a handler caches lazily
+    gen.state.dump_catalogue = {"dataset.nq": {"of": "release a"}}  # what a handler caches on first use
+    gen.state.descriptions["x"] = None
     reloader.leave(gen)
     reloader.swap(FakeStore(), FakeRelease("b"))  # type: ignore[arg-type]
-    assert not hasattr(app.state, "dump_catalogue")
-    assert isinstance(app.state, State)
+    now = current(app)
+    assert isinstance(now, ReleaseContext) and now.release.id == "b"
+    assert now.dump_catalogue is None and not now.descriptions and now.urls is None
+    assert now.sparql_cache is gen.state.sparql_cache and now.pasts is gen.state.pasts  # what outlives a release
 
 
 def test_swap_with_no_request_in_flight_closes_at_once() -> None:
     app = FastAPI()
     old = FakeStore()
-    app.state.store, app.state.release = old, FakeRelease("a")
+    make_current(app, ReleaseContext("settings", old, FakeRelease("a")))  # type: ignore[arg-type]
     Reloader(app).swap(FakeStore(), FakeRelease("b"))  # type: ignore[arg-type]
     assert old.closed is True

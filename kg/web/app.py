@@ -16,6 +16,7 @@ from kg.config import Settings
 from kg.errors import KGError, NotAcceptable
 from kg.release.directory import Release
 from kg.store.base import Store
+from kg.web.context import ReleaseContext, make_current
 from kg.web.render import error_response
 
 
@@ -28,9 +29,7 @@ def create_app(settings: Settings, store: Store, release: Release) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.settings = settings
-    app.state.store = store
-    app.state.release = release
+    make_current(app, ReleaseContext(settings, store, release))  # typed, one per release (kg.web.context)
 
     @app.exception_handler(KGError)
     async def _kg_error(request: Request, exc: KGError) -> Response:

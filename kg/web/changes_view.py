@@ -26,6 +26,7 @@ from kg.rdf.vocab import RDFS, SKOS, prefixes
 from kg.release.diff import merge, quad_key, write_patch_line
 from kg.release.directory import Release, release_by_id
 from kg.release.history import ReleaseInfo
+from kg.web.context import context
 from kg.web.render import Viewer, choose_language, get_urls, render_html
 
 MAX_THINGS = 200
@@ -118,7 +119,7 @@ def page(request: Request, var_dir, info: ReleaseInfo, previous: ReleaseInfo | N
     new, old = kept(var_dir, info), kept(var_dir, previous)
     available = new is not None and (previous is None or old is not None)
     things, cut = detail(old, new, urls.base) if available and new is not None else ([], False)
-    view = Viewer(urls, prefixes(urls.base), request.app.state.term_labels if hasattr(request.app.state, "term_labels") else {})
+    view = Viewer(urls, prefixes(urls.base), context(request).term_labels or {})
     shown = []
     for t in things:
         names = {side: {k: " / ".join(v) for k, v in by_lang.items()} for side, by_lang in t.names.items()}

@@ -22,7 +22,7 @@ from typing import Any
 
 from fastapi import Request
 
-from kg.release.directory import Release
+from kg.web.context import context
 
 DOCUMENT_CACHE_CONTROL = "public, max-age=60"
 """As ``/sparql``: caches may reuse a document for a minute, then revalidate (cheaply, by ETag)."""
@@ -96,12 +96,10 @@ def published(request: Request) -> float:
     """When the served release was published: its directory's mtime, which
     ``kg build`` sets when it publishes (and renews when it publishes the same
     dumps again; ``kg.release.directory``). Read once per release (per generation)."""
-    state = request.app.state
-    when = getattr(state, "release_published", None)
-    if when is None:
-        release: Release = state.release
-        when = state.release_published = release.path.stat().st_mtime
-    return when
+    ctx = context(request)
+    if ctx.release_published is None:
+        ctx.release_published = ctx.release.path.stat().st_mtime
+    return ctx.release_published
 
 
 def release_validators(request: Request) -> dict[str, str]:

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from kg.release.directory import Release
 from kg.release.sitemap import SITEMAP_DIR, index_xml, robots_txt, sitemap_names
 from kg.web.conditional import not_modified
+from kg.web.context import context
 from kg.web.render import get_urls, not_found
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def robots(request: Request) -> Response:
 
 @router.api_route("/sitemap.xml", methods=METHODS, include_in_schema=False)
 def sitemap_index(request: Request) -> Response:
-    release: Release = request.app.state.release
+    release: Release = context(request).release
     names = sitemap_names(release.path)
     if not names:  # a release built before sitemaps: nothing to list
         return not_found(request)
@@ -45,7 +46,7 @@ def sitemap_index(request: Request) -> Response:
 
 @router.api_route("/sitemaps/{name}", methods=METHODS, include_in_schema=False)
 def sitemap_file(name: str, request: Request) -> Response:
-    release: Release = request.app.state.release
+    release: Release = context(request).release
     if not _NAME.match(name) or name not in sitemap_names(release.path):  # no other path is served
         return not_found(request)
     headers = {"Cache-Control": CACHE_CONTROL, "ETag": f'"{release.id}-{name}"'}

@@ -16,6 +16,7 @@ from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE
 from kg.rdf.vocab import prefixes
 from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
+from kg.web.context import context
 from kg.web.documents import graph_context
 from kg.web.negotiated import choose_format, serve_document, suffix_format
 from kg.web.releases import history_validators
@@ -28,11 +29,11 @@ WELL_KNOWN_FORMATS = (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE a
 
 
 def void_triples(request: Request) -> list[ox.Triple]:
-    state = request.app.state
-    if getattr(state, "void_triples", None) is None:
-        path = state.release.file(VOID_FILE)
-        state.void_triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)) if path.is_file() else []
-    return state.void_triples
+    ctx = context(request)
+    if ctx.void_triples is None:
+        path = ctx.release.file(VOID_FILE)
+        ctx.void_triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)) if path.is_file() else []
+    return ctx.void_triples
 
 
 def description(request: Request) -> list[ox.Triple]:
@@ -86,7 +87,7 @@ def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dic
         return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
     count = lambda p: next((int(t.object.value) for t in triples if isinstance(t.object, ox.Literal) if t.subject == ox.NamedNode(iri) and t.predicate.value == p), None)  # noqa: E731
-    release = request.app.state.release
+    release = context(request).release
     return {**graph_context(urls, iri, triples, strings(lang)["void"]), "card": card, "name": pick(card.get("name")),
             "summary": pick(card.get("description")), "downloads": card.get("distribution", []),
             "triples_n": count("http://rdfs.org/ns/void#triples"), "described_n": count("http://rdfs.org/ns/void#entities"),

@@ -19,6 +19,7 @@ from kg.rdf.formats import HTML, JSONLD
 from kg.rdf.jsonld import CONTEXT_PATH, context_document
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
+from kg.web.context import context
 from kg.web.negotiated import serve_document, suffix_format
 from kg.web.render import Viewer, get_urls, not_found, rdf_response
 from kg.web.urls import Urls
@@ -40,7 +41,7 @@ KINDS = [  # (rdf:type, heading key)
 
 def graph_triples(request: Request, iri: str) -> list[ox.Triple]:
     urls = get_urls(request)
-    rows = run(request.app.state.store, "graph_quads", base=urls.base, graph=ox.NamedNode(iri)).dicts()
+    rows = run(context(request).store, "graph_quads", base=urls.base, graph=ox.NamedNode(iri)).dicts()
     return sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # type: ignore[arg-type]
 
 
@@ -53,7 +54,7 @@ def graph_document(request: Request, suffix: str | None, name: str, html: Callab
     urls = get_urls(request)
     iri = urls.base + name
     triples = graph_triples(request, iri)
-    return serve_document(request, iri, triples, forced=fmt, turtle_file=request.app.state.release.file(name + ".ttl"),
+    return serve_document(request, iri, triples, forced=fmt, turtle_file=context(request).release.file(name + ".ttl"),
                           html=lambda: html(urls, iri, triples))
 
 

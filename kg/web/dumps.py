@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, Response
 from kg.rdf.formats import GRAPH_FORMATS
 from kg.release.directory import CHECKSUMS, Release
 from kg.web.conditional import http_date, not_modified
+from kg.web.context import context
 from kg.web.render import get_urls, not_found, render_html
 
 router = APIRouter()
@@ -47,17 +48,17 @@ def media_type(name: str) -> str:
 
 
 def _catalogue(request: Request) -> dict[str, dict]:
-    state = request.app.state
-    if getattr(state, "dump_catalogue", None) is None:
-        state.dump_catalogue = catalogue(state.release)
-    return state.dump_catalogue
+    ctx = context(request)
+    if ctx.dump_catalogue is None:
+        ctx.dump_catalogue = catalogue(ctx.release)
+    return ctx.dump_catalogue
 
 
 @router.api_route("/dumps/", methods=METHODS, include_in_schema=False)
 def listing(request: Request) -> Response:
     files = _catalogue(request)
     rows = [{"name": n, "href": get_urls(request).dump(n), **files[n]} for n in sorted(files)]
-    return render_html(request, "dumps.html", {"files": rows, "release": request.app.state.release.id})
+    return render_html(request, "dumps.html", {"files": rows, "release": context(request).release.id})
 
 
 @router.api_route("/dumps", methods=METHODS, include_in_schema=False)
@@ -70,7 +71,7 @@ def download(name: str, request: Request) -> Response:
     files = _catalogue(request)
     if name not in files:  # the only names served: those the release lists
         return not_found(request)
-    release: Release = request.app.state.release
+    release: Release = context(request).release
     path = release.file(name)
     info = files[name]
     etag = f'"{info["sha256"]}"'

@@ -40,6 +40,7 @@ from kg.query.describe import run
 from kg.release.directory import Release
 from kg.release.sitemap import SITEMAP_DIR, sitemap_names
 from kg.web import nginx_conf
+from kg.web.context import current
 from kg.web.nginx_conf import EXPORT_ORIGIN, Summary
 from kg.web.pages import STATIC
 
@@ -171,7 +172,7 @@ def export_site(app, release: Release, out: Path, *, listen: str, upstream: str,
         fixed = list(FIXED) + [f"/static/{p.name}" for p in sorted(STATIC.iterdir()) if p.is_file()]
         types_page = client.get("/types/")
         fixed += sorted(set(_TYPES_HREF.findall(types_page.text)))
-        graphs = run(app.state.store, "housekeeping_graphs", base=release.base_iri).dicts()
+        graphs = run(current(app).store, "housekeeping_graphs", base=release.base_iri).dicts()
         fixed += ["/" + r["graph"].value[len(release.base_iri):] for r in graphs]
         exporter.crawl(iter(fixed), shared=set())
 

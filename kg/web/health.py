@@ -6,12 +6,14 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 
+from kg.web.context import context
+
 router = APIRouter()
 
 
 @router.get("/health", include_in_schema=False)
 async def health(request: Request) -> dict:
-    release = request.app.state.release
+    release = context(request).release
     body = {"status": "ok", "release": release.id, "triples": release.meta.get("triples")}
     executor = _executor(request)
     if executor is not None:  # slots in use and queries waiting: what a load balancer needs to shed load early
@@ -23,8 +25,7 @@ def _executor(request: Request):  # type: ignore[no-untyped-def]
     """The executor ``/sparql`` admits through, if one exists yet (never made here)."""
     from kg.store.executor import QueryExecutor
 
-    state = request.app.state
-    store = getattr(state, "store", None)
-    if isinstance(store, QueryExecutor):
-        return store
-    return getattr(state, "sparql_executor", None)
+    ctx = context(request)
+    if isinstance(ctx.store, QueryExecutor):
+        return ctx.store
+    return ctx.sparql_executor

@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.datastructures import State
 
 from kg.errors import ReleaseNotFound
 from kg.query.describe import describe, exists, serialize
@@ -45,21 +42,16 @@ from kg.rdf.vocab import DCT, RDFS, prefixes
 from kg.release import history
 from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
-from kg.store.embedded import OxigraphStore
 from kg.web import resources
 from kg.web.conditional import made_from_history
+from kg.web.context import as_of, context
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
-from kg.web.reload import _PinnedApp
 from kg.web.render import get_urls, not_found, render_html
-from kg.web.urls import CC_BY, Urls
+from kg.web.urls import CC_BY
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 LINK_FORMAT = "application/link-format"
-PAST_STORES = 4
-"""Stores of past releases kept open (read-only) at once; the least recently used is closed."""
-_stores: OrderedDict[str, OxigraphStore] = OrderedDict()
-_stores_lock = threading.Lock()
 
 
 def http_date(published: str) -> str:
@@ -86,8 +78,8 @@ def _add(response: Response, name: str, value: str, *, merge: bool = True) -> No
 def timeline(request: Request, iri: str) -> list[ReleaseInfo]:
     """Releases holding ``iri``, oldest first; the served release too if the history never saw it."""
     held = history.mementos(var_dir(request), iri)
-    current: Release = request.app.state.release
-    if history.get(var_dir(request), current.id) is None and exists(request.app.state.store, iri, base=current.base_iri):
+    current: Release = context(request).release
+    if history.get(var_dir(request), current.id) is None and exists(context(request).store, iri, base=current.base_iri):
         held.append(unrecorded(current))
     return held
 
@@ -188,7 +180,7 @@ def gone(request: Request, rest: str, *, forced: Format | None = None) -> Respon
     """``410`` for an IRI an earlier release held (or a curated merge names); None if never known."""
     urls = get_urls(request)
     iri = urls.thing(rest)
-    current: Release = request.app.state.release
+    current: Release = context(request).release
     replacement = (current.meta.get("retired") or {}).get(iri)
     presence = history.presence(var_dir(request), iri)
     held = [info for info, h in presence if h]
@@ -208,11 +200,11 @@ def gone(request: Request, rest: str, *, forced: Format | None = None) -> Respon
     offered = ["text/html", "text/plain", *[f.media_type for f in RESOURCE_FORMATS if f is not HTML]]
     media = forced.media_type if forced is not None else negotiate(request.headers.get("accept"), offered)
     if media == "text/html":
-        context = {"iri": iri, "last": last, "removed_in": removed_in, "replacement": replacement,
+        page = {"iri": iri, "last": last, "removed_in": removed_in, "replacement": replacement,
                    "replacement_href": urls.page(replacement) if replacement else None,
                    "memento": memento_path(last.id, rest) if last and last.available else None,
                    "timemap": timemap_path(rest) if held else None}
-        return render_html(request, "gone.html", context, status=410, headers=headers)
+        return render_html(request, "gone.html", page, status=410, headers=headers)
     if media in (None, "text/plain"):
         text = f"410 Gone: {iri} is no longer in the data"
         text += f"; the last release that had it is {last.id} ({last.published})" if last else ""
@@ -230,32 +222,6 @@ def gone(request: Request, rest: str, *, forced: Format | None = None) -> Respon
 
 
 # -- Mementos and TimeMaps ----------------------------------------------------------------
-def past_store(release: Release) -> OxigraphStore:
-    """The release's on-disk store, opened read-only (a few kept open)."""
-    key = str(release.path)
-    with _stores_lock:
-        store = _stores.get(key)
-        if store is not None and release.path.is_dir():
-            _stores.move_to_end(key)
-            return store
-        from kg.store.embedded import embedded_store
-
-        store = embedded_store(release)
-        _stores[key] = store
-        while len(_stores) > PAST_STORES:
-            _stores.popitem(last=False)[1].close()
-        return store
-
-
-def _as_of(request: Request, release: Release, store: OxigraphStore) -> Request:
-    """The request as a server of ``release`` would see it: its own store and release."""
-    app = request.scope["app"]
-    real = getattr(app, "_app", app)
-    state = State({"settings": request.app.state.settings, "store": store, "release": release,
-                   "urls": Urls(release.base_iri, release=release.id)})
-    return Request({**request.scope, "app": _PinnedApp(real, state)}, request.receive)
-
-
 @router.api_route("/releases/{release_id}/doc/{rest:path}", methods=METHODS, include_in_schema=False)
 def memento(release_id: str, rest: str, request: Request) -> Response:
     info = find(request, release_id) if RELEASE_ID.match(release_id) else None
@@ -270,14 +236,15 @@ def memento(release_id: str, rest: str, request: Request) -> Response:
     if release is None:
         return PlainTextResponse(f"410 Gone: release {release_id} was pruned; its past states are no longer served\n",
                                  status_code=410, headers={"Link": original_links(stem if fmt else rest, root(request))})
-    store = past_store(release)
+    past = context(request).past(release)  # its own context: store, release, URLs under /releases/{id}/
+    store = past.store
     for path, forced in ((rest, None), (stem, fmt)) if fmt else ((rest, None),):  # noqa: B007 - used after the break
         desc = describe(store, urls.thing(path), base=urls.base)
         if desc is not None:
             break
     else:
         return not_found(request)
-    response = resources.represent(_as_of(request, release, store), desc, forced)
+    response = resources.represent(as_of(request, past), desc, forced)
     var = var_dir(request)
     made_from_history(request, lambda: history.stamp(var))  # a prune turns it into a 410
     at = root(request)

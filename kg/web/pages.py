@@ -8,7 +8,6 @@ import logging
 import re
 import threading
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
@@ -19,6 +18,7 @@ from kg.query.describe import run, run_all
 from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
+from kg.web.context import ReleaseContext, context, current
 from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
@@ -47,7 +47,7 @@ def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:
 def class_counts(request: Request) -> tuple[list[dict], Viewer]:
     """Classes with their instances, from the release's summary (counted once)."""
     urls = get_urls(request)
-    summary = summary_of(request.app.state, list_store(request.app.state))
+    summary = summary_of(context(request), list_store(context(request)))
     view = Viewer(urls, prefixes(urls.base), summary.ontology_labels)
     rows = [{"class": view.iri(iri), "curie": view.curie(iri), "n": n, "href": urls.type_list(view.curie(iri))}
             for iri, n in summary.classes]
@@ -61,7 +61,7 @@ def article_items(request: Request, articles: list[tuple[str, str]]) -> list[dic
     urls = get_urls(request)
     table = (["article"], [(ox.NamedNode(a),) for a, _ in articles])
     found: dict[str, dict] = {a: {"href": urls.page(a), "labels": {}, "date": d or None, "url": None} for a, d in articles}
-    for r in run(request.app.state.store, "articles", base=urls.base, table=table).dicts():
+    for r in run(context(request).store, "articles", base=urls.base, table=table).dicts():
         a = found[r["article"].value]
         label = r.get("label")
         if isinstance(label, ox.Literal):
@@ -87,10 +87,10 @@ def home(request: Request) -> Response:
     """A bounded summary, whatever the size of the release: counts, main
     entities, latest events, newest articles (all of them on ``/articles``)."""
     urls = get_urls(request)
-    release = request.app.state.release
+    release = context(request).release
     types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
-    summary = summary_of(request.app.state, list_store(request.app.state))
+    summary = summary_of(context(request), list_store(context(request)))
     meta = release.meta
     return render_html(request, "home.html", {
         "meta": meta, "types": ours, "articles": article_items(request, summary.articles[:HOME_ARTICLES]),
@@ -113,7 +113,7 @@ def dataset_jsonld(request: Request) -> str:
 @router.api_route("/articles", methods=METHODS, include_in_schema=False)
 def articles(request: Request) -> Response:
     """Every source article, newest first, a page at a time."""
-    summary = summary_of(request.app.state, list_store(request.app.state))
+    summary = summary_of(context(request), list_store(context(request)))
     page = Page(page_number(request), page_size(request), len(summary.articles))
     shown = article_items(request, page.slice(summary.articles)) if page.exists else []
     return paged_html(request, "articles.html", page, {"articles": shown, "total": len(summary.articles), "first": page.offset + 1})
@@ -130,9 +130,9 @@ def members(request: Request, cls: str) -> list[str]:
     base = get_urls(request).base
 
     def compute() -> list[str]:
-        return [r["s"].value for r in run_all(list_store(request.app.state), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
+        return [r["s"].value for r in run_all(list_store(context(request)), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
 
-    return lists_of(request.app.state).get(("members", cls), compute)
+    return lists_of(context(request)).get(("members", cls), compute)
 
 
 @router.api_route("/types/{curie}", methods=METHODS, include_in_schema=False)
@@ -149,9 +149,9 @@ def instances(curie: str, request: Request) -> Response:
         return not_found(request)
     page = Page(number, page_size(request), len(items))
     shown = page.slice(items)
-    store = request.app.state.store
+    store = context(request).store
     labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
-    view = Viewer(urls, namespaces, {**labels, **summary_of(request.app.state, list_store(request.app.state)).ontology_labels})
+    view = Viewer(urls, namespaces, {**labels, **summary_of(context(request), list_store(context(request))).ontology_labels})
     return paged_html(request, "type_list.html", page, {
         "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in shown], "total": len(items), "first": page.offset + 1,
     }, headers=release_validators(request))
@@ -162,7 +162,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
     def start() -> None:
-        warm(app.state)
+        warm(current(app))
         reloader = getattr(app, "kg_reloader", None)  # installed after the routers (kg.web.app)
         if reloader is not None and warm not in reloader.on_swap:
             reloader.on_swap.append(warm)
@@ -170,14 +170,14 @@ def install(app: FastAPI) -> None:
     app.router.add_event_handler("startup", start)
 
 
-def warm(state: Any) -> threading.Thread:
-    """Compute the summary of ``state``'s release, then describe its main
+def warm(ctx: ReleaseContext) -> threading.Thread:
+    """Compute the summary of ``ctx``'s release, then describe its main
     entities (the hubs), in the background, so the first visitor does not wait."""
 
     def go() -> None:
         try:
-            summary = summary_of(state, list_store(state))
-            warm_hubs(state, [iri for iri, _ in summary.main_entities])
+            summary = summary_of(ctx, list_store(ctx))
+            warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
         except Exception:
             log.exception("summarizing the release failed")
 

@@ -19,8 +19,6 @@ plus one bounded query for the details of that slice's items.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -30,16 +28,14 @@ from fastapi import Request
 from kg.errors import BadQuery
 from kg.store.base import Store
 from kg.store.embedded import OxigraphStore, embedded_files
+from kg.web.context import Lists, ReleaseContext, context
 
 T = TypeVar("T")
-DEFAULT_PAGE_SIZE = 50
-LIST_CACHE = 1024
-"""Ordered lists kept per release (least recently used out)."""
 
 
 def page_size(request: Request) -> int:
-    settings = getattr(request.app.state, "settings", None)
-    return max(1, int(getattr(settings, "page_size", DEFAULT_PAGE_SIZE)))
+    settings = context(request).settings
+    return max(1, int(settings.page_size))
 
 
 def page_number(request: Request) -> int:
@@ -114,57 +110,36 @@ def pager(request: Request, page: Page) -> dict[str, Any]:
     return {"number": page.number, "last": page.last, "links": links(request, page)}
 
 
-class Lists:
-    """Ordered lists of one release, computed on first use and kept (bounded, LRU)."""
-
-    def __init__(self, capacity: int = LIST_CACHE) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()  # outside the lock: two first users may both compute; same result
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-        return value
-
-
 _lists_lock = threading.Lock()
 
 
-def list_store(state: Any) -> Store:
+def list_store(ctx: ReleaseContext) -> Store:
     """Where the order of a long list is read: the release's on-disk store
     opened in this process, which answers a query whole (the query workers
     cap rows at ``max_rows``, so a list of 150 000 facts would be read in 30
     chunks, each sorting all of them again); the served store when there is
     no on-disk store (a remote one, ``--store``, or an older release)."""
-    found = getattr(state, "list_store", None)
-    if found is None and isinstance(state.store, OxigraphStore):  # in-process already (a past release's store)
-        return state.store
+    found = ctx.list_store
+    if found is None and isinstance(ctx.store, OxigraphStore):  # in-process already (a past release's store)
+        return ctx.store
     if found is None:
         with _lists_lock:
-            found = getattr(state, "list_store", None)
+            found = ctx.list_store
             if found is None:
-                settings, release = getattr(state, "settings", None), state.release
-                on_disk = release.store_dir is not None and not getattr(settings, "store_url", None)
-                found = state.list_store = OxigraphStore.load(embedded_files(release)) if on_disk else state.store
+                release = ctx.release
+                on_disk = release.store_dir is not None and not ctx.settings.store_url
+                found = ctx.list_store = OxigraphStore.load(embedded_files(release)) if on_disk else ctx.store
     return found
 
 
-def lists_of(state: Any) -> Lists:
-    """The ``Lists`` of the release ``state`` serves (one generation's state)."""
-    found = getattr(state, "page_lists", None)
+def lists_of(ctx: ReleaseContext) -> Lists:
+    """The ``Lists`` of the release ``ctx`` serves."""
+    found = ctx.page_lists
     if found is None:
         with _lists_lock:
-            found = getattr(state, "page_lists", None)
+            found = ctx.page_lists
             if found is None:
-                found = state.page_lists = Lists()
+                found = ctx.page_lists = Lists()
     return found
 
 

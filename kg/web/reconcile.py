@@ -32,6 +32,7 @@ from kg.query.search_load import index_of, names_of
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
+from kg.web.context import context
 from kg.web.render import get_urls, render_html
 from kg.web.search import type_labels, type_view, unknown_types
 
@@ -95,7 +96,7 @@ async def reconcile(request: Request) -> Response:
     raw = await queries_param(request)
     from starlette.concurrency import run_in_threadpool
 
-    index = await run_in_threadpool(index_of, request.app.state)
+    index = await run_in_threadpool(index_of, context(request))
     if raw is None:
         if request.method == "POST":
             raise BadQuery("POST a form with a 'queries' field (a JSON object of queries)")
@@ -109,7 +110,7 @@ async def reconcile(request: Request) -> Response:
 
 def answer_batch(request: Request, index: LabelIndex, batch: object) -> dict:
     urls = get_urls(request)
-    store = request.app.state.store
+    store = context(request).store
     out: dict[str, dict[str, Any]] = {}
     namespaces = prefixes(urls.base)
     parsed = parse_batch(batch, urls.base)
@@ -133,7 +134,7 @@ def answer_batch(request: Request, index: LabelIndex, batch: object) -> dict:
 
 def result(request: Request, c: Candidate, score: float, match: bool, has_text: bool) -> dict:
     base = get_urls(request).base
-    name, description = candidate_name(request.app.state.store, base, c, has_text)
+    name, description = candidate_name(context(request).store, base, c, has_text)
     out: dict = {"id": thing_id(c.iri, base), "name": name, "score": score, "match": match,
                  "type": [type_ref(request, t) for t in c.types]}
     if description:
@@ -168,10 +169,10 @@ def suggest_entity(request: Request) -> Response:
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
     if unknown := unknown_types(request, types):
         raise BadQuery("unknown type " + ", ".join(curie_of(t, namespaces) for t in unknown))
-    found = index_of(request.app.state).search(prefix, types=types, limit=SUGGEST_LIMIT, offset=cursor)
+    found = index_of(context(request)).search(prefix, types=types, limit=SUGGEST_LIMIT, offset=cursor)
     results = []
     for hit in found.hits:
-        names = names_of(request.app.state.store, hit.iri, base=urls.base)
+        names = names_of(context(request).store, hit.iri, base=urls.base)
         lang = next((lg for lg, text in names.preferred.items() if fold_words(text) == hit.matched), None)
         item: dict = {"id": thing_id(hit.iri, urls.base), "name": names.first(*(x for x in (lang, "en", "ar") if x)) or hit.iri,
                       "notable": [type_ref(request, t) for t in hit.types if curie_of(t, namespaces).startswith("qn:")]}
@@ -187,7 +188,7 @@ def suggest_type(request: Request) -> Response:
     prefix, cursor = fold_words(prefix_of(request)), cursor_of(request)
     labels = type_labels(request)
     scored = []
-    for iri in index_of(request.app.state).type_counts:
+    for iri in index_of(context(request)).type_counts:
         ref = type_ref(request, iri)
         texts = [ref["id"], ref["name"], *labels.get(iri, {}).values()]
         best = max(score_folded(prefix, fold_words(t)) for t in texts) if prefix else 1.0
@@ -229,10 +230,10 @@ def preview(request: Request) -> Response:
         ox.NamedNode(iri)
     except ValueError:
         raise NotFound(f"no thing with id {ident[:80]!r}") from None
-    names = names_of(request.app.state.store, iri, base=urls.base)
+    names = names_of(context(request).store, iri, base=urls.base)
     if not ident or not names.names:
         raise NotFound(f"no thing with id {ident[:80]!r}")
-    types = index_of(request.app.state).types_of(iri)
+    types = index_of(context(request)).types_of(iri)
     return render_html(request, "reconcile_preview.html", {
         "id": thing_id(iri, urls.base), "iri": iri, "page": root(request) + urls.page(iri),
         "en": names.preferred.get("en"), "ar": names.preferred.get("ar"),

@@ -11,13 +11,13 @@ Data comes from ``kg.query.reference`` (the query layer); wording from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Request
 
 from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
 from kg.query.summary import summary_of
+from kg.web.context import ReleaseContext, context
 from kg.web.paging import Page, list_store, lists_of
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
@@ -106,20 +106,18 @@ def event_views(urls: Urls, events: list[EventRow], labels: Labels, lang: str, v
 
 def term_labels(request: Request) -> Labels:
     """Labels of the ontology's terms; the ontology of a release never changes: read once per release."""
-    state = request.app.state
-    terms = getattr(state, "term_labels", None)
-    if terms is None:
-        terms = state.term_labels = ref.ontology_labels(state.store, base=get_urls(request).base)
-    return terms
+    ctx = context(request)
+    if ctx.term_labels is None:
+        ctx.term_labels = ref.ontology_labels(ctx.store, base=get_urls(request).base)
+    return ctx.term_labels
 
 
-def reader_lists(state: Any, iri: str) -> tuple[list[str], list[str]]:
-    """The ordered events and facts of ``iri``'s page, read once per release
-    (``state``: the release's generation state)."""
-    base = state.release.base_iri
-    lists = lists_of(state)
-    events = lists.get(("events", iri), lambda: ref.event_keys(list_store(state), iri, base=base))
-    facts = lists.get(("facts", iri), lambda: ref.fact_keys(list_store(state), iri, base=base))
+def reader_lists(ctx: ReleaseContext, iri: str) -> tuple[list[str], list[str]]:
+    """The ordered events and facts of ``iri``'s page, read once per release."""
+    base = ctx.release.base_iri
+    lists = lists_of(ctx)
+    events = lists.get(("events", iri), lambda: ref.event_keys(list_store(ctx), iri, base=base))
+    facts = lists.get(("facts", iri), lambda: ref.fact_keys(list_store(ctx), iri, base=base))
     return events, facts
 
 
@@ -129,36 +127,36 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
     events and facts of ``page`` (a slice of each ordered list); the
     participants when ``has_actors`` (an event: its description has ``sem:hasActor``)."""
     urls = get_urls(request)
-    state = request.app.state
+    state = context(request)
     store = state.store
     terms = term_labels(request)
     if is_fact or is_article:  # their facts are those of one article at most: never paged
         facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
         views = fact_views(urls, facts, _merge(facts.labels, labels), lang)
-        context: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
+        view: dict = {"fact_views": {v.iri: v for v in views}, "facts_cut": facts.truncated}
         if is_fact:
-            context["this_fact"] = next((v for v in views if v.iri == iri), None)
-        return context
+            view["this_fact"] = next((v for v in views if v.iri == iri), None)
+        return view
     page = page or Page(1, 10**9, 0)
     event_keys, fact_keys = reader_lists(state, iri)
     facts = ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms)
     all_labels = _merge(facts.labels, labels)
     views = fact_views(urls, facts, all_labels, lang, first=page.offset + 1)
-    context = {"fact_views": {v.iri: v for v in views}, "facts_cut": False, "fact_groups": groups(views, lang),
+    view = {"fact_views": {v.iri: v for v in views}, "facts_cut": False, "fact_groups": groups(views, lang),
                "facts_total": len(fact_keys), "facts_span": page.span(len(fact_keys)),
                "events_total": len(event_keys), "events_span": page.span(len(event_keys))}
     events, event_labels = ref.events_page(store, iri, page.slice(event_keys), base=urls.base)
-    context["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
+    view["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
     actors, actor_labels = ref.event_actors(store, iri, base=urls.base) if has_actors else ([], {})
     w = Wording(_merge(actor_labels, all_labels), lang)
-    context["participants"] = [{"agent": w.name(a), "href": urls.page(a), "role": w.name(r)} for a, r in actors]
-    return context
+    view["participants"] = [{"agent": w.name(a), "href": urls.page(a), "role": w.name(r)} for a, r in actors]
+    return view
 
 
 def home_context(request: Request, lang: str) -> dict:
     """The home page's latest events and its main entities (the release's summary, computed once)."""
     urls = get_urls(request)
-    summary = summary_of(request.app.state, list_store(request.app.state))
+    summary = summary_of(context(request), list_store(context(request)))
     w = Wording(summary.main_labels, lang)
     return {
         "timeline": event_views(urls, summary.latest_events, summary.event_labels, lang, ""),

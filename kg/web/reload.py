@@ -7,16 +7,16 @@ once on ``SIGHUP`` — and then:
 
 1. opens the new release and loads its store fully (query workers ready)
    while the old one keeps answering;
-2. swaps the app's state in one assignment: a *generation* (a Starlette
-   ``State`` holding settings, store, release and whatever the handlers cache
-   from them) replaces the previous one;
+2. swaps the app's state in one assignment: the new release's
+   ``kg.web.context.ReleaseContext`` (store, release, settings and typed
+   caches made from them) replaces the previous one;
 3. closes the old store once the last request that started on it has ended.
 
-Every request is pinned to the generation current when it arrived: the
-middleware gives it a view of the app whose ``state`` is that generation, so
-a handler reading ``request.app.state.store`` and ``.release`` sees the same
-release throughout, even if a switch happens meanwhile. Per-generation caches
-(``dump_catalogue``, ``urls``, …, set lazily by handlers) start empty again.
+Every request is pinned to the context current when it arrived: the
+middleware puts it in the request's scope, so a handler reading
+``context(request).store`` and ``.release`` sees the same release
+throughout, even if a switch happens meanwhile. Per-release caches
+(``dump_catalogue``, ``urls``, …, typed fields of the context) start empty again.
 
 If the new release cannot be loaded the old one keeps serving; the failure is
 logged and retried when the link changes again or on ``SIGHUP``.
@@ -32,40 +32,25 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.datastructures import State
 
 from kg.config import Settings
 from kg.errors import KGError
 from kg.release.directory import Release, open_release
 from kg.store.base import Store
+from kg.web.context import SCOPE_KEY, ReleaseContext, current, make_current
 
 log = logging.getLogger("kg.reload")
 
 LoadStore = Callable[[Settings, Release], Store]
 DEFAULT_INTERVAL = 2.0
-GENERATION_KEYS = ("store", "release", "search_index", "site_summary", "page_lists", "descriptions", "list_store")
-"""Per-release: never carried into the next generation (the rest of the base state is)."""
 
 
 class _Generation:
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: ReleaseContext) -> None:
         self.state = state
         self.inflight = 0
         self.retired = False
         self.closed = False
-
-
-class _PinnedApp:
-    """The app as one request sees it: the real app, with its generation's ``state``."""
-
-    __slots__ = ("_app", "state")
-
-    def __init__(self, app: Any, state: State) -> None:
-        object.__setattr__(self, "_app", app)
-        object.__setattr__(self, "state", state)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._app, name)
 
 
 class Reloader:
@@ -75,19 +60,16 @@ class Reloader:
         self.app = app
         self._lock = threading.Lock()
         self._current: _Generation | None = None
-        self._base: dict[str, Any] | None = None
         self._old: list[_Generation] = []
-        self.on_swap: list[Callable[[State], object]] = []
-        """Called with each new generation's state once it serves (e.g. to warm a per-release index)."""
+        self.on_swap: list[Callable[[ReleaseContext], object]] = []
+        """Called with each new release's context once it serves (e.g. to warm a per-release index)."""
 
     # --- request side (called by the middleware) ----------------------------------
     def enter(self) -> _Generation:
         with self._lock:
-            if self._current is None or self._current.state is not self.app.state:
+            if self._current is None or self._current.state is not current(self.app):
                 # first request, or someone assigned app.state directly: adopt it
-                self._current = _Generation(self.app.state)
-                if self._base is None:  # what create_app set up, before handlers cache anything
-                    self._base = dict(self.app.state._state)
+                self._current = _Generation(current(self.app))
             self._current.inflight += 1
             return self._current
 
@@ -98,20 +80,17 @@ class Reloader:
             if close:
                 gen.closed = True
         if close:
-            _close(gen)
+            gen.state.close()
 
     # --- switching ------------------------------------------------------------------
     def swap(self, store: Store, release: Release) -> None:
         """Make (store, release) current; the old store closes when its last request ends."""
         with self._lock:
-            if self._base is None:
-                self._base = dict(self.app.state._state)
-            if self._current is None or self._current.state is not self.app.state:
-                self._current = _Generation(self.app.state)
+            if self._current is None or self._current.state is not current(self.app):
+                self._current = _Generation(current(self.app))
             old = self._current
-            base = {k: v for k, v in self._base.items() if k not in GENERATION_KEYS}
-            new = _Generation(State({**base, "store": store, "release": release}))
-            self.app.state = new.state  # the one assignment that switches
+            new = _Generation(old.state.successor(store, release))
+            make_current(self.app, new.state)  # the one assignment that switches
             self._current = new
             old.retired = True
             close = old.inflight == 0
@@ -123,7 +102,7 @@ class Reloader:
         for hook in self.on_swap:
             hook(new.state)
         if close:
-            _close(old)
+            old.state.close()
 
     def close_retired(self) -> None:
         """At shutdown: close every old generation still open."""
@@ -133,16 +112,7 @@ class Reloader:
                 g.closed = True
             self._old.clear()
         for g in pending:
-            _close(g)
-
-
-def _close(gen: _Generation) -> None:
-    store = gen.state._state.get("store")
-    if store is not None:
-        store.close()
-    other = gen.state._state.get("sparql_executor")  # a wrapper a handler may have made
-    if other is not None and other is not store:
-        other.close()
+            g.state.close()
 
 
 class ReloadMiddleware:
@@ -157,7 +127,7 @@ class ReloadMiddleware:
             await self.app(scope, receive, send)
             return
         gen = self.reloader.enter()
-        scope["app"] = _PinnedApp(scope["app"], gen.state)
+        scope[SCOPE_KEY] = gen.state  # what kg.web.context.context(request) answers
         try:
             await self.app(scope, receive, send)
         finally:
@@ -234,7 +204,7 @@ class Watcher:
         """Switch if ``current`` points at another complete release; True if switched."""
         with self._check_lock:
             target = link_target(self.settings.current_release)
-            serving = str(self.app.state.release.path)
+            serving = str(current(self.app).release.path)
             if target is None or target == serving or target == self.failed_target:
                 return False
             try:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.rdf.formats import Format, negotiate
 from kg.web import plurals
+from kg.web.context import context
 from kg.web.ui import PAGE_UI, UI
 from kg.web.urls import CC_BY, Urls
 
@@ -54,10 +55,10 @@ def environment() -> Environment:
 
 def get_urls(request: Request) -> Urls:
     """The app's URL builder, made once from the served release's base IRI."""
-    state = request.app.state
-    if getattr(state, "urls", None) is None:
-        state.urls = Urls(state.release.base_iri)
-    return state.urls
+    ctx = context(request)
+    if ctx.urls is None:
+        ctx.urls = Urls(ctx.release.base_iri)
+    return ctx.urls
 
 
 def choose_language(request: Request) -> str:

@@ -45,6 +45,7 @@ from starlette.requests import cookie_parser
 from kg.config import Settings
 from kg.rdf.formats import parse_accept
 from kg.web.conditional import PURE, Purity, fresh, strong_etag
+from kg.web.context import SCOPE_KEY
 from kg.web.render import LANGUAGES, header_language
 
 Scope = MutableMapping[str, Any]
@@ -220,13 +221,13 @@ class RenderOnceMiddleware:
         self.app = app
         self.cache = ResponseCache(max_bytes)
 
-    def cache_for(self, app: Any) -> ResponseCache | None:
-        """The store, if this request is pinned to the generation now served (and storing is on)."""
+    def cache_for(self, scope: Scope) -> ResponseCache | None:
+        """The store, if this request is pinned to the release now served (and storing is on)."""
         if self.cache.max_bytes <= 0:
             return None
-        state = app.state
-        real = getattr(app, "_app", app)
-        if state is not real.state:
+        served = scope["app"].state
+        state = scope.get(SCOPE_KEY, served)
+        if state is not served:
             return None  # a request still finishing on the previous release
         if self.cache.generation is not state:
             self.cache.reset(state)
@@ -237,7 +238,7 @@ class RenderOnceMiddleware:
             await self.app(scope, receive, send)
             return
         headers = request_headers(scope)
-        cache = None if "accept-datetime" in headers else self.cache_for(scope["app"])
+        cache = None if "accept-datetime" in headers else self.cache_for(scope)
         # the origin the client reached us at is part of the key: answers name it in absolute
         # Link targets (Memento's TimeGate and TimeMap, RFC 7089), so two hosts never share bytes
         origin = (scope.get("scheme", "http") + "://" + headers.get("host", "")).encode("latin-1")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -27,6 +25,7 @@ from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import made_from_release
+from kg.web.context import ReleaseContext, context
 from kg.web.negotiated import choose_format, document_headers
 from kg.web.paging import Page, links, list_store, page_number, page_size, pager
 from kg.web.paging import link_header as paging_links
@@ -68,7 +67,7 @@ def thing(rest: str, request: Request) -> Response:
     """A thing is not a document: send the client to the one describing it."""
     urls: Urls = get_urls(request)
     iri = urls.thing(rest)
-    if not rest or not exists(request.app.state.store, iri, base=urls.base):
+    if not rest or not exists(context(request).store, iri, base=urls.base):
         return not_found(request)
     location = urls.page(iri) + (f"?{request.url.query}" if request.url.query else "")
     made_from_release(request)  # the same 303 all release long: answered once (kg.web.render_once)
@@ -102,23 +101,21 @@ def resolve(request: Request, to_iri, rest: str) -> Response:  # type: ignore[no
 
 
 def cached_describe(request: Request, iri: str) -> Description | None:
-    return description_of(request.app.state, iri)
+    return description_of(context(request), iri)
 
 
 _cache_lock = threading.Lock()
 
 
-def description_of(state: Any, iri: str) -> Description | None:
+def description_of(ctx: ReleaseContext, iri: str) -> Description | None:
     """A release never changes, so neither do its descriptions: the release's
-    state keeps the last ``DESCRIPTION_CACHE`` of them (bounded, least recently used out)."""
+    context keeps the last ``DESCRIPTION_CACHE`` of them (bounded, least recently used out)."""
+    cache = ctx.descriptions
     with _cache_lock:
-        cache: OrderedDict[str, Description | None] | None = getattr(state, "descriptions", None)
-        if cache is None:
-            cache = state.descriptions = OrderedDict()
         if iri in cache:
             cache.move_to_end(iri)
             return cache[iri]
-    desc = describe(state.store, iri, base=state.release.base_iri, lists=list_store(state))
+    desc = describe(ctx.store, iri, base=ctx.release.base_iri, lists=list_store(ctx))
     with _cache_lock:
         cache[iri] = desc
         while len(cache) > DESCRIPTION_CACHE:
@@ -126,13 +123,13 @@ def description_of(state: Any, iri: str) -> Description | None:
     return desc
 
 
-def warm_hubs(state: Any, iris: list[str]) -> None:
+def warm_hubs(ctx: ReleaseContext, iris: list[str]) -> None:
     """Describe ``iris`` and order their lists now (the release's main
     entities, when it opens): the pages with the longest lists are the ones
     whose first visitor would otherwise wait."""
     for iri in iris:
-        if description_of(state, iri) is not None:
-            reader_lists(state, iri)
+        if description_of(ctx, iri) is not None:
+            reader_lists(ctx, iri)
 
 
 def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], number: int) -> Page:
@@ -140,7 +137,7 @@ def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], nu
     its events and facts, ``page_size`` of each; as many pages as the longest needs."""
     n = len(statements(desc))
     if not any(kinds):
-        events, facts = reader_lists(request.app.state, desc.iri)
+        events, facts = reader_lists(context(request), desc.iri)
         n = max(n, len(events), len(facts))
     return Page(number, page_size(request), n)
 
@@ -188,7 +185,7 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     rels = links(request, page)
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
-    shown = page_of(request.app.state.store, desc, page.number, page.size)
+    shown = page_of(context(request).store, desc, page.number, page.size)
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)
     extra = document_triples(urls, desc.iri) + hydra_triples(urls, desc.iri, page)
@@ -326,7 +323,7 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
     text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text) and isinstance(t.object, ox.Literal)), None)
     if text is None:
         return None
-    rows = run(request.app.state.store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
+    rows = run(context(request).store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
     spans = []
     for n, r in enumerate(rows, start=1):
         start, end = int(r["start"].value), int(r["end"].value)

@@ -26,6 +26,7 @@ from kg.rdf.formats import negotiate
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
+from kg.web.context import context, current
 from kg.web.render import get_urls, render_html
 
 router = APIRouter()
@@ -78,7 +79,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
     def start() -> None:
-        warm(app.state)
+        warm(current(app))
         reloader = getattr(app, "kg_reloader", None)  # installed after the routers (kg.web.app)
         if reloader is not None and warm not in reloader.on_swap:
             reloader.on_swap.append(warm)
@@ -88,15 +89,15 @@ def install(app: FastAPI) -> None:
 
 def type_labels(request: Request) -> dict[str, dict[str, str]]:
     """Labels of the ontology's terms, once per release."""
-    state = request.app.state
-    labels = getattr(state, "search_type_labels", None)
+    ctx = context(request)
+    labels = ctx.search_type_labels
     if labels is None:
         labels = {}
-        for r in run(state.store, "ontology_labels", base=get_urls(request).base).dicts():
+        for r in run(ctx.store, "ontology_labels", base=get_urls(request).base).dicts():
             lab = r.get("label")
             if isinstance(lab, ox.Literal):
                 labels.setdefault(r["x"].value, {}).setdefault(lab.language or "", lab.value)
-        state.search_type_labels = labels
+        ctx.search_type_labels = labels
     return labels
 
 
@@ -111,14 +112,14 @@ def type_view(request: Request, iri: str) -> dict:
 def unknown_types(request: Request, types: list[str]) -> list[str]:
     """The asked types that are neither a class of the ontology nor the type of
     anything in the index: a typo (``qn:Nope``) is said, not answered with nothing."""
-    known = set(index_of(request.app.state).type_counts) | set(type_labels(request))
+    known = set(index_of(context(request)).type_counts) | set(type_labels(request))
     return [t for t in types if t not in known]
 
 
 def show(request: Request, hit: Hit) -> Shown:
     """What the store says of a hit, for the page and the JSON."""
     urls = get_urls(request)
-    names = names_of(request.app.state.store, hit.iri, base=urls.base)
+    names = names_of(context(request).store, hit.iri, base=urls.base)
     out = Shown(hit.iri, urls.page(hit.iri), hit.score, names.preferred.get("en"), names.preferred.get("ar"),
                 description={k: v for k, v in names.description.items() if k in ("en", "ar")})
     if not (out.en or out.ar):
@@ -162,7 +163,7 @@ def search(request: Request) -> Response:
     offset = int_param(request, "offset", 0, MAX_OFFSET)
     namespaces = prefixes(get_urls(request).base)
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
-    index: LabelIndex = index_of(request.app.state)
+    index: LabelIndex = index_of(context(request))
     unknown = unknown_types(request, types)
     if unknown and as_json:
         raise BadQuery(f"unknown type {', '.join(curie_of(t, namespaces) for t in unknown)}: use a class of the ontology "

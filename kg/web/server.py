@@ -10,6 +10,7 @@ from kg.release.directory import Release, open_release
 from kg.store.base import Store
 from kg.store.embedded import embedded_files
 from kg.store.executor import QueryExecutor
+from kg.web.context import current
 
 
 def current_release(settings: Settings) -> Release:
@@ -58,5 +59,5 @@ def serve(settings: Settings) -> int:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
                     access_log=settings.access_log)
     finally:
-        app.state.store.close()  # stop the query worker processes
+        current(app).store.close()  # stop the query worker processes
     return 0

@@ -18,8 +18,6 @@ answered once, in ``kg.web.app``, with their class's ``http_status``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import parse_qsl
@@ -40,6 +38,7 @@ from kg.store.lexer import query_form
 from kg.web import results as R
 from kg.web import service_description, sparql_page
 from kg.web.conditional import etag_for, not_modified
+from kg.web.context import ResultCache, context
 
 PATHS = ("/sparql", "/sparql/")
 METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
@@ -66,7 +65,6 @@ def install(app: FastAPI) -> None:
         expose_headers=["ETag", "Link", "Retry-After", *ROW_LIMIT_HEADERS],
         max_age=86400,
     )
-    app.state.sparql_cache = ResultCache()
 
 
 # --- reading the request -----------------------------------------------------------------
@@ -145,7 +143,7 @@ async def read_operation(request: Request) -> Operation:
     query = values.get("query", [None])[0]
     implicit = query is not None and sparql_page.IMPLICIT in values
     if implicit and query is not None:
-        base = request.app.state.release.base_iri
+        base = context(request).release.base_iri
         query = sparql_page.with_prefixes(query, sparql_page.page_prefixes(vocab_prefixes(base), base))
     return Operation(
         query=query,
@@ -181,42 +179,17 @@ def pick_format(op: Operation, accept: str | None, kind: str, offered: tuple[F.F
 # --- the cache ---------------------------------------------------------------------------
 
 
-class ResultCache:
-    """A small LRU of response bodies; entries are immutable because releases are."""
-
-    def __init__(self, max_entries: int = 512, max_body: int = 2 * 1024 * 1024) -> None:
-        self._items: OrderedDict[str, tuple[bytes, dict[str, str]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries, self.max_body = max_entries, max_body
-
-    def get(self, key: str) -> tuple[bytes, dict[str, str]] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: str, body: bytes, headers: dict[str, str]) -> None:
-        if len(body) > self.max_body:
-            return
-        with self._lock:
-            self._items[key] = (body, headers)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-
 # --- handlers ----------------------------------------------------------------------------
 
 
 def executor_of(request: Request) -> QueryExecutor:
     """The app's store if it is an executor; otherwise one wrapping it (threads), made once."""
-    state = request.app.state
-    if isinstance(state.store, QueryExecutor):
-        return state.store
-    if getattr(state, "sparql_executor", None) is None:
-        state.sparql_executor = QueryExecutor.for_store(state.store, state.settings)
-    return state.sparql_executor
+    ctx = context(request)
+    if isinstance(ctx.store, QueryExecutor):
+        return ctx.store
+    if ctx.sparql_executor is None:
+        ctx.sparql_executor = QueryExecutor.for_store(ctx.store, ctx.settings)
+    return ctx.sparql_executor
 
 
 def endpoint_url(request: Request) -> str:
@@ -246,7 +219,7 @@ async def sparql(request: Request) -> Response:
 def example_text(request: Request, slug: str) -> str:
     from kg.competency import questions
 
-    for q in questions(request.app.state.settings.examples_dir):
+    for q in questions(context(request).settings.examples_dir):
         if q.slug == slug:
             return q.sparql
     from kg.errors import NotFound
@@ -263,14 +236,14 @@ async def answer(request: Request, op: Operation) -> Response:
     executor.check(sparql_text)  # length, SERVICE: before a 304 or a cache hit
     kind = query_form(sparql_text) or "select"
     fmt, media_type = pick_format(op, request.headers.get("accept"), kind)
-    release = request.app.state.release
+    release = context(request).release
     key = repr((release.id, request.url.path, sparql_text.strip().replace("\r\n", "\n"), media_type, sorted(op.dataset.items())))
     etag = etag_for(key)
     base_headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=60"}
     if fmt is not F.HTML:
         if not_modified(request, etag):
             return Response(status_code=304, headers=base_headers)
-        cache: ResultCache = request.app.state.sparql_cache
+        cache: ResultCache = context(request).sparql_cache
         hit = cache.get(key)
         if hit is not None:
             return respond(hit[0], media_type, {**base_headers, **hit[1], "X-KG-Cache": "hit"})
@@ -304,7 +277,7 @@ async def answer(request: Request, op: Operation) -> Response:
     extra = {}
     if result.truncated:
         extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(executor.limits.max_rows)}
-    request.app.state.sparql_cache.put(key, body, extra)
+    context(request).sparql_cache.put(key, body, extra)
     return respond(body, media_type, {**base_headers, **extra})
 
 
@@ -312,14 +285,14 @@ async def describe_service(request: Request, op: Operation) -> Response:
     fmt, media_type = pick_format(op, request.headers.get("accept"), "graph", offered=SD_OFFERED)
     if fmt is F.HTML:
         return page(request, op, query="")
-    release = request.app.state.release
+    release = context(request).release
     endpoint = str(request.url.replace(query="", fragment=""))
     key = repr(("sd", release.id, endpoint, media_type))
     etag = etag_for(key)
     headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=60"}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    cache: ResultCache = request.app.state.sparql_cache
+    cache: ResultCache = context(request).sparql_cache
     hit = cache.get(key)
     if hit is None:
         triples = await run_in_threadpool(service_description.describe, endpoint, release, executor_of(request))
@@ -336,8 +309,8 @@ def page(request: Request, op: Operation, *, query: str, result=None, error: str
          status: int = 200) -> Response:
     from kg.web.render import choose_language, strings
 
-    settings = request.app.state.settings
-    release = request.app.state.release
+    settings = context(request).settings
+    release = context(request).release
     lang = choose_language(request)
     html = sparql_page.render(
         endpoint_path=request.url.path,
