@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from live import serve
+from test_pages_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 from kg.config import Settings
 from kg.release.directory import Release
@@ -69,6 +70,17 @@ def test_406_keeps_its_link(url: str) -> None:
     r = fetch(url, "/doc/state/qat", "image/png")
     assert r.status_code == 406 and r.headers["content-type"].startswith("text/plain")
     assert 'rel="alternate"; type="text/turtle"' in r.headers["link"]
+
+
+def test_chromium_shows_a_page_for_an_error_that_was_raised(browser, url: str) -> None:  # type: ignore[no-untyped-def]
+    """What a reader following a bad link sees: before, a raised error was a line of plain text."""
+    from selenium.webdriver.common.by import By
+
+    for status, path in ((404, "/reconcile/preview?id=state/atlantis"), (404, "/sparql?example=no-such-example"),
+                         (400, "/search?q=qatar&limit=many")):
+        browser.get(url + path)
+        assert browser.find_element(By.TAG_NAME, "h1").text.startswith(f"{status} "), path
+        assert browser.find_element(By.CSS_SELECTOR, 'main a[href="/"], a[href="/"]'), path
 
 
 @pytest.mark.parametrize("status, path", ERRORS, ids=[f"{s} {p[:40]}" for s, p in ERRORS])
