@@ -49,6 +49,7 @@ import httpx
 
 from benchmarks import servers, wrk
 from benchmarks.read_params import ACCEPT, MIX, SELECT_ACCEPT, ReadPlan, plan
+from benchmarks.warm_pages import last_page, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = "text/html"
@@ -108,7 +109,10 @@ def _check(url: str, accept: str) -> dict:
 
 def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: ReadPlan, args: argparse.Namespace) -> dict:
     out: dict = {"single": {}, "phases": []}
-    for path in [p.home, *p.hubs, p.repeated]:
+    deepest = [d for d in (last_page(kgs[-1].url + h) for h in p.hubs) if d]
+    if args.warm:
+        out["warm"] = {s.name: warm(s, list(dict.fromkeys([p.home, *p.hubs, *deepest, p.repeated, *p.varied]))) for s in kgs}
+    for path in [p.home, *p.hubs, *deepest, p.repeated]:
         out["single"][path] = {s.name: _one_at_a_time(s.url + path, args.page_budget) for s in kgs}
     static = {}
     if nginx is not None:
@@ -272,6 +276,10 @@ def summary(r: dict) -> str:
         lines.append(f"| `{path}` | " + " | ".join(
             (f"{by[k]['bytes']:,} B, {by[k]['median_ms']} ms (first {by[k]['first_ms']} ms), {by[k]['status']}" if "bytes" in by[k] else "error")
             for k in kgs) + " |")
+    for name, w in r["pages"].get("warm", {}).items():
+        lines += ["", (f"Warm-up on {name}: {w['pages']} pages in {w['seconds']} s ({w['threads']} at a time, median {w['median_cold_ms']} ms), "
+                  f"statuses {w['statuses']}; bytes median {w['median_bytes']:,}, p99 {w['p99_bytes']:,}, "
+                  f"max {w['max_bytes']:,} (`{w['max_path']}`); over 200 KB: {len(w['over_200kb'])}")]
     pp = r["pages"]["phases"]
     lines += ["", "### Pages under load (wrk; ratio = req/s over the ceiling's)", "",
               "| phase | clients | " + " | ".join(f"{k} | {k} / robots.txt | {k} / nginx" for k in kgs) + " |",
@@ -343,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-nginx", action="store_true")
     ap.add_argument("--no-pages", action="store_true", help="only the SPARQL mix")
     ap.add_argument("--kinds", nargs="+", choices=MIX, default=list(MIX), help="query kinds of the mix to run (default: all)")
+    ap.add_argument("--warm", action="store_true",
+                    help="ask every page once before the page phases (render once: measure a warm cache; records every page's size)")
     ap.add_argument("--quick", action="store_true", help="10 generated articles, 1-s phases at 2 clients (CI)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-read-path"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/kg-read-path/out"))

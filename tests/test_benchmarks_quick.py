@@ -61,8 +61,11 @@ def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     from benchmarks.read_path import main as read_path
 
     out = tmp_path / "out"
-    assert read_path(["--quick", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
+    assert read_path(["--quick", "--warm", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
     r = json.loads((out / "read-path.json").read_text())
+    warmed = r["pages"]["warm"]["kg"]  # --warm: every page drawn asked once, its size kept
+    assert warmed["pages"] >= r["distinct"]["PAGES"] and warmed["statuses"] == {"200": warmed["pages"]}, warmed
+    assert 1000 < warmed["median_bytes"] <= warmed["max_bytes"] and warmed["max_path"].startswith("/"), warmed
     assert r["distinct"]["PAGES"] >= 20 and r["hubs"][:2] == ["/doc/alliance/nato", "/doc/initiative/ici"]
     assert r["servers"]["kg"]["health"]["queries"]["slots"] >= 1
     for path, by in r["pages"]["single"].items():
