@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ from kg.query.describe import Description, Evidence, describe, exists, page_of, 
 from kg.query.reference import is_true
 from kg.rdf.formats import HTML, Format
 from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
+from kg.store.executor import QueryExecutor
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import made_from_release
@@ -128,8 +130,22 @@ def warm_hubs(ctx: ReleaseContext, iris: list[str]) -> None:
     entities, when it opens): the pages with the longest lists are the ones
     whose first visitor would otherwise wait."""
     for iri in iris:
+        _when_idle(ctx)
         if description_of(ctx, iri) is not None:
             reader_lists(ctx, iri)
+
+
+def _when_idle(ctx: ReleaseContext, poll: float = 0.2, patience: float = 60.0) -> None:
+    """Warming is for idle time: wait while users' queries fill the slots or wait
+    in the queue, so a background describe never takes the place that turns
+    a user's query away with 503 (up to ``patience`` seconds, then go on)."""
+    admission = ctx.store.admission if isinstance(ctx.store, QueryExecutor) else None
+    deadline = time.monotonic() + patience
+    while admission is not None and time.monotonic() < deadline:
+        depth = admission.depth
+        if depth.queued == 0 and depth.running < depth.slots:
+            return
+        time.sleep(poll)
 
 
 def html_pages(request: Request, desc: Description, kinds: tuple[bool, bool], number: int) -> Page:
