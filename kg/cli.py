@@ -182,7 +182,7 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.release.build import check
+    from kg.release.check import check
 
     checked = check(settings, progress=_progress if args.format == "text" else lambda _l: None)
     report = checked.report

@@ -62,3 +62,12 @@ def store(release: Release) -> OxigraphStore:
     from kg.store.embedded import embedded_store
 
     return embedded_store(release)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests run first, each file's tests kept together and in order.
+
+    With ``--dist loadfile`` a file runs on one worker; a minute-long file handed out last
+    leaves the other core idle while it finishes (longest jobs first is the usual cure)."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: the order within a file stays

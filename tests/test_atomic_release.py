@@ -21,6 +21,7 @@ def _snapshot(var: Path) -> tuple[str, dict[str, bytes]]:
     return os.readlink(current), {str(p.relative_to(current)): p.read_bytes() for p in sorted(current.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # six builds, each killed at a different moment
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.2, 1.6])
 def test_kill_mid_build_keeps_previous_release(tmp_path: Path, seeds_copy: Path, delay: float) -> None:
     var = tmp_path / "var"

@@ -13,6 +13,8 @@ from benchmarks.generate import generate
 from benchmarks.run import main
 from kg.curation.loader import load_corpus
 
+pytestmark = pytest.mark.slow  # the benchmarks' quick modes: builds, servers and peers, about a minute each
+
 
 def test_generator_is_deterministic_and_loads(tmp_path: Path) -> None:
     a, b = generate(5, tmp_path / "a"), generate(5, tmp_path / "b")

@@ -27,6 +27,8 @@ from kg.rdf.vocab import FOAF, ORG, QN, SCHEMA, SEM, SKOS
 from kg.validation.validate import as_dataset, validate
 from tests import closure as cl
 
+pytestmark = pytest.mark.slow  # RDFS and OWL 2 RL closures with owlrl, about a minute each
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = "https://qatar-nato.example.org/id/"
 ENTAILED = URIRef(LOCAL.replace("/id/", "/graph/") + "entailed")

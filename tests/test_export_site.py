@@ -30,7 +30,8 @@ from kg.release.directory import Release
 from kg.web.export_site import resource_paths
 
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx; .ci/run does)")
+pytestmark = [pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx; .ci/run does)"),
+              pytest.mark.slow]  # exports every page of the release (minutes on a busy 2-core machine)
 
 KEY_HEADERS = ("content-type", "link", "vary", "content-language", "etag", "location", "content-location", "set-cookie",
                "cache-control", "last-modified", "content-security-policy", "x-frame-options", "x-content-type-options",

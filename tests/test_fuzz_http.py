@@ -26,6 +26,8 @@ from kg.config import Settings
 from kg.release.directory import Release
 from kg.web.openapi import SURFACE as PUBLIC_PATHS
 
+pytestmark = pytest.mark.slow  # schemathesis generates hundreds of requests
+
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 

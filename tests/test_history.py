@@ -45,7 +45,8 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import CurationError
 from kg.release import history
-from kg.release.build import build, check
+from kg.release.build import build
+from kg.release.check import check
 from kg.release.diff import diff, quad_key
 from kg.web.memento import http_date
 

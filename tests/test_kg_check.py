@@ -14,6 +14,8 @@ from conftest import ROOT, SHIPPED_SEEDS
 
 from kg.curation.checkcmd import SEED_TESTS, TESTS_FAILED
 
+pytestmark = pytest.mark.slow  # each runs kg check: a build and the seed tests in a subprocess
+
 
 def kg_check(seeds: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """The real command, as a curator runs it (a subprocess: it starts pytest itself)."""

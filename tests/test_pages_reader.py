@@ -16,6 +16,7 @@ import pytest
 from ld_fixtures import ld_url  # noqa: F401  (fixture)
 
 from kg.query.reference import FactRecord
+from kg.rdf.vocab import vocabulary
 from kg.web import sparql_page
 from kg.web.sentences import KIND_NAMES, STANCE_TEMPLATES, TEMPLATES, format_date, title
 
@@ -78,9 +79,9 @@ def test_a_participation_reads_as_a_sentence_with_the_role_label() -> None:
     ])
     labels = {ev.value: {"en": "The summit", "ar": "القمة"}, agent.value: {"en": "Ruritania", "ar": "روريتانيا"},
               role.value: {"en": "host", "ar": "مضيف"}}
-    assert title(rec, labels, "en").text == "Ruritania took part in The summit as host"
-    assert title(rec, labels, "ar").text == "مشاركة روريتانيا في القمة بصفة مضيف"
-    unlabelled = title(rec, {ev.value: {"ar": "القمة"}, agent.value: {"ar": "روريتانيا"}, role.value: {"ar": "مضيف"}}, "en")
+    assert title(rec, labels, "en", vocabulary(BASE)).text == "Ruritania took part in The summit as host"
+    assert title(rec, labels, "ar", vocabulary(BASE)).text == "مشاركة روريتانيا في القمة بصفة مضيف"
+    unlabelled = title(rec, {ev.value: {"ar": "القمة"}, agent.value: {"ar": "روريتانيا"}, role.value: {"ar": "مضيف"}}, "en", vocabulary(BASE))
     assert unlabelled.text == "روريتانيا took part in القمة as مضيف"  # the other language, never the IRI
 
 

@@ -113,6 +113,7 @@ def test_an_agent_with_two_roles_is_named_once(browser, ld_url: str, store) -> N
     assert "Qatar (facilitator), Qatar (host)" not in en and en.count("Qatar") == 1, en  # the name says it already
     # the same fact where the event's name does not name Qatar: one mention, both roles
     from kg.query import reference
+    from kg.rdf.vocab import vocabulary
     from kg.web.sentences import title
 
     base = "https://qatar-nato.example.org/"
@@ -122,8 +123,8 @@ def test_an_agent_with_two_roles_is_named_once(browser, ld_url: str, store) -> N
     labels = {k: dict(v) for k, v in facts.labels.items()}
     event = next(s.value for s, p, o in rec.triples if p.value.endswith("hasActor"))
     labels[event] = {"en": "Mediation talks in Doha", "ar": "محادثات وساطة في الدوحة"}
-    assert title(rec, labels, "en").text.endswith("with Taliban (party), Qatar (facilitator, host), United States (party)")
-    assert "قطر (ميسر، مضيف)" in title(rec, labels, "ar").text
+    assert title(rec, labels, "en", vocabulary(base)).text.endswith("with Taliban (party), Qatar (facilitator, host), United States (party)")
+    assert "قطر (ميسر، مضيف)" in title(rec, labels, "ar", vocabulary(base)).text
 
 
 def _bare(text: str) -> list[str]:

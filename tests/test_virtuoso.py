@@ -34,6 +34,8 @@ from kg.store.embedded import OxigraphStore
 from kg.store.publish import release_graphs
 from kg.store.remote import RemoteStore, check_query, for_release, vendor_iris
 
+pytestmark = pytest.mark.slow  # starts Virtuoso and loads a release into it
+
 QUESTIONS = {q.slug: q for q in questions()}
 JSON = "application/sparql-results+json"
 NT = "application/n-triples"

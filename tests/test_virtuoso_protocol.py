@@ -24,6 +24,8 @@ from virtuoso_fixtures import DBA_PASSWORD, Virtuoso
 
 from kg.config import Settings
 
+pytestmark = pytest.mark.slow  # starts Virtuoso and loads a release into it
+
 del test_competency_questions_same_over_http_as_in_process  # noqa: F821 - see the module docstring
 
 

@@ -7,7 +7,7 @@ from conftest import ROOT
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.rdf.vocab import QN
+from kg.rdf.vocab import QN, vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,19 @@ def test_vocab_and_ontology_define_the_same_terms(ontology: Graph) -> None:
 def test_misspelt_term_raises() -> None:
     with pytest.raises(AttributeError):
         QN.Meetin  # noqa: B018
+
+
+def test_vocabulary_mints_our_terms_under_its_base_and_refuses_a_typo() -> None:
+    qn = vocabulary("https://elsewhere.example/kg/")
+    assert qn.Fact.value == "https://elsewhere.example/kg/ontology#Fact"
+    assert {qn.iri(name) for name in QN.__annotations__} == {"https://elsewhere.example/kg/ontology#" + n for n in QN.__annotations__}
+    assert qn.local("https://elsewhere.example/kg/ontology#State") == "State"
+    assert qn.local(str(QN.State)) is None  # the same term under another base is not ours here
+    assert qn.local("https://elsewhere.example/kg/ontology#Meetin") is None
+    with pytest.raises(AttributeError, match="Meetin"):
+        _ = qn.Meetin
+    with pytest.raises(AttributeError, match="Meetin"):
+        qn.iri("Meetin")
 
 
 def test_every_term_has_english_and_arabic_label_and_comment(ontology: Graph) -> None:

@@ -50,7 +50,7 @@ def seed_tests_command(tests: Path) -> list[str]:
 def check(settings: Settings, *, tests: bool = True, progress: Callable[[str], None]) -> int:
     """Data checks, then the seed-reading tests; the exit code of the first that fails."""
     from kg.errors import ValidationFailed
-    from kg.release.build import check as validate_data
+    from kg.release.check import check as validate_data
 
     checked = validate_data(settings, progress=progress)  # a curation problem raises (exit 3)
     if not checked.report.conforms:

@@ -3,11 +3,16 @@
 ``QN.Meetin`` (a typo) raises instead of minting a wrong IRI; a test checks
 that every term here is defined in ``ontology/qn.ttl`` and vice versa.
 The terms are spelled against the default base IRI; a deployment with another
-base gets them rewritten by ``kg.rdf.iris.rebase`` at build time.
+base gets them rewritten by ``kg.rdf.iris.rebase`` at build time. Code that reads a
+release under its own base asks :func:`vocabulary` for the same terms minted under
+that base once, as pyoxigraph terms, and matches exact IRIs (never a suffix).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import pyoxigraph as ox
 from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD, DefinedNamespace
 
@@ -105,6 +110,43 @@ class QN(DefinedNamespace):
     notArticleText: URIRef
     originalFileName: URIRef
     planned: URIRef
+
+
+class Vocabulary:
+    """``QN``'s terms under one base IRI, minted once as pyoxigraph terms.
+
+    ``vocabulary(base).post`` is ``<{base}ontology#post>``; a name ``QN`` does not
+    declare (a typo) raises ``AttributeError`` naming it, as ``QN`` itself does."""
+
+    __slots__ = ("_terms", "base", "namespace")
+
+    def __init__(self, base_iri: str) -> None:
+        self.base = base_iri
+        self.namespace = base_iri + "ontology#"
+        self._terms = {name: ox.NamedNode(self.namespace + name) for name in QN.__annotations__}
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("_"):  # a slot not yet set (copy, pickle): never a term
+            raise AttributeError(name)
+        try:
+            return self._terms[name]
+        except KeyError:
+            raise AttributeError(f"{name!r} is not a term of our ontology (kg.rdf.vocab.QN)") from None
+
+    def iri(self, name: str) -> str:
+        """The term's IRI as text; fails loud as attribute access does."""
+        return str(self.__getattr__(name).value)
+
+    def local(self, iri: str) -> str | None:
+        """The name of our term ``iri`` (``State`` for ``{base}ontology#State``); None if it is not ours."""
+        name = iri[len(self.namespace):] if iri.startswith(self.namespace) else None
+        return name if name in self._terms else None
+
+
+@lru_cache(maxsize=8)
+def vocabulary(base_iri: str = DEFAULT_BASE_IRI) -> Vocabulary:
+    """Our terms under ``base_iri`` (one object per base: a server serves one base)."""
+    return Vocabulary(base_iri)
 
 
 SCHEMA = Namespace("http://schema.org/")  # http, not rdflib's https SDO: see docs/modelling.md

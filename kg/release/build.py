@@ -26,22 +26,16 @@ build's. ``build(..., full=True)`` (``kg build --full``) does everything again.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
-from kg.config import DEFAULT_BASE_IRI, Settings
-from kg.curation.loader import CorpusStream
+from kg.config import Settings
 from kg.errors import ReleaseNotFound, ValidationFailed
-from kg.rdf.iris import Iris
-from kg.rdf.turtledir import load_turtle_dir, read_text
+from kg.rdf.turtledir import read_text
 from kg.rdf.vocab import prefixes
 from kg.release import incremental
 from kg.release import record as publication
+from kg.release.check import report_text, validate_release
 from kg.release.directory import DUMPS, REPORT_FILE, Release, draft_release, open_release
 from kg.release.history import now
 from kg.release.progress import counter
@@ -49,114 +43,8 @@ from kg.release.serialize import write_formats
 from kg.release.sitemap import write_sitemaps
 from kg.release.staging import WORK_DIR, Progress, Staged, _stderr, stage, to_oxigraph
 from kg.release.void import VOID_FILE, count_union, void_turtle
-from kg.validation.focus import affected
-from kg.validation.validate import Report, validate_store
 
-__all__ = ["WORK_DIR", "Checked", "Staged", "build", "check", "origins", "report_text", "stage", "to_oxigraph",
-           "validate_staged"]
-
-
-def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None, *, focus: set[str] | None = None,
-                    done: Callable[[], None] | None = None) -> Report:
-    """SHACL over the staged store, evaluated as SPARQL (``kg.validation.validate.validate_store``);
-    ``staged.originals`` restores the integer datatypes the store canonicalised.
-    (pyshacl, ``kg.validation.validate.validate``, stays the reference the tests compare
-    it with; on a whole release it needs the data in memory and hours.)"""
-    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals, focus=focus, done=done)
-
-
-def _validate(staged: Staged, settings: Settings, progress: Progress) -> Report:
-    t = time.perf_counter()
-    shapes = load_turtle_dir(settings.shapes_dir, staged.base)
-    ontology = load_turtle_dir(settings.ontology_dir, staged.base)
-    focus: set[str] | None = None
-    scope = ""
-    delta = staged.triples_delta
-    if staged.cache is not None and delta is not None:
-        if not staged.cache.clean:
-            scope = f", every node: release {staged.cache.release_id}'s report had results"
-        else:
-            store = staged.open_store()
-            focus = affected(store, shapes, delta.added, delta.removed)
-            del store
-            scope = (f", {len(focus)} node(s) the change can affect + SHACL-SPARQL checks" if focus is not None
-                     else ", every node: the change reaches past what incremental validation covers")
-    with counter(progress, "validate", "SHACL queries") as done:
-        report = validate_staged(staged, shapes, ontology, focus=focus, done=done)
-    progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'}{scope} "
-             f"({time.perf_counter() - t:.2f}s)")
-    return report
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What ``kg validate`` needs: the report, and where to find the curated lines."""
-
-    report: Report
-    seeds_dir: Path
-    base: str
-
-    def origins(self) -> dict[str, str]:
-        return origins(self.seeds_dir, Iris(self.base), wanted=_wanted(self.report))
-
-
-def check(settings: Settings, progress: Progress = _stderr) -> Checked:
-    """Curate, map and validate in a temporary directory, writing nothing under var/."""
-    with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
-        staged = stage(settings, Path(tmp), progress, gz=False)
-        try:
-            return Checked(_validate(staged, settings, progress), settings.seeds_dir, settings.base_iri)
-        finally:
-            staged.close()
-
-
-def origins(seeds_dir: Path, iris: Iris | None = None, *, wanted: set[str] | None = None) -> dict[str, str]:
-    """IRI → 'file:line (id)' so a validation report points at curated input.
-
-    The articles are read again one at a time and only the IRIs in ``wanted``
-    (if given) get a line: lines cost a round-trip YAML parse, and are needed
-    only when a violation is reported."""
-    iris = iris or Iris()
-    out: dict[str, str] = {}
-
-    def want(iri: object) -> bool:
-        return wanted is None or str(iri) in wanted
-
-    stream = CorpusStream(Path(seeds_dir))
-    entities = [(e.key, stream.shared_source.path, stream.shared_source, ("entities", i)) for i, e in enumerate(stream.shared)]
-
-    def entity_lines(items: Iterable[tuple[str, Path, object, tuple[object, ...]]]) -> None:
-        for key, path, source, loc in items:
-            if want(iris.entity(key)):
-                out[str(iris.entity(key))] = f"{path.name}:{source.line(loc)} (entity {key})"  # type: ignore[attr-defined]
-
-    entity_lines(entities)
-    for art in stream.articles():
-        entity_lines((e.key, art.path, art.source, ("entities", i)) for i, e in enumerate(art.doc.entities))
-        if want(iris.article(art.id)):
-            out[str(iris.article(art.id))] = f"{art.path.name} (article {art.id})"
-        for section, items in (("facts", art.doc.facts), ("claims", art.doc.claims)):
-            mint = iris.fact if section == "facts" else iris.claim
-            for i, item in enumerate(items):
-                iri = mint(art.id, item.id)
-                if want(iri):
-                    line = art.raw[section].lc.item(i)[0] + 1
-                    out[str(iri)] = f"{art.path.name}:{line} ({section[:-1]} {item.id})"
-    return out
-
-
-def _wanted(report: Report) -> set[str]:
-    """The IRIs a report can point at (``kg.validation.validate._origin``): focus, value, and the node each is part of."""
-    out: set[str] = set()
-    for v in report.violations:
-        for iri in (v.focus, v.value or ""):
-            out.update((iri, iri.split("#", 1)[0]))
-    return out
-
-
-def report_text(seeds_dir: Path, report: Report, base: str = DEFAULT_BASE_IRI) -> str:
-    """The report for people: grouped by focus node, each with its curated file and line."""
-    return report.to_text(origins(seeds_dir, Iris(base), wanted=_wanted(report)))
+__all__ = ["WORK_DIR", "Staged", "build", "stage", "to_oxigraph"]
 
 
 def _previous(settings: Settings, fingerprint: dict[str, str], progress: Progress,
@@ -190,7 +78,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, full: bool = Fals
         cache, previous_store = _previous(settings, fingerprint, progress, full)
         staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous_store)
         try:
-            report = _validate(staged, settings, progress)
+            report = validate_release(staged, settings, progress)
         finally:
             staged.close()  # the SQLite file of literals as written, on every path (as check() does)
         if not report.conforms:

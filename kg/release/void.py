@@ -14,7 +14,7 @@ description costs no memory that grows with the data.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,15 +123,39 @@ def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
     return stats
 
 
+_Add = Callable[[ox.NamedNode | ox.BlankNode, object, ox.NamedNode | ox.BlankNode | ox.Literal], None]
+"""What the parts of the description are given to add a triple with."""
+
+
+class _Triples:
+    """The description's triples as they are added; ``add`` takes our vocabulary's rdflib terms as they are."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+
+    def add(self, s: ox.NamedNode | ox.BlankNode, p: object, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        self.triples.append(ox.Triple(s, _n(p), o))
+
+
 def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], meta: dict) -> bytes:
     """The Turtle bytes of the description (triples sorted: same release → same bytes)."""
     iris = Iris(base)
     ds = _n(iris.dataset)
-    triples: list[ox.Triple] = []
+    out = _Triples()
+    _about(out.add, ds, iris, base, meta)
+    _counts(out.add, ds, stats, base)
+    _partitions(out.add, ds, stats)
+    _linksets(out.add, ds, iris, stats)
+    _sources(out.add, ds, iris, stats, meta)
+    _distributions(out.add, ds, iris, files)
+    used = {k: v for k, v in prefixes(base).items() if k in {
+        "rdf", "rdfs", "owl", "xsd", "dcterms", "dcat", "void", "foaf", "spdx", "prov", "qn", "article", "schema", "org", "skos", "sem", "oa"}}
+    return serialized(ox.serialize(sorted(set(out.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
+                                   format=ox.RdfFormat.TURTLE, prefixes=used))
 
-    def add(s: ox.NamedNode | ox.BlankNode, p: object, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
-        triples.append(ox.Triple(s, _n(p), o))
 
+def _about(add: _Add, ds: ox.NamedNode, iris: Iris, base: str, meta: dict) -> None:
+    """What the dataset is, who publishes it under which licence, where to reach it, which vocabularies it uses."""
     add(ds, RDF.type, _n(VOID.Dataset))
     add(ds, RDF.type, _n(DCAT.Dataset))
     add(ds, DCT.title, _lit("Qatar–NATO cooperation knowledge graph", lang="en"))
@@ -169,6 +193,10 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
     for ns in ("http://www.w3.org/ns/org#", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://schema.org/",
                "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#"):
         add(ds, VOID.vocabulary, _n(ns))
+
+
+def _counts(add: _Add, ds: ox.NamedNode, stats: UnionStats, base: str) -> None:
+    """VoID's statistics of the union graph, and what void:entities counts (more than the site's entities)."""
     add(ds, VOID.triples, _lit(stats.triples, XSD.integer))
     add(ds, VOID.distinctSubjects, _lit(stats.subjects, XSD.integer))
     add(ds, VOID.distinctObjects, _lit(stats.objects, XSD.integer))
@@ -178,7 +206,9 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         f"their parts (#evidence-1 …). Of them, {stats.things} are entities as the site counts them: the people, states, "
         "organisations, places, events and other things the facts are about, not the facts, claims or articles.", lang="en"))
 
-    # class and property partitions, in a stable order
+
+def _partitions(add: _Add, ds: ox.NamedNode, stats: UnionStats) -> None:
+    """One class partition per class and one property partition per property, in a stable order."""
     classes, props = stats.classes, stats.properties
     add(ds, VOID.classes, _lit(len(classes), XSD.integer))
     add(ds, VOID.properties, _lit(len(props), XSD.integer))
@@ -193,7 +223,9 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         add(node, VOID.property, _n(prop))
         add(node, VOID.triples, _lit(n, XSD.integer))
 
-    # linksets: owl:sameAs per target
+
+def _linksets(add: _Add, ds: ox.NamedNode, iris: Iris, stats: UnionStats) -> None:
+    """One void:Linkset per target dataset of our owl:sameAs links, with its count."""
     for slug, (name, space, home, target_iri) in LINK_TARGETS.items():
         n = stats.linksets[slug]
         ls, target = _n(Iris.part(iris.dataset, f"linkset-{slug}")), _n(target_iri)
@@ -209,7 +241,9 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         add(target, VOID.uriSpace, _lit(space))
         add(target, FOAF.homepage, _n(home))
 
-    # sources: every article
+
+def _sources(add: _Add, ds: ox.NamedNode, iris: Iris, stats: UnionStats, meta: dict) -> None:
+    """Every article as a dct:source, and the web page it was read from as prov:wasDerivedFrom."""
     urls = stats.urls
     for art in meta.get("articles", []):
         a = _n(iris.article(art["id"]))
@@ -217,7 +251,9 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         if a.value in urls and isinstance(urls[a.value], ox.NamedNode):
             add(ds, PROV.wasDerivedFrom, urls[a.value])
 
-    # distributions: dumps, with size, media type and checksum
+
+def _distributions(add: _Add, ds: ox.NamedNode, iris: Iris, files: Mapping[str, FileInfo]) -> None:
+    """Every dump as a dcat:Distribution with its size, media type and SHA-256 (spdx:Checksum)."""
     for i, name in enumerate(sorted(files), start=1):
         info = files[name]
         dist = _n(iris.dump(name))
@@ -252,9 +288,3 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
         add(checksum, SPDX.algorithm, _n(SPDX.checksumAlgorithm_sha256))
         add(checksum, SPDX.checksumValue, _lit(info.sha256, XSD.hexBinary))
     add(ds, RDFS.seeAlso, _n(iris.dump("SHA256SUMS")))
-
-    used = {k: v for k, v in prefixes(base).items() if k in {
-        "rdf", "rdfs", "owl", "xsd", "dcterms", "dcat", "void", "foaf", "spdx", "prov", "qn", "article", "schema", "org", "skos", "sem", "oa"}}
-    return serialized(ox.serialize(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
-                                   format=ox.RdfFormat.TURTLE, prefixes=used))
-

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.query.describe import Description
+from kg.rdf.vocab import vocabulary
 from kg.web.render import Viewer
 from kg.web.sentences import format_date
 
 SCHEMA = "http://schema.org/"
-NOT_ARTICLE = "ontology#notArticleText"  # qn:notArticleText, under any base
 OA = "http://www.w3.org/ns/oa#"
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 
@@ -35,8 +35,9 @@ def article_card(view: Viewer, desc: Description, own: list[ox.Triple], lang: st
 def not_article_runs(desc: Description, own: list[ox.Triple]) -> list[dict]:
     """(start, end, note) of each run marked as not the article, in text order."""
     runs = []
+    not_article = vocabulary(desc.base).notArticleText
     for t in own:
-        if not t.predicate.value.endswith("/" + NOT_ARTICLE) or not isinstance(t.object, ox.NamedNode):
+        if t.predicate != not_article or not isinstance(t.object, ox.NamedNode):
             continue
         about = {u.predicate.value: u.object for u in desc.about(t.object.value)}
         start, end = about.get(OA + "start"), about.get(OA + "end")

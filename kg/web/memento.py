@@ -1,4 +1,4 @@
-"""Memento (RFC 7089) on entity IRIs, and ``410 Gone`` for IRIs that left the data.
+"""Memento (RFC 7089) on entity IRIs; ``410 Gone`` for IRIs that left the data is ``kg.web.gone``'s.
 
 Pattern 2.1 of RFC 7089 §4 is not needed: each entity IRI ``{base}id/{path}``
 is its own TimeGate (pattern 1.1, URI-R = URI-G, 302-style negotiation):
@@ -17,9 +17,7 @@ is its own TimeGate (pattern 1.1, URI-R = URI-G, 302-style negotiation):
   (their Mementos answer ``410``, and the TimeGate never picks them).
 
 An ``/id/`` or ``/doc/`` IRI unknown to the current release but held by an
-earlier one answers ``410 Gone``, naming the last release that had it, linking
-its Memento, and, where a curator recorded a merge (``seeds/retired.yaml``),
-its replacement (``dcterms:isReplacedBy``, also as a ``Link``).
+earlier one answers ``410 Gone`` (``kg.web.gone``).
 The history comes from ``kg.release.history``; descriptions from ``kg.query.describe``.
 """
 
@@ -30,44 +28,27 @@ import re
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 
-import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from kg.errors import ReleaseNotFound
-from kg.query.describe import describe, exists, serialize
-from kg.rdf.formats import HTML, RESOURCE_FORMATS, Format, negotiate
-from kg.rdf.iris import Iris
-from kg.rdf.vocab import DCT, RDFS, prefixes
+from kg.query.describe import describe, exists
+from kg.rdf.formats import RESOURCE_FORMATS
 from kg.release import history
 from kg.release.directory import RELEASE_ID, Release, release_by_id
 from kg.release.history import ReleaseInfo
 from kg.web import resources
 from kg.web.conditional import made_from_history
 from kg.web.context import as_of, context
+from kg.web.gone import gone
+from kg.web.memento_links import LINK_FORMAT, http_date, memento_path, timemap_path
+from kg.web.memento_links import links as _links  # the name the handlers below were written with
 from kg.web.releases import IMMUTABLE, find, unrecorded, var_dir
-from kg.web.render import get_urls, not_found, render_html
+from kg.web.render import get_urls, not_found
 from kg.web.urls import CC_BY
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
-LINK_FORMAT = "application/link-format"
-
-
-def http_date(published: str) -> str:
-    return formatdate(history.parse_time(published).timestamp(), usegmt=True)
-
-
-def timemap_path(rest: str) -> str:
-    return "/timemap/id/" + rest
-
-
-def memento_path(release_id: str, rest: str) -> str:
-    return f"/releases/{release_id}/doc/{rest}"
-
-
-def _links(*parts: str) -> str:
-    return ", ".join(p for p in parts if p)
 
 
 def _add(response: Response, name: str, value: str, *, merge: bool = True) -> None:
@@ -95,7 +76,7 @@ def original_links(rest: str, at: str = "") -> str:
     return _links(f'<{at}/id/{rest}>; rel="original timegate"', f'<{at}{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"')
 
 
-# -- the entity IRI: TimeGate, current answer, 410 -------------------------------------
+# -- the entity IRI: TimeGate, current answer, 410 (kg.web.gone) -------------------------------------
 @router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
 def thing(rest: str, request: Request) -> Response:
     wanted = request.headers.get("accept-datetime")
@@ -174,51 +155,6 @@ def prefix_timegate(target: str, request: Request) -> Response:
         return PlainTextResponse(f"404 Not Found: /timegate/ takes one of our IRIs ({urls.base}id/…), not {target[:120]!r}\n",
                                  status_code=404, headers={"Vary": "accept-datetime"})
     return timegate(request, rest, request.headers.get("accept-datetime") or formatdate(usegmt=True))
-
-
-def gone(request: Request, rest: str, *, forced: Format | None = None) -> Response | None:
-    """``410`` for an IRI an earlier release held (or a curated merge names); None if never known."""
-    urls = get_urls(request)
-    iri = urls.thing(rest)
-    current: Release = context(request).release
-    replacement = (current.meta.get("retired") or {}).get(iri)
-    presence = history.presence(var_dir(request), iri)
-    held = [info for info, h in presence if h]
-    if not held and replacement is None:
-        return None
-    last = held[-1] if held else None
-    after = [info for info, h in presence if not h and last is not None and info.datetime > last.datetime]
-    removed_in = after[0] if after else None
-    links = [f'<{timemap_path(rest)}>; rel="timemap"; type="{LINK_FORMAT}"'] if held else []
-    if last is not None:
-        links.append(f'</releases/{last.id}>; rel="describedby"')
-        if last.available:
-            links.append(f'<{memento_path(last.id, rest)}>; rel="memento"; datetime="{http_date(last.published)}"')
-    if replacement:
-        links.append(f'<{replacement}>; rel="{DCT.isReplacedBy}"')
-    headers = {"Link": _links(*links), "Vary": "Accept"}
-    offered = ["text/html", "text/plain", *[f.media_type for f in RESOURCE_FORMATS if f is not HTML]]
-    media = forced.media_type if forced is not None else negotiate(request.headers.get("accept"), offered)
-    if media == "text/html":
-        page = {"iri": iri, "last": last, "removed_in": removed_in, "replacement": replacement,
-                   "replacement_href": urls.page(replacement) if replacement else None,
-                   "memento": memento_path(last.id, rest) if last and last.available else None,
-                   "timemap": timemap_path(rest) if held else None}
-        return render_html(request, "gone.html", page, status=410, headers=headers)
-    if media in (None, "text/plain"):
-        text = f"410 Gone: {iri} is no longer in the data"
-        text += f"; the last release that had it is {last.id} ({last.published})" if last else ""
-        text += f"; replaced by {replacement}" if replacement else ""
-        return PlainTextResponse(text + "\n", status_code=410, headers=headers)
-    node = ox.NamedNode(iri)
-    triples = [ox.Triple(node, ox.NamedNode(str(RDFS.comment)), ox.Literal(
-        f"Gone: not in the current release{f'; last in release {last.id}' if last else ''}.", language="en"))]
-    if last is not None:
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(str(Iris(urls.base).release(last.id)))))
-    if replacement:
-        triples.append(ox.Triple(node, ox.NamedNode(str(DCT.isReplacedBy)), ox.NamedNode(replacement)))
-    fmt = next(f for f in RESOURCE_FORMATS if f.media_type == media)
-    return Response(serialize(triples, media, prefixes(urls.base)), status_code=410, media_type=fmt.content_type, headers=headers)
 
 
 # -- Mementos and TimeMaps ----------------------------------------------------------------

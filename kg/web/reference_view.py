@@ -17,6 +17,7 @@ from fastapi import Request
 from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
 from kg.query.summary import summary_of
+from kg.rdf.vocab import vocabulary
 from kg.web.context import ReleaseContext, context
 from kg.web.paging import Page, list_store, lists_of
 from kg.web.render import get_urls
@@ -54,9 +55,10 @@ def fact_views(urls: Urls, facts: ref.Facts, labels: Labels, lang: str, first: i
     """Every fact with its sentence and its quotes (each once), numbered in
     group order from ``first`` (a later page continues the numbers)."""
     other = "ar" if lang == "en" else "en"
+    qn = vocabulary(urls.base)
     views = []
     for rec in facts.records:
-        mine, theirs = title(rec, labels, lang), title(rec, labels, other)
+        mine, theirs = title(rec, labels, lang, qn), title(rec, labels, other, qn)
         en, ar = (mine, theirs) if lang == "en" else (theirs, mine)
         views.append(FactView(
             iri=rec.iri, href=urls.page(rec.iri), n=0, kind=mine.kind, sentence=mine.pieces,

@@ -22,7 +22,7 @@ from rdflib.namespace import OWL
 from kg.query.describe import Description, Evidence, describe, exists, page_of, run, serialize, statements, to_triples
 from kg.query.reference import is_true
 from kg.rdf.formats import HTML, Format
-from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes
+from kg.rdf.vocab import DCT, FOAF, SCHEMA, SEM, VOID, prefixes, vocabulary
 from kg.store.executor import QueryExecutor
 from kg.web import structured
 from kg.web.article_card import article_card, not_article_runs
@@ -59,7 +59,6 @@ HIDDEN = {  # shown in the heading, not in the table
     OWL_SAME_AS,
 }
 ARTICLE_TYPES = {str(SCHEMA.NewsArticle)}
-FACT_TYPES = {"ontology#Fact", "ontology#AttributedStatement"}  # ours, under any base
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
@@ -212,8 +211,9 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
 def page_kinds(desc: Description, urls: Urls) -> tuple[bool, bool]:
     """(is an article, is a fact or claim): such pages have no reader lists to page."""
     types = desc.types()
+    qn = vocabulary(urls.base)
     return (any(ty in ARTICLE_TYPES for ty in types),
-            any(ty.startswith(urls.base) and ty.endswith(tuple("/" + f for f in FACT_TYPES)) for ty in types))
+            any(ty in (qn.Fact.value, qn.AttributedStatement.value) for ty in types))
 
 
 def document_triples(urls: Urls, iri: str) -> list[ox.Triple]:

@@ -28,10 +28,9 @@ import pyoxigraph as ox
 
 from kg.folding import fold_words
 from kg.query.reference import FactRecord, Labels, is_true
-from kg.rdf.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME
+from kg.rdf.vocab import ORG, PROV, RDFS, SCHEMA, SEM, TIME, Vocabulary
 from kg.web.sentence_templates import KIND_NAMES, KIND_ORDER, STANCE_TEMPLATES, TEMPLATES
 
-QN_LOCAL = "ontology#"  # our ontology's namespace ends so, under any base
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
 
@@ -145,16 +144,17 @@ class Wording:
         return Title(kind, tuple(pieces))
 
 
-def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
-    """The sentence naming what ``rec`` says, in ``lang`` (``en`` or ``ar``)."""
+def title(rec: FactRecord, labels: Labels, lang: str, qn: Vocabulary) -> Title:
+    """The sentence naming what ``rec`` says, in ``lang`` (``en`` or ``ar``); our terms are
+    ``qn``'s, minted under the release's base (``kg.rdf.vocab.vocabulary``)."""
     w = Wording(labels, lang)
-    g = _Graph(rec)
+    g = _Graph(rec, qn)
     if rec.claim:
         return _claim(w, g, rec.iri, lang)
-    if g.pairs(QN_LOCAL + "post"):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
-        _holding, post = g.pairs(QN_LOCAL + "post")[0]
-        person = g.objects(QN_LOCAL + "holder")
-        date = g.literal(QN_LOCAL + "asOf")
+    if g.pairs(g.qn.post.value):  # a post holding: a qn:PostHolding node with qn:holder and qn:post (docs/modelling.md)
+        _holding, post = g.pairs(g.qn.post.value)[0]
+        person = g.objects(g.qn.holder.value)
+        date = g.literal(g.qn.asOf.value)
         return w.fill("holds_post", {"person": w.names(person), "post": [w.name(post.value)],
                                      "date": _text(date, lang)})
     if g.pairs(str(ORG.organization)):
@@ -164,56 +164,55 @@ def title(rec: FactRecord, labels: Labels, lang: str) -> Title:
                                      "role": [p if p.iri is None else _without_org(p, [w.name(o).text for o in org])
                                               for p in w.names(g.objects(str(ORG.role)))],
                                      "date": _text(since if isinstance(since, ox.Literal) else None, lang)})
-    if g.pairs(QN_LOCAL + "partner"):
-        pairs = g.pairs(QN_LOCAL + "partner")
+    if g.pairs(g.qn.partner.value):
+        pairs = g.pairs(g.qn.partner.value)
         return w.fill("cooperation", {"coop": [w.name(pairs[0][0].value)], "partners": w.names([o.value for _, o in pairs])})
-    if g.pairs(QN_LOCAL + "cooperationArea"):
-        coop, area = g.pairs(QN_LOCAL + "cooperationArea")[0]
+    if g.pairs(g.qn.cooperationArea.value):
+        coop, area = g.pairs(g.qn.cooperationArea.value)[0]
         return w.fill("cooperation_area", {"coop": [w.name(coop.value)], "area": [w.name(area.value)]})
-    if g.pairs(QN_LOCAL + "discussedCooperation"):
-        event, topic = g.pairs(QN_LOCAL + "discussedCooperation")[0]
+    if g.pairs(g.qn.discussedCooperation.value):
+        event, topic = g.pairs(g.qn.discussedCooperation.value)[0]
         return w.fill("discussed", {"event": [w.name(event.value)], "topic": [w.name(topic.value)]})
-    if g.pairs(QN_LOCAL + "addressedChallenge"):
-        event, challenge = g.pairs(QN_LOCAL + "addressedChallenge")[0]
+    if g.pairs(g.qn.addressedChallenge.value):
+        event, challenge = g.pairs(g.qn.addressedChallenge.value)[0]
         return w.fill("challenge", {"event": [w.name(event.value)], "challenge": [w.name(challenge.value)]})
-    if g.pairs(QN_LOCAL + "rank"):
-        holding = g.pairs(QN_LOCAL + "rank")[0][0].value
-        return w.fill("rank", {"person": w.names(g.objects(QN_LOCAL + "rankHolder", subject=holding)),
-                               "rank": w.names(g.objects(QN_LOCAL + "rank", subject=holding)),
-                               "date": _text(g.literal(QN_LOCAL + "asOf", subject=holding), lang)})
-    if g.pairs(QN_LOCAL + "countOf"):
-        count, subject = g.pairs(QN_LOCAL + "countOf")[0]
+    if g.pairs(g.qn.rank.value):
+        holding = g.pairs(g.qn.rank.value)[0][0].value
+        return w.fill("rank", {"person": w.names(g.objects(g.qn.rankHolder.value, subject=holding)),
+                               "rank": w.names(g.objects(g.qn.rank.value, subject=holding)),
+                               "date": _text(g.literal(g.qn.asOf.value, subject=holding), lang)})
+    if g.pairs(g.qn.countOf.value):
+        count, subject = g.pairs(g.qn.countOf.value)[0]
         value = g.literal(str(SCHEMA.value), subject=count.value)
         units = [o for s, p, o in g.triples if p == str(SCHEMA.unitText) and isinstance(o, ox.Literal)]
         unit = next((o.value for o in units if o.language == lang), units[0].value if units else "")
         return w.fill("count", {"subject": [w.name(subject.value)], "value": [Piece(value.value)] if value else None,
                                 "unit": [Piece(unit, lang=lang)] if unit else None,
-                                "date": _text(g.literal(QN_LOCAL + "asOf", subject=count.value), lang)})
-    if g.pairs(QN_LOCAL + "permits"):
-        agreement, _perm = g.pairs(QN_LOCAL + "permits")[0]
+                                "date": _text(g.literal(g.qn.asOf.value, subject=count.value), lang)})
+    if g.pairs(g.qn.permits.value):
+        agreement, _perm = g.pairs(g.qn.permits.value)[0]
         return w.fill("permission", {
-            "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(QN_LOCAL + "grantee")),
-            "actions": w.names(g.objects(QN_LOCAL + "permittedAction")), "targets": w.names(g.objects(QN_LOCAL + "permissionTarget")),
+            "agreement": [w.name(agreement.value)], "grantee": w.names(g.objects(g.qn.grantee.value)),
+            "actions": w.names(g.objects(g.qn.permittedAction.value)), "targets": w.names(g.objects(g.qn.permissionTarget.value)),
         })
-    event_level = {str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp), str(SEM.hasPlace), QN_LOCAL + "notAfter", QN_LOCAL + "approximate", str(SEM.subEventOf),
-                   QN_LOCAL + "signedAgreement", QN_LOCAL + "ratified", str(SEM.eventType), QN_LOCAL + "asOf",
-                   QN_LOCAL + "planned", QN_LOCAL + "underAgreement"}
+    event_level = {str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp), str(SEM.hasPlace), g.qn.notAfter.value, g.qn.approximate.value, str(SEM.subEventOf),
+                   g.qn.signedAgreement.value, g.qn.ratified.value, str(SEM.eventType), g.qn.asOf.value,
+                   g.qn.planned.value, g.qn.underAgreement.value}
     actors = g.actors()
-    is_event_level = lambda p: any(g.same(p, e) for e in event_level)  # noqa: E731
-    event_subjects = sorted({s.value for s, p, _ in g.triples if is_event_level(p) or p == str(SEM.hasActor)})
-    if event_subjects and (any(is_event_level(p) for _, p, _ in g.triples) or len(actors) != 1):
+    event_subjects = sorted({s.value for s, p, _ in g.triples if p in event_level or p == str(SEM.hasActor)})
+    if event_subjects and (any(p in event_level for _, p, _ in g.triples) or len(actors) != 1):
         ev = event_subjects[0]
         date = g.literal(str(SEM.hasTimeStamp), subject=ev)
-        not_after = g.literal(QN_LOCAL + "notAfter", subject=ev)
-        approximate = g.literal(QN_LOCAL + "approximate", subject=ev)
-        planned = is_true(g.literal(QN_LOCAL + "planned", subject=ev))
-        as_of = g.literal(QN_LOCAL + "asOf", subject=ev)  # a planned event is planned, not ongoing, as of then
+        not_after = g.literal(g.qn.notAfter.value, subject=ev)
+        approximate = g.literal(g.qn.approximate.value, subject=ev)
+        planned = is_true(g.literal(g.qn.planned.value, subject=ev))
+        as_of = g.literal(g.qn.asOf.value, subject=ev)  # a planned event is planned, not ongoing, as of then
         when = when_phrase(date, not_after, lang, is_true(approximate),
                            g.literal(str(SEM.hasBeginTimeStamp), subject=ev), None if planned else as_of)
         said = _Said(w.name(ev).text)  # what the event's own name (or its parent's) says is not said again
         parent = said.unsaid(w, g.objects(str(SEM.subEventOf), subject=ev))
         said.add("".join(p.text for p in parent))
-        documents = {k: said.unsaid(w, g.objects(QN_LOCAL + k, subject=ev)) for k in ("signedAgreement", "ratified", "underAgreement")}
+        documents = {k: said.unsaid(w, g.objects(getattr(g.qn, k).value, subject=ev)) for k in ("signedAgreement", "ratified", "underAgreement")}
         for slot in documents.values():  # an agreement's name may name its parties: they are not said again
             said.add("".join(p.text for p in slot))
         places = [i for i in g.objects(str(SEM.hasPlace), subject=ev) if not said.names(w.name(i).text)]
@@ -272,13 +271,13 @@ def _claim(w: Wording, g: _Graph, claim: str, lang: str) -> Title:
     through which agency, when, at which event, with the stance its words mark."""
     summary = [o for s, p, o in g.triples if p == str(RDFS.label) and s.value == claim and isinstance(o, ox.Literal)]
     text = next((o.value for o in summary if o.language == lang), summary[0].value if summary else "")
-    stance = g.objects(QN_LOCAL + "stance", subject=claim)
+    stance = g.objects(g.qn.stance.value, subject=claim)
     kind = "claim-" + stance[0].rsplit("#", 1)[-1].lower() if stance else "claim"
     filled = w.fill(kind if kind in STANCE_TEMPLATES else "claim", {
         "speaker": w.names(g.objects(str(PROV.wasAttributedTo), subject=claim)),
         "via": w.names(g.objects(str(PROV.agent))),
         "date": _text(g.literal(str(SCHEMA.dateCreated), subject=claim), lang),
-        "occasion": w.names(g.objects(QN_LOCAL + "occasion", subject=claim)),
+        "occasion": w.names(g.objects(g.qn.occasion.value, subject=claim)),
         "summary": [Piece(text, lang=lang)] if text else None,
     })
     pieces = filled.pieces
@@ -351,24 +350,20 @@ def _text(lit: ox.Literal | None, lang: str) -> Slot | None:
 class _Graph:
     """The statements of one fact graph, for looking things up by predicate."""
 
-    def __init__(self, rec: FactRecord) -> None:
+    def __init__(self, rec: FactRecord, qn: Vocabulary) -> None:
         self.triples = [(s, p.value, o) for s, p, o in rec.triples]
-
-    @staticmethod
-    def same(p: str, predicate: str) -> bool:
-        """``predicate`` is a full IRI, or ``ontology#local`` for ours (under any base)."""
-        return p == predicate or (predicate.startswith(QN_LOCAL) and p.endswith("/" + predicate))
+        self.qn = qn
 
     def pairs(self, predicate: str) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-        return [(s, o) for s, p, o in self.triples if self.same(p, predicate)
+        return [(s, o) for s, p, o in self.triples if p == predicate
                 and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)]
 
     def objects(self, predicate: str, subject: str | None = None) -> list[str]:
         return sorted({o.value for s, p, o in self.triples
-                       if self.same(p, predicate) and isinstance(o, ox.NamedNode) and (subject is None or s.value == subject)})
+                       if p == predicate and isinstance(o, ox.NamedNode) and (subject is None or s.value == subject)})
 
     def literal(self, predicate: str, subject: str | None = None) -> ox.Literal | None:
-        return next((o for s, p, o in self.triples if self.same(p, predicate) and isinstance(o, ox.Literal)
+        return next((o for s, p, o in self.triples if p == predicate and isinstance(o, ox.Literal)
                      and (subject is None or s.value == subject)), None)
 
     def actors(self) -> list[tuple[str, str, str | None]]:
@@ -378,7 +373,7 @@ class _Graph:
         for node in sorted(nodes):
             agent = self.objects(RDF_VALUE, subject=node)
             role = self.objects(str(SEM.roleType), subject=node)
-            party = self.objects(QN_LOCAL + "onBehalfOf", subject=node)
+            party = self.objects(self.qn.onBehalfOf.value, subject=node)
             if agent and role:
                 out.append((agent[0], role[0], party[0] if party else None))
         return out

@@ -28,11 +28,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.query.describe import Description
-from kg.rdf.vocab import DCAT, DCT, FOAF, ORG, OWL, RDFS, SEM, SKOS
+from kg.rdf.vocab import DCAT, DCT, FOAF, ORG, OWL, RDFS, SEM, SKOS, Vocabulary, vocabulary
 
 SCHEMA = "http://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-QN = "ontology#"  # our namespace ends so, under any base
 KINDS = {  # classes of ours and of reused vocabularies that are kinds of a schema.org type
     str(FOAF.Person): "Person", str(ORG.Organization): "Organization", str(ORG.FormalOrganization): "Organization",
     str(ORG.OrganizationalUnit): "Organization", str(ORG.OrganizationalCollaboration): "Organization",
@@ -69,11 +68,12 @@ def _names(labels: dict[str, str]) -> list[dict]:
     return [{"@value": text, "@language": lang} if lang else {"@value": text} for lang, text in sorted(labels.items())]
 
 
-def types_of(type_iris: Iterable[str]) -> list[str]:
-    """schema.org types of a thing, from its own ``rdf:type`` statements."""
+def types_of(type_iris: Iterable[str], qn: Vocabulary) -> list[str]:
+    """schema.org types of a thing, from its own ``rdf:type`` statements (ours are ``qn``'s)."""
     out: list[str] = []
     for t in type_iris:
-        kind = t[len(SCHEMA):] if t.startswith(SCHEMA) else KINDS.get(t) or (OUR_KINDS.get(t.rsplit("#", 1)[1]) if QN in t else None)
+        ours = qn.local(t)
+        kind = t[len(SCHEMA):] if t.startswith(SCHEMA) else KINDS.get(t) or (OUR_KINDS.get(ours) if ours else None)
         if kind and kind not in out:
             out.append(kind)
     return out
@@ -82,7 +82,8 @@ def types_of(type_iris: Iterable[str]) -> list[str]:
 def resource(desc: Description, page_url: str) -> dict | None:
     """The resource's own document, in schema.org terms (see the module docstring)."""
     own = desc.about(desc.iri)
-    kinds = types_of(t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    kinds = types_of((t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)),
+                     vocabulary(desc.base))
     if not kinds:
         return None
     node: dict = {"@context": CONTEXT, "@id": desc.iri, "@type": _one(kinds), "url": page_url}
