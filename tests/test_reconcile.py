@@ -188,3 +188,12 @@ def test_hostile_ids_and_iris_are_client_errors(ld_url: str) -> None:
     assert body["q"]["result"] == []
     r = httpx.post(f"{ld_url}/reconcile", data={"queries": '{"q": {"query": "x", "properties": [{"pid": "http://a b", "v": 1}]}}'}, timeout=30)
     assert r.status_code == 400 and "unknown property" in r.text
+
+
+@pytest.mark.parametrize("cursor", ["²", "٣", "-1", "x", "10001"])
+def test_a_cursor_that_is_not_a_whole_number_is_400_not_500(ld_url: str, cursor: str) -> None:
+    """'²' passes str.isdigit but int() refuses it (a 500 before, found by schemathesis);
+    a cursor is ASCII digits, so Arabic-Indic '٣' is refused too."""
+    for kind in ("entity", "type", "property"):
+        r = httpx.get(f"{ld_url}/reconcile/suggest/{kind}", params={"prefix": "q", "cursor": cursor}, timeout=30)
+        assert r.status_code == 400, (kind, cursor, r.status_code)

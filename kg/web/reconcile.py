@@ -149,7 +149,7 @@ def result(request: Request, c: Candidate, score: float, match: bool, has_text: 
 # -- suggest ----------------------------------------------------------------------
 def cursor_of(request: Request) -> int:
     raw = request.query_params.get("cursor", "0") or "0"
-    if not raw.isdigit() or int(raw) > 10_000:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 10_000:  # str.isdigit is true of '²', int() is not
         raise BadQuery("cursor must be a whole number from 0 to 10000")
     return int(raw)
 
