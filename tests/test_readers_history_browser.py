@@ -132,7 +132,7 @@ def test_the_dataset_page_is_arabic(browser, site) -> None:  # type: ignore[no-u
 # -- item 7: the changes page ------------------------------------------------------------------
 def test_the_changes_page_says_what_changed_in_each_thing(browser, site) -> None:  # type: ignore[no-untyped-def]
     two, url = site
-    browser.get(f"{url}/releases/{two.second.id}")
+    browser.get(f"{url}/releases/{two.second.id}?lang=en")  # the browser is shared: an earlier test chose Arabic
     browser.find_element("link text", "What changed in each").click()
     assert browser.current_url.endswith(f"/releases/{two.second.id}/changes")
     qatar = next(s for s in browser.find_elements("css selector", "section.thing-change") if "state:qat" in s.text)
