@@ -18,9 +18,10 @@ from kg.query.describe import run, run_all
 from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
-from kg.web.context import ReleaseContext, context, current
+from kg.web.context import ReleaseContext, context
 from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
 from kg.web.reference_view import home_context
+from kg.web.reload import on_every_release
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 from kg.web.resources import warm_hubs
 
@@ -160,14 +161,7 @@ def instances(curie: str, request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Routes, and the release's summary computed in the background at start and for each new release."""
     app.include_router(router)
-
-    def start() -> None:
-        warm(current(app))
-        reloader = getattr(app, "kg_reloader", None)  # installed after the routers (kg.web.app)
-        if reloader is not None and warm not in reloader.on_swap:
-            reloader.on_swap.append(warm)
-
-    app.router.add_event_handler("startup", start)
+    on_every_release(app, warm)
 
 
 def warm(ctx: ReleaseContext) -> threading.Thread:

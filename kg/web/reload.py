@@ -146,6 +146,21 @@ def reloader_of(app: FastAPI) -> Reloader:
     return app.kg_reloader  # type: ignore[attr-defined]
 
 
+def on_every_release(app: FastAPI, work: Callable[[ReleaseContext], object]) -> None:
+    """Run ``work`` on the served release when the app starts, and on each
+    release it switches to: per-release work done before a visitor asks (the
+    search index, the home page's summary). The reloader is installed after
+    the routers (kg.web.app), so it is looked up at start, not now."""
+
+    def start() -> None:
+        work(current(app))
+        reloader = getattr(app, "kg_reloader", None)
+        if reloader is not None and work not in reloader.on_swap:
+            reloader.on_swap.append(work)
+
+    app.router.add_event_handler("startup", start)
+
+
 # --- watching var/current ------------------------------------------------------------------
 
 

@@ -26,7 +26,8 @@ from kg.rdf.formats import negotiate
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
-from kg.web.context import context, current
+from kg.web.context import context
+from kg.web.reload import on_every_release
 from kg.web.render import get_urls, render_html
 
 router = APIRouter()
@@ -77,14 +78,7 @@ class Shown:
 def install(app: FastAPI) -> None:
     """Routes, and the index built in the background at start and for each new release."""
     app.include_router(router)
-
-    def start() -> None:
-        warm(current(app))
-        reloader = getattr(app, "kg_reloader", None)  # installed after the routers (kg.web.app)
-        if reloader is not None and warm not in reloader.on_swap:
-            reloader.on_swap.append(warm)
-
-    app.router.add_event_handler("startup", start)
+    on_every_release(app, warm)
 
 
 def type_labels(request: Request) -> dict[str, dict[str, str]]:
