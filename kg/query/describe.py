@@ -55,10 +55,13 @@ def _raw_query(name: str) -> str:
 
 
 def query_text(name: str, base: str = DEFAULT_BASE_IRI) -> str:
-    """The text of ``kg/queries/{name}.rq`` with our own namespace moved to
-    ``base`` (the queries spell it under the default base, as the ontology does)."""
-    text = _raw_query(name)
-    return text if base == DEFAULT_BASE_IRI else text.replace(DEFAULT_BASE_IRI, base)
+    """The text of ``kg/queries/{name}.rq`` under a ``BASE <base>`` prologue.
+
+    The queries spell our own terms as relative IRIs (``PREFIX qn: <ontology#>``,
+    ``<graph/>``), so SPARQL's own IRI resolution (SPARQL 1.1 Query §4.1.1.1) binds
+    them to the configured base once, in the engine that parses them — the same
+    text runs on the embedded store and on a remote endpoint, with no rewriting."""
+    return f"BASE <{base}>\n{_raw_query(name)}"
 
 
 Table = tuple[Sequence[str], Sequence[Sequence[Term]]]
