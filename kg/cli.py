@@ -215,12 +215,14 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
 def _export_site(settings: Settings, args: argparse.Namespace) -> int:
     import shutil
 
+    from kg.web.context import current
     from kg.web.export_site import export_site
     from kg.web.server import build_app
 
     for part in ("_kg_export", "_kg_blobs", "nginx"):
         shutil.rmtree(args.dir / part, ignore_errors=True)  # a new release's files only
     app = build_app(settings)
+    ctx = current(app)
     tty = sys.stderr.isatty() and not args.quiet
 
     def count(n: int) -> None:
@@ -228,13 +230,13 @@ def _export_site(settings: Settings, args: argparse.Namespace) -> int:
             print(f"\rexport-site: {n} paths", end="", file=sys.stderr, flush=True)
 
     try:
-        summary = export_site(app, app.state.release, args.dir, listen=args.listen,
+        summary = export_site(app, ctx.release, args.dir, listen=args.listen,
                               upstream=args.upstream or f"http://{settings.host}:{settings.port}", sparql=args.sparql,
                               progress=count)
     finally:
-        app.state.store.close()
+        ctx.store.close()
     if not args.quiet:
-        print(("\r" if tty else "") + f"export-site: release {app.state.release.id}: {summary.paths} paths, {summary.files} files "
+        print(("\r" if tty else "") + f"export-site: release {ctx.release.id}: {summary.paths} paths, {summary.files} files "
               f"({summary.bytes} bytes), {summary.redirects} redirects, {summary.skipped} answers left to kg serve; "
               f"run: nginx -p {args.dir.resolve()}/nginx -c nginx.conf -g 'daemon off;'", file=sys.stderr)
     return 0

@@ -7,16 +7,14 @@ behind ``kg serve --store``, a release built before on-disk stores). The
 names a page shows come from the store too, for the few results it shows
 (``names_of``, ``kg/queries/search_result.rq``): the index keeps none.
 
-One index per served release: ``index_of`` builds it on first use and keeps
-it on the release's generation state (``kg.web.reload``), so a new release
-gets a new index; ``warm`` builds it in the background (server start,
-release switch) so the first search rarely waits.
+One index per served release: the HTTP layer keeps it in the release's
+context (``kg.web.context.ReleaseContext.index``), built once, in the
+background at server start and on each release switch.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,39 +121,4 @@ def names_of(store, iri: str, *, base: str) -> Names:  # type: ignore[no-untyped
     return out
 
 
-# -- one index per served release -------------------------------------------------------
-_lock = threading.Lock()
-
-
-def index_of(state) -> LabelIndex:  # type: ignore[no-untyped-def]
-    """The index of the release ``state`` serves (a Starlette ``State`` of one
-    generation, kg.web.reload), built on first use; concurrent first users wait
-    for one build."""
-    index = getattr(state, "search_index", None)
-    if index is not None:
-        return index
-    with _lock:
-        index = getattr(state, "search_index", None)
-        if index is None:
-            settings, release = getattr(state, "settings", None), state.release
-            store_dir = None if getattr(settings, "store_url", None) else release.store_dir
-            index = build_index(state.store, store_dir, base=release.base_iri)
-            state.search_index = index
-    return index
-
-
-def warm(state) -> threading.Thread:  # type: ignore[no-untyped-def]
-    """Build the index of ``state`` in the background (server start, new release)."""
-
-    def run() -> None:
-        try:
-            index_of(state)
-        except Exception:  # the first search builds it again and reports
-            log.exception("building the search index failed")
-
-    t = threading.Thread(target=run, name="kg-search-index", daemon=True)
-    t.start()
-    return t
-
-
-__all__ = ["Names", "build_index", "index_of", "names_of", "warm"]
+__all__ = ["Names", "build_index", "names_of"]

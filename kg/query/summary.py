@@ -4,18 +4,16 @@ agents most facts mention), the latest events, and the articles newest first.
 
 Whole-graph aggregates cost seconds at 10 000 articles, and a release never
 changes, so they are read when the server opens a release (in the
-background, ``warm``) or on the first request that needs them, and kept on
-that release's state (``kg.web.reload`` drops them with the release). Not in
+background, ``warm``) or on the first request that needs them, and kept in
+that release's context (``kg.web.context.ReleaseContext.summary``, dropped with the release). Not in
 ``kg build``: releases built by earlier code stay servable as they are.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from kg.query import reference as ref
 from kg.query.describe import run, run_all
@@ -52,25 +50,10 @@ def summarize(store: Store, *, base: str, lists: Store | None = None) -> Summary
     main, main_labels = ref.main_entities(store, base=base)
     dated = [(r["article"].value, r["date"].value if "date" in r else "") for r in run_all(store, "article_keys", base=base)]
     dated.sort(key=lambda a: (a[1], a[0]), reverse=True)
-    return Summary(classes, ref.ontology_labels(store, base=base), main, main_labels, events, event_labels, dated,
-                   time.perf_counter() - started)
-
-
-_lock = threading.Lock()
-
-
-def summary_of(state: Any, lists: Store | None = None) -> Summary:
-    """The summary of the release ``state`` serves, computed on first use
-    (concurrent first users wait for one computation); ``lists`` as for ``summarize``."""
-    found = getattr(state, "site_summary", None)
-    if found is not None:
-        return found
-    with _lock:
-        found = getattr(state, "site_summary", None)
-        if found is None:
-            found = state.site_summary = summarize(state.store, base=state.release.base_iri, lists=lists)
-            log.info("release summary: %d articles, %d classes in %.2f s", len(found.articles), len(found.classes), found.seconds)
+    found = Summary(classes, ref.ontology_labels(store, base=base), main, main_labels, events, event_labels, dated,
+                    time.perf_counter() - started)
+    log.info("release summary: %d articles, %d classes in %.2f s", len(found.articles), len(found.classes), found.seconds)
     return found
 
 
-__all__ = ["Summary", "summarize", "summary_of"]
+__all__ = ["Summary", "summarize"]

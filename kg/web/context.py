@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -25,7 +25,8 @@ from fastapi import Request
 from kg.config import Settings
 from kg.query.describe import Description
 from kg.query.search_index import LabelIndex
-from kg.query.summary import Summary
+from kg.query.search_load import build_index
+from kg.query.summary import Summary, summarize
 from kg.release.directory import Release
 from kg.store.base import Store
 from kg.store.executor import QueryExecutor
@@ -37,6 +38,30 @@ LIST_CACHE = 1024
 PAST_RELEASES = 4
 """Past releases kept open (read-only) at once for Memento; the least recently used is closed."""
 T = TypeVar("T")
+
+
+class Once(Generic[T]):
+    """A value of one release made by its first user; users who come while it is
+    being made wait for that one computation instead of starting their own (the
+    search index and the summary take seconds on a large release)."""
+
+    def __init__(self) -> None:
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def ready(self) -> T | None:
+        """The value if it has been made, without making it."""
+        return self._value
+
+    def get(self, make: Callable[[], T]) -> T:
+        value = self._value
+        if value is not None:
+            return value
+        with self._lock:
+            if self._value is None:
+                self._value = make()
+            return self._value
 
 
 class Lists:
@@ -128,11 +153,22 @@ class ReleaseContext:
     sparql_executor: QueryExecutor | None = None
     search_type_labels: dict[str, dict[str, str]] | None = None
     term_labels: dict[str, dict[str, str]] | None = None
-    list_store: Store | None = None
-    page_lists: Lists | None = None
+    list_store: Once[Store] = field(default_factory=Once)
+    page_lists: Lists = field(default_factory=Lists)
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
-    search_index: LabelIndex | None = None
-    site_summary: Summary | None = None
+    search_index: Once[LabelIndex] = field(default_factory=Once)
+    site_summary: Once[Summary] = field(default_factory=Once)
+
+    def index(self) -> LabelIndex:
+        """The release's search index (``kg.query.search_load``), built once: from
+        the on-disk store when this process has one, else page by page through ``store``."""
+        store_dir = None if self.settings.store_url else self.release.store_dir
+        return self.search_index.get(lambda: build_index(self.store, store_dir, base=self.release.base_iri))
+
+    def summary(self, lists: Store) -> Summary:
+        """The release's summary for the home page (``kg.query.summary``), made once;
+        ``lists`` is where its long orders are read (``kg.web.paging.list_store``)."""
+        return self.site_summary.get(lambda: summarize(self.store, base=self.release.base_iri, lists=lists))
 
     def successor(self, store: Store, release: Release) -> ReleaseContext:
         """The context of the next release: same settings and long-lived parts, caches empty."""

@@ -15,7 +15,6 @@ from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.query.describe import run, run_all
-from kg.query.summary import summary_of
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
 from kg.web.context import ReleaseContext, context
@@ -48,7 +47,7 @@ def _labels(rows: list[dict], key: str = "x") -> dict[str, dict[str, str]]:
 def class_counts(request: Request) -> tuple[list[dict], Viewer]:
     """Classes with their instances, from the release's summary (counted once)."""
     urls = get_urls(request)
-    summary = summary_of(context(request), list_store(context(request)))
+    summary = context(request).summary(list_store(context(request)))
     view = Viewer(urls, prefixes(urls.base), summary.ontology_labels)
     rows = [{"class": view.iri(iri), "curie": view.curie(iri), "n": n, "href": urls.type_list(view.curie(iri))}
             for iri, n in summary.classes]
@@ -91,7 +90,7 @@ def home(request: Request) -> Response:
     release = context(request).release
     types, _view = class_counts(request)
     ours = [t for t in types if t["curie"].startswith("qn:")]
-    summary = summary_of(context(request), list_store(context(request)))
+    summary = context(request).summary(list_store(context(request)))
     meta = release.meta
     return render_html(request, "home.html", {
         "meta": meta, "types": ours, "articles": article_items(request, summary.articles[:HOME_ARTICLES]),
@@ -114,7 +113,7 @@ def dataset_jsonld(request: Request) -> str:
 @router.api_route("/articles", methods=METHODS, include_in_schema=False)
 def articles(request: Request) -> Response:
     """Every source article, newest first, a page at a time."""
-    summary = summary_of(context(request), list_store(context(request)))
+    summary = context(request).summary(list_store(context(request)))
     page = Page(page_number(request), page_size(request), len(summary.articles))
     shown = article_items(request, page.slice(summary.articles)) if page.exists else []
     return paged_html(request, "articles.html", page, {"articles": shown, "total": len(summary.articles), "first": page.offset + 1})
@@ -152,7 +151,7 @@ def instances(curie: str, request: Request) -> Response:
     shown = page.slice(items)
     store = context(request).store
     labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
-    view = Viewer(urls, namespaces, {**labels, **summary_of(context(request), list_store(context(request))).ontology_labels})
+    view = Viewer(urls, namespaces, {**labels, **context(request).summary(list_store(context(request))).ontology_labels})
     return paged_html(request, "type_list.html", page, {
         "cls": view.iri(cls), "curie": curie, "items": [view.iri(i) for i in shown], "total": len(items), "first": page.offset + 1,
     }, headers=release_validators(request))
@@ -170,7 +169,7 @@ def warm(ctx: ReleaseContext) -> threading.Thread:
 
     def go() -> None:
         try:
-            summary = summary_of(ctx, list_store(ctx))
+            summary = ctx.summary(list_store(ctx))
             warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
         except Exception:
             log.exception("summarizing the release failed")

@@ -18,7 +18,6 @@ plus one bounded query for the details of that slice's items.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -110,37 +109,22 @@ def pager(request: Request, page: Page) -> dict[str, Any]:
     return {"number": page.number, "last": page.last, "links": links(request, page)}
 
 
-_lists_lock = threading.Lock()
-
-
 def list_store(ctx: ReleaseContext) -> Store:
     """Where the order of a long list is read: the release's on-disk store
     opened in this process, which answers a query whole (the query workers
     cap rows at ``max_rows``, so a list of 150 000 facts would be read in 30
     chunks, each sorting all of them again); the served store when there is
     no on-disk store (a remote one, ``--store``, or an older release)."""
-    found = ctx.list_store
-    if found is None and isinstance(ctx.store, OxigraphStore):  # in-process already (a past release's store)
+    if isinstance(ctx.store, OxigraphStore):  # in-process already (a past release's store)
         return ctx.store
-    if found is None:
-        with _lists_lock:
-            found = ctx.list_store
-            if found is None:
-                release = ctx.release
-                on_disk = release.store_dir is not None and not ctx.settings.store_url
-                found = ctx.list_store = OxigraphStore.load(embedded_files(release)) if on_disk else ctx.store
-    return found
+    release = ctx.release
+    on_disk = release.store_dir is not None and not ctx.settings.store_url
+    return ctx.list_store.get(lambda: OxigraphStore.load(embedded_files(release)) if on_disk else ctx.store)
 
 
 def lists_of(ctx: ReleaseContext) -> Lists:
-    """The ``Lists`` of the release ``ctx`` serves."""
-    found = ctx.page_lists
-    if found is None:
-        with _lists_lock:
-            found = ctx.page_lists
-            if found is None:
-                found = ctx.page_lists = Lists()
-    return found
+    """The ordered lists of the release ``ctx`` serves."""
+    return ctx.page_lists
 
 
 __all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager"]

@@ -28,7 +28,7 @@ from kg.errors import BadQuery, NotFound
 from kg.folding import fold_words, score_folded
 from kg.query.reconciliation import NOT_SUGGESTED, PROPERTIES, Candidate, answer, candidate_name, parse_batch
 from kg.query.search_index import LabelIndex
-from kg.query.search_load import index_of, names_of
+from kg.query.search_load import names_of
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
@@ -96,7 +96,7 @@ async def reconcile(request: Request) -> Response:
     raw = await queries_param(request)
     from starlette.concurrency import run_in_threadpool
 
-    index = await run_in_threadpool(index_of, context(request))
+    index = await run_in_threadpool(context(request).index)
     if raw is None:
         if request.method == "POST":
             raise BadQuery("POST a form with a 'queries' field (a JSON object of queries)")
@@ -169,7 +169,7 @@ def suggest_entity(request: Request) -> Response:
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
     if unknown := unknown_types(request, types):
         raise BadQuery("unknown type " + ", ".join(curie_of(t, namespaces) for t in unknown))
-    found = index_of(context(request)).search(prefix, types=types, limit=SUGGEST_LIMIT, offset=cursor)
+    found = context(request).index().search(prefix, types=types, limit=SUGGEST_LIMIT, offset=cursor)
     results = []
     for hit in found.hits:
         names = names_of(context(request).store, hit.iri, base=urls.base)
@@ -188,7 +188,7 @@ def suggest_type(request: Request) -> Response:
     prefix, cursor = fold_words(prefix_of(request)), cursor_of(request)
     labels = type_labels(request)
     scored = []
-    for iri in index_of(context(request)).type_counts:
+    for iri in context(request).index().type_counts:
         ref = type_ref(request, iri)
         texts = [ref["id"], ref["name"], *labels.get(iri, {}).values()]
         best = max(score_folded(prefix, fold_words(t)) for t in texts) if prefix else 1.0
@@ -233,7 +233,7 @@ def preview(request: Request) -> Response:
     names = names_of(context(request).store, iri, base=urls.base)
     if not ident or not names.names:
         raise NotFound(f"no thing with id {ident[:80]!r}")
-    types = index_of(context(request)).types_of(iri)
+    types = context(request).index().types_of(iri)
     return render_html(request, "reconcile_preview.html", {
         "id": thing_id(iri, urls.base), "iri": iri, "page": root(request) + urls.page(iri),
         "en": names.preferred.get("en"), "ar": names.preferred.get("ar"),

@@ -16,7 +16,6 @@ from fastapi import Request
 
 from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
-from kg.query.summary import summary_of
 from kg.rdf.vocab import vocabulary
 from kg.web.context import ReleaseContext, context
 from kg.web.paging import Page, list_store, lists_of
@@ -158,7 +157,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
 def home_context(request: Request, lang: str) -> dict:
     """The home page's latest events and its main entities (the release's summary, computed once)."""
     urls = get_urls(request)
-    summary = summary_of(context(request), list_store(context(request)))
+    summary = context(request).summary(list_store(context(request)))
     w = Wording(summary.main_labels, lang)
     return {
         "timeline": event_views(urls, summary.latest_events, summary.event_labels, lang, ""),

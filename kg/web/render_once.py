@@ -45,7 +45,7 @@ from starlette.requests import cookie_parser
 from kg.config import Settings
 from kg.rdf.formats import parse_accept
 from kg.web.conditional import PURE, Purity, fresh, strong_etag
-from kg.web.context import SCOPE_KEY
+from kg.web.context import SCOPE_KEY, current
 from kg.web.render import LANGUAGES, header_language
 
 Scope = MutableMapping[str, Any]
@@ -217,6 +217,11 @@ async def send_entry(entry: Entry, headers: dict[str, str], send: Send) -> None:
 
 
 class RenderOnceMiddleware:
+    """Answers kept for the release served now. The store is the layer's, not a
+    field of each ``ReleaseContext``: its byte budget (``response_cache_bytes``)
+    is one for the process, and on a swap it is emptied for the new release
+    (``reset``) rather than a second one filled beside the first."""
+
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.cache = ResponseCache(max_bytes)
@@ -225,7 +230,7 @@ class RenderOnceMiddleware:
         """The store, if this request is pinned to the release now served (and storing is on)."""
         if self.cache.max_bytes <= 0:
             return None
-        served = scope["app"].state
+        served = current(scope["app"])
         state = scope.get(SCOPE_KEY, served)
         if state is not served:
             return None  # a request still finishing on the previous release

@@ -10,6 +10,8 @@ matched, its types and description. See docs/linked-data.md ("Search").
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -21,15 +23,16 @@ from kg.errors import BadQuery, NotAcceptable
 from kg.folding import fold_words
 from kg.query.describe import run
 from kg.query.search_index import Found, Hit, LabelIndex
-from kg.query.search_load import index_of, names_of, warm
+from kg.query.search_load import names_of
 from kg.rdf.formats import negotiate
 from kg.rdf.vocab import curie as curie_of
 from kg.rdf.vocab import expand as expand_type
 from kg.rdf.vocab import prefixes
-from kg.web.context import context
+from kg.web.context import ReleaseContext, context
 from kg.web.reload import on_every_release
 from kg.web.render import get_urls, render_html
 
+log = logging.getLogger("kg.web.search")
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
 OFFERED = ["text/html", "application/json"]
@@ -81,6 +84,20 @@ def install(app: FastAPI) -> None:
     on_every_release(app, warm)
 
 
+def warm(ctx: ReleaseContext) -> threading.Thread:
+    """Build ``ctx``'s search index in the background, so the first search rarely waits."""
+
+    def go() -> None:
+        try:
+            ctx.index()
+        except Exception:  # the first search builds it again and reports
+            log.exception("building the search index failed")
+
+    t = threading.Thread(target=go, name="kg-search-index", daemon=True)
+    t.start()
+    return t
+
+
 def type_labels(request: Request) -> dict[str, dict[str, str]]:
     """Labels of the ontology's terms, once per release."""
     ctx = context(request)
@@ -106,7 +123,7 @@ def type_view(request: Request, iri: str) -> dict:
 def unknown_types(request: Request, types: list[str]) -> list[str]:
     """The asked types that are neither a class of the ontology nor the type of
     anything in the index: a typo (``qn:Nope``) is said, not answered with nothing."""
-    known = set(index_of(context(request)).type_counts) | set(type_labels(request))
+    known = set(context(request).index().type_counts) | set(type_labels(request))
     return [t for t in types if t not in known]
 
 
@@ -157,7 +174,7 @@ def search(request: Request) -> Response:
     offset = int_param(request, "offset", 0, MAX_OFFSET)
     namespaces = prefixes(get_urls(request).base)
     types = [expand_type(t, namespaces) for t in request.query_params.getlist("type") if t]
-    index: LabelIndex = index_of(context(request))
+    index: LabelIndex = context(request).index()
     unknown = unknown_types(request, types)
     if unknown and as_json:
         raise BadQuery(f"unknown type {', '.join(curie_of(t, namespaces) for t in unknown)}: use a class of the ontology "
