@@ -192,3 +192,25 @@ def test_mapping_refuses_https_schema_org(bad: tuple) -> None:
     check_term_forms([(URIRef("http://example.org/s"), URIRef("http://schema.org/startDate"), Literal("x"), g)])
     with pytest.raises(BuildError, match=r"https://schema\.org/"):
         check_term_forms([(*(term(x) for x in bad), g)])  # type: ignore[misc]
+
+
+def test_mapping_mints_every_term_under_the_configured_base() -> None:
+    """No IRI is moved from one base to another after mapping: the mapper mints
+    under its own base (our terms, the entity-type table's classes, the graphs),
+    and a term left under the default base is refused, naming the fix."""
+    from rdflib import Literal, URIRef
+
+    from kg.errors import BuildError
+    from kg.rdf.iris import Iris
+    from kg.rdf.mapping import check_term_forms
+
+    base = "http://localhost:8080/kg/"
+    quads = map_corpus(load_corpus(SEEDS), Iris(base))
+    iris = {str(t) for q in quads for t in q if isinstance(t, URIRef)}
+    assert not {i for i in iris if i.startswith(DEFAULT_BASE_IRI)}
+    assert base + "ontology#Meeting" in iris and base + "graph/entities" in iris
+    check_term_forms(quads, base)
+    stray = (URIRef(base + "id/state/qat"), URIRef(DEFAULT_BASE_IRI + "ontology#hostOf"), Literal("x"), URIRef(base + "graph/entities"))
+    check_term_forms([stray])  # under the default base it is ours
+    with pytest.raises(BuildError, match=r"mint it under http://localhost:8080/kg/"):
+        check_term_forms([stray], base)

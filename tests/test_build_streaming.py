@@ -23,6 +23,7 @@ from rdflib.namespace import XSD
 from kg.config import Settings
 from kg.curation.loader import CorpusStream, load_corpus
 from kg.errors import CurationError
+from kg.rdf.iris import Iris
 from kg.rdf.mapping import map_corpus
 from kg.rdf.vocab import prefixes
 from kg.release.build import build, to_oxigraph
@@ -50,7 +51,7 @@ def test_streamed_dump_is_the_in_memory_serialization(release: Release, name: st
     held in memory (the build before it streamed): the order did not change."""
     from release_helpers import serialize
 
-    quads = to_oxigraph(map_corpus(load_corpus(SEEDS)), release.base_iri)
+    quads = to_oxigraph(map_corpus(load_corpus(SEEDS), Iris(release.base_iri)))
     expected = serialize(quads, DUMPS[name][0], prefixes(release.base_iri))
     assert release.file(name).read_bytes() == expected
     assert gzip.decompress(release.file(name + ".gz").read_bytes()) == expected

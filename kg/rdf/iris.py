@@ -19,11 +19,10 @@ Scheme (see docs/iri-scheme.md)::
     {base}releases/{id}               one release (a DCAT version), and
     {base}releases/{id}/dumps/{file}  its immutable dumps
 
-Keys are lowercase ASCII slugs so IRIs never need percent-encoding. The
-mapping mints under the default base (the curated text and the shipped
-ontology are written against it) and the build moves every term to the
-configured base with ``rebase`` while it streams (``kg.release.build.to_oxigraph``);
-everything minted after the build (history, pages) uses ``Iris(base)`` directly.
+Keys are lowercase ASCII slugs so IRIs never need percent-encoding. Every
+IRI is minted under the configured base from the start: the mapping's
+``Mapper`` holds an ``Iris(base)`` (and ``kg.rdf.vocab.rdf_vocabulary(base)``
+for the ontology's terms), as do the history and the pages.
 """
 
 from __future__ import annotations
@@ -114,8 +113,3 @@ def _slug(value: str) -> str:
     if not SLUG_RE.match(value):
         raise ValueError(f"not a valid IRI slug: {value!r}")
     return value
-
-
-def rebase(iri: str, old: str, new: str) -> str:
-    """Move an IRI from one base to another; other IRIs pass unchanged."""
-    return new + iri[len(old):] if iri.startswith(old) else iri

@@ -29,6 +29,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.config import DEFAULT_BASE_IRI
 from kg.curation.entity_types import ENTITY_TYPES
 from kg.curation.loader import Corpus, LoadedArticle
 from kg.curation.model import (
@@ -49,7 +50,7 @@ from kg.errors import BuildError
 from kg.rdf.iris import Iris
 from kg.rdf.mapping_patterns import PatternMapping, date_literal
 from kg.rdf.mapping_patterns import time_position as _time_position
-from kg.rdf.vocab import DCT, OA, ORG, PROV, QN, SCHEMA, SEM, SKOS, TIME
+from kg.rdf.vocab import DCT, OA, ORG, PROV, SCHEMA, SEM, SKOS, TIME, rdf_vocabulary
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -70,6 +71,10 @@ class Mapper(PatternMapping):
         """Event key → its most precise date, when a fact refines another's
         (``Event.refines``): the coarser dates are then not stated again."""
         self.iris = iris or Iris()
+        self.qn = rdf_vocabulary(self.iris.base)
+        """Our terms minted under this mapper's base, once (``kg.rdf.vocab``)."""
+        self.types = {name: (tuple(self.qn.bound(t) for t in row.classes), row.within, row.scheme)
+                      for name, row in ENTITY_TYPES.items()}
         self.g_entities = self.iris.graph("entities")
         self.g_articles = self.iris.graph("articles")
         self.g_prov = self.iris.graph("provenance")
@@ -101,8 +106,7 @@ class Mapper(PatternMapping):
     # -- entities -------------------------------------------------------
     def entity(self, ent: Entity) -> Iterator[Quad]:
         g, s = self.g_entities, self.e(ent.key)
-        row = ENTITY_TYPES[ent.type]
-        types, within_pred, scheme = row.classes, row.within, row.scheme
+        types, within_pred, scheme = self.types[ent.type]
         for t in types:
             yield (s, RDF.type, t, g)
         yield from self._labels(s, ent.label, g)
@@ -129,7 +133,7 @@ class Mapper(PatternMapping):
         for key in ent.related:
             yield (s, SKOS.related, self.e(key), g)
         for key in ent.accredited_to:
-            yield (s, QN.accreditedTo, self.e(key), g)
+            yield (s, self.qn.accreditedTo, self.e(key), g)
         if ent.note:
             yield (s, SKOS.editorialNote, Literal(ent.note, lang="en"), g)
 
@@ -143,7 +147,7 @@ class Mapper(PatternMapping):
     # -- articles ---------------------------------------------------------
     def article(self, art: LoadedArticle) -> Iterator[Quad]:
         meta, g, a = art.doc.article, self.g_articles, self.iris.article(art.id)
-        for t in (QN.Article, SCHEMA.NewsArticle, PROV.Entity):
+        for t in (self.qn.Article, SCHEMA.NewsArticle, PROV.Entity):
             yield (a, RDF.type, t, g)
         yield from self._labels(a, meta.title, g)
         yield (a, SCHEMA.headline, Literal(meta.title.ar, lang="ar"), g)
@@ -160,15 +164,15 @@ class Mapper(PatternMapping):
             yield (a, SCHEMA.locationCreated, self.e(meta.dateline), g)
         if meta.url:
             yield (a, SCHEMA.url, URIRef(meta.url), g)
-        yield (a, QN.originalFileName, Literal(meta.file), g)
-        yield (a, QN.sha256, Literal(art.sha256), g)
+        yield (a, self.qn.originalFileName, Literal(meta.file), g)
+        yield (a, self.qn.sha256, Literal(art.sha256), g)
         yield (a, SCHEMA.text, Literal(art.text, lang="ar"), g)
         if meta.note:
             yield (a, SKOS.editorialNote, Literal(meta.note, lang="en"), g)
         for j, item in enumerate(meta.not_article):  # the site's own words, not the article: same text, marked
             span = art.not_article[j]
             sel = URIRef(f"{a}#not-article-{j + 1}")
-            yield (a, QN.notArticleText, sel, g)
+            yield (a, self.qn.notArticleText, sel, g)
             yield (sel, RDF.type, OA.TextPositionSelector, g)
             yield (sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger), g)
             yield (sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger), g)
@@ -176,14 +180,14 @@ class Mapper(PatternMapping):
                 yield (sel, RDFS.comment, Literal(item.note, lang="en"), g)
         for fact in art.doc.facts:
             f = self.iris.fact(art.id, fact.id)
-            yield from self._provenance(art, f, fact.id, fact.inferred, fact.note, QN.Fact, len(fact.quote), self.g_prov)
+            yield from self._provenance(art, f, fact.id, fact.inferred, fact.note, self.qn.Fact, len(fact.quote), self.g_prov)
             triples = list(self._fact_triples(art, f, fact))
             yield from ((s, p, o, f) for s, p, o in triples)
             if fact.inferred:
                 yield from self._statements(f, triples)
         for claim in art.doc.claims:
             c = self.iris.claim(art.id, claim.id)
-            yield from self._provenance(art, c, claim.id, False, claim.note, QN.AttributedStatement, len(claim.quote), c)
+            yield from self._provenance(art, c, claim.id, False, claim.note, self.qn.AttributedStatement, len(claim.quote), c)
             yield from ((s, p, o, c) for s, p, o in self.claim_context(c, claim))
             yield (c, SCHEMA.text, Literal(art.spans[(claim.id, 0)].exact, lang="ar"), c)
             for lang in ("en", "ar"):
@@ -196,18 +200,18 @@ class Mapper(PatternMapping):
         a = self.iris.article(art.id)
         yield (f, RDF.type, cls, g)
         yield (f, RDF.type, PROV.Entity, g)
-        yield (f, QN.article, a, g)
+        yield (f, self.qn.article, a, g)
         yield (f, PROV.wasDerivedFrom, a, g)
         yield (f, DCT.identifier, Literal(ident), g)
-        if cls == QN.Fact:
-            yield (f, QN.isInferred, Literal(inferred), g)
+        if cls == self.qn.Fact:
+            yield (f, self.qn.isInferred, Literal(inferred), g)
         if note:
             yield (f, SKOS.editorialNote, Literal(note, lang="en"), g)
         for n in range(n_quotes):
             span = art.spans[(ident, n)]
             ann, tgt = Iris.part(f, f"evidence-{n + 1}"), Iris.part(f, f"target-{n + 1}")
             qsel, psel = Iris.part(f, f"quote-{n + 1}"), Iris.part(f, f"position-{n + 1}")
-            yield (f, QN.evidence, ann, g)
+            yield (f, self.qn.evidence, ann, g)
             yield (ann, RDF.type, OA.Annotation, g)
             yield (ann, OA.motivatedBy, OA.describing, g)
             yield (ann, OA.hasBody, f, g)
@@ -237,7 +241,7 @@ class Mapper(PatternMapping):
         for s, p, o in dict.fromkeys(triples):
             digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()[:16]
             st = Iris.part(f, f"statement-{digest}")
-            yield (f, QN.statement, st, g)
+            yield (f, self.qn.statement, st, g)
             yield (st, RDF.type, RDF.Statement, g)
             yield (st, RDF.subject, s, g)
             yield (st, RDF.predicate, p, g)
@@ -254,10 +258,10 @@ class Mapper(PatternMapping):
         person, post = self.e(fact.person), self.e(fact.post)
         holding, during, instant = Iris.part(f, "holding"), Iris.part(f, "during"), Iris.part(f, "as-of")
         as_of = art.doc.article.published
-        yield (holding, RDF.type, QN.PostHolding)
-        yield (holding, QN.holder, person)
-        yield (holding, QN.post, post)
-        yield (holding, QN.asOf, date_literal(as_of))
+        yield (holding, RDF.type, self.qn.PostHolding)
+        yield (holding, self.qn.holder, person)
+        yield (holding, self.qn.post, post)
+        yield (holding, self.qn.asOf, date_literal(as_of))
         yield (holding, TIME.hasTime, during)
         yield (during, RDF.type, TIME.Interval)
         yield (during, TIME.inside, instant)
@@ -270,7 +274,7 @@ class Mapper(PatternMapping):
         yield (m, ORG.member, member)
         yield (m, ORG.organization, org)
         yield (m, ORG.role, self.e(fact.role))
-        yield (m, QN.asOf, date_literal(art.doc.article.published))  # known to hold as of the article
+        yield (m, self.qn.asOf, date_literal(art.doc.article.published))  # known to hold as of the article
         if fact.since:
             during, start = Iris.part(m, "during"), Iris.part(m, "start")
             yield (m, ORG.memberDuring, during)
@@ -286,9 +290,9 @@ class Mapper(PatternMapping):
         yield (node, RDF.value, self.e(agent))
         yield (node, SEM.roleType, self.e(role))
         if on_behalf_of:  # who signed (spoke, attended) for whom: on the role, in this event only
-            yield (node, QN.onBehalfOf, self.e(on_behalf_of))
+            yield (node, self.qn.onBehalfOf, self.e(on_behalf_of))
         if role == HOST_ROLE:
-            yield (self.e(agent), QN.hostOf, event)
+            yield (self.e(agent), self.qn.hostOf, event)
 
     def _event(self, art: LoadedArticle, f: URIRef, fact: Event) -> Iterator[tuple]:
         ev = self.e(fact.event)
@@ -304,11 +308,11 @@ class Mapper(PatternMapping):
             yield (ev, SEM.hasBeginTimeStamp, lit)
             yield (ev, SCHEMA.startDate, lit)
         if fact.approximate:
-            yield (ev, QN.approximate, Literal(True))
+            yield (ev, self.qn.approximate, Literal(True))
         if fact.not_after:
-            yield (ev, QN.notAfter, date_literal(fact.not_after))
+            yield (ev, self.qn.notAfter, date_literal(fact.not_after))
         if fact.as_of:
-            yield (ev, QN.asOf, date_literal(fact.as_of))
+            yield (ev, self.qn.asOf, date_literal(fact.as_of))
         if fact.place:
             yield (ev, SEM.hasPlace, self.e(fact.place))
             yield (ev, SCHEMA.location, self.e(fact.place))
@@ -316,7 +320,7 @@ class Mapper(PatternMapping):
             yield (ev, SEM.subEventOf, self.e(fact.part_of))
             yield (ev, SCHEMA.superEvent, self.e(fact.part_of))
         if fact.framework:
-            yield (ev, QN.framework, self.e(fact.framework))
+            yield (ev, self.qn.framework, self.e(fact.framework))
         for actor in fact.actors:
             if actor.agent:
                 yield from self._actor(ev, actor.agent, actor.role, actor.on_behalf_of)
@@ -326,34 +330,34 @@ class Mapper(PatternMapping):
         for t in fact.event_types:
             yield (ev, SEM.eventType, self.e(t))
         if fact.agreement:
-            yield (ev, QN.signedAgreement, self.e(fact.agreement))
+            yield (ev, self.qn.signedAgreement, self.e(fact.agreement))
         if fact.ratified:
-            yield (ev, QN.ratified, self.e(fact.ratified))
+            yield (ev, self.qn.ratified, self.e(fact.ratified))
 
     def _participation(self, art: LoadedArticle, f: URIRef, fact: Participation) -> Iterator[tuple]:
         yield from self._actor(self.e(fact.event), fact.agent, fact.role, fact.on_behalf_of)
 
     def _cooperation(self, art: LoadedArticle, f: URIRef, fact: CooperationFact) -> Iterator[tuple]:
         for p in fact.partners:
-            yield (self.e(fact.cooperation), QN.partner, self.e(p))
+            yield (self.e(fact.cooperation), self.qn.partner, self.e(p))
 
     def _cooperation_area(self, art: LoadedArticle, f: URIRef, fact: CooperationArea) -> Iterator[tuple]:
-        yield (self.e(fact.cooperation), QN.cooperationArea, self.e(fact.area))
+        yield (self.e(fact.cooperation), self.qn.cooperationArea, self.e(fact.area))
 
     def _discussed(self, art: LoadedArticle, f: URIRef, fact: Discussed) -> Iterator[tuple]:
-        yield (self.e(fact.event), QN.discussedCooperation, self.e(fact.cooperation))
+        yield (self.e(fact.event), self.qn.discussedCooperation, self.e(fact.cooperation))
 
     def _challenge(self, art: LoadedArticle, f: URIRef, fact: ChallengeFact) -> Iterator[tuple]:
-        yield (self.e(fact.event), QN.addressedChallenge, self.e(fact.challenge))
+        yield (self.e(fact.event), self.qn.addressedChallenge, self.e(fact.challenge))
 
     def _permission(self, art: LoadedArticle, f: URIRef, fact: PermissionFact) -> Iterator[tuple]:
         perm = self.e(fact.permission)
-        yield (self.e(fact.agreement), QN.permits, perm)
-        yield (perm, QN.grantee, self.e(fact.grantee))
+        yield (self.e(fact.agreement), self.qn.permits, perm)
+        yield (perm, self.qn.grantee, self.e(fact.grantee))
         for a in fact.actions:
-            yield (perm, QN.permittedAction, self.e(a))
+            yield (perm, self.qn.permittedAction, self.e(a))
         for t in fact.targets:
-            yield (perm, QN.permissionTarget, self.e(t))
+            yield (perm, self.qn.permissionTarget, self.e(t))
 
 
 WRONG_FORMS = ("https://schema.org/",)
@@ -361,13 +365,17 @@ WRONG_FORMS = ("https://schema.org/",)
 ``SDO`` is https; one https triple silently splits the data, docs/modelling.md)."""
 
 
-def check_term_forms(quads: list[Quad]) -> None:
-    """Refuse a mapping that spells a vocabulary the wrong way (our bug, not a curator's)."""
+def check_term_forms(quads: list[Quad], base: str = DEFAULT_BASE_IRI) -> None:
+    """Refuse a mapping that spells a vocabulary the wrong way, or mints one of
+    our terms under the default base in a build under another (our bug, not a
+    curator's: a term taken from ``QN`` or ``Iris()`` instead of the mapper's own)."""
+    wrong = WRONG_FORMS if base.startswith(DEFAULT_BASE_IRI) or DEFAULT_BASE_IRI.startswith(base) else (*WRONG_FORMS, DEFAULT_BASE_IRI)
     for quad in quads:
         for term in quad:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else str(term)
-            if isinstance(term, (URIRef, Literal)) and iri.startswith(WRONG_FORMS):
-                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: use http://schema.org/ (kg.rdf.vocab.SCHEMA)")
+            if isinstance(term, (URIRef, Literal)) and iri.startswith(wrong):
+                fix = "use http://schema.org/ (kg.rdf.vocab.SCHEMA)" if iri.startswith(WRONG_FORMS) else f"mint it under {base} (Mapper.qn, Mapper.iris)"
+                raise BuildError(f"the mapping emitted {iri} in {' '.join(t.n3() for t in quad)}: {fix}")
 
 
 def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
@@ -376,5 +384,5 @@ def map_corpus(corpus: Corpus, iris: Iris | None = None) -> list[Quad]:
     for q in Mapper.for_corpus(corpus, iris).quads(corpus):
         seen.setdefault(q, None)
     quads = list(seen)
-    check_term_forms(quads)
+    check_term_forms(quads, (iris or Iris()).base)
     return quads

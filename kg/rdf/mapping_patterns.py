@@ -19,18 +19,18 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.curation.model import Actor, Bilingual, Claim, CountFact, Event, PartialDate, RankFact
 from kg.rdf.iris import Iris
-from kg.rdf.vocab import FOAF, PROV, QN, SCHEMA, SEM, TIME
+from kg.rdf.vocab import FOAF, PROV, SCHEMA, SEM, TIME, RdfVocabulary
 
 Triple = tuple[URIRef, URIRef, Any]
 
 CITED_SOURCE_ROLE = "role/cited-source"
 """The role (``prov:hadRole``) of the agency or outlet an article cites for a claim."""
 
-STANCES: dict[str, URIRef] = {
-    "denial": QN.Denial, "hedge": QN.Hedge, "aspiration": QN.Aspiration,
-    "prescription": QN.Prescription, "plan": QN.Plan,
+STANCES: dict[str, str] = {
+    "denial": "Denial", "hedge": "Hedge", "aspiration": "Aspiration",
+    "prescription": "Prescription", "plan": "Plan",
 }
-"""A claim's ``stance:`` → the ontology's individual of ``qn:Stance``."""
+"""A claim's ``stance:`` → the name of the ontology's individual of ``qn:Stance``."""
 
 
 def date_literal(d: PartialDate) -> Literal:
@@ -51,6 +51,7 @@ class PatternMapping:
     """Mixed into ``kg.rdf.mapping.Mapper`` (which gives ``e``, the key → IRI function)."""
 
     e: Callable[[str], URIRef]
+    qn: RdfVocabulary
 
     # -- claims: who, through whom, when, where, with what stance ----------
     def claim_context(self, c: URIRef, claim: Claim) -> Iterator[Triple]:
@@ -59,7 +60,7 @@ class PatternMapping:
         elif claim.source:
             src = Iris.part(c, "source")
             yield (c, PROV.wasAttributedTo, src)
-            for t in (QN.UnnamedSource, PROV.Agent, FOAF.Agent):
+            for t in (self.qn.UnnamedSource, PROV.Agent, FOAF.Agent):
                 yield (src, RDF.type, t)
             yield from labels(src, claim.source.label)
             if claim.source.affiliation:
@@ -73,10 +74,10 @@ class PatternMapping:
         if claim.date:
             yield (c, SCHEMA.dateCreated, date_literal(claim.date))
         if claim.occasion:
-            yield (c, QN.occasion, self.e(claim.occasion))
+            yield (c, self.qn.occasion, self.e(claim.occasion))
         if claim.stance:
-            yield (c, QN.stance, STANCES[claim.stance])
-        yield (c, QN.isInferred, Literal(claim.inferred))
+            yield (c, self.qn.stance, self.qn[STANCES[claim.stance]])
+        yield (c, self.qn.isInferred, Literal(claim.inferred))
 
     # -- events: unnamed groups, parties represented, planned events --------
     def group_actor(self, event: URIRef, actor: Actor) -> Iterator[Triple]:
@@ -89,8 +90,8 @@ class PatternMapping:
         yield (node, RDF.value, grp)
         yield (node, SEM.roleType, self.e(actor.role))
         if actor.on_behalf_of:
-            yield (node, QN.onBehalfOf, self.e(actor.on_behalf_of))
-        for t in (QN.UnnamedGroup, FOAF.Group, FOAF.Agent):
+            yield (node, self.qn.onBehalfOf, self.e(actor.on_behalf_of))
+        for t in (self.qn.UnnamedGroup, FOAF.Group, FOAF.Agent):
             yield (grp, RDF.type, t)
         yield from labels(grp, group.label)
         if group.affiliation:
@@ -98,32 +99,32 @@ class PatternMapping:
 
     def event_status(self, event: URIRef, fact: Event, published: PartialDate) -> Iterator[Triple]:
         if fact.planned:
-            yield (event, QN.planned, Literal(True))
+            yield (event, self.qn.planned, Literal(True))
             yield (event, SCHEMA.eventStatus, SCHEMA.EventScheduled)
             if fact.as_of is None:  # planned as of the article (an explicit as_of is stated by the caller)
-                yield (event, QN.asOf, date_literal(published))
+                yield (event, self.qn.asOf, date_literal(published))
         if fact.under:
-            yield (event, QN.underAgreement, self.e(fact.under))
+            yield (event, self.qn.underAgreement, self.e(fact.under))
         for key in fact.about:
             yield (event, SCHEMA.about, self.e(key))
 
     # -- facts: ranks and counts, dated like post holdings ------------------
     def _rank(self, art: Any, f: URIRef, fact: RankFact) -> Iterator[Triple]:
         node = Iris.part(f, "rank")
-        yield (node, RDF.type, QN.RankHolding)
-        yield (node, QN.rankHolder, self.e(fact.person))
-        yield (node, QN.rank, self.e(fact.rank))
-        yield (node, QN.asOf, date_literal(art.doc.article.published))
+        yield (node, RDF.type, self.qn.RankHolding)
+        yield (node, self.qn.rankHolder, self.e(fact.person))
+        yield (node, self.qn.rank, self.e(fact.rank))
+        yield (node, self.qn.asOf, date_literal(art.doc.article.published))
 
     def _count(self, art: Any, f: URIRef, fact: CountFact) -> Iterator[Triple]:
         node = Iris.part(f, "count")
-        yield (node, RDF.type, QN.Count)
+        yield (node, RDF.type, self.qn.Count)
         yield (node, RDF.type, SCHEMA.QuantitativeValue)
-        yield (node, QN.countOf, self.e(fact.subject))
+        yield (node, self.qn.countOf, self.e(fact.subject))
         yield (node, SCHEMA.value, Literal(fact.value, datatype=XSD.integer))
         for lang in ("en", "ar"):
             yield (node, SCHEMA.unitText, Literal(getattr(fact.unit, lang), lang=lang))
-        yield (node, QN.asOf, date_literal(fact.as_of or art.doc.article.published))
+        yield (node, self.qn.asOf, date_literal(fact.as_of or art.doc.article.published))
 
 
 __all__ = ["CITED_SOURCE_ROLE", "STANCES", "PatternMapping", "date_literal", "labels", "time_position"]

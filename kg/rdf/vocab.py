@@ -2,10 +2,12 @@
 
 ``QN.Meetin`` (a typo) raises instead of minting a wrong IRI; a test checks
 that every term here is defined in ``ontology/qn.ttl`` and vice versa.
-The terms are spelled against the default base IRI; a deployment with another
-base gets them rewritten by ``kg.rdf.iris.rebase`` at build time. Code that reads a
-release under its own base asks :func:`vocabulary` for the same terms minted under
-that base once, as pyoxigraph terms, and matches exact IRIs (never a suffix).
+``QN`` spells the terms under the default base IRI (as the shipped ontology
+does). Code that writes or reads a release under its own base mints them under
+that base once: the mapping with :func:`rdf_vocabulary` (rdflib terms, the
+mapping's currency), the query and HTTP layers with :func:`vocabulary`
+(pyoxigraph terms); both fail loud on a name ``QN`` does not declare, and
+readers match exact IRIs (never a suffix).
 """
 
 from __future__ import annotations
@@ -141,6 +143,42 @@ class Vocabulary:
         """The name of our term ``iri`` (``State`` for ``{base}ontology#State``); None if it is not ours."""
         name = iri[len(self.namespace):] if iri.startswith(self.namespace) else None
         return name if name in self._terms else None
+
+
+class RdfVocabulary:
+    """``QN``'s terms under one base IRI as rdflib terms, for the mapping.
+
+    ``rdf_vocabulary(base).Meeting`` is ``URIRef("{base}ontology#Meeting")``; a typo
+    raises ``AttributeError``. ``bound(term)`` gives a table's ``QN`` term (written
+    against the default base, as ``kg.curation.entity_types`` is) under this base:
+    tables are bound once, when the mapper is made, never term by term at build."""
+
+    __slots__ = ("_by_default", "_terms", "namespace")
+
+    def __init__(self, base_iri: str) -> None:
+        self.namespace = base_iri + "ontology#"
+        self._terms = {name: URIRef(self.namespace + name) for name in QN.__annotations__}
+        self._by_default = {QN[name]: term for name, term in self._terms.items()}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._terms[name]
+        except KeyError:
+            raise AttributeError(f"{name!r} is not a term of our ontology (kg.rdf.vocab.QN)") from None
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self.__getattr__(name)
+
+    def bound(self, term: URIRef) -> URIRef:
+        return self._by_default.get(term, term)
+
+
+@lru_cache(maxsize=8)
+def rdf_vocabulary(base_iri: str = DEFAULT_BASE_IRI) -> RdfVocabulary:
+    """Our terms under ``base_iri`` as rdflib terms (one object per base)."""
+    return RdfVocabulary(base_iri)
 
 
 @lru_cache(maxsize=8)

@@ -21,12 +21,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from kg import __version__
-from kg.config import DEFAULT_BASE_IRI, Settings
+from kg.config import Settings
 from kg.curation.checksums import checksum_problems
 from kg.curation.loader import CorpusStream
 from kg.curation.retired import load_retired
 from kg.errors import CurationError
-from kg.rdf.iris import Iris, rebase
+from kg.rdf.iris import Iris
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
 from kg.rdf.turtledir import read_text
 from kg.release.directory import STORE_DIR, FileInfo
@@ -59,12 +59,12 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def to_oxigraph(quads: Iterable[Quad], base: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
-    """rdflib quads → pyoxigraph quads, moved from the default base to ``base``."""
+def to_oxigraph(quads: Iterable[Quad]) -> list[ox.Quad]:
+    """rdflib quads (the mapping's, minted under the build's base) → pyoxigraph quads."""
 
     def term(t: object) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         if isinstance(t, URIRef):
-            return ox.NamedNode(rebase(str(t), DEFAULT_BASE_IRI, base))
+            return ox.NamedNode(str(t))
         if isinstance(t, Literal):
             if t.language:
                 return ox.Literal(str(t), language=t.language)
@@ -132,15 +132,15 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, 
         tracker.saw_refined(key)
         return stream.refined.get(key)
 
-    mapper = Mapper(within, refined=refined)
+    mapper = Mapper(within, iris=Iris(base), refined=refined)
     # integer literals as written, for validate_store; an incremental build updates the previous build's
     originals = DiskOriginals(work / ORIGINALS) if cache is None else None
     mapped: set[str] = set()
 
     def add(quads: Iterable[Quad], t: str) -> None:
         unique = list(dict.fromkeys(quads))
-        check_term_forms(unique)
-        ox_quads = to_oxigraph(unique, base)
+        check_term_forms(unique, base)
+        ox_quads = to_oxigraph(unique)
         if originals is not None:
             originals.add(ox_quads)
         spool.add(ox_quads, t)
