@@ -12,7 +12,7 @@ from conftest import SEEDS
 
 from kg.cli import main
 from kg.curation.schema import generate, shared_keys
-from kg.curation.yamlio import _FastLoader
+from kg.curation.yamlio import FastLoader
 
 A = "000_35b9f4be7a1e8528.yaml"
 B = "001_8ef1d1eb9683969b.yaml"
@@ -83,7 +83,7 @@ def test_the_schema_accepts_the_curated_files_as_written() -> None:
     for kind, names in (("article", [A, B]), ("entities", ["entities.yaml"]), ("links", ["links.yaml"])):
         v = _validator(kind)
         for name in names:
-            data = yaml.load((SEEDS / name).read_text(encoding="utf-8"), Loader=_FastLoader)  # noqa: S506 - a safe loader
+            data = yaml.load((SEEDS / name).read_text(encoding="utf-8"), Loader=FastLoader)  # noqa: S506 - a safe loader
             assert [e.message for e in v.iter_errors(data)] == [], name
 
 
@@ -93,7 +93,7 @@ def test_the_schema_offers_shared_keys_and_allows_new_local_ones() -> None:
     assert "person/jens-stoltenberg" in schema["$defs"]["SharedKey"]["enum"]
     assert "event/ici-cg-3" not in schema["$defs"]["SharedKey"]["enum"]  # article-local: not offered
     v = _validator("article")
-    data = yaml.load((SEEDS / A).read_text(encoding="utf-8"), Loader=_FastLoader)  # noqa: S506 - a safe loader
+    data = yaml.load((SEEDS / A).read_text(encoding="utf-8"), Loader=FastLoader)  # noqa: S506 - a safe loader
     data["facts"][0]["person"] = "person/someone-new"  # an article may mint its own key
     assert list(v.iter_errors(data)) == []
     data["facts"][0]["person"] = "nope/x"  # not a known kind

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from kg.curation.yamlio import Source, _FastLoader, read_yaml
+from kg.curation.yamlio import FastLoader, Source, read_yaml
 from kg.errors import CurationError, Problem
 
 _ORDER = {4: 0, 7: 1, 10: 2}  # len("YYYY"), len("YYYY-MM"), len("YYYY-MM-DD") → precision rank
@@ -127,7 +127,7 @@ def scan_refinements(paths: Iterable[Path]) -> dict[str, str]:
             raw = path.read_bytes()
             if b"refines:" not in raw:
                 continue
-            data = yaml.load(raw.decode("utf-8"), Loader=_FastLoader)  # noqa: S506 - a safe loader
+            data = yaml.load(raw.decode("utf-8"), Loader=FastLoader)  # noqa: S506 - a safe loader
         except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
             continue
         facts = data.get("facts") if isinstance(data, dict) else None

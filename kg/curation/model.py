@@ -23,9 +23,9 @@ from kg.curation.model_base import (
     PartialDate,
     Quote,
     Strict,
-    _date_field,
-    _quotes,
-    _slug_id,
+    date_field,
+    quotes_field,
+    slug_id,
 )
 
 EntityType = Literal[TYPE_NAMES]  # type: ignore[valid-type]
@@ -84,7 +84,7 @@ class Membership(FactBase):
     organization: EntityKey
     role: EntityKey
     since: PartialDate | None = None
-    _d = field_validator("since", mode="before")(_date_field)
+    _d = field_validator("since", mode="before")(date_field)
 
     @field_validator("membership")
     @classmethod
@@ -105,7 +105,7 @@ class UnnamedGroup(Strict):
     affiliation: EntityKey | None = None
     """The organisation they belong to, when the text says (a mission, an alliance)."""
 
-    _i = _slug_id("group")
+    _i = slug_id("group")
 
 
 class Actor(Strict):
@@ -151,7 +151,7 @@ class Event(FactBase):
     """The date another fact gives this same event, less precisely: this
     fact's ``date`` lies inside it (docs/modelling.md, "Same event, more
     precise date"). The event keeps its key; the precise date is the one stated."""
-    _d = field_validator("date", "began", "not_after", "as_of", "refines", mode="before")(_date_field)
+    _d = field_validator("date", "began", "not_after", "as_of", "refines", mode="before")(date_field)
 
     @model_validator(mode="after")
     def _refines_is_coarser(self) -> Event:
@@ -206,7 +206,7 @@ class CountFact(FactBase):
     """What is counted, as a noun phrase in both languages ("member countries", "دولة عضوا")."""
     as_of: PartialDate | None = None
     """When the count held (a day); the article's date when not given."""
-    _d = field_validator("as_of", mode="before")(_date_field)
+    _d = field_validator("as_of", mode="before")(date_field)
 
     @field_validator("as_of")
     @classmethod
@@ -288,10 +288,10 @@ class Claim(Strict):
     about: list[EntityKey] = []
     note: str | None = Field(default=None, max_length=4000)
 
-    _q = field_validator("quote", mode="before")(_quotes)
-    _d = field_validator("date", mode="before")(_date_field)
+    _q = field_validator("quote", mode="before")(quotes_field)
+    _d = field_validator("date", mode="before")(date_field)
 
-    _i = _slug_id("claim")
+    _i = slug_id("claim")
 
     @model_validator(mode="after")
     def _one_speaker(self) -> Claim:
@@ -328,9 +328,9 @@ class ArticleMeta(Strict):
     note: str | None = Field(default=None, max_length=4000)
     not_article: list[NotArticle] = []
 
-    _d = field_validator("published", mode="before")(_date_field)
+    _d = field_validator("published", mode="before")(date_field)
 
-    _i = _slug_id("article")
+    _i = slug_id("article")
 
 
 class ArticleFile(Strict):

@@ -55,7 +55,7 @@ class PartialDate(Strict):
 
 
 
-def _date_field(cls: type, v: object) -> PartialDate | None:
+def date_field(cls: type, v: object) -> PartialDate | None:
     if v is None or isinstance(v, PartialDate):
         return v
     return PartialDate.parse(v)
@@ -78,7 +78,7 @@ class Quote(Strict):
     occurrence: int | None = Field(default=None, ge=1)
 
 
-def _quotes(cls: type, v: object) -> object:
+def quotes_field(cls: type, v: object) -> object:
     if isinstance(v, str):
         return [{"text": v}]
     if isinstance(v, dict):
@@ -88,7 +88,7 @@ def _quotes(cls: type, v: object) -> object:
     return v
 
 
-def _slug_id(what: str):  # type: ignore[no-untyped-def]
+def slug_id(what: str):  # type: ignore[no-untyped-def]
     """The ``id`` validator of facts, claims and articles: the id is part of their IRIs for ever."""
 
     def check(cls: type, v: str) -> str:
@@ -105,6 +105,6 @@ class FactBase(Strict):
     inferred: bool = False
     note: str | None = Field(default=None, max_length=4000)
 
-    _q = field_validator("quote", mode="before")(_quotes)
+    _q = field_validator("quote", mode="before")(quotes_field)
 
-    _i = _slug_id("fact")
+    _i = slug_id("fact")

@@ -63,7 +63,7 @@ def _yaml() -> YAML:
     return y
 
 
-class _FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+class FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
     """libyaml, dates kept as strings (as in the round-trip reader), duplicate keys refused."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -76,8 +76,8 @@ class _FastLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.Saf
         return super().construct_mapping(node, deep=deep)
 
 
-_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
-_FastLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
+FastLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+FastLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
 
 
 QUOTED_START_FIX = ("a value that begins with a quote mark must be quoted whole: wrap the whole value in single "
@@ -111,7 +111,7 @@ def read_yaml(path: Path) -> Source:
         raise CurationError(path, line, "encoding", f"not valid UTF-8 at byte {exc.start} ({exc.reason})",
                             fix="save the file as UTF-8") from None
     try:
-        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         _read_tree(path, text)  # the round-trip reader's message, where it has one
         mark = exc.problem_mark or exc.context_mark

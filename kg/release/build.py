@@ -41,7 +41,7 @@ from kg.release.history import now
 from kg.release.progress import counter
 from kg.release.serialize import write_formats
 from kg.release.sitemap import write_sitemaps
-from kg.release.staging import WORK_DIR, Progress, Staged, _stderr, stage, to_oxigraph
+from kg.release.staging import WORK_DIR, Progress, Staged, stage, stderr_lines, to_oxigraph
 from kg.release.void import VOID_FILE, count_union, void_turtle
 
 __all__ = ["WORK_DIR", "Staged", "build", "stage", "to_oxigraph"]
@@ -66,7 +66,7 @@ def _previous(settings: Settings, fingerprint: dict[str, str], progress: Progres
     return cache, current.store_dir
 
 
-def build(settings: Settings, progress: Progress = _stderr, *, full: bool = False) -> Release:
+def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool = False) -> Release:
     """Curate → map → validate → serialize → publish. Incremental from the current release's
     build cache when there is one and nothing but the seeds changed (``kg.release.incremental``);
     ``full``: map, load and validate everything. Both publish the same bytes."""

@@ -20,7 +20,7 @@ from kg.curation.loader import CorpusStream
 from kg.rdf.iris import Iris
 from kg.rdf.turtledir import load_turtle_dir
 from kg.release.progress import counter
-from kg.release.staging import Progress, Staged, _stderr, stage
+from kg.release.staging import Progress, Staged, stage, stderr_lines
 from kg.validation.focus import affected
 from kg.validation.validate import Report, validate_store
 
@@ -71,7 +71,7 @@ class Checked:
         return origins(self.seeds_dir, Iris(self.base), wanted=_wanted(self.report))
 
 
-def check(settings: Settings, progress: Progress = _stderr) -> Checked:
+def check(settings: Settings, progress: Progress = stderr_lines) -> Checked:
     """Curate, map and validate in a temporary directory, writing nothing under var/."""
     with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
         staged = stage(settings, Path(tmp), progress, gz=False)

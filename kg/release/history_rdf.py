@@ -20,7 +20,9 @@ import pyoxigraph as ox
 from kg.rdf.iris import Iris
 from kg.rdf.vocab import DCAT, DCT, RDF, RDFS, SPDX, VOID, XSD
 from kg.release.history import ReleaseInfo
-from kg.release.void import CC_BY, IANA, MEDIA, _lit, _n  # the same term helpers as the release's own description
+from kg.release.void import CC_BY, IANA, MEDIA  # the same term helpers as the release's own description
+from kg.release.void import lit as _lit
+from kg.release.void import node as _n
 
 ADMS = "http://www.w3.org/ns/adms#"
 SUPERSEDED = {str(DCAT.version), str(DCT.issued), str(DCT.modified), "http://www.w3.org/2002/07/owl#versionInfo"}

@@ -55,7 +55,7 @@ WORK_DIR = ".work"
 """Spool and sort files, inside the release's temporary directory; removed before publishing."""
 
 
-def _stderr(line: str) -> None:
+def stderr_lines(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
@@ -106,7 +106,7 @@ class Staged:
         return ox.Store(str(self.directory / STORE_DIR))
 
 
-def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *, gz: bool = True,
+def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines, *, gz: bool = True,
           cache: Cache | None = None, previous_store: Path | None = None) -> Staged:
     """Curate and map article by article into the spool, sort it, write the
     N-Quads/N-Triples dumps and load the store: stages 1 and 2. With ``cache`` (and the

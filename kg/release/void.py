@@ -50,14 +50,14 @@ RIGHTS_AR = (
 )
 
 
-def _n(iri: object) -> ox.NamedNode:
+def node(iri: object) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
 
-def _lit(value: object, dt: object | None = None, lang: str | None = None) -> ox.Literal:
+def lit(value: object, dt: object | None = None, lang: str | None = None) -> ox.Literal:
     if lang:
         return ox.Literal(str(value), language=lang)
-    return ox.Literal(str(value), datatype=_n(dt)) if dt else ox.Literal(str(value))
+    return ox.Literal(str(value), datatype=node(dt)) if dt else ox.Literal(str(value))
 
 
 @dataclass
@@ -134,13 +134,13 @@ class _Triples:
         self.triples: list[ox.Triple] = []
 
     def add(self, s: ox.NamedNode | ox.BlankNode, p: object, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
-        self.triples.append(ox.Triple(s, _n(p), o))
+        self.triples.append(ox.Triple(s, node(p), o))
 
 
 def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], meta: dict) -> bytes:
     """The Turtle bytes of the description (triples sorted: same release → same bytes)."""
     iris = Iris(base)
-    ds = _n(iris.dataset)
+    ds = node(iris.dataset)
     out = _Triples()
     _about(out.add, ds, iris, base, meta)
     _counts(out.add, ds, stats, base)
@@ -156,52 +156,52 @@ def void_turtle(stats: UnionStats, *, base: str, files: Mapping[str, FileInfo], 
 
 def _about(add: _Add, ds: ox.NamedNode, iris: Iris, base: str, meta: dict) -> None:
     """What the dataset is, who publishes it under which licence, where to reach it, which vocabularies it uses."""
-    add(ds, RDF.type, _n(VOID.Dataset))
-    add(ds, RDF.type, _n(DCAT.Dataset))
-    add(ds, DCT.title, _lit("Qatar–NATO cooperation knowledge graph", lang="en"))
-    add(ds, DCT.title, _lit("الرسم المعرفي للتعاون بين قطر وحلف شمال الأطلسي", lang="ar"))
-    add(ds, DCT.description, _lit(
+    add(ds, RDF.type, node(VOID.Dataset))
+    add(ds, RDF.type, node(DCAT.Dataset))
+    add(ds, DCT.title, lit("Qatar–NATO cooperation knowledge graph", lang="en"))
+    add(ds, DCT.title, lit("الرسم المعرفي للتعاون بين قطر وحلف شمال الأطلسي", lang="ar"))
+    add(ds, DCT.description, lit(
         "Facts curated by hand from Arabic news articles on cooperation between the State of Qatar and NATO; "
         "each fact is a named graph with its verbatim evidence quote and offsets (W3C Web Annotation).", lang="en"))
-    add(ds, DCT.description, _lit(
+    add(ds, DCT.description, lit(
         "حقائق منسّقة يدويا من مقالات إخبارية عربية عن التعاون بين دولة قطر وحلف شمال الأطلسي؛ كل حقيقة رسم مسمّى "
         "مع اقتباسها الحرفي وموضعه في النص.", lang="ar"))
-    add(ds, DCT.license, _n(CC_BY))
-    add(ds, DCT.rights, _lit(RIGHTS_EN, lang="en"))
-    add(ds, DCT.rights, _lit(RIGHTS_AR, lang="ar"))
-    publisher = _n(Iris.part(iris.dataset, "publisher"))
+    add(ds, DCT.license, node(CC_BY))
+    add(ds, DCT.rights, lit(RIGHTS_EN, lang="en"))
+    add(ds, DCT.rights, lit(RIGHTS_AR, lang="ar"))
+    publisher = node(Iris.part(iris.dataset, "publisher"))
     add(ds, DCT.publisher, publisher)
     add(ds, DCT.creator, publisher)
-    add(publisher, RDF.type, _n(FOAF.Organization))
-    add(publisher, FOAF.name, _lit("Qatar–NATO KG project", lang="en"))
+    add(publisher, RDF.type, node(FOAF.Organization))
+    add(publisher, FOAF.name, lit("Qatar–NATO KG project", lang="en"))
     dates = sorted(a["published"] for a in meta.get("articles", []) if a.get("published"))
     if dates:
-        add(ds, DCT.temporal, _lit(f"{dates[0]}/{dates[-1]}"))
+        add(ds, DCT.temporal, lit(f"{dates[0]}/{dates[-1]}"))
     # the version is the release id (a hash of the dumps, so this file stays
     # byte-identical for the same input); publication times come from the
     # history, merged in by the server (kg.release.history_rdf.merge_description)
     if meta.get("id"):
-        add(ds, DCAT.version, _lit(meta["id"]))
-    add(ds, RDFS.comment, _lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
+        add(ds, DCAT.version, lit(meta["id"]))
+    add(ds, RDFS.comment, lit(f"Built by {meta.get('generator', f'kg {__version__}')}.", lang="en"))
     for lang in ("ar", "en"):
-        add(ds, DCT.language, _n(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
-    add(ds, DCAT.landingPage, _n(base))
-    add(ds, FOAF.homepage, _n(base))
-    add(ds, VOID.sparqlEndpoint, _n(iris.sparql))
-    add(ds, VOID.uriSpace, _lit(base + "id/"))
-    add(ds, VOID.vocabulary, _n(iris.ontology))
+        add(ds, DCT.language, node(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
+    add(ds, DCAT.landingPage, node(base))
+    add(ds, FOAF.homepage, node(base))
+    add(ds, VOID.sparqlEndpoint, node(iris.sparql))
+    add(ds, VOID.uriSpace, lit(base + "id/"))
+    add(ds, VOID.vocabulary, node(iris.ontology))
     for ns in ("http://www.w3.org/ns/org#", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://schema.org/",
                "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#"):
-        add(ds, VOID.vocabulary, _n(ns))
+        add(ds, VOID.vocabulary, node(ns))
 
 
 def _counts(add: _Add, ds: ox.NamedNode, stats: UnionStats, base: str) -> None:
     """VoID's statistics of the union graph, and what void:entities counts (more than the site's entities)."""
-    add(ds, VOID.triples, _lit(stats.triples, XSD.integer))
-    add(ds, VOID.distinctSubjects, _lit(stats.subjects, XSD.integer))
-    add(ds, VOID.distinctObjects, _lit(stats.objects, XSD.integer))
-    add(ds, VOID.entities, _lit(stats.entities, XSD.integer))
-    add(ds, RDFS.comment, _lit(
+    add(ds, VOID.triples, lit(stats.triples, XSD.integer))
+    add(ds, VOID.distinctSubjects, lit(stats.subjects, XSD.integer))
+    add(ds, VOID.distinctObjects, lit(stats.objects, XSD.integer))
+    add(ds, VOID.entities, lit(stats.entities, XSD.integer))
+    add(ds, RDFS.comment, lit(
         f"void:entities counts every resource described under {base}id/: the things, facts, claims and articles and "
         f"their parts (#evidence-1 …). Of them, {stats.things} are entities as the site counts them: the people, states, "
         "organisations, places, events and other things the facts are about, not the facts, claims or articles.", lang="en"))
@@ -210,43 +210,43 @@ def _counts(add: _Add, ds: ox.NamedNode, stats: UnionStats, base: str) -> None:
 def _partitions(add: _Add, ds: ox.NamedNode, stats: UnionStats) -> None:
     """One class partition per class and one property partition per property, in a stable order."""
     classes, props = stats.classes, stats.properties
-    add(ds, VOID.classes, _lit(len(classes), XSD.integer))
-    add(ds, VOID.properties, _lit(len(props), XSD.integer))
+    add(ds, VOID.classes, lit(len(classes), XSD.integer))
+    add(ds, VOID.properties, lit(len(props), XSD.integer))
     for i, (cls, n) in enumerate(sorted(classes.items()), start=1):
-        node = ox.BlankNode(f"class{i}")
-        add(ds, VOID.classPartition, node)
-        add(node, VOID["class"], _n(cls))
-        add(node, VOID.entities, _lit(n, XSD.integer))
+        part = ox.BlankNode(f"class{i}")
+        add(ds, VOID.classPartition, part)
+        add(part, VOID["class"], node(cls))
+        add(part, VOID.entities, lit(n, XSD.integer))
     for i, (prop, n) in enumerate(sorted(props.items()), start=1):
-        node = ox.BlankNode(f"property{i}")
-        add(ds, VOID.propertyPartition, node)
-        add(node, VOID.property, _n(prop))
-        add(node, VOID.triples, _lit(n, XSD.integer))
+        part = ox.BlankNode(f"property{i}")
+        add(ds, VOID.propertyPartition, part)
+        add(part, VOID.property, node(prop))
+        add(part, VOID.triples, lit(n, XSD.integer))
 
 
 def _linksets(add: _Add, ds: ox.NamedNode, iris: Iris, stats: UnionStats) -> None:
     """One void:Linkset per target dataset of our owl:sameAs links, with its count."""
     for slug, (name, space, home, target_iri) in LINK_TARGETS.items():
         n = stats.linksets[slug]
-        ls, target = _n(Iris.part(iris.dataset, f"linkset-{slug}")), _n(target_iri)
+        ls, target = node(Iris.part(iris.dataset, f"linkset-{slug}")), node(target_iri)
         add(ds, VOID.subset, ls)
-        add(ls, RDF.type, _n(VOID.Linkset))
-        add(ls, DCT.title, _lit(f"owl:sameAs links to {name}", lang="en"))
-        add(ls, VOID.linkPredicate, _n(OWL.sameAs))
+        add(ls, RDF.type, node(VOID.Linkset))
+        add(ls, DCT.title, lit(f"owl:sameAs links to {name}", lang="en"))
+        add(ls, VOID.linkPredicate, node(OWL.sameAs))
         add(ls, VOID.subjectsTarget, ds)
         add(ls, VOID.objectsTarget, target)
-        add(ls, VOID.triples, _lit(n, XSD.integer))
-        add(target, RDF.type, _n(VOID.Dataset))
-        add(target, DCT.title, _lit(name, lang="en"))
-        add(target, VOID.uriSpace, _lit(space))
-        add(target, FOAF.homepage, _n(home))
+        add(ls, VOID.triples, lit(n, XSD.integer))
+        add(target, RDF.type, node(VOID.Dataset))
+        add(target, DCT.title, lit(name, lang="en"))
+        add(target, VOID.uriSpace, lit(space))
+        add(target, FOAF.homepage, node(home))
 
 
 def _sources(add: _Add, ds: ox.NamedNode, iris: Iris, stats: UnionStats, meta: dict) -> None:
     """Every article as a dct:source, and the web page it was read from as prov:wasDerivedFrom."""
     urls = stats.urls
     for art in meta.get("articles", []):
-        a = _n(iris.article(art["id"]))
+        a = node(iris.article(art["id"]))
         add(ds, DCT.source, a)
         if a.value in urls and isinstance(urls[a.value], ox.NamedNode):
             add(ds, PROV.wasDerivedFrom, urls[a.value])
@@ -256,35 +256,35 @@ def _distributions(add: _Add, ds: ox.NamedNode, iris: Iris, files: Mapping[str, 
     """Every dump as a dcat:Distribution with its size, media type and SHA-256 (spdx:Checksum)."""
     for i, name in enumerate(sorted(files), start=1):
         info = files[name]
-        dist = _n(iris.dump(name))
+        dist = node(iris.dump(name))
         stem, _, ext = name.removesuffix(".gz").rpartition(".")
         gz = name.endswith(".gz")
         if stem == "dataset":
             add(ds, VOID.dataDump, dist)
             add(ds, DCAT.distribution, dist)
             media, label, feature = MEDIA[ext]
-            add(ds, VOID.feature, _n(feature))
-            add(dist, DCT.title, _lit(f"The whole dataset in {label}" + (", gzipped" if gz else ""), lang="en"))
+            add(ds, VOID.feature, node(feature))
+            add(dist, DCT.title, lit(f"The whole dataset in {label}" + (", gzipped" if gz else ""), lang="en"))
         else:
             media = "text/turtle"
             owner = {"ontology": iris.ontology, "shapes": iris.shapes}.get(stem)
             if owner is not None:
-                add(_n(owner), DCAT.distribution, dist)
+                add(node(owner), DCAT.distribution, dist)
             else:
                 add(ds, RDFS.seeAlso, dist)
-            add(dist, DCT.title, _lit(name, lang="en"))
-        add(dist, RDF.type, _n(DCAT.Distribution))
+            add(dist, DCT.title, lit(name, lang="en"))
+        add(dist, RDF.type, node(DCAT.Distribution))
         add(dist, DCAT.downloadURL, dist)
         add(dist, DCAT.accessURL, dist)
-        add(dist, DCAT.mediaType, _n(IANA + media))
-        add(dist, DCT["format"], _lit(media))
+        add(dist, DCAT.mediaType, node(IANA + media))
+        add(dist, DCT["format"], lit(media))
         if gz:
-            add(dist, DCAT.compressFormat, _n(IANA + "application/gzip"))
-        add(dist, DCAT.byteSize, _lit(info.bytes, XSD.nonNegativeInteger))
-        add(dist, DCT.license, _n(CC_BY))
+            add(dist, DCAT.compressFormat, node(IANA + "application/gzip"))
+        add(dist, DCAT.byteSize, lit(info.bytes, XSD.nonNegativeInteger))
+        add(dist, DCT.license, node(CC_BY))
         checksum = ox.BlankNode(f"checksum{i}")
         add(dist, SPDX.checksum, checksum)
-        add(checksum, RDF.type, _n(SPDX.Checksum))
-        add(checksum, SPDX.algorithm, _n(SPDX.checksumAlgorithm_sha256))
-        add(checksum, SPDX.checksumValue, _lit(info.sha256, XSD.hexBinary))
-    add(ds, RDFS.seeAlso, _n(iris.dump("SHA256SUMS")))
+        add(checksum, RDF.type, node(SPDX.Checksum))
+        add(checksum, SPDX.algorithm, node(SPDX.checksumAlgorithm_sha256))
+        add(checksum, SPDX.checksumValue, lit(info.sha256, XSD.hexBinary))
+    add(ds, RDFS.seeAlso, node(iris.dump("SHA256SUMS")))
