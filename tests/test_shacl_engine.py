@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import warnings
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -35,6 +36,32 @@ def release_store(quads: list[ox.Quad], default_only: list[ox.Quad] = ()) -> ox.
     store.extend(quads)
     store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in [*quads, *default_only])
     return store
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _queries_parsed_once() -> Iterator[None]:
+    """pyshacl, the reference, hands rdflib the text of each SHACL-SPARQL query
+    on every run, and rdflib parses it again (most of a reference run on a small
+    graph). Within this module each distinct text is parsed and translated once
+    and the prepared query reused, as ``rdflib.plugins.sparql.prepareQuery``
+    allows: the same algebra, evaluated afresh on each graph."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared: dict[tuple, object] = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in prepared:
+                prepared[key] = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(processor.SPARQLProcessor, "query", query)
+    yield
+    patch.undo()
 
 
 def both(ds: Dataset, shapes_graph: Graph | None = None) -> tuple[Report, Report]:
