@@ -62,7 +62,7 @@ def article_items(request: Request, articles: list[tuple[str, str]]) -> list[dic
     urls = get_urls(request)
     table = (["article"], [(ox.NamedNode(a),) for a, _ in articles])
     found: dict[str, dict] = {a: {"href": urls.page(a), "labels": {}, "date": d or None, "url": None} for a, d in articles}
-    for r in run(context(request).store, "articles", base=urls.base, table=table).dicts():
+    for r in run(list_store(context(request)), "articles", base=urls.base, table=table).dicts():
         a = found[r["article"].value]
         label = r.get("label")
         if isinstance(label, ox.Literal):
@@ -150,7 +150,7 @@ def instances(curie: str, request: Request) -> Response:
         return not_found(request)
     page = Page(number, page_size(request), len(items))
     shown = page.slice(items)
-    store = context(request).store
+    store = list_store(context(request))
     labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
     view = Viewer(urls, namespaces, {**labels, **summary_of(context(request), list_store(context(request))).ontology_labels})
     return paged_html(request, "type_list.html", page, {
@@ -170,6 +170,11 @@ def warm(ctx: ReleaseContext) -> threading.Thread:
 
     def go() -> None:
         try:
+            from kg.web.dataset import void_of
+            from kg.web.render import prepare
+
+            prepare()
+            void_of(ctx)
             summary = summary_of(ctx, list_store(ctx))
             warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
         except Exception:

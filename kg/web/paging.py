@@ -114,11 +114,18 @@ _lists_lock = threading.Lock()
 
 
 def list_store(ctx: ReleaseContext) -> Store:
-    """Where the order of a long list is read: the release's on-disk store
-    opened in this process, which answers a query whole (the query workers
-    cap rows at ``max_rows``, so a list of 150 000 facts would be read in 30
-    chunks, each sorting all of them again); the served store when there is
-    no on-disk store (a remote one, ``--store``, or an older release)."""
+    """Where the pages' own queries run: the release's on-disk store opened in
+    this process. It answers a long list's order whole (the query workers cap
+    rows at ``max_rows``, so a list of 150 000 facts would be read in 30
+    chunks, each sorting all of them again), and a page's bounded queries (one
+    IRI bound, or a ``VALUES`` table of one page's items) without the worker
+    round trip: a cold page made a dozen or more of them, and the pipe and
+    the pickling of their rows cost more than the engine (a person's page at
+    10 000 articles: 390 → 140 ms; benchmarks/cold_pages.py). pyoxigraph
+    releases the GIL while it evaluates, so other requests go on meanwhile;
+    the worker processes stay for user SPARQL, which may need killing. The
+    served store when there is no on-disk store (a remote one, ``--store``,
+    or an older release)."""
     found = ctx.list_store
     if found is None and isinstance(ctx.store, OxigraphStore):  # in-process already (a past release's store)
         return ctx.store

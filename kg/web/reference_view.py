@@ -110,7 +110,7 @@ def term_labels(request: Request) -> Labels:
     """Labels of the ontology's terms; the ontology of a release never changes: read once per release."""
     ctx = context(request)
     if ctx.term_labels is None:
-        ctx.term_labels = ref.ontology_labels(ctx.store, base=get_urls(request).base)
+        ctx.term_labels = ref.ontology_labels(list_store(ctx), base=get_urls(request).base)
     return ctx.term_labels
 
 
@@ -130,7 +130,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
     participants when ``has_actors`` (an event: its description has ``sem:hasActor``)."""
     urls = get_urls(request)
     state = context(request)
-    store = state.store
+    store = list_store(state)
     terms = term_labels(request)
     if is_fact or is_article:  # their facts are those of one article at most: never paged
         facts = ref.facts_of(store, iri, base=urls.base, terms=terms)

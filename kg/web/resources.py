@@ -116,7 +116,7 @@ def description_of(ctx: ReleaseContext, iri: str) -> Description | None:
         if iri in cache:
             cache.move_to_end(iri)
             return cache[iri]
-    desc = describe(ctx.store, iri, base=ctx.release.base_iri, lists=list_store(ctx))
+    desc = describe(list_store(ctx), iri, base=ctx.release.base_iri)
     with _cache_lock:
         cache[iri] = desc
         while len(cache) > DESCRIPTION_CACHE:
@@ -200,7 +200,7 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     rels = links(request, page)
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
-    shown = page_of(context(request).store, desc, page.number, page.size)
+    shown = page_of(list_store(context(request)), desc, page.number, page.size)
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)
     extra = document_triples(urls, desc.iri) + hydra_triples(urls, desc.iri, page)
@@ -339,7 +339,7 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
     text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text) and isinstance(t.object, ox.Literal)), None)
     if text is None:
         return None
-    rows = run(context(request).store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
+    rows = run(list_store(context(request)), "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
     spans = []
     for n, r in enumerate(rows, start=1):
         start, end = int(r["start"].value), int(r["end"].value)
