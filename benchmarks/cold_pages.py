@@ -160,37 +160,36 @@ def main(argv: list[str] | None = None) -> int:
 
     async def go() -> None:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kg.test", timeout=600) as client:
-            # the startup hooks (the summary, the search index) run as under uvicorn
-            async with _lifespan(app):
-                waited = await asyncio.to_thread(settle, app)
-                timings.take()
-                print(f"warm-up settled after {waited:.1f} s", flush=True)
-                for n, path in enumerate(paths):
-                    prof = cProfile.Profile()
-                    if args.profile:
-                        profiled_threads(prof)
-                    t = time.perf_counter()
-                    r = await client.get(path, headers={"Accept": HTML})
-                    wall = time.perf_counter() - t
-                    qs = timings.take()
-                    by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
-                    for name, secs, rows in qs:
-                        by[name][0] += 1
-                        by[name][1] += secs
-                        by[name][2] += rows
-                    in_queries = sum(s for _, s, _ in qs)
-                    item = {"path": path, "status": r.status_code, "bytes": len(r.content), "ms": round(wall * 1000, 1),
-                            "query_ms": round(in_queries * 1000, 1), "queries": {k: {"n": v[0], "ms": round(v[1] * 1000, 1), "rows": v[2]}
-                                                                               for k, v in sorted(by.items(), key=lambda kv: -kv[1][1])}}
-                    out.append(item)
-                    print(f"{path}: {r.status_code} {len(r.content):,} B {item['ms']} ms (queries {item['query_ms']} ms, "
-                          f"{len(qs)} queries)", flush=True)
-                    for k, v in item["queries"].items():
-                        print(f"    {k:28s} ×{v['n']:<3d} {v['ms']:8.1f} ms {v['rows']:7d} rows", flush=True)
-                    if args.profile:
-                        args.profile.mkdir(parents=True, exist_ok=True)
-                        prof.dump_stats(args.profile / f"{n:02d}.prof")
+        # the startup hooks (the summary, the search index) run as under uvicorn
+        async with httpx.AsyncClient(transport=transport, base_url="http://kg.test", timeout=600) as client, _lifespan(app):
+            waited = await asyncio.to_thread(settle, app)
+            timings.take()
+            print(f"warm-up settled after {waited:.1f} s", flush=True)
+            for n, path in enumerate(paths):
+                prof = cProfile.Profile()
+                if args.profile:
+                    profiled_threads(prof)
+                t = time.perf_counter()
+                r = await client.get(path, headers={"Accept": HTML})
+                wall = time.perf_counter() - t
+                qs = timings.take()
+                by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
+                for name, secs, rows in qs:
+                    by[name][0] += 1
+                    by[name][1] += secs
+                    by[name][2] += rows
+                in_queries = sum(s for _, s, _ in qs)
+                item = {"path": path, "status": r.status_code, "bytes": len(r.content), "ms": round(wall * 1000, 1),
+                        "query_ms": round(in_queries * 1000, 1), "queries": {k: {"n": v[0], "ms": round(v[1] * 1000, 1), "rows": v[2]}
+                                                                           for k, v in sorted(by.items(), key=lambda kv: -kv[1][1])}}
+                out.append(item)
+                print(f"{path}: {r.status_code} {len(r.content):,} B {item['ms']} ms (queries {item['query_ms']} ms, "
+                      f"{len(qs)} queries)", flush=True)
+                for k, v in item["queries"].items():
+                    print(f"    {k:28s} ×{v['n']:<3d} {v['ms']:8.1f} ms {v['rows']:7d} rows", flush=True)
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    prof.dump_stats(args.profile / f"{n:02d}.prof")
 
     try:
         asyncio.run(go())

@@ -130,6 +130,8 @@ class ReleaseContext:
     term_labels: dict[str, dict[str, str]] | None = None
     list_store: Store | None = None
     page_lists: Lists | None = None
+    page_parts: Lists | None = None
+    """The language-independent data of a page's lists (``kg.web.paging.parts_of``)."""
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
     search_index: LabelIndex | None = None
     site_summary: Summary | None = None

@@ -131,7 +131,11 @@ def members(request: Request, cls: str) -> list[str]:
     base = get_urls(request).base
 
     def compute() -> list[str]:
-        return [r["s"].value for r in run_all(list_store(context(request)), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
+        store, this = list_store(context(request)), ox.NamedNode(cls)
+        whole = run(store, "type_members_any", base=base, table=(["class"], [(this,)]))
+        if not whole.truncated:  # sorted here: the engine's ORDER BY is ten times slower
+            return sorted({r["s"].value for r in whole.dicts()})
+        return [r["s"].value for r in run_all(store, "type_members", base=base, **{"class": this})]
 
     return lists_of(context(request)).get(("members", cls), compute)
 

@@ -139,6 +139,22 @@ def list_store(ctx: ReleaseContext) -> Store:
     return found
 
 
+PAGE_PARTS = 64
+"""Pages whose events and facts are kept: a page asked in its two languages
+(and ``?lang=``, and by ``kg export-site`` in each) runs its queries once."""
+
+
+def parts_of(ctx: ReleaseContext) -> Lists:
+    """The ``page_parts`` of the release ``ctx`` serves (a small LRU)."""
+    found = ctx.page_parts
+    if found is None:
+        with _lists_lock:
+            found = ctx.page_parts
+            if found is None:
+                found = ctx.page_parts = Lists(PAGE_PARTS)
+    return found
+
+
 def lists_of(ctx: ReleaseContext) -> Lists:
     """The ``Lists`` of the release ``ctx`` serves."""
     found = ctx.page_lists
@@ -150,4 +166,4 @@ def lists_of(ctx: ReleaseContext) -> Lists:
     return found
 
 
-__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager"]
+__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager", "parts_of"]
