@@ -21,7 +21,9 @@ exported, a POST) is proxied to ``kg serve``. See ``kg.web.nginx_conf`` and
 docs/deploy.md.
 
 Streaming: files and map lines are written as answers come; what is held is
-the current resource's handful of variants, whatever the corpus size.
+the current resource's handful of variants, whatever the corpus size. The
+crawl itself is ``kg.web.export_crawl``; with ``shards`` the resources are
+rendered by that many processes (``kg.web.export_shards``) and written here.
 """
 
 from __future__ import annotations
