@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--upstream", metavar="URL", help="kg serve, for everything not exported (default http://HOST:PORT of the settings)")
     ex.add_argument("--sparql", metavar="URL", help="send /sparql here instead (e.g. Virtuoso's http://host:8890/sparql)")
     ex.add_argument("--quiet", action="store_true", help="no progress count")
+    ex.add_argument("--shards", type=int, default=os.cpu_count() or 1,
+                    help="processes rendering the pages (default: one per core, %(default)s here)")
 
     pub = sub.add_parser("publish", help="load the current release into a SPARQL 1.1 Graph Store Protocol endpoint")
     pub.add_argument("--to", required=True, metavar="URL", help="Graph Store Protocol endpoint (user:password@ in the URL allowed)")
@@ -216,7 +219,7 @@ def _export_site(settings: Settings, args: argparse.Namespace) -> int:
     import shutil
 
     from kg.web.context import current
-    from kg.web.export_site import export_site
+    from kg.web.export_site import Progress, export_site
     from kg.web.server import build_app
 
     for part in ("_kg_export", "_kg_blobs", "nginx"):
@@ -225,14 +228,18 @@ def _export_site(settings: Settings, args: argparse.Namespace) -> int:
     ctx = current(app)
     tty = sys.stderr.isatty() and not args.quiet
 
-    def count(n: int) -> None:
-        if tty and n % 50 == 0:
-            print(f"\rexport-site: {n} paths", end="", file=sys.stderr, flush=True)
+    shown = [0.0]
+
+    def count(p: Progress) -> None:  # a line a second on a terminal, one every 30 s in a log
+        now = time.monotonic()
+        if not args.quiet and now - shown[0] >= (1 if tty else 30):
+            shown[0] = now
+            print(("\r" if tty else "") + p.line(), end="" if tty else "\n", file=sys.stderr, flush=True)
 
     try:
         summary = export_site(app, ctx.release, args.dir, listen=args.listen,
                               upstream=args.upstream or f"http://{settings.host}:{settings.port}", sparql=args.sparql,
-                              progress=count)
+                              progress=count, settings=settings, shards=max(1, args.shards))
     finally:
         ctx.store.close()
     if not args.quiet:

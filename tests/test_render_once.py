@@ -24,6 +24,8 @@ from kg.config import Settings
 from kg.errors import QueryTimeout
 from kg.release.build import build
 from kg.release.directory import Release, open_release
+from kg.web.context import Once
+from kg.web.paging import list_store
 from kg.web.reload import reloader_of
 from kg.web.render_once import cache_of
 from kg.web.server import build_app, make_store
@@ -67,6 +69,9 @@ def servers(release: Release, release_settings: Settings) -> Iterator[tuple[str,
     kept_app = build_app(release_settings.with_(query_workers=1))
     reference_app = build_app(release_settings.with_(query_workers=1, response_cache_bytes=0))
     kept_app.state.store = Switchable(kept_app.state.store)
+    pages_store = Switchable(list_store(kept_app.state))  # where the pages' own queries run
+    kept_app.state.list_store = Once()
+    kept_app.state.list_store.get(lambda: pages_store)
     try:
         with serve(kept_app) as kept, serve(reference_app) as reference:
             yield kept, reference, kept_app
@@ -128,13 +133,13 @@ def test_a_hit_asks_neither_the_store_nor_a_template(servers: tuple[str, str, An
         raise AssertionError("a template was rendered for a kept answer")
 
     monkeypatch.setattr(render, "environment", no_rendering)
-    app.state.store.fail = RuntimeError("the store was asked for a kept answer")
+    app.state.store.fail = app.state.list_store.ready.fail = RuntimeError("the store was asked for a kept answer")
     try:
         for p, r in first.items():
             same(fetch(kept + p, Accept="text/html", **{"Accept-Language": "ar"}), r, p)
         assert fetch(f"{kept}/doc/article/{release.meta['articles'][-1]['id']}.nt").status_code == 500  # not kept: it needs the store
     finally:
-        app.state.store.fail = None
+        app.state.store.fail = app.state.list_store.ready.fail = None
 
 
 def test_strong_etag_and_304_on_a_miss_and_on_a_hit(servers: tuple[str, str, Any]) -> None:
@@ -168,11 +173,11 @@ def test_errors_and_404s_are_not_kept(servers: tuple[str, str, Any], release: Re
     kept, _, app = servers
     cache = cache_of(app)
     path = f"/doc/article/{release.meta['articles'][-1]['id']}.rdf"
-    app.state.store.fail = QueryTimeout("the store is slow")
+    app.state.store.fail = app.state.list_store.ready.fail = QueryTimeout("the store is slow")
     try:
         assert fetch(kept + path).status_code == 503
     finally:
-        app.state.store.fail = None
+        app.state.store.fail = app.state.list_store.ready.fail = None
     assert fetch(kept + path).status_code == 200  # the 503 was not kept
     before = len(cache)
     for _ in range(2):

@@ -141,9 +141,10 @@ def _facts(store: Store, rows: list[dict], label_rows: list[dict], evidence_rows
         quote = Quote(r["article"].value, r["exact"].value, int(r["start"].value), int(r["end"].value))
         if quote not in rec.quotes:
             rec.quotes.append(quote)
-    for article in sorted({q.article for rec in records.values() for q in rec.quotes} - set(labels)):
-        for r in run(store, "label_of", base=base, this=ox.NamedNode(article)).dicts():  # a link is never titled with nothing
-            _add_label(labels, article, r.get("label"), preferred=False)
+    unnamed = sorted({q.article for rec in records.values() for q in rec.quotes} - set(labels))
+    if unnamed:  # a link is never titled with nothing; one query for all of them
+        for r in run(store, "labels_each", base=base, table=(["this"], [(ox.NamedNode(a),) for a in unnamed])).dicts():
+            _add_label(labels, r["this"].value, r.get("label"), preferred=False)
     for rec in records.values():
         rec.triples.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
         rec.quotes.sort(key=lambda q: (q.article, q.start, q.end))

@@ -35,6 +35,9 @@ from kg.web.urls import Urls
 SCOPE_KEY = "kg.context"
 """Where ``kg.web.reload`` puts the request's context in the ASGI scope."""
 LIST_CACHE = 1024
+PAGE_PARTS = 64
+"""Pages whose events and facts are kept: a page asked in its two languages
+(and ``?lang=``, and by ``kg export-site`` in each) runs its queries once."""
 PAST_RELEASES = 4
 """Past releases kept open (read-only) at once for Memento; the least recently used is closed."""
 T = TypeVar("T")
@@ -155,6 +158,8 @@ class ReleaseContext:
     term_labels: dict[str, dict[str, str]] | None = None
     list_store: Once[Store] = field(default_factory=Once)
     page_lists: Lists = field(default_factory=Lists)
+    page_parts: Lists = field(default_factory=lambda: Lists(PAGE_PARTS))
+    """The language-independent data of a page's lists, for the last ``PAGE_PARTS`` pages (``kg.web.paging.parts_of``)."""
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
     search_index: Once[LabelIndex] = field(default_factory=Once)
     site_summary: Once[Summary] = field(default_factory=Once)

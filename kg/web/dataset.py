@@ -16,7 +16,7 @@ from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE
 from kg.rdf.vocab import prefixes
 from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
-from kg.web.context import context
+from kg.web.context import ReleaseContext, context
 from kg.web.documents import graph_context
 from kg.web.negotiated import choose_format, serve_document, suffix_format
 from kg.web.releases import history_validators
@@ -29,7 +29,11 @@ WELL_KNOWN_FORMATS = (TURTLE, *[f for f in RESOURCE_FORMATS if f is not TURTLE a
 
 
 def void_triples(request: Request) -> list[ox.Triple]:
-    ctx = context(request)
+    return void_of(context(request))
+
+
+def void_of(ctx: ReleaseContext) -> list[ox.Triple]:
+    """The release's ``void.ttl``, parsed once per release (at its warm-up, ``kg.web.pages.warm``)."""
     if ctx.void_triples is None:
         path = ctx.release.file(VOID_FILE)
         ctx.void_triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)) if path.is_file() else []

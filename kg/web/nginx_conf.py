@@ -55,6 +55,11 @@ NOT_REPEATED = {"date", "server", "content-length", "content-type", "last-modifi
                 "connection", "keep-alive", "location", "accept-ranges"}
 """Headers nginx makes itself: from the file, its date and the type table (Location: the redirect map)."""
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+KNOWN_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/json", "application/n-triples",
+               "application/rdf+xml", "application/n-quads", "application/trig", "text/plain", "text/css",
+               "text/javascript", "application/javascript", "image/svg+xml", "application/xml", "image/x-icon")
+"""Media types whose code (``t0`` …) is fixed, so a file's name does not depend on the
+order answers arrived in (``kg export-site --shards`` writes them as shards send them)."""
 
 
 @dataclass
@@ -104,7 +109,7 @@ class Site:
         for d in (self.root, self.blobs, self.conf):
             d.mkdir(parents=True, exist_ok=True)
         (self.blobs / "empty").write_bytes(b"")  # the body of every 303, as the app sends it
-        self.summary = Summary()
+        self.summary = Summary(types={media: f"t{n}" for n, media in enumerate(KNOWN_TYPES)})
         self._files = open(self.conf / "files.map", "w", encoding="utf-8")  # noqa: SIM115 - written across the export, closed by close()
         self._redirects = open(self.conf / "redirects.map", "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._maps: dict[str, IO[str]] = {}

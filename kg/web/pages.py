@@ -61,7 +61,7 @@ def article_items(request: Request, articles: list[tuple[str, str]]) -> list[dic
     urls = get_urls(request)
     table = (["article"], [(ox.NamedNode(a),) for a, _ in articles])
     found: dict[str, dict] = {a: {"href": urls.page(a), "labels": {}, "date": d or None, "url": None} for a, d in articles}
-    for r in run(context(request).store, "articles", base=urls.base, table=table).dicts():
+    for r in run(list_store(context(request)), "articles", base=urls.base, table=table).dicts():
         a = found[r["article"].value]
         label = r.get("label")
         if isinstance(label, ox.Literal):
@@ -130,7 +130,11 @@ def members(request: Request, cls: str) -> list[str]:
     base = get_urls(request).base
 
     def compute() -> list[str]:
-        return [r["s"].value for r in run_all(list_store(context(request)), "type_members", base=base, **{"class": ox.NamedNode(cls)})]
+        store, this = list_store(context(request)), ox.NamedNode(cls)
+        whole = run(store, "type_members_any", base=base, table=(["class"], [(this,)]))
+        if not whole.truncated:  # sorted here: the engine's ORDER BY is ten times slower
+            return sorted({r["s"].value for r in whole.dicts()})
+        return [r["s"].value for r in run_all(store, "type_members", base=base, **{"class": this})]
 
     return lists_of(context(request)).get(("members", cls), compute)
 
@@ -149,7 +153,7 @@ def instances(curie: str, request: Request) -> Response:
         return not_found(request)
     page = Page(number, page_size(request), len(items))
     shown = page.slice(items)
-    store = context(request).store
+    store = list_store(context(request))
     labels = _labels(run(store, "labels_of", base=urls.base, table=(["x"], [(ox.NamedNode(i),) for i in shown])).dicts()) if shown else {}
     view = Viewer(urls, namespaces, {**labels, **context(request).summary(list_store(context(request))).ontology_labels})
     return paged_html(request, "type_list.html", page, {
@@ -169,6 +173,11 @@ def warm(ctx: ReleaseContext) -> threading.Thread:
 
     def go() -> None:
         try:
+            from kg.web.dataset import void_of
+            from kg.web.render import prepare
+
+            prepare()
+            void_of(ctx)
             summary = ctx.summary(list_store(ctx))
             warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
         except Exception:

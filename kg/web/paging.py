@@ -110,11 +110,18 @@ def pager(request: Request, page: Page) -> dict[str, Any]:
 
 
 def list_store(ctx: ReleaseContext) -> Store:
-    """Where the order of a long list is read: the release's on-disk store
-    opened in this process, which answers a query whole (the query workers
-    cap rows at ``max_rows``, so a list of 150 000 facts would be read in 30
-    chunks, each sorting all of them again); the served store when there is
-    no on-disk store (a remote one, ``--store``, or an older release)."""
+    """Where the pages' own queries run: the release's on-disk store opened in
+    this process. It answers a long list's order whole (the query workers cap
+    rows at ``max_rows``, so a list of 150 000 facts would be read in 30
+    chunks, each sorting all of them again), and a page's bounded queries (one
+    IRI bound, or a ``VALUES`` table of one page's items) without the worker
+    round trip: a cold page made a dozen or more of them, and the pipe and
+    the pickling of their rows cost more than the engine (a person's page at
+    10 000 articles: 390 → 140 ms; benchmarks/cold_pages.py). pyoxigraph
+    releases the GIL while it evaluates, so other requests go on meanwhile;
+    the worker processes stay for user SPARQL, which may need killing. The
+    served store when there is no on-disk store (a remote one, ``--store``,
+    or an older release)."""
     if isinstance(ctx.store, OxigraphStore):  # in-process already (a past release's store)
         return ctx.store
     release = ctx.release
@@ -122,9 +129,14 @@ def list_store(ctx: ReleaseContext) -> Store:
     return ctx.list_store.get(lambda: OxigraphStore.load(embedded_files(release)) if on_disk else ctx.store)
 
 
+def parts_of(ctx: ReleaseContext) -> Lists:
+    """The ``page_parts`` of the release ``ctx`` serves (a small LRU)."""
+    return ctx.page_parts
+
+
 def lists_of(ctx: ReleaseContext) -> Lists:
     """The ordered lists of the release ``ctx`` serves."""
     return ctx.page_lists
 
 
-__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager"]
+__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager", "parts_of"]

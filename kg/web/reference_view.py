@@ -18,7 +18,7 @@ from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
 from kg.rdf.vocab import vocabulary
 from kg.web.context import ReleaseContext, context
-from kg.web.paging import Page, list_store, lists_of
+from kg.web.paging import Page, list_store, lists_of, parts_of
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
@@ -109,7 +109,7 @@ def term_labels(request: Request) -> Labels:
     """Labels of the ontology's terms; the ontology of a release never changes: read once per release."""
     ctx = context(request)
     if ctx.term_labels is None:
-        ctx.term_labels = ref.ontology_labels(ctx.store, base=get_urls(request).base)
+        ctx.term_labels = ref.ontology_labels(list_store(ctx), base=get_urls(request).base)
     return ctx.term_labels
 
 
@@ -129,7 +129,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
     participants when ``has_actors`` (an event: its description has ``sem:hasActor``)."""
     urls = get_urls(request)
     state = context(request)
-    store = state.store
+    store = list_store(state)
     terms = term_labels(request)
     if is_fact or is_article:  # their facts are those of one article at most: never paged
         facts = ref.facts_of(store, iri, base=urls.base, terms=terms)
@@ -140,13 +140,14 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
         return view
     page = page or Page(1, 10**9, 0)
     event_keys, fact_keys = reader_lists(state, iri)
-    facts = ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms)
+    facts, (events, event_labels) = parts_of(state).get(("page", iri, page.offset, page.size), lambda: (
+        ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms),
+        ref.events_page(store, iri, page.slice(event_keys), base=urls.base)))
     all_labels = _merge(facts.labels, labels)
     views = fact_views(urls, facts, all_labels, lang, first=page.offset + 1)
     view = {"fact_views": {v.iri: v for v in views}, "facts_cut": False, "fact_groups": groups(views, lang),
                "facts_total": len(fact_keys), "facts_span": page.span(len(fact_keys)),
                "events_total": len(event_keys), "events_span": page.span(len(event_keys))}
-    events, event_labels = ref.events_page(store, iri, page.slice(event_keys), base=urls.base)
     view["events"] = event_views(urls, events, _merge(event_labels, all_labels), lang, t["venue"])
     actors, actor_labels = ref.event_actors(store, iri, base=urls.base) if has_actors else ([], {})
     w = Wording(_merge(actor_labels, all_labels), lang)

@@ -29,7 +29,7 @@ from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import made_from_release
 from kg.web.context import ReleaseContext, context
 from kg.web.negotiated import choose_format, document_headers
-from kg.web.paging import Page, links, list_store, page_number, page_size, pager
+from kg.web.paging import Page, links, list_store, page_number, page_size, pager, parts_of
 from kg.web.paging import link_header as paging_links
 from kg.web.reference_view import reader_lists, reference_context
 from kg.web.render import (
@@ -116,7 +116,7 @@ def description_of(ctx: ReleaseContext, iri: str) -> Description | None:
         if iri in cache:
             cache.move_to_end(iri)
             return cache[iri]
-    desc = describe(ctx.store, iri, base=ctx.release.base_iri, lists=list_store(ctx))
+    desc = describe(list_store(ctx), iri, base=ctx.release.base_iri)
     with _cache_lock:
         cache[iri] = desc
         while len(cache) > DESCRIPTION_CACHE:
@@ -200,7 +200,9 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     rels = links(request, page)
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
-    shown = page_of(context(request).store, desc, page.number, page.size)
+    ctx = context(request)  # one page of statements, made once for its formats and languages
+    shown = parts_of(ctx).get(("statements", desc.iri, page.number, page.size),
+                              lambda: page_of(list_store(ctx), desc, page.number, page.size))
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)
     extra = document_triples(urls, desc.iri) + hydra_triples(urls, desc.iri, page)
@@ -339,7 +341,7 @@ def article_view(request: Request, desc: Description, own: list[ox.Triple], fact
     text = next((t.object.value for t in own if t.predicate.value == str(SCHEMA.text) and isinstance(t.object, ox.Literal)), None)
     if text is None:
         return None
-    rows = run(context(request).store, "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
+    rows = run(list_store(context(request)), "article_spans", base=urls.base, this=ox.NamedNode(desc.iri)).dicts()
     spans = []
     for n, r in enumerate(rows, start=1):
         start, end = int(r["start"].value), int(r["end"].value)

@@ -1,0 +1,62 @@
+"""``kg export-site`` in shard processes: the same site as one process, and a failed shard fails the export.
+
+Real shard processes (``spawn``), each building the app ``kg serve`` would,
+on the test corpus's release; the files and maps compared byte for byte with
+a one-process export (whose equality with ``kg serve`` behind nginx is
+tests/test_export_site.py's). A shard that cannot do its share (here: its
+app opened another release than the parent asked for) makes the export
+raise, and no nginx configuration is written, so a half-written site cannot
+be served as if complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.release.directory import Release
+from kg.web.context import current
+from kg.web.export_shards import ExportFailed
+from kg.web.export_site import export_site
+from kg.web.server import build_app
+
+pytestmark = pytest.mark.slow  # two full exports of the test corpus and two spawned apps
+
+
+def _export(settings: Settings, release: Release, out: Path, shards: int) -> None:
+    app = build_app(settings.with_(query_workers=1))
+    try:
+        export_site(app, release, out, listen="127.0.0.1:1", upstream="http://127.0.0.1:2", settings=settings, shards=shards)
+    finally:
+        current(app).close()
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every exported file and map, sorted map lines (shards write in their own order)."""
+    found = {}
+    for f in sorted(out.rglob("*")):
+        if f.is_file() and "_kg_blobs" not in f.parts:
+            data = f.read_bytes()
+            found[str(f.relative_to(out))] = b"\n".join(sorted(data.splitlines())) if f.suffix == ".map" else data
+    return found
+
+
+def test_two_shards_export_what_one_process_exports(release_settings: Settings, release: Release, tmp_path: Path) -> None:
+    _export(release_settings, release, tmp_path / "one", shards=1)
+    _export(release_settings, release, tmp_path / "two", shards=2)
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert len(one) > 100 and set(one) == set(two)
+    conf = {k for k in one if k.endswith(".conf")}
+    assert [k for k in one if one[k] != two[k] and k not in conf] == []
+    for k in conf:  # the configurations name their own directory
+        assert one[k].replace(str(tmp_path / "one").encode(), str(tmp_path / "two").encode()) == two[k], k
+
+
+def test_a_failed_shard_fails_the_export(release_settings: Settings, release: Release, tmp_path: Path) -> None:
+    other = dataclasses.replace(release, meta={**release.meta, "id": "not-the-served-one"})
+    with pytest.raises(ExportFailed, match="not-the-served-one"):
+        _export(release_settings, other, tmp_path / "site", shards=2)
+    assert not (tmp_path / "site" / "nginx" / "nginx.conf").exists()
