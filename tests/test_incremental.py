@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,8 +41,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module", autouse=True)
+def small_blocks() -> Iterator[None]:
+    """Blocks of ≈ 4 subjects instead of ≈ 256, so the few hundred subjects of these corpora make many blocks,
+    and graphs that run across a block's edge (kg.release.blocks), as a large corpus has."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("kg.release.blocks.SPREAD", 4)
+        yield
+
+
 @pytest.fixture(scope="module")
-def base_var(corpus: Path) -> Path:
+def base_var(corpus: Path, small_blocks: None) -> Path:
     var = corpus / "base-var"
     build(Settings(seeds_dir=corpus / "seeds", var_dir=var), progress=lambda _l: None)
     return var
@@ -107,6 +117,13 @@ def _incremental_equals_full(settings: Settings, tmp_path: Path, base_var: Path)
     return lines
 
 
+def _blocks_written(lines: list[str]) -> tuple[int, int]:
+    """(blocks written anew, blocks) from stage 4's progress line."""
+    found = [re.search(r"(\d+) of (\d+) blocks written anew", line) for line in lines]
+    m = next(m for m in found if m)
+    return int(m[1]), int(m[2])
+
+
 def _said(lines: list[str], text: str) -> bool:
     return any(text in line for line in lines)
 
@@ -120,6 +137,8 @@ def test_added_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     lines = _incremental_equals_full(settings, tmp_path, base_var)
     assert _said(lines, f"1 of {N + 1} articles mapped again")
     assert _said(lines, "node(s) the change can affect")
+    made, total = _blocks_written(lines)
+    assert 0 < made < total / 2  # most of every dump copied from the previous release, blocks and gzip segments
 
 
 def test_edited_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -228,20 +247,38 @@ def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     assert len(manifest["articles"]) == N and manifest["clean"] is True
 
 
+def _blocks(tagged: Path, quads: bool) -> list:
+    """The blocks staging cut the dump into, again from the build cache's sorted tagged lines."""
+    from kg.release.blocks import Blocker
+    from kg.release.merge import quad_line, triple_line
+
+    blocker, last = Blocker(quads=quads), None
+    with open(tagged, "rb") as fh:
+        for line in fh:
+            key = line[:-14]  # tab + 12-digit tag + newline
+            if key != last:
+                blocker.add(key, quad_line(key) if quads else triple_line(key))
+                last = key
+    return blocker.close()
+
+
 def test_formats_written_in_processes_are_the_same_bytes(base_var: Path, tmp_path: Path) -> None:
     """Stage 4 in one process per format (what a large release gets) writes what the in-process path wrote."""
     from kg.rdf.vocab import prefixes
     from kg.release.serialize import write_formats
 
     release = open_release(base_var / "current")
+    cache = base_var / CACHE_DIR / release.id
     out = tmp_path / "formats"
     out.mkdir()
-    files, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
-                                   {"dataset.nq", "dataset.nq.gz", "dataset.nt", "dataset.nt.gz"},
-                                   prefixes(release.base_iri), meanwhile=lambda: "counted", parallel_bytes=0)
+    blocks = {"dataset.nq": _blocks(cache / "quads.tagged", True), "dataset.nt": _blocks(cache / "triples.tagged", False)}
+    files, _index, made, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
+                                                 {"dataset.nq", "dataset.nt"}, prefixes(release.base_iri), blocks=blocks,
+                                                 meanwhile=lambda: "counted", parallel_bytes=0)
     assert counted == "counted"
-    assert sorted(files) == ["dataset.jsonld", "dataset.jsonld.gz", "dataset.trig", "dataset.trig.gz",
-                             "dataset.ttl", "dataset.ttl.gz"]
+    assert made == 3 * len(blocks["dataset.nq"]) + 2 * len(blocks["dataset.nt"])  # no previous release: every block written
+    assert sorted(files) == ["dataset.jsonld", "dataset.jsonld.gz", "dataset.nq.gz", "dataset.nt.gz", "dataset.trig",
+                             "dataset.trig.gz", "dataset.ttl", "dataset.ttl.gz"]
     for name, info in files.items():
         assert (out / name).read_bytes() == release.file(name).read_bytes(), name
         assert info.sha256 == release.meta["files"][name]["sha256"]

@@ -74,7 +74,7 @@ class Checked:
 def check(settings: Settings, progress: Progress = _stderr) -> Checked:
     """Curate, map and validate in a temporary directory, writing nothing under var/."""
     with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
-        staged = stage(settings, Path(tmp), progress, gz=False)
+        staged = stage(settings, Path(tmp), progress)
         try:
             return Checked(validate_release(staged, settings, progress), settings.seeds_dir, settings.base_iri)
         finally:
