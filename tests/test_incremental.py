@@ -135,7 +135,7 @@ def test_added_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
         shutil.copyfile(corpus / "all" / (stem + suffix), seeds / (stem + suffix))
     shutil.copyfile(corpus / "all" / "SHA256SUMS", seeds / "SHA256SUMS")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"1 of {N + 1} articles mapped again")
+    assert _said(lines, f"1 of {N + 1} articles curated again, 1 mapped again")  # the others' summaries replayed
     assert _said(lines, "node(s) the change can affect")
     made, total = _blocks_written(lines)
     assert 0 < made < total / 2  # most of every dump copied from the previous release, blocks and gzip segments
@@ -148,7 +148,7 @@ def test_edited_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     assert '"en": "Synthetic article 3"' in text
     path.write_text(text.replace('"en": "Synthetic article 3"', '"en": "Synthetic article three"'), encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"1 of {N} articles mapped again")
+    assert _said(lines, f"1 of {N} articles curated again, 1 mapped again")
 
 
 def test_removed_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_edited_entities_relabel_and_moved_post(corpus: Path, base_var: Path, tm
     text = text.replace(line, moved).replace('"en": "Doha"', '"en": "Doha (city)"', 1)
     entities.write_text(text, encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"0 of {N} articles mapped again")
+    assert _said(lines, f"0 of {N} articles curated again, 0 mapped again")
 
 
 def test_edited_links(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -183,7 +183,7 @@ def test_edited_links(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     kept = [ln for ln in links.read_text(encoding="utf-8").splitlines(keepends=True) if "state/s0001" not in ln]
     links.write_text("".join(kept), encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"0 of {N} articles mapped again")
+    assert _said(lines, f"0 of {N} articles curated again, 0 mapped again")
 
 
 @pytest.mark.parametrize("what", ["ontology", "shapes"])
@@ -217,6 +217,56 @@ def test_curation_errors_in_incremental_path_report_everything_publish_nothing(c
     assert files >= {str(a), str(b)}, err.value.problems
     assert _snapshot(settings.var_dir) == before  # nothing published, the cache untouched
     assert not list((settings.var_dir / CACHE_DIR).glob(".tmp-*"))
+
+
+def _problems(settings: Settings, *, full: bool) -> list[tuple]:
+    with pytest.raises(CurationError) as err:
+        build(settings, progress=lambda _l: None, full=full)
+    return [(Path(p.path).name, p.line, p.column, p.field, p.message, p.fix) for p in err.value.problems]
+
+
+def test_cross_file_problems_of_unchanged_articles_are_those_of_a_full_build(
+        corpus: Path, base_var: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged articles are not curated again (their summaries are replayed), yet the checks across
+    files still see them: a duplicate id, a duplicate key, a membership that disagrees, and references
+    to a key no longer declared are reported at the same files, lines and fields as by a full build."""
+    from kg.curation.loader import CorpusStream
+
+    settings, seeds = _copy(corpus, base_var, tmp_path)
+    new = seeds / f"{N:06d}_bench.yaml"
+    text = (corpus / "all" / new.name).read_text(encoding="utf-8")
+    text = text.replace(f'id: "bench-{N:06d}"', 'id: "bench-000003"')  # article 3's id
+    text = text.replace(f'"key": "event/bench-{N:06d}-meeting"', '"key": "event/bench-000005-meeting"', 1)
+    quote = re.search(r'"quote": "([^"]+)"', text).group(1)  # words of this article's text
+    text = text.replace("facts:\n", 'facts:\n  - {"id": "joined", "kind": "membership", "membership": "membership/s0003-ici", '
+                        '"member": "state/s0001", "organization": "initiative/ici", "role": "role/ici-partner", '
+                        f'"since": "2004-04", "quote": "{quote}"}}\n', 1)  # article 3's membership, another member
+    new.write_text(text, encoding="utf-8")
+    shutil.copyfile(corpus / "all" / new.with_suffix(".txt").name, new.with_suffix(".txt"))
+    shutil.copyfile(corpus / "all" / "SHA256SUMS", seeds / "SHA256SUMS")
+    shared = seeds / "entities.yaml"
+    shared.write_text("".join(ln for ln in shared.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if '"key": "publisher/pub000"' not in ln), encoding="utf-8")
+    replayed: list[str] = []
+    real = CorpusStream._replay
+
+    def spy(self: CorpusStream, path: Path) -> object:
+        hit = real(self, path)
+        if hit is not None:
+            replayed.append(path.name)
+        return hit
+
+    monkeypatch.setattr(CorpusStream, "_replay", spy)
+    incremental = _problems(settings, full=False)
+    assert len(replayed) >= N - 2  # the unchanged articles were replayed, not read
+    full = _problems(Settings(seeds_dir=seeds, var_dir=tmp_path / "full-var", ontology_dir=settings.ontology_dir,
+                              shapes_dir=settings.shapes_dir), full=True)
+    assert incremental == full
+    said = "\n".join(str(p) for p in incremental)
+    for expected in ("duplicate article id 'bench-000003'", "duplicate entity key 'event/bench-000005-meeting'",
+                     "membership/s0003-ici", "unknown entity 'publisher/pub000'"):
+        assert expected in said, said
+    assert any(name in replayed and msg.startswith("unknown entity") for name, _l, _c, _f, msg, _x in incremental)
 
 
 def test_violation_found_by_incremental_validation(corpus: Path, base_var: Path, tmp_path: Path) -> None:

@@ -104,14 +104,16 @@ class Entry:
     yaml: str
     text: str
     lookups: Lookups
+    curated: dict | None = None
+    """Its ``kg.curation.summary.Summary`` (a clean article): replayed next time if it is unchanged."""
 
     def to_json(self) -> dict:
         return {"file": self.file, "yaml": self.yaml, "text": self.text,
-                "within": self.lookups.within, "refined": self.lookups.refined}
+                "within": self.lookups.within, "refined": self.lookups.refined, "curated": self.curated}
 
     @classmethod
     def from_json(cls, d: dict) -> Entry:
-        return cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]))
+        return cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]), d.get("curated"))
 
 
 @dataclass

@@ -23,8 +23,9 @@ from rdflib import BNode, Literal, URIRef
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Settings
 from kg.curation.checksums import checksum_problems
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, LoadedArticle
 from kg.curation.retired import load_retired
+from kg.curation.summary import CachedArticle, Summary
 from kg.errors import CurationError
 from kg.rdf.iris import Iris, rebase
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
@@ -117,7 +118,9 @@ class _Stager:
         self.base = settings.base_iri
         self.work = directory / WORK_DIR
         self.spool = QuadSpool(self.work)
-        self.stream = CorpusStream(settings.seeds_dir)
+        # clean articles unchanged since the cache's build are not curated again (kg.curation.summary)
+        known = {e.file: Summary.from_json(e.curated) for e in cache.entries.values() if e.curated} if cache else {}
+        self.stream = CorpusStream(settings.seeds_dir, known=known)
         self.missing: list[str] = []
         self.tracker = Tracker()
         self.mapper = Mapper(self._within, refined=self._refined)
@@ -129,6 +132,7 @@ class _Stager:
         self.articles: list[dict] = []
         self.again: list[Path] = []
         self.map_s = 0.0
+        self.replayed = 0  # articles not curated again: unchanged since the cache's build
 
     def _within(self, key: str) -> str | None:
         self.tracker.saw_within(key)
@@ -164,18 +168,20 @@ class _Stager:
         self.add((q for ent in self.stream.shared for q in self.mapper.entity(ent)), tag(SHARED))
         self.map_s += time.perf_counter() - t
         total = len(self.stream.article_paths())
-        for art in track(self.progress, self.stream.articles(), "curate + map", total=total, unit="articles"):
+        for art in track(self.progress, self.stream.checked(), "curate + map", total=total, unit="articles"):
             t = time.perf_counter()
             key = tag(art.path.name)
             self.entries[key] = Entry(art.path.name, file_sha(art.path), art.sha256, Lookups())
             self.paths[key] = art.path
             old = self.cache.entries.get(key) if self.cache is not None else None
             if old is None or (old.file, old.yaml, old.text) != (art.path.name, self.entries[key].yaml, art.sha256):
-                self.add_article(art, key)
+                self.add_article(art if isinstance(art, LoadedArticle) else self.stream.reload(art.path), key)
                 if self.missing:
                     self.again.append(art.path)
                     self.missing.clear()
-            self.articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256,
+            self.replayed += isinstance(art, CachedArticle)
+            self.articles.append(art.row() if isinstance(art, CachedArticle) else
+                                 {"id": art.id, "file": art.doc.article.file, "sha256": art.sha256,
                                   "published": art.doc.article.published.text})
             self.map_s += time.perf_counter() - t
 
@@ -276,8 +282,9 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *,
     run.map_late(links)
     curate_s = time.perf_counter() - t0 - run.map_s
     removed = set(cache.entries) - set(run.entries) if cache is not None else set()
-    how = (f"incremental from {cache.release_id}: {len(run.mapped & run.entries.keys())} of {len(run.entries)} articles "
-           f"mapped again, {len(removed)} removed" if cache is not None else "streamed")
+    how = (f"incremental from {cache.release_id}: {len(run.entries) - run.replayed} of {len(run.entries)} articles "
+           f"curated again, {len(run.mapped & run.entries.keys())} mapped again, {len(removed)} removed"
+           if cache is not None else "streamed")
     progress(f"[1/5] curate   {run.stream.n_articles} articles, {len(run.stream.declared)} entities, "
              f"{run.stream.n_facts} facts, {run.stream.n_claims} claims, {len(links)} links, {how} ({curate_s:.2f}s)")
     t = time.perf_counter()
@@ -285,6 +292,9 @@ def stage(settings: Settings, directory: Path, progress: Progress = _stderr, *,
     quads, triples = run.write_dumps(staged, removed)
     loaded = run.load_store(staged, quads, triples, previous_store)
     staged.meta = run.meta(quads, triples, links, retired)
+    for e in run.entries.values():
+        summary = run.stream.summaries.get(e.file)
+        e.curated = summary.to_json() if summary is not None else None
     staged.manifest = {"articles": {k: e.to_json() for k, e in sorted(run.entries.items())}}
     progress(f"[2/5] map      {quads.lines} quads in {quads.graphs} graphs; sorted, N-Quads/N-Triples written, {loaded} "
              f"(map {run.map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
