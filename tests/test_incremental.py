@@ -289,6 +289,27 @@ def test_violation_found_by_incremental_validation(corpus: Path, base_var: Path,
     assert _snapshot(settings.var_dir) == before
 
 
+def test_sparql_constraint_violation_found_where_the_change_reaches(corpus: Path, base_var: Path, tmp_path: Path) -> None:
+    """An article moved back to 1 January 2000 makes its facts date things after it was published: a SHACL-SPARQL
+    constraint (qnsh:FactDateNotAfterArticleShape) on the *facts*, whose own triples did not change — only the
+    article's date did. The incremental build runs that constraint on the nodes pointing at the changed
+    subjects (kg.validation.reach) and refuses with the full build's report, result for result."""
+    settings, seeds = _copy(corpus, base_var, tmp_path)
+    path = seeds / "000003_bench.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r'"date": "20[01][0-9]', text)  # its events are dated after 2000
+    path.write_text(re.sub(r'published: "[^"]+"', 'published: "2000-01-01"', text, count=1), encoding="utf-8")
+    lines: list[str] = []
+    with pytest.raises(ValidationFailed) as inc:
+        build(settings, progress=lines.append)
+    assert _said(lines, "incremental from")
+    with pytest.raises(ValidationFailed) as ref:
+        build(Settings(seeds_dir=seeds, var_dir=tmp_path / "full-var", ontology_dir=settings.ontology_dir,
+                       shapes_dir=settings.shapes_dir), progress=lambda _l: None, full=True)
+    assert "FactDateNotAfterArticle" in str(inc.value.report_text)
+    assert inc.value.report_text == ref.value.report_text
+
+
 def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     current = open_release(base_var / "current").id
     caches = [p.name for p in (base_var / CACHE_DIR).iterdir()]

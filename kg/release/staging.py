@@ -97,6 +97,8 @@ class Staged:
     """The previous build's, when this one is incremental."""
     triples_delta: Delta | None = None
     """Triples of the union added and removed since the previous release (incremental builds)."""
+    changed_graphs: set[str] = field(default_factory=set)
+    """Named graphs (N-Triples terms) with a quad added or removed since the previous release (incremental builds)."""
     manifest: dict = field(default_factory=dict)
     """What the next build may reuse (``kg.release.incremental``); files in ``work``."""
     blocks: dict[str, list[Block]] = field(default_factory=dict)
@@ -258,6 +260,8 @@ class _Stager:
         shutil.copyfile(cache.originals, self.work / ORIGINALS)
         staged.originals = DiskOriginals(self.work / ORIGINALS, existing=True).update(triples.delta)
         staged.triples_delta = triples.delta
+        staged.changed_graphs = {line.rstrip(b" .\n").rsplit(b" ", 1)[1].decode()
+                                 for line in (*quads.delta.added, *quads.delta.removed)}
         return (f"store updated (+{len(quads.delta.added)} -{len(quads.delta.removed)} quads, "
                 f"+{len(triples.delta.added)} -{len(triples.delta.removed)} triples)")
 
