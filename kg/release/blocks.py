@@ -39,8 +39,11 @@ import pyoxigraph as ox
 from kg.rdf import jsonld
 from kg.release.directory import FileInfo
 
-SPREAD = 256
-"""A group starts a block when its CRC-32 is 0 modulo this: blocks of ≈ 256 subjects (≈ 1 000 quads)."""
+SPREAD = 1024
+"""A group starts a block when its CRC-32 is 0 modulo this: blocks of ≈ 1 000 subjects (≈ 4 000 quads, ≈ 400 KB of
+TriG). Each block restarts the deflate window: at ≈ 256 subjects the gzips of TriG, Turtle and JSON-LD came out
+12.8 % larger than one deflate stream (1 000 articles), at ≈ 400 KB of text ≈ 3 %; an incremental build
+serializes the few blocks a change falls into, so larger blocks cost it little."""
 LEVEL = 6
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 """What ``gzip.GzipFile(mtime=0, filename="", compresslevel=6)`` writes: no name, no time, OS unknown."""
