@@ -4,7 +4,7 @@ Streaming, so memory stays flat in the number of articles (docs/build.md):
 articles are read one at a time (``kg.curation.loader.CorpusStream``), each mapped
 and spooled to disk as N-Quads text (``kg.release.spool``); GNU ``sort`` orders and
 de-duplicates the spool; the sorted files are streamed into the dumps
-(gzipped and hashed while written) and bulk-loaded into the release's
+(hashed while written, cut into blocks) and bulk-loaded into the release's
 on-disk Oxigraph store. Validation, the VoID description and release.json
 counts read that store, the sorted files or counters kept while streaming,
 never a list of every quad.
