@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,8 +41,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module", autouse=True)
+def small_blocks() -> Iterator[None]:
+    """Blocks of ≈ 4 subjects instead of ≈ 256, so the few hundred subjects of these corpora make many blocks,
+    and graphs that run across a block's edge (kg.release.blocks), as a large corpus has."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("kg.release.blocks.SPREAD", 4)
+        yield
+
+
 @pytest.fixture(scope="module")
-def base_var(corpus: Path) -> Path:
+def base_var(corpus: Path, small_blocks: None) -> Path:
     var = corpus / "base-var"
     build(Settings(seeds_dir=corpus / "seeds", var_dir=var), progress=lambda _l: None)
     return var
@@ -107,6 +117,13 @@ def _incremental_equals_full(settings: Settings, tmp_path: Path, base_var: Path)
     return lines
 
 
+def _blocks_written(lines: list[str]) -> tuple[int, int]:
+    """(blocks written anew, blocks) from stage 4's progress line."""
+    found = [re.search(r"(\d+) of (\d+) blocks written anew", line) for line in lines]
+    m = next(m for m in found if m)
+    return int(m[1]), int(m[2])
+
+
 def _said(lines: list[str], text: str) -> bool:
     return any(text in line for line in lines)
 
@@ -118,8 +135,10 @@ def test_added_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
         shutil.copyfile(corpus / "all" / (stem + suffix), seeds / (stem + suffix))
     shutil.copyfile(corpus / "all" / "SHA256SUMS", seeds / "SHA256SUMS")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"1 of {N + 1} articles mapped again")
+    assert _said(lines, f"1 of {N + 1} articles curated again, 1 mapped again")  # the others' summaries replayed
     assert _said(lines, "node(s) the change can affect")
+    made, total = _blocks_written(lines)
+    assert 0 < made < total / 2  # most of every dump copied from the previous release, blocks and gzip segments
 
 
 def test_edited_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -129,7 +148,7 @@ def test_edited_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     assert '"en": "Synthetic article 3"' in text
     path.write_text(text.replace('"en": "Synthetic article 3"', '"en": "Synthetic article three"'), encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"1 of {N} articles mapped again")
+    assert _said(lines, f"1 of {N} articles curated again, 1 mapped again")
 
 
 def test_removed_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -155,7 +174,7 @@ def test_edited_entities_relabel_and_moved_post(corpus: Path, base_var: Path, tm
     text = text.replace(line, moved).replace('"en": "Doha"', '"en": "Doha (city)"', 1)
     entities.write_text(text, encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"0 of {N} articles mapped again")
+    assert _said(lines, f"0 of {N} articles curated again, 0 mapped again")
 
 
 def test_edited_links(corpus: Path, base_var: Path, tmp_path: Path) -> None:
@@ -164,7 +183,7 @@ def test_edited_links(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     kept = [ln for ln in links.read_text(encoding="utf-8").splitlines(keepends=True) if "state/s0001" not in ln]
     links.write_text("".join(kept), encoding="utf-8")
     lines = _incremental_equals_full(settings, tmp_path, base_var)
-    assert _said(lines, f"0 of {N} articles mapped again")
+    assert _said(lines, f"0 of {N} articles curated again, 0 mapped again")
 
 
 @pytest.mark.parametrize("what", ["ontology", "shapes"])
@@ -200,6 +219,56 @@ def test_curation_errors_in_incremental_path_report_everything_publish_nothing(c
     assert not list((settings.var_dir / CACHE_DIR).glob(".tmp-*"))
 
 
+def _problems(settings: Settings, *, full: bool) -> list[tuple]:
+    with pytest.raises(CurationError) as err:
+        build(settings, progress=lambda _l: None, full=full)
+    return [(Path(p.path).name, p.line, p.column, p.field, p.message, p.fix) for p in err.value.problems]
+
+
+def test_cross_file_problems_of_unchanged_articles_are_those_of_a_full_build(
+        corpus: Path, base_var: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged articles are not curated again (their summaries are replayed), yet the checks across
+    files still see them: a duplicate id, a duplicate key, a membership that disagrees, and references
+    to a key no longer declared are reported at the same files, lines and fields as by a full build."""
+    from kg.curation.loader import CorpusStream
+
+    settings, seeds = _copy(corpus, base_var, tmp_path)
+    new = seeds / f"{N:06d}_bench.yaml"
+    text = (corpus / "all" / new.name).read_text(encoding="utf-8")
+    text = text.replace(f'id: "bench-{N:06d}"', 'id: "bench-000003"')  # article 3's id
+    text = text.replace(f'"key": "event/bench-{N:06d}-meeting"', '"key": "event/bench-000005-meeting"', 1)
+    quote = re.search(r'"quote": "([^"]+)"', text).group(1)  # words of this article's text
+    text = text.replace("facts:\n", 'facts:\n  - {"id": "joined", "kind": "membership", "membership": "membership/s0003-ici", '
+                        '"member": "state/s0001", "organization": "initiative/ici", "role": "role/ici-partner", '
+                        f'"since": "2004-04", "quote": "{quote}"}}\n', 1)  # article 3's membership, another member
+    new.write_text(text, encoding="utf-8")
+    shutil.copyfile(corpus / "all" / new.with_suffix(".txt").name, new.with_suffix(".txt"))
+    shutil.copyfile(corpus / "all" / "SHA256SUMS", seeds / "SHA256SUMS")
+    shared = seeds / "entities.yaml"
+    shared.write_text("".join(ln for ln in shared.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if '"key": "publisher/pub000"' not in ln), encoding="utf-8")
+    replayed: list[str] = []
+    real = CorpusStream._replay
+
+    def spy(self: CorpusStream, path: Path) -> object:
+        hit = real(self, path)
+        if hit is not None:
+            replayed.append(path.name)
+        return hit
+
+    monkeypatch.setattr(CorpusStream, "_replay", spy)
+    incremental = _problems(settings, full=False)
+    assert len(replayed) >= N - 2  # the unchanged articles were replayed, not read
+    full = _problems(Settings(seeds_dir=seeds, var_dir=tmp_path / "full-var", ontology_dir=settings.ontology_dir,
+                              shapes_dir=settings.shapes_dir), full=True)
+    assert incremental == full
+    said = "\n".join(str(p) for p in incremental)
+    for expected in ("duplicate article id 'bench-000003'", "duplicate entity key 'event/bench-000005-meeting'",
+                     "membership/s0003-ici", "unknown entity 'publisher/pub000'"):
+        assert expected in said, said
+    assert any(name in replayed and msg.startswith("unknown entity") for name, _l, _c, _f, msg, _x in incremental)
+
+
 def test_violation_found_by_incremental_validation(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     """A meeting that loses its place breaks a shape: the incremental build refuses as a full one does."""
     settings, seeds = _copy(corpus, base_var, tmp_path)
@@ -220,6 +289,27 @@ def test_violation_found_by_incremental_validation(corpus: Path, base_var: Path,
     assert _snapshot(settings.var_dir) == before
 
 
+def test_sparql_constraint_violation_found_where_the_change_reaches(corpus: Path, base_var: Path, tmp_path: Path) -> None:
+    """An article moved back to 1 January 2000 makes its facts date things after it was published: a SHACL-SPARQL
+    constraint (qnsh:FactDateNotAfterArticleShape) on the *facts*, whose own triples did not change — only the
+    article's date did. The incremental build runs that constraint on the nodes pointing at the changed
+    subjects (kg.validation.reach) and refuses with the full build's report, result for result."""
+    settings, seeds = _copy(corpus, base_var, tmp_path)
+    path = seeds / "000003_bench.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r'"date": "20[01][0-9]', text)  # its events are dated after 2000
+    path.write_text(re.sub(r'published: "[^"]+"', 'published: "2000-01-01"', text, count=1), encoding="utf-8")
+    lines: list[str] = []
+    with pytest.raises(ValidationFailed) as inc:
+        build(settings, progress=lines.append)
+    assert _said(lines, "incremental from")
+    with pytest.raises(ValidationFailed) as ref:
+        build(Settings(seeds_dir=seeds, var_dir=tmp_path / "full-var", ontology_dir=settings.ontology_dir,
+                       shapes_dir=settings.shapes_dir), progress=lambda _l: None, full=True)
+    assert "FactDateNotAfterArticle" in str(inc.value.report_text)
+    assert inc.value.report_text == ref.value.report_text
+
+
 def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     current = open_release(base_var / "current").id
     caches = [p.name for p in (base_var / CACHE_DIR).iterdir()]
@@ -228,20 +318,38 @@ def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     assert len(manifest["articles"]) == N and manifest["clean"] is True
 
 
+def _blocks(tagged: Path, quads: bool) -> list:
+    """The blocks staging cut the dump into, again from the build cache's sorted tagged lines."""
+    from kg.release.blocks import Blocker
+    from kg.release.merge import quad_line, triple_line
+
+    blocker, last = Blocker(quads=quads), None
+    with open(tagged, "rb") as fh:
+        for line in fh:
+            key = line[:-14]  # tab + 12-digit tag + newline
+            if key != last:
+                blocker.add(key, quad_line(key) if quads else triple_line(key))
+                last = key
+    return blocker.close()
+
+
 def test_formats_written_in_processes_are_the_same_bytes(base_var: Path, tmp_path: Path) -> None:
     """Stage 4 in one process per format (what a large release gets) writes what the in-process path wrote."""
     from kg.rdf.vocab import prefixes
     from kg.release.serialize import write_formats
 
     release = open_release(base_var / "current")
+    cache = base_var / CACHE_DIR / release.id
     out = tmp_path / "formats"
     out.mkdir()
-    files, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
-                                   {"dataset.nq", "dataset.nq.gz", "dataset.nt", "dataset.nt.gz"},
-                                   prefixes(release.base_iri), meanwhile=lambda: "counted", parallel_bytes=0)
+    blocks = {"dataset.nq": _blocks(cache / "quads.tagged", True), "dataset.nt": _blocks(cache / "triples.tagged", False)}
+    files, _index, made, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
+                                                 {"dataset.nq", "dataset.nt"}, prefixes(release.base_iri), blocks=blocks,
+                                                 meanwhile=lambda: "counted", parallel_bytes=0)
     assert counted == "counted"
-    assert sorted(files) == ["dataset.jsonld", "dataset.jsonld.gz", "dataset.trig", "dataset.trig.gz",
-                             "dataset.ttl", "dataset.ttl.gz"]
+    assert made == 3 * len(blocks["dataset.nq"]) + 2 * len(blocks["dataset.nt"])  # no previous release: every block written
+    assert sorted(files) == ["dataset.jsonld", "dataset.jsonld.gz", "dataset.nq.gz", "dataset.nt.gz", "dataset.trig",
+                             "dataset.trig.gz", "dataset.ttl", "dataset.ttl.gz"]
     for name, info in files.items():
         assert (out / name).read_bytes() == release.file(name).read_bytes(), name
         assert info.sha256 == release.meta["files"][name]["sha256"]

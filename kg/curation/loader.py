@@ -19,16 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from kg.curation.checks import Parts, locate_quotes, parse_article, referring, refs, seed_text, unique_ids
+from kg.curation.checks import locate_quotes, parse_article, refs, seed_text, unique_ids
 from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
 from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, Link, LinksFile
 from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
 from kg.curation.quotes import Span
 from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
+from kg.curation.summary import CachedArticle, Dates, Memberships, Refs, Summary, dotted, file_sha, index_parts
 from kg.curation.yamlio import Source, line_of, read_yaml
 from kg.errors import CurationError, Problem
 
@@ -137,8 +138,10 @@ class CorpusStream:
     is checked as far as it can be and then skipped (not yielded); every
     problem is raised together by ``finish``, sorted by file and line."""
 
-    def __init__(self, seeds_dir: Path) -> None:
+    def __init__(self, seeds_dir: Path, known: dict[str, Summary] | None = None) -> None:
         self.seeds_dir = Path(seeds_dir)
+        self.known = known  # by YAML file name: clean articles at the last build (kg.curation.summary)
+        self.summaries: dict[str, Summary] = {}  # each clean article this time (with known): the next build's
         self.declared: dict[str, Declared] = {}
         self._problems: list[Problem] = []
         self._deferred: list[Deferred] = []
@@ -153,7 +156,7 @@ class CorpusStream:
         self._dates: dict[str, list[Dated]] = {}
         self.n_articles = self.n_facts = self.n_claims = 0
         self._done = False
-        self._next: LoadedArticle | None = None
+        self._next: LoadedArticle | CachedArticle | None = None
         self.refined: dict[str, str] = scan_refinements(self.article_paths())
         ent_path = self.seeds_dir / ENTITIES_FILE
         source = self._source(ent_path)
@@ -184,7 +187,12 @@ class CorpusStream:
         return load_article(self.seeds_dir, path)
 
     def articles(self) -> Iterator[LoadedArticle]:
-        """Each article without problems, as soon as it is read; nothing is kept."""
+        """Each article without problems, as soon as it is read; nothing is kept. (Without ``known``.)"""
+        assert self.known is None, "a stream with known summaries is read with checked()"
+        return cast(Iterator[LoadedArticle], self.checked())  # nothing replayed: every one read
+
+    def checked(self) -> Iterator[LoadedArticle | CachedArticle]:
+        """``articles()``, where an unchanged article of ``known`` is a ``CachedArticle`` (not read again)."""
         paths = iter(self.article_paths())
         while self._advance(paths):
             yield self._take()  # no local name: the suspended generator keeps no article alive
@@ -197,7 +205,7 @@ class CorpusStream:
                 return True
         return False
 
-    def _take(self) -> LoadedArticle:
+    def _take(self) -> LoadedArticle | CachedArticle:
         art, self._next = self._next, None
         assert art is not None
         return art
@@ -229,7 +237,9 @@ class CorpusStream:
                     self._blind = True  # a key we cannot read may be one others use
         return good, raw_keys
 
-    def _read(self, path: Path) -> LoadedArticle | None:
+    def _read(self, path: Path) -> LoadedArticle | CachedArticle | None:
+        if self.known is not None and (hit := self._replay(path)) is not None:
+            return hit
         source = self._source(path)
         if source is None:
             return None
@@ -244,11 +254,29 @@ class CorpusStream:
             problems += more
         if text is not None:
             problems += locate_quotes(source, parts, text, spans, runs)
-        self._index(source, parts)
+        self._index(path, parts.meta.id if parts.meta else None, len(parts.facts), len(parts.claims), *index_parts(parts))
         self._problems += problems
         if doc is None or problems:
             return None
+        if self.known is not None:
+            self.summaries[path.name] = Summary.of(file_sha(path), sha, parts)
         return LoadedArticle(path, doc, text or "", sha, source, spans, runs)
+
+    def _replay(self, path: Path) -> CachedArticle | None:
+        """An unchanged clean article's parts of the indexes, from its ``Summary``; None: read it."""
+        assert self.known is not None
+        s = self.known.get(path.name)
+        if s is None or file_sha(path) != s.yaml:
+            return None
+        text = self.seeds_dir / s.file
+        if not text.is_file() or file_sha(text) != s.text or any(key in self.declared for _, key, _ in s.entities):
+            return None  # changed text, or a key declared twice: the message needs the file's lines
+        self._order.setdefault(path, len(self._order))
+        for i, key, within in s.entities:
+            self.declared[key] = Declared(path, ("entities", i), within)
+        self._index(path, s.id, s.facts, s.claims, s.refs, s.dates, s.memberships)
+        self.summaries[path.name] = s
+        return CachedArticle(path, s.id, s.file, s.text, s.published)
 
     def finish(self) -> list[Link]:
         """The checks that need every article; raise every problem of the run together, or return the links."""
@@ -292,7 +320,7 @@ class CorpusStream:
             for sub, key in refs(link):
                 if key not in self.declared and not self._blind:
                     line, col = source.position(["links", i, *sub])
-                    self._problems.append(Problem(links_path, line, _dotted([f"links[{i}]", *sub]), f"unknown entity {key!r}", col,
+                    self._problems.append(Problem(links_path, line, dotted([f"links[{i}]", *sub]), f"unknown entity {key!r}", col,
                                                   unknown_key_fix(key, self.declared)))
         return links
 
@@ -311,7 +339,7 @@ class CorpusStream:
     def _refer(self, path: Path, prefix: list[object], model: BaseModel, label: str, suffix: str = "") -> None:
         for sub, key in refs(model):
             if key not in self.declared:
-                field = _dotted([label, *sub]) + suffix
+                field = dotted([label, *sub]) + suffix
                 self._pending.append(_Pending(path, tuple(prefix + sub), field, key))
             else:
                 self._warn_if_local(path, prefix + sub, key)
@@ -322,39 +350,32 @@ class CorpusStream:
         if decl.shared or decl.path == path or (path, key) in self._warned:
             return
         self._warned[(path, key)] = Deferred(
-            path, tuple(loc), _dotted(loc),
+            path, tuple(loc), dotted(loc),
             f"{key!r} is local to {decl.path.name}, declared in its entities:",
             f"move its declaration to {ENTITIES_FILE}: an entity two articles share is a shared entity")
 
-    def _index(self, source: Source, parts: Parts) -> None:
-        path = source.path
+    def _index(self, path: Path, ident: str | None, facts: int, claims: int, found: Refs, dates: Dates,
+               memberships: Memberships) -> None:
         n = self.n_articles
         self.n_articles += 1
-        self.n_facts += len(parts.facts)
-        self.n_claims += len(parts.claims)
-        if parts.meta is not None:
-            ident = parts.meta.id
+        self.n_facts += facts
+        self.n_claims += claims
+        if ident is not None:
             if ident in self._ids:
                 self._duplicate_ids.append((path, ident))
             else:
                 self._ids[ident] = (n, path)
-        for loc, label, suffix, item in referring(parts):
-            self._refer(path, loc, item, label, suffix)
-        for i, fact in parts.facts:
-            if fact.kind == "event" and fact.date is not None:
-                self._dates.setdefault(fact.event, []).append(
-                    Dated(path, i, fact.id, fact.date.text, fact.refines.text if fact.refines else None))
-            if fact.kind != "membership":
-                continue
-            parts_ = (fact.member, fact.organization, fact.role)
-            first = self._memberships.setdefault(fact.membership, (parts_, path, i))
+        for loc, field_, key in found:
+            if key not in self.declared:
+                self._pending.append(_Pending(path, loc, field_, key))
+            else:
+                self._warn_if_local(path, list(loc), key)
+        for event, i, fact_id, date, refines in dates:
+            self._dates.setdefault(event, []).append(Dated(path, i, fact_id, date, refines))
+        for i, fact_id, membership, parts_ in memberships:
+            first = self._memberships.setdefault(membership, (parts_, path, i))  # type: ignore[arg-type]
             if first[0] != parts_:
-                self._conflicts.append((path, i, fact.id, fact.membership, first[1], first[2]))
-
-
-def _dotted(loc: list[object]) -> str:
-    """A location as a curator reads it: ``facts[2].actors[0].agent``."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+                self._conflicts.append((path, i, fact_id, membership, first[1], first[2]))
 
 
 def load_article(seeds_dir: Path, path: Path) -> LoadedArticle:

@@ -4,7 +4,7 @@ Streaming, so memory stays flat in the number of articles (docs/build.md):
 articles are read one at a time (``kg.curation.loader.CorpusStream``), each mapped
 and spooled to disk as N-Quads text (``kg.release.spool``); GNU ``sort`` orders and
 de-duplicates the spool; the sorted files are streamed into the dumps
-(gzipped and hashed while written) and bulk-loaded into the release's
+(hashed while written, cut into blocks) and bulk-loaded into the release's
 on-disk Oxigraph store. Validation, the VoID description and release.json
 counts read that store, the sorted files or counters kept while streaming,
 never a list of every quad.
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 from kg.config import Settings
 from kg.errors import ReleaseNotFound, ValidationFailed
@@ -39,7 +38,7 @@ from kg.release.check import report_text, validate_release
 from kg.release.directory import DUMPS, REPORT_FILE, Release, draft_release, open_release
 from kg.release.history import now
 from kg.release.progress import counter
-from kg.release.serialize import write_formats
+from kg.release.serialize import load_index, save_index, write_formats
 from kg.release.sitemap import write_sitemaps
 from kg.release.staging import WORK_DIR, Progress, Staged, stage, stderr_lines, to_oxigraph
 from kg.release.void import VOID_FILE, count_union, void_turtle
@@ -48,8 +47,8 @@ __all__ = ["WORK_DIR", "Staged", "build", "stage", "to_oxigraph"]
 
 
 def _previous(settings: Settings, fingerprint: dict[str, str], progress: Progress,
-              full: bool) -> tuple[incremental.Cache | None, Path | None]:
-    """The current release's build cache and store, if this build may start from them; else says why not."""
+              full: bool) -> tuple[incremental.Cache | None, Release | None]:
+    """The current release's build cache and the release, if this build may start from them; else says why not."""
     if full:
         progress("full build (--full)")
         return None, None
@@ -63,7 +62,7 @@ def _previous(settings: Settings, fingerprint: dict[str, str], progress: Progres
     if why:
         progress(f"full build: {why}")
         return None, None
-    return cache, current.store_dir
+    return cache, current
 
 
 def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool = False) -> Release:
@@ -75,8 +74,8 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
                                           read_text(settings.shapes_dir, base), gz=True)
     with draft_release(settings.var_dir) as draft:
         incremental.discard(settings.var_dir)
-        cache, previous_store = _previous(settings, fingerprint, progress, full)
-        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous_store)
+        cache, previous = _previous(settings, fingerprint, progress, full)
+        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None)
         try:
             report = validate_release(staged, settings, progress)
         finally:
@@ -86,13 +85,19 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
                                    report_text(settings.seeds_dir, report, staged.base))
         t = time.perf_counter()
         with counter(progress, "serialize", "formats") as tick:
-            files, stats = write_formats(draft.path, staged.nq, staged.union, set(staged.files), prefixes(staged.base),
-                                         meanwhile=lambda: count_union(staged.union, staged.base, staged.work), done=tick)
+            files, index, made, stats = write_formats(
+                draft.path, staged.nq, staged.union, set(staged.files), prefixes(staged.base), blocks=staged.blocks,
+                meanwhile=lambda: count_union(staged.union, staged.base, staged.work), done=tick,
+                previous=previous.path if cache is not None and previous is not None else None,
+                previous_index=load_index(cache.blocks) if cache is not None else None)
+        save_index(staged.work / incremental.BLOCKS, index)
         staged.files.update(files)
         draft.add(staged.files)
         draft.write_bytes(REPORT_FILE, report.to_turtle(staged.base).encode("utf-8"))
         staged.meta["entities"] = stats.things  # described things, counted as kg diff and /releases count them
-        progress(f"[4/5] serialize {len(DUMPS)} formats + gzip ({time.perf_counter() - t:.2f}s)")
+        total = sum(len(rows) for rows in index.values())
+        progress(f"[4/5] serialize {len(DUMPS)} formats + gzip, {made} of {total} blocks written anew "
+                 f"({time.perf_counter() - t:.2f}s)")
         t = time.perf_counter()
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id
         own = {**staged.meta, "id": draft.release_id()}

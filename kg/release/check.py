@@ -21,19 +21,22 @@ from kg.rdf.iris import Iris
 from kg.rdf.turtledir import load_turtle_dir
 from kg.release.progress import counter
 from kg.release.staging import Progress, Staged, stage, stderr_lines
-from kg.validation.focus import affected
+from kg.validation.focus import Near, affected
 from kg.validation.validate import Report, validate_store
 
 __all__ = ["Checked", "check", "origins", "report_text", "validate_release", "validate_staged"]
 
 
 def validate_staged(staged: Staged, shapes: Graph, ontology: Graph | None, *, focus: set[str] | None = None,
-                    done: Callable[[], None] | None = None) -> Report:
+                    near: bool = False, done: Callable[[], None] | None = None) -> Report:
     """SHACL over the staged store, evaluated as SPARQL (``kg.validation.validate.validate_store``);
     ``staged.originals`` restores the integer datatypes the store canonicalised.
     (pyshacl, ``kg.validation.validate.validate``, stays the reference the tests compare
     it with; on a whole release it needs the data in memory and hours.)"""
-    return validate_store(staged.open_store(), shapes, ontology, originals=staged.originals, focus=focus, done=done)
+    store = staged.open_store()
+    delta = staged.triples_delta
+    around = Near(store, delta.added, delta.removed, staged.changed_graphs) if near and delta is not None else None
+    return validate_store(store, shapes, ontology, originals=staged.originals, focus=focus, near=around, done=done)
 
 
 def validate_release(staged: Staged, settings: Settings, progress: Progress) -> Report:
@@ -50,10 +53,10 @@ def validate_release(staged: Staged, settings: Settings, progress: Progress) -> 
             store = staged.open_store()
             focus = affected(store, shapes, delta.added, delta.removed)
             del store
-            scope = (f", {len(focus)} node(s) the change can affect + SHACL-SPARQL checks" if focus is not None
-                     else ", every node: the change reaches past what incremental validation covers")
+            scope = (f", {len(focus)} node(s) the change can affect + SHACL-SPARQL checks where it can reach"
+                     if focus is not None else ", every node: the change reaches past what incremental validation covers")
     with counter(progress, "validate", "SHACL queries") as done:
-        report = validate_staged(staged, shapes, ontology, focus=focus, done=done)
+        report = validate_staged(staged, shapes, ontology, focus=focus, near=focus is not None, done=done)
     progress(f"[3/5] validate {'conforms' if report.conforms else f'{len(report.violations)} violation(s)'}{scope} "
              f"({time.perf_counter() - t:.2f}s)")
     return report
@@ -74,7 +77,7 @@ class Checked:
 def check(settings: Settings, progress: Progress = stderr_lines) -> Checked:
     """Curate, map and validate in a temporary directory, writing nothing under var/."""
     with tempfile.TemporaryDirectory(prefix="kg-check-") as tmp:
-        staged = stage(settings, Path(tmp), progress, gz=False)
+        staged = stage(settings, Path(tmp), progress)
         try:
             return Checked(validate_release(staged, settings, progress), settings.seeds_dir, settings.base_iri)
         finally:

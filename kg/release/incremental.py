@@ -34,8 +34,10 @@ from kg.release.merge import TAG_LENGTH
 CACHE_DIR = "build-cache"
 MANIFEST = "manifest.json"
 QUADS, TRIPLES, ORIGINALS = "quads.tagged", "triples.tagged", "originals.sqlite"
+BLOCKS = "blocks.json"
+"""Where each block of each dump of the release is (``kg.release.serialize.save_index``)."""
 SHARED, LINKS = "entities.yaml", "links.yaml"
-FORMAT = 1
+FORMAT = 2
 
 
 def tag(name: str) -> str:
@@ -102,14 +104,16 @@ class Entry:
     yaml: str
     text: str
     lookups: Lookups
+    curated: dict | None = None
+    """Its ``kg.curation.summary.Summary`` (a clean article): replayed next time if it is unchanged."""
 
     def to_json(self) -> dict:
         return {"file": self.file, "yaml": self.yaml, "text": self.text,
-                "within": self.lookups.within, "refined": self.lookups.refined}
+                "within": self.lookups.within, "refined": self.lookups.refined, "curated": self.curated}
 
     @classmethod
     def from_json(cls, d: dict) -> Entry:
-        return cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]))
+        return cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]), d.get("curated"))
 
 
 @dataclass
@@ -134,6 +138,10 @@ class Cache:
     def originals(self) -> Path:
         return self.path / ORIGINALS
 
+    @property
+    def blocks(self) -> Path:
+        return self.path / BLOCKS
+
     def why_not(self, fp: dict[str, str]) -> str | None:
         """Why this cache cannot serve a build with fingerprint ``fp`` (None: it can)."""
         changed = [_REASONS.get(k, k) for k in sorted(set(fp) | set(self.fingerprint)) if fp.get(k) != self.fingerprint.get(k)]
@@ -149,7 +157,7 @@ def load(var_dir: Path, current_id: str | None) -> tuple[Cache | None, str]:
     path = var_dir / CACHE_DIR / current_id
     try:
         meta = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        for name in (QUADS, TRIPLES, ORIGINALS):
+        for name in (QUADS, TRIPLES, ORIGINALS, BLOCKS):
             if not (path / name).is_file():
                 raise FileNotFoundError(name)
     except (OSError, ValueError):
@@ -165,7 +173,7 @@ def stash(var_dir: Path, work: Path, manifest: dict) -> Path:
     tmp = root / f".tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    for name in (QUADS, TRIPLES, ORIGINALS):
+    for name in (QUADS, TRIPLES, ORIGINALS, BLOCKS):
         os.replace(work / name, tmp / name)
     (tmp / MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     return tmp

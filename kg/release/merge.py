@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.release.blocks import Blocker
 from kg.release.spool import CHUNK, DumpWriter
 
 TAG_LENGTH = 12
@@ -58,12 +59,14 @@ class Written:
 
 
 def write_dump(new: Path, dump: DumpWriter, line: Callable[[bytes], bytes], *, graphs: bool = False,
-               old: Path | None = None, changed: frozenset[bytes] = frozenset(), out: Path | None = None) -> Written:
+               old: Path | None = None, changed: frozenset[bytes] = frozenset(), out: Path | None = None,
+               blocks: Blocker | None = None) -> Written:
     """Write the dump from ``new`` (sorted tagged lines) alone, or merged with ``old``.
 
     With ``old``: its lines whose tag is in ``changed`` are dropped, ``new``'s are merged
     in, the merged tagged lines written to ``out``, and the returned ``Delta`` says which
-    dump lines appeared or went. ``graphs``: count distinct graph names (quad keys)."""
+    dump lines appeared or went. ``graphs``: count distinct graph names (quad keys). ``blocks``
+    is shown every line written, to cut the dump into blocks (``kg.release.blocks``)."""
     done = Written(delta=Delta() if old is not None else None)
     buf: list[bytes] = []
     size = 0
@@ -84,6 +87,8 @@ def write_dump(new: Path, dump: DumpWriter, line: Callable[[bytes], bytes], *, g
                 if g != last_graph:
                     done.graphs, last_graph = done.graphs + 1, g
             item = line(key)
+            if blocks is not None:
+                blocks.add(key, item)
             buf.append(item)
             size += len(item)
             done.lines += 1

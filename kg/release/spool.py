@@ -16,12 +16,11 @@ Orders (the same as the in-memory build had, so dumps are byte-identical):
   of that line is the order of the tuple;
 * triples (the union, as a set) by their N-Triples text.
 
-Dumps are written through ``DumpWriter``: the plain file and its gzip (level
-6, ``mtime`` 0, no file name: same bytes every time) at once, each with its
-SHA-256 and size computed while writing. Turtle, TriG and JSON-LD come from
-``pyoxigraph.parse`` of the sorted N-Quads/N-Triples dump piped into
-``pyoxigraph.serialize(..., output=...)`` (JSON-LD into ``kg.rdf.jsonld``'s
-compacting writer), which write as they read. The
+The N-Quads and N-Triples dumps are written through ``DumpWriter``, their
+SHA-256 and size computed while writing (it can gzip too: level 6, ``mtime``
+0, no file name). The build's gzips, and Turtle, TriG and JSON-LD, are
+written block by block from the sorted dumps (``kg.release.blocks``), so an
+incremental build rewrites only what changed. The
 dumps are never serialized from an Oxigraph store: the store canonicalises
 ``"5"^^xsd:nonNegativeInteger`` to ``xsd:integer`` on load.
 """

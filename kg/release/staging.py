@@ -23,12 +23,14 @@ from rdflib import BNode, Literal, URIRef
 from kg import __version__
 from kg.config import Settings
 from kg.curation.checksums import checksum_problems
-from kg.curation.loader import CorpusStream
+from kg.curation.loader import CorpusStream, LoadedArticle
 from kg.curation.retired import load_retired
+from kg.curation.summary import CachedArticle, Summary
 from kg.errors import CurationError
 from kg.rdf.iris import Iris
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
 from kg.rdf.turtledir import read_text
+from kg.release.blocks import Block, Blocker
 from kg.release.directory import STORE_DIR, FileInfo
 from kg.release.incremental import (
     LINKS,
@@ -43,7 +45,7 @@ from kg.release.incremental import (
     file_sha,
     tag,
 )
-from kg.release.merge import Delta, quad_line, triple_line, write_dump
+from kg.release.merge import Delta, Written, quad_line, triple_line, write_dump
 from kg.release.progress import track
 from kg.release.spool import DumpWriter, QuadSpool
 from kg.release.storedelta import copy_and_update
@@ -95,8 +97,12 @@ class Staged:
     """The previous build's, when this one is incremental."""
     triples_delta: Delta | None = None
     """Triples of the union added and removed since the previous release (incremental builds)."""
+    changed_graphs: set[str] = field(default_factory=set)
+    """Named graphs (N-Triples terms) with a quad added or removed since the previous release (incremental builds)."""
     manifest: dict = field(default_factory=dict)
     """What the next build may reuse (``kg.release.incremental``); files in ``work``."""
+    blocks: dict[str, list[Block]] = field(default_factory=dict)
+    """``dataset.nq``'s and ``dataset.nt``'s blocks (``kg.release.blocks``): stage 4 writes every format by them."""
 
     def close(self) -> None:
         if isinstance(self.originals, DiskOriginals):
@@ -106,155 +112,194 @@ class Staged:
         return ox.Store(str(self.directory / STORE_DIR))
 
 
-def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines, *, gz: bool = True,
+class _Stager:
+    """One ``stage()`` call: the state its steps share (the stream, the mapper, the spool, what was mapped)."""
+
+    def __init__(self, settings: Settings, directory: Path, progress: Progress, cache: Cache | None) -> None:
+        self.settings, self.directory, self.progress, self.cache = settings, directory, progress, cache
+        self.base = settings.base_iri
+        self.work = directory / WORK_DIR
+        self.spool = QuadSpool(self.work)
+        # clean articles unchanged since the cache's build are not curated again (kg.curation.summary)
+        known = {e.file: Summary.from_json(e.curated) for e in cache.entries.values() if e.curated} if cache else {}
+        self.stream = CorpusStream(settings.seeds_dir, known=known)
+        self.missing: list[str] = []
+        self.tracker = Tracker()
+        self.mapper = Mapper(self._within, iris=Iris(self.base), refined=self._refined)
+        # integer literals as written, for validate_store; an incremental build updates the previous build's
+        self.originals = DiskOriginals(self.work / ORIGINALS) if cache is None else None
+        self.mapped: set[str] = set()
+        self.entries: dict[str, Entry] = {}
+        self.paths: dict[str, Path] = {}
+        self.articles: list[dict] = []
+        self.again: list[Path] = []
+        self.map_s = 0.0
+        self.replayed = 0  # articles not curated again: unchanged since the cache's build
+
+    def _within(self, key: str) -> str | None:
+        self.tracker.saw_within(key)
+        if key in self.stream.declared:
+            return self.stream.within(key)
+        self.missing.append(key)  # declared by a later article: map this one again at the end
+        return None
+
+    def _refined(self, key: str) -> str | None:
+        self.tracker.saw_refined(key)
+        return self.stream.refined.get(key)
+
+    def _final_within(self, k: str) -> str | None:
+        return self.stream.within(k) if k in self.stream.declared else None
+
+    def add(self, quads: Iterable[Quad], t: str) -> None:
+        unique = list(dict.fromkeys(quads))
+        check_term_forms(unique, self.base)
+        ox_quads = to_oxigraph(unique)
+        if self.originals is not None:
+            self.originals.add(ox_quads)
+        self.spool.add(ox_quads, t)
+        self.mapped.add(t)
+
+    def add_article(self, art: object, t: str) -> None:
+        self.tracker.current = t
+        self.add(self.mapper.article_with_entities(art), t)  # type: ignore[arg-type]
+        self.tracker.current = None
+
+    def curate_and_map(self) -> None:
+        """Every article curated; those new or changed since the cache (all, without one) mapped."""
+        t = time.perf_counter()
+        self.add((q for ent in self.stream.shared for q in self.mapper.entity(ent)), tag(SHARED))
+        self.map_s += time.perf_counter() - t
+        total = len(self.stream.article_paths())
+        for art in track(self.progress, self.stream.checked(), "curate + map", total=total, unit="articles"):
+            t = time.perf_counter()
+            key = tag(art.path.name)
+            self.entries[key] = Entry(art.path.name, file_sha(art.path), art.sha256, Lookups())
+            self.paths[key] = art.path
+            old = self.cache.entries.get(key) if self.cache is not None else None
+            if old is None or (old.file, old.yaml, old.text) != (art.path.name, self.entries[key].yaml, art.sha256):
+                self.add_article(art if isinstance(art, LoadedArticle) else self.stream.reload(art.path), key)
+                if self.missing:
+                    self.again.append(art.path)
+                    self.missing.clear()
+            self.replayed += isinstance(art, CachedArticle)
+            self.articles.append(art.row() if isinstance(art, CachedArticle) else
+                                 {"id": art.id, "file": art.doc.article.file, "sha256": art.sha256,
+                                  "published": art.doc.article.published.text})
+            self.map_s += time.perf_counter() - t
+
+    def finish_curation(self, sums: list) -> tuple[list, dict]:
+        """The checks across files; every curation problem of the run raised together. (links, retired)"""
+        try:
+            links = self.stream.finish()
+        except CurationError as exc:
+            raise CurationError.of(sums + list(exc.problems)) from None
+        if sums:  # nothing is published: the draft is removed with the exception
+            raise CurationError.of(sums)
+        for warning in self.stream.warnings:  # not fatal: e.g. an article using another article's local entity
+            self.progress(f"warning: {warning}")
+        retired = load_retired(self.settings.seeds_dir, self.stream.declared, Iris(self.base))  # merged: 410 + successor
+        return links, retired
+
+    def map_late(self, links: list) -> None:
+        """Links; articles naming a post declared later; unchanged articles whose lookups now answer differently."""
+        t = time.perf_counter()
+        self.add((self.mapper.link(link) for link in links), tag(LINKS))
+        for path in self.again:
+            self.add_article(self.stream.reload(path), tag(path.name))
+        for key, entry in self.entries.items():
+            if key in self.mapped:
+                continue
+            before = self.cache.entries[key].lookups  # type: ignore[union-attr]
+            now = Lookups({k: self._final_within(k) for k in before.within},
+                          {k: self.stream.refined.get(k) for k in before.refined})
+            if now != before:  # a post moved to another organisation, an event's date refined elsewhere
+                self.add_article(self.stream.reload(self.paths[key]), key)
+            else:
+                entry.lookups = before
+        for key in self.mapped & self.entries.keys():
+            self.entries[key].lookups = self.tracker.answers(key, self._final_within, self.stream.refined.get)
+        self.map_s += time.perf_counter() - t
+
+    def write_dumps(self, staged: Staged, removed: set[str]) -> tuple[Written, Written]:
+        """Sort the spool; write dataset.nq and dataset.nt (merged with the cache's lines), cut into blocks."""
+        quads_sorted, union = self.spool.sort()
+        cache, work = self.cache, self.work
+        changed = frozenset(k.encode() for k in self.mapped | removed)
+        old_q, old_t = (cache.quads, cache.triples) if cache is not None else (None, None)
+        q_blocks, t_blocks = Blocker(quads=True), Blocker(quads=False)
+        nq = DumpWriter(self.directory, "dataset.nq", gz=False)  # gzip: stage 4, by blocks (kg.release.blocks)
+        quads = write_dump(quads_sorted, nq, quad_line, graphs=True, old=old_q, changed=changed,
+                           out=work / QUADS if cache is not None else None, blocks=q_blocks)
+        staged.files.update(nq.close())
+        nt = DumpWriter(self.directory, "dataset.nt", gz=False)
+        triples = write_dump(union, nt, triple_line, old=old_t, changed=changed,
+                             out=work / TRIPLES if cache is not None else None, blocks=t_blocks)
+        staged.files.update(nt.close())
+        staged.blocks = {"dataset.nq": q_blocks.close(), "dataset.nt": t_blocks.close()}
+        if cache is None:  # the sorted files are the next build's cache as they are
+            quads_sorted.rename(work / QUADS)
+            union.rename(work / TRIPLES)
+        else:
+            quads_sorted.unlink()
+            union.unlink()
+        for name, source in (("ontology.ttl", self.settings.ontology_dir), ("shapes.ttl", self.settings.shapes_dir)):
+            writer = DumpWriter(self.directory, name, gz=False)
+            writer.write(read_text(source, self.base).encode("utf-8"))
+            staged.files.update(writer.close())
+        return quads, triples
+
+    def load_store(self, staged: Staged, quads: Written, triples: Written, previous_store: Path | None) -> str:
+        """The release's store: loaded from the dumps, or the previous one's checkpoint changed by the delta."""
+        cache = self.cache
+        if cache is None or previous_store is None or quads.delta is None or triples.delta is None:
+            persist(self.directory / STORE_DIR, release_files(self.directory, self.base))
+            assert self.originals is not None
+            staged.originals = self.originals
+            return "store loaded"
+        copy_and_update(previous_store, self.directory / STORE_DIR, quads.delta, triples.delta)
+        shutil.copyfile(cache.originals, self.work / ORIGINALS)
+        staged.originals = DiskOriginals(self.work / ORIGINALS, existing=True).update(triples.delta)
+        staged.triples_delta = triples.delta
+        staged.changed_graphs = {line.rstrip(b" .\n").rsplit(b" ", 1)[1].decode()
+                                 for line in (*quads.delta.added, *quads.delta.removed)}
+        return (f"store updated (+{len(quads.delta.added)} -{len(quads.delta.removed)} quads, "
+                f"+{len(triples.delta.added)} -{len(triples.delta.removed)} triples)")
+
+    def meta(self, quads: Written, triples: Written, links: list, retired: dict) -> dict:
+        s = self.stream
+        return {"base_iri": self.base, "generator": f"kg {__version__}", "quads": quads.lines, "triples": triples.lines,
+                "graphs": quads.graphs, "articles": self.articles, "facts": s.n_facts, "claims": s.n_claims,
+                "links": len(links), "retired": retired}
+
+
+def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines, *,
           cache: Cache | None = None, previous_store: Path | None = None) -> Staged:
     """Curate and map article by article into the spool, sort it, write the
     N-Quads/N-Triples dumps and load the store: stages 1 and 2. With ``cache`` (and the
     previous release's ``previous_store``), only what changed is mapped and loaded again."""
-    base = settings.base_iri
-    work = directory / WORK_DIR
-    spool = QuadSpool(work)
     t0 = time.perf_counter()
     # a text edited after curation moves its quotes: refused below, with the run's other curation problems
     sums = checksum_problems(settings.seeds_dir)
-    stream = CorpusStream(settings.seeds_dir)
-    missing: list[str] = []
-    tracker = Tracker()
-
-    def within(key: str) -> str | None:
-        tracker.saw_within(key)
-        if key in stream.declared:
-            return stream.within(key)
-        missing.append(key)  # declared by a later article: map this one again at the end
-        return None
-
-    def refined(key: str) -> str | None:
-        tracker.saw_refined(key)
-        return stream.refined.get(key)
-
-    mapper = Mapper(within, iris=Iris(base), refined=refined)
-    # integer literals as written, for validate_store; an incremental build updates the previous build's
-    originals = DiskOriginals(work / ORIGINALS) if cache is None else None
-    mapped: set[str] = set()
-
-    def add(quads: Iterable[Quad], t: str) -> None:
-        unique = list(dict.fromkeys(quads))
-        check_term_forms(unique, base)
-        ox_quads = to_oxigraph(unique)
-        if originals is not None:
-            originals.add(ox_quads)
-        spool.add(ox_quads, t)
-        mapped.add(t)
-
-    def add_article(art: object, t: str) -> None:
-        tracker.current = t
-        add(mapper.article_with_entities(art), t)  # type: ignore[arg-type]
-        tracker.current = None
-
-    map_s, articles, again = 0.0, [], []
-    entries: dict[str, Entry] = {}
-    paths: dict[str, Path] = {}
+    run = _Stager(settings, directory, progress, cache)
+    run.curate_and_map()
+    links, retired = run.finish_curation(sums)
+    run.map_late(links)
+    curate_s = time.perf_counter() - t0 - run.map_s
+    removed = set(cache.entries) - set(run.entries) if cache is not None else set()
+    how = (f"incremental from {cache.release_id}: {len(run.entries) - run.replayed} of {len(run.entries)} articles "
+           f"curated again, {len(run.mapped & run.entries.keys())} mapped again, {len(removed)} removed"
+           if cache is not None else "streamed")
+    progress(f"[1/5] curate   {run.stream.n_articles} articles, {len(run.stream.declared)} entities, "
+             f"{run.stream.n_facts} facts, {run.stream.n_claims} claims, {len(links)} links, {how} ({curate_s:.2f}s)")
     t = time.perf_counter()
-    add((q for ent in stream.shared for q in mapper.entity(ent)), tag(SHARED))
-    map_s += time.perf_counter() - t
-    articles_seen = track(progress, stream.articles(), "curate + map", total=len(stream.article_paths()), unit="articles")
-    for art in articles_seen:
-        t = time.perf_counter()
-        key = tag(art.path.name)
-        entries[key] = Entry(art.path.name, file_sha(art.path), art.sha256, Lookups())
-        paths[key] = art.path
-        old = cache.entries.get(key) if cache is not None else None
-        if old is None or (old.file, old.yaml, old.text) != (art.path.name, entries[key].yaml, art.sha256):
-            add_article(art, key)
-            if missing:
-                again.append(art.path)
-                missing.clear()
-        articles.append({"id": art.id, "file": art.doc.article.file, "sha256": art.sha256, "published": art.doc.article.published.text})
-        map_s += time.perf_counter() - t
-    try:
-        links = stream.finish()
-    except CurationError as exc:
-        raise CurationError.of(sums + list(exc.problems)) from None
-    if sums:  # nothing is published: the draft is removed with the exception
-        raise CurationError.of(sums)
-    for warning in stream.warnings:  # not fatal: e.g. an article using another article's local entity
-        progress(f"warning: {warning}")
-    retired = load_retired(settings.seeds_dir, stream.declared, Iris(base))  # merged entities: 410 with a successor
-    t = time.perf_counter()
-    add((mapper.link(link) for link in links), tag(LINKS))
-    for path in again:
-        add_article(stream.reload(path), tag(path.name))
-
-    def final_within(k: str) -> str | None:
-        return stream.within(k) if k in stream.declared else None
-
-    for key, entry in entries.items():
-        if key in mapped:
-            continue
-        before = cache.entries[key].lookups  # type: ignore[union-attr]
-        now = Lookups({k: final_within(k) for k in before.within}, {k: stream.refined.get(k) for k in before.refined})
-        if now != before:  # a post moved to another organisation, an event's date refined elsewhere
-            add_article(stream.reload(paths[key]), key)
-        else:
-            entry.lookups = before
-    for key in mapped & entries.keys():
-        entries[key].lookups = tracker.answers(key, final_within, stream.refined.get)
-    map_s += time.perf_counter() - t
-    curate_s = time.perf_counter() - t0 - map_s
-    removed = set(cache.entries) - set(entries) if cache is not None else set()
-    how = (f"incremental from {cache.release_id}: {len(mapped & entries.keys())} of {len(entries)} articles mapped again, "
-           f"{len(removed)} removed" if cache is not None else "streamed")
-    progress(f"[1/5] curate   {stream.n_articles} articles, {len(stream.declared)} entities, {stream.n_facts} facts, "
-             f"{stream.n_claims} claims, {len(links)} links, {how} ({curate_s:.2f}s)")
-
-    t = time.perf_counter()
-    quads_sorted, union = spool.sort()
-    staged = Staged(directory, work, base, directory / "dataset.nq", directory / "dataset.nt", cache=cache)
-    changed = frozenset(k.encode() for k in mapped | removed)
-    old_q, old_t = (cache.quads, cache.triples) if cache is not None else (None, None)
-    nq = DumpWriter(directory, "dataset.nq", gz=gz)
-    quads = write_dump(quads_sorted, nq, quad_line, graphs=True, old=old_q, changed=changed,
-                       out=work / QUADS if cache is not None else None)
-    staged.files.update(nq.close())
-    nt = DumpWriter(directory, "dataset.nt", gz=gz)
-    triples = write_dump(union, nt, triple_line, old=old_t, changed=changed, out=work / TRIPLES if cache is not None else None)
-    staged.files.update(nt.close())
-    if cache is None:  # the sorted files are the next build's cache as they are
-        quads_sorted.rename(work / QUADS)
-        union.rename(work / TRIPLES)
-    else:
-        quads_sorted.unlink()
-        union.unlink()
-    for name, source in (("ontology.ttl", settings.ontology_dir), ("shapes.ttl", settings.shapes_dir)):
-        data = read_text(source, base).encode("utf-8")
-        writer = DumpWriter(directory, name, gz=False)
-        writer.write(data)
-        staged.files.update(writer.close())
-    if cache is None or previous_store is None or quads.delta is None or triples.delta is None:
-        persist(directory / STORE_DIR, release_files(directory, base))
-        assert originals is not None
-        staged.originals = originals
-        loaded = "store loaded"
-    else:
-        copy_and_update(previous_store, directory / STORE_DIR, quads.delta, triples.delta)
-        shutil.copyfile(cache.originals, work / ORIGINALS)
-        staged.originals = DiskOriginals(work / ORIGINALS, existing=True).update(triples.delta)
-        staged.triples_delta = triples.delta
-        loaded = (f"store updated (+{len(quads.delta.added)} -{len(quads.delta.removed)} quads, "
-                  f"+{len(triples.delta.added)} -{len(triples.delta.removed)} triples)")
-    staged.meta = {
-        "base_iri": base,
-        "generator": f"kg {__version__}",
-        "quads": quads.lines,
-        "triples": triples.lines,
-        "graphs": quads.graphs,
-        "articles": articles,
-        "facts": stream.n_facts,
-        "claims": stream.n_claims,
-        "links": len(links),
-        "retired": retired,
-    }
-    staged.manifest = {"articles": {k: e.to_json() for k, e in sorted(entries.items())}}
+    staged = Staged(directory, run.work, run.base, directory / "dataset.nq", directory / "dataset.nt", cache=cache)
+    quads, triples = run.write_dumps(staged, removed)
+    loaded = run.load_store(staged, quads, triples, previous_store)
+    staged.meta = run.meta(quads, triples, links, retired)
+    for e in run.entries.values():
+        summary = run.stream.summaries.get(e.file)
+        e.curated = summary.to_json() if summary is not None else None
+    staged.manifest = {"articles": {k: e.to_json() for k, e in sorted(run.entries.items())}}
     progress(f"[2/5] map      {quads.lines} quads in {quads.graphs} graphs; sorted, N-Quads/N-Triples written, {loaded} "
-             f"(map {map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
+             f"(map {run.map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
     return staged

@@ -28,8 +28,10 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from kg.rdf.vocab import SH
+from kg.validation.focus import Near
 from kg.validation.literals import INTEGER, STRING, Originals, reference_accepts
 from kg.validation.model import Hierarchy, Shape, ShapesModel, read_shapes
+from kg.validation.reach import reach, restrict
 from kg.validation.sparql import SUBCLASS_PAIRS, Query, compile_shape, focus_among, focus_nodes, values
 
 _NOT_BREAKING = {SH.Warning, SH.Info}
@@ -76,14 +78,15 @@ validation stops growing with the data (docs/validation.md, "Validating at scale
 
 def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         originals: Originals | None = None, threads: int = THREADS,
-        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+        slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None, near: Near | None = None,
         done: Callable[[], None] | None = None) -> tuple[bool, Graph]:
     """Validate ``store`` against ``shapes``; (conforms, sh:ValidationReport graph).
 
     ``slice_size``: core constraints run on that many focus nodes at a time (``None`` or 0:
     each on all of them in one query); the report is the same either way. ``focus``: core
     constraints only on these nodes (N-Triples terms) where they are focus nodes; SHACL-SPARQL
-    constraints still run whole. What an incremental build validates (``kg.validation.focus``).
+    constraints still run whole, unless ``near`` (with ``focus``) says which nodes a change can reach from
+    where they read (``kg.validation.reach``). What an incremental build validates (``kg.validation.focus``).
     ``done``: called as each query's rows have been read (from the worker threads), for progress."""
     pairs = [(str(s), str(o)) for g in (ontology, shapes) if g is not None
              for s, o in g.subject_objects(RDFS.subClassOf)]
@@ -123,7 +126,8 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # pyoxigraph evaluates without the GIL (THREADS)
         window = _Window(pool, 2 * max(1, threads))
         for q in whole:
-            window.submit(one, q, q.text)
+            for text in _near(q, near if focus is not None else None, slice_size or SLICE_SIZE):
+                window.submit(one, q, text)
         for root, group in by_root.items():
             slices = (_slices(store, focus_nodes(model_roots[root], hierarchy), slice_size or 0) if focus is None
                       else _among(store, model_roots[root], hierarchy, focus, slice_size or SLICE_SIZE))
@@ -140,6 +144,17 @@ def run(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
         for found in window.drain():
             results += found
     return _report(results, shapes)
+
+
+def _near(q: Query, near: Near | None, size: int) -> list[str]:
+    """A SHACL-SPARQL constraint on the nodes a change can reach (``size`` at a time; none: no query), or whole."""
+    r = reach(q.text) if near is not None and q.sparql is not None else None
+    nodes = near.nodes(r) if near is not None and r is not None else None
+    if nodes is None:
+        return [q.text]
+    ordered = sorted(nodes)
+    texts = [t for i in range(0, len(ordered), size) if (t := restrict(q.text, ordered[i:i + size])) is not None]
+    return texts if len(texts) == -(-len(ordered) // size) else [q.text]
 
 
 class _Window:

@@ -12,7 +12,8 @@ results can differ from the previous release's; the others keep theirs.
 ``None`` where that reasoning does not hold, and everything is validated:
 a changed ``rdfs:subClassOf`` (targets move), a blank node (no query can
 name it), a property path longer than one step (a change reaches further).
-SHACL-SPARQL constraints are not covered here: the engine runs them whole.
+SHACL-SPARQL constraints read further (``kg.validation.reach``): ``Near`` gives the nodes
+within so many steps back from the changed triples' subjects, and the changed graphs.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from rdflib import BNode, Graph
 
 from kg.rdf.vocab import SH
 from kg.validation.model import read_shapes
+from kg.validation.reach import Reach
 from kg.validation.sparql import INBOUND
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _CHUNK = 2_000
+NEAR_LIMIT = 200_000
+"""More nodes than this near a change (a hub's neighbourhood): the SHACL-SPARQL constraints run whole."""
 
 
 def affected(store: ox.Store, shapes: Graph, added: list[bytes], removed: list[bytes]) -> set[str] | None:
@@ -67,3 +71,38 @@ def _one_step_paths(shapes: Graph) -> bool:
         if any(isinstance(m, BNode) for m in shapes.items(alternatives)):
             return False
     return True
+
+
+class Near:
+    """The focus nodes a SHACL-SPARQL constraint of a given ``Reach`` must run on after a change:
+    the subjects of the changed triples, what points at them up to ``depth`` steps back (in the
+    new store; a removed link on the way has a subject of its own among the changed ones), and,
+    for a constraint reading ``GRAPH $this``, the graphs of the changed quads."""
+
+    def __init__(self, store: ox.Store, added: list[bytes], removed: list[bytes], graphs: set[str]) -> None:
+        self.store, self.graphs = store, graphs
+        subjects = {line[:line.index(b" ")].decode() for line in (*added, *removed)}
+        self.levels: list[set[str]] = [subjects]
+        self.blank = any(n.startswith("_:") for n in subjects | graphs)
+        self.seen = set(subjects)
+
+    def nodes(self, r: Reach) -> set[str] | None:
+        """The nodes to run a constraint of reach ``r`` on; None: run it whole."""
+        while len(self.levels) <= r.depth and not self.blank and len(self.seen) <= NEAR_LIMIT:
+            self._step()
+        if self.blank or len(self.seen) > NEAR_LIMIT:
+            return None
+        out = set().union(*self.levels[:r.depth + 1])
+        return out | self.graphs if r.graph else out
+
+    def _step(self) -> None:
+        ordered, found = sorted(self.levels[-1]), set()
+        for i in range(0, len(ordered), _CHUNK):
+            for row in self.store.query(INBOUND.format(nodes=" ".join(ordered[i:i + _CHUNK]))):  # type: ignore[union-attr]
+                x = row["x"]
+                if isinstance(x, ox.BlankNode):
+                    self.blank = True
+                    return
+                found.add(str(x))
+        self.levels.append(found - self.seen)
+        self.seen |= found

@@ -41,6 +41,7 @@ from kg.config import DEFAULT_BASE_IRI
 from kg.rdf.vocab import SH, prefixes
 from kg.validation.engine import SLICE_SIZE, THREADS
 from kg.validation.engine import run as _run_engine
+from kg.validation.focus import Near
 from kg.validation.literals import Originals
 
 __all__ = ["Report", "Violation", "as_dataset", "validate", "validate_store"]
@@ -142,7 +143,7 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
 
 def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None, *,
                    originals: Originals | None = None, threads: int = THREADS,
-                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None,
+                   slice_size: int | None = SLICE_SIZE, focus: set[str] | None = None, near: Near | None = None,
                    done: Callable[[], None] | None = None) -> Report:
     """Validate the data in ``store`` (named graphs + their union as the default
     graph) by SPARQL; the same report ``validate`` gives on the same data.
@@ -154,9 +155,10 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph | None = None
     ``kg.errors.UnsupportedShape`` for SHACL the engine cannot evaluate. ``slice_size``:
     focus nodes per evaluation of a core constraint, which bounds the memory a query
     takes (``None``: all at once); the report does not depend on it. ``focus``: core constraints
-    only on these nodes (N-Triples terms), as an incremental build does (``kg.validation.focus``)."""
+    only on these nodes (N-Triples terms), as an incremental build does (``kg.validation.focus``); ``near``
+    with it: SHACL-SPARQL constraints only where the change can reach (``kg.validation.reach``)."""
     conforms, report_graph = _run_engine(store, shapes, ontology, originals=originals, threads=threads,
-                                         slice_size=slice_size, focus=focus, done=done)
+                                         slice_size=slice_size, focus=focus, near=near, done=done)
     return Report(conforms, report_graph, list(_violations(report_graph, shapes)))
 
 
