@@ -38,7 +38,7 @@ class Settings:
     max_rows: int = field(default=10_000, metadata={"help": "Result rows (or triples) returned before truncation."})
     max_concurrent_queries: int = field(default=4, metadata={"help": "Queries running at once (queries bounded by their form take none); more wait in the queue."})
     max_queued_queries: int = field(default=16, metadata={"help": "Queries that may wait for a slot; beyond that, 503 with Retry-After."})
-    queue_timeout: float = field(default=10.0, metadata={"help": "Seconds a query may wait for a slot before 503 with Retry-After."})
+    queue_timeout: float = field(default=30.0, metadata={"help": "Seconds a query may wait for a slot before 503 with Retry-After."})
     query_workers: int = field(default=2, metadata={"help": "Worker processes that run SPARQL queries."})
     inline_bounded: bool = field(default=True, metadata={"help": "Answer queries bounded by their form (one triple pattern: kg.store.bounded) in the server process instead of a worker."})
     page_size: int = field(default=50, metadata={"help": (
