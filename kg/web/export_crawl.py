@@ -89,6 +89,9 @@ class Exporter:
 
     * ``Accept: text/html`` is the answer without Accept when that is HTML
       (the page does not read Accept once HTML is chosen);
+    * ``Accept: application/json`` is ``application/ld+json`` when that is
+      negotiated JSON-LD (``kg.rdf.formats.negotiate_format`` gives JSON-LD
+      to plain JSON wherever JSON-LD is offered);
     * ``?lang=X`` wins over Accept-Language, so such a page is not asked
       again in the other language;
     * an RDF document does not depend on the language (its ``Vary`` names
@@ -179,10 +182,17 @@ class Exporter:
                 if (cls in CLASSES and kept.status_code == 200 and not {"accept-language", "cookie"} & _vary(kept)
                         and kept.headers.get_list("link") == twin["star"].headers.get_list("link")):
                     made[cls] = _with(kept, link=first.headers.get_list("link"))
-        asked = [(cls, accept) for cls, accept in classes[1:] if cls not in made]
+        asked = [(cls, accept) for cls, accept in classes[1:] if cls not in made and not (self.derive and cls == "json")]
         answers = await self.client.aget_many([(target, accept, None) for _, accept in asked])
-        self.summary.derived += len(made)
         got = dict(zip((cls for cls, _ in asked), answers, strict=True))
+        if by_accept and "json" not in made and "json" not in got:  # JSON-LD is a JSON document: the app gives it for both
+            jsonld = made.get("jsonld") or got.get("jsonld")
+            if (jsonld is not None and jsonld.status_code == 200 and "accept" in _vary(jsonld)
+                    and jsonld.headers.get("content-type", "").startswith("application/ld+json")):
+                made["json"] = jsonld
+            else:
+                got["json"] = (await self.client.aget_many([(target, CLASSES["json"], None)]))[0]
+        self.summary.derived += len(made)
         by_class = [(cls, accept, first if n == 0 else made[cls] if cls in made else got[cls]) for n, (cls, accept) in enumerate(classes)]
         second = [(cls, accept) for cls, accept, r in by_class  # a page in English: ask for it in Arabic too
                   if r.status_code == 200 and {"accept-language", "cookie"} & _vary(r) and r.headers.get("content-language") == "en"
