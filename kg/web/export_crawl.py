@@ -33,7 +33,7 @@ SAFE_PATH = re.compile(r"^/[A-Za-z0-9/_.:~-]*$")
 SAFE_QUERY = re.compile(r"^[A-Za-z0-9=&_.-]*$")
 FOLLOWED_RELS = {"alternate", "next", "prev", "previous"}
 PAGING_RELS = {"first", "last", "next", "prev", "previous"}
-RDF_SUFFIXES = {".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdf"}
+SUFFIXES = {".html": "html", ".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdf"}
 """A document's suffix → the Accept class it names (``kg.web.urls.Urls.split_suffix``)."""
 MEMO = 64
 """Pages whose answers are kept to derive their ``?lang=`` and suffixed variants from."""
@@ -98,10 +98,13 @@ class Exporter:
       neither Accept-Language nor Cookie): at ``?lang=X…`` it is the one at
       ``…`` with the ``Link`` of the HTML page at ``?lang=X…`` (the paging
       links keep the query), provided both agreed on ``Link`` at ``…``;
-    * ``/doc/x.ttl`` (``.jsonld``, ``.nt``, ``.rdf``) is ``Accept: text/turtle``
-      on ``/doc/x`` without what negotiation adds (``Vary: Accept``,
-      ``Content-Location``), when its ``Link`` has no paging links (which
-      would name the suffixed path).
+    * ``/doc/x.ttl`` (``.jsonld``, ``.nt``, ``.rdf``, ``.html`` in each
+      language) is ``Accept: text/turtle`` (…) on ``/doc/x`` without what
+      negotiation adds (``Vary: Accept``, ``Content-Location``), when its
+      ``Link`` has no paging links (a paged page's links name its own path);
+    * an unpaged page at ``?lang=X`` is the page in language X with the
+      ``Set-Cookie`` that remembers the switch (learnt from the first
+      ``?lang=X`` page asked: it is the same on every page).
 
     ``?lang=X…`` variants of a page are visited right after the page, so what
     they are derived from is among the last ``MEMO`` pages kept."""
@@ -114,6 +117,7 @@ class Exporter:
         self.summary: Summary = site.summary
         self.derive = derive
         self._memo: OrderedDict[str, dict[str, httpx.Response]] = OrderedDict()
+        self._cookies: dict[str, list[str]] = {}
 
     def _keep(self, target: str, answers: dict[str, httpx.Response]) -> None:
         self._memo[target] = answers
@@ -127,17 +131,35 @@ class Exporter:
         lang, plain = lang_of(query)
         return self.derive and lang is not None and _join(path, plain) not in seen
 
-    def _suffixed(self, path: str, query: str) -> httpx.Response | None:
-        """``/doc/x.ttl`` made from ``Accept: text/turtle`` on ``/doc/x``, when that is exact."""
-        for suffix, cls in RDF_SUFFIXES.items():
-            if path.endswith(suffix):
-                kept = self._memo.get(_join(path[: -len(suffix)], query), {}).get(cls)
+    def _suffixed(self, path: str, query: str) -> list[tuple[str, httpx.Response]] | None:
+        """``/doc/x.ttl`` (``.html`` in each language …) made from the negotiated ``/doc/x``, when that is exact."""
+        for suffix, cls in SUFFIXES.items():
+            if not path.endswith(suffix):
+                continue
+            twin = self._memo.get(_join(path[: -len(suffix)], query), {})
+            variants = [("any", twin.get(cls))] if cls != "html" else [("any-en", twin.get("html")), ("any-ar", twin.get("html-ar"))]
+            out = []
+            for variant, kept in variants:
                 if (kept is None or kept.status_code != 200 or "content-location" not in kept.headers
-                        or "accept" not in _vary(kept) or PAGING_RELS & _rels(kept)):
+                        or "accept" not in _vary(kept) or PAGING_RELS & _rels(kept)
+                        or (variant != "any" and kept.headers.get("content-language") != variant[-2:])):
                     return None
-                return _with(kept, drop=("content-location",),
-                             vary=", ".join(v for v in _vary_tokens(kept) if v.lower() != "accept"))
+                out.append((variant, _with(kept, drop=("content-location",),
+                                           vary=", ".join(v for v in _vary_tokens(kept) if v.lower() != "accept"))))
+            return out
         return None
+
+    def _switched(self, path: str, lang: str, plain: str) -> httpx.Response | None:
+        """The page at ``?lang=X`` made from the page without it in language X, when that page
+        is not paged (its links would carry the query) and ``?lang=X``'s cookie is known."""
+        twin = self._memo.get(_join(path, plain), {})
+        base = twin.get("star" if lang == "en" else "star-ar")
+        cookie = self._cookies.get(lang)
+        if (base is None or cookie is None or base.status_code != 200 or base.headers.get("content-language") != lang
+                or not base.headers.get("content-type", "").startswith("text/html") or PAGING_RELS & _rels(base)
+                or "set-cookie" in base.headers):
+            return None
+        return _with(base, add=[("set-cookie", v) for v in cookie])
 
     async def export(self, target: str, seen: set[str]) -> list[str]:
         """Write every exact variant of ``target``; the targets it links to."""
@@ -149,12 +171,24 @@ class Exporter:
             self.summary.skipped += 1
             return []
         if self.derive and (suffixed := self._suffixed(path, query)) is not None:
-            self.summary.derived += 1
+            self.summary.derived += len(suffixed)
             self.summary.paths += 1
             self.progress(self.summary.paths)
-            self.site.file(path, query, "any", suffixed)
-            return links(suffixed)
-        first = (await self.client.aget_many([(target, None, None)]))[0]
+            for variant, answer in suffixed:
+                self.site.file(path, query, variant, answer)
+            if suffixed[0][0] == "any-en":  # the page in each language: what its ?lang= switch is made from
+                self._keep(target, {"star": suffixed[0][1], "star-ar": suffixed[1][1]})
+            found = _switches(path, query, suffixed[0][1])
+            return found + [t for t in links(suffixed[0][1]) if t not in found]
+        lang, plain = lang_of(query)
+        switched = self._switched(path, lang, plain) if self.derive and lang is not None else None
+        if switched is not None:
+            first = switched
+            self.summary.derived += 1
+        else:
+            first = (await self.client.aget_many([(target, None, None)]))[0]
+            if lang is not None and first.status_code == 200 and first.headers.get_list("set-cookie"):
+                self._cookies[lang] = first.headers.get_list("set-cookie")  # what the switch sets (the same on every page)
         self.summary.paths += 1
         self.progress(self.summary.paths)
         vary = _vary(first)
@@ -165,11 +199,7 @@ class Exporter:
             self.summary.skipped += 1
             return []
         by_accept = "accept" in vary
-        by_language = bool({"accept-language", "cookie"} & vary)
-        lang, plain = lang_of(query)
-        found: list[str] = []
-        if by_language and lang is None:  # the language switch (?lang=, remembered by a cookie), visited next
-            found.extend(_join(path, f"lang={code}" + (f"&{query}" if query else "")) for code in LANGUAGES)
+        found = _switches(path, query, first)
         found.extend(t for t in links(first) if t not in found)
         classes = list(CLASSES.items()) if by_accept else [("any", None)]
         made: dict[str, httpx.Response] = {}
@@ -213,8 +243,9 @@ class Exporter:
         for cls, answer in others.items():
             if answer.status_code == 200 and answer.headers.get("content-language") == "ar":
                 self.site.file(path, query, cls + "-ar", answer)
-        if self.derive and lang is None and by_accept:
-            self._keep(target, {cls: answer for cls, _, answer in by_class})
+        if self.derive and lang is None:
+            self._keep(target, {**{cls: answer for cls, _, answer in by_class}, **{f"{cls}-ar": a for cls, a in others.items()}}
+                       if by_accept else {"star": first, **({"star-ar": others["any"]} if "any" in others else {})})
         return found
 
     def crawl(self, starts: Iterator[str], *, shared: set[str] | None = None, workers: int = 1,
@@ -255,6 +286,13 @@ def lang_of(query: str) -> tuple[str | None, str]:
     return named[0], "&".join(p for p in parts if not p.startswith("lang="))
 
 
+def _switches(path: str, query: str, answer: httpx.Response) -> list[str]:
+    """The language switch of a page in a language (``?lang=``, remembered by a cookie), visited next."""
+    if not {"accept-language", "cookie"} & _vary(answer) or lang_of(query)[0] is not None:
+        return []
+    return [_join(path, f"lang={code}" + (f"&{query}" if query else "")) for code in LANGUAGES]
+
+
 def _join(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
@@ -273,7 +311,7 @@ def _rels(response: httpx.Response) -> set[str]:
 
 
 def _with(response: httpx.Response, *, drop: tuple[str, ...] = (), vary: str | None = None,
-          link: list[str] | None = None) -> httpx.Response:
+          link: list[str] | None = None, add: list[tuple[str, str]] | None = None) -> httpx.Response:
     """``response`` with headers dropped or replaced, the same status and bytes."""
     headers = []
     for name, value in response.headers.multi_items():
@@ -284,6 +322,7 @@ def _with(response: httpx.Response, *, drop: tuple[str, ...] = (), vary: str | N
     if vary:
         headers.append(("vary", vary))
     headers.extend(("link", v) for v in link or [])
+    headers.extend(add or [])
     return httpx.Response(response.status_code, headers=headers, content=response.content)
 
 
