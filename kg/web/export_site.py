@@ -17,8 +17,11 @@ Each path (and query) is asked once per *Accept class* when its answer says
 of the RDF media types — and once per language when it says
 ``Vary: Accept-Language``. Only classes nginx can recognise exactly are
 exported; any other request (a q-value list, ``Accept-Datetime``, a query not
-exported, a POST) is proxied to ``kg serve``. See ``kg.web.nginx_conf`` and
-docs/deploy.md.
+exported, a POST) is proxied to ``kg serve``. A variant that is the same
+answer as one already asked (``Accept: text/html`` and no Accept, ``.ttl``
+and ``Accept: text/turtle`` on an unpaged page …) is made from it instead of
+asked again (``kg.web.export_crawl.Exporter``, ``derive``). See
+``kg.web.nginx_conf`` and docs/deploy.md.
 
 Streaming: files and map lines are written as answers come; what is held is
 the current resource's handful of variants, whatever the corpus size. The
