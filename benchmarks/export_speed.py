@@ -14,7 +14,9 @@ the one imported), one after the other, on the same release; a checkout
 whose ``export_site`` has no ``every``/``shards`` (the code before) gets the
 same sample by wrapping its ``resource_paths``. Prints one JSON line per run:
 resources, paths, files, seconds, paths/s, resources/s, and what the whole
-release would take at that rate.
+release would take at that rate, how many answers were derived rather than
+asked (``Summary.derived``; 0 for code without it), and the 1-minute load
+average before and after the run.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def one(var: Path, seeds: Path, every: int, shards: int, out: Path) -> dict:
     seconds = time.perf_counter() - started
     resources = -(-total // every)
     return {"shards": shards, "every": every, "resources": resources, "paths": summary.paths, "files": summary.files,
-            "redirects": summary.redirects, "seconds": round(seconds, 1), "paths_per_s": round(summary.paths / seconds, 1),
+            "redirects": summary.redirects, "derived": getattr(summary, "derived", 0), "seconds": round(seconds, 1), "paths_per_s": round(summary.paths / seconds, 1),
             "resources_per_s": round(resources / seconds, 2), "release_resources": total,
             "whole_release_h": round(total / (resources / seconds) / 3600, 2)}
 
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             for shards in args.shards:
                 out = (args.out or Path(tmp)) / f"{name}-{shards}"
                 env = {**os.environ, "PYTHONPATH": str(Path(root).resolve())}
+                load_before = os.getloadavg()[0]
                 r = subprocess.run([sys.executable, str(here), "--one", "--var", str(args.var), "--seeds", str(args.seeds),
                                     "--every", str(args.every), "--shards", str(shards), "--out", str(out)],
                                    cwd=root, env=env, capture_output=True, text=True)
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(json.dumps({"kg": name, "shards": shards, "error": r.stderr[-2000:]}), flush=True)
                     continue
                 line = json.loads(r.stdout.strip().splitlines()[-1])
-                print(json.dumps({"kg": name, **line, "load": os.getloadavg()[0]}), flush=True)
+                print(json.dumps({"kg": name, **line, "load_before": load_before, "load": os.getloadavg()[0]}), flush=True)
                 if line["shards"] != shards:  # a checkout without shards: one run is its number
                     break
     return 0

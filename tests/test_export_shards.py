@@ -21,15 +21,17 @@ from kg.release.directory import Release
 from kg.web.context import current
 from kg.web.export_shards import ExportFailed
 from kg.web.export_site import export_site
+from kg.web.nginx_conf import Summary
 from kg.web.server import build_app
 
 pytestmark = pytest.mark.slow  # two full exports of the test corpus and two spawned apps
 
 
-def _export(settings: Settings, release: Release, out: Path, shards: int) -> None:
+def _export(settings: Settings, release: Release, out: Path, shards: int, derive: bool = True) -> Summary:
     app = build_app(settings.with_(query_workers=1))
     try:
-        export_site(app, release, out, listen="127.0.0.1:1", upstream="http://127.0.0.1:2", settings=settings, shards=shards)
+        return export_site(app, release, out, listen="127.0.0.1:1", upstream="http://127.0.0.1:2", settings=settings,
+                           shards=shards, derive=derive)
     finally:
         current(app).close()
 
@@ -53,6 +55,21 @@ def test_two_shards_export_what_one_process_exports(release_settings: Settings, 
     assert [k for k in one if one[k] != two[k] and k not in conf] == []
     for k in conf:  # the configurations name their own directory
         assert one[k].replace(str(tmp_path / "one").encode(), str(tmp_path / "two").encode()) == two[k], k
+
+
+def test_derived_variants_are_the_ones_the_app_gives(release_settings: Settings, release: Release, tmp_path: Path) -> None:
+    """Every variant the export makes from another answer (``Accept: text/html``
+    from no Accept, ``?lang=`` documents, ``.ttl`` …) is byte for byte — file,
+    type and every header map line — what asking the app for it gives."""
+    asked = _export(release_settings, release, tmp_path / "asked", shards=1, derive=False)
+    derived = _export(release_settings, release, tmp_path / "derived", shards=1)
+    one, two = _tree(tmp_path / "asked"), _tree(tmp_path / "derived")
+    assert sorted(set(one) ^ set(two)) == []
+    assert asked.derived == 0 and derived.derived > asked.files // 3  # the rules were used, widely
+    assert (derived.files, derived.redirects, derived.skipped) == (asked.files, asked.redirects, asked.skipped)
+    assert [k for k in one if one[k] != two[k] and not k.endswith(".conf")] == []
+    kinds = {k.rsplit(".", 2)[-2] for k in one if k.startswith("_kg_export/doc/")}
+    assert {"html-en", "html-ar", "ttl", "any"} <= kinds  # derived kinds were exported at all
 
 
 def test_a_failed_shard_fails_the_export(release_settings: Settings, release: Release, tmp_path: Path) -> None:

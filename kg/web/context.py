@@ -163,6 +163,8 @@ class ReleaseContext:
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
     search_index: Once[LabelIndex] = field(default_factory=Once)
     site_summary: Once[Summary] = field(default_factory=Once)
+    home_dataset: tuple[str, str] | None = None
+    """(the history as read, the home page's schema.org script made from it): ``kg.web.pages.dataset_jsonld_of``."""
 
     def index(self) -> LabelIndex:
         """The release's search index (``kg.query.search_load``), built once: from

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from kg.query.describe import serialize
 from kg.rdf.formats import HTML, RESOURCE_FORMATS, TURTLE
 from kg.rdf.vocab import prefixes
+from kg.release.history import ReleaseInfo
 from kg.release.history_rdf import merge_description
 from kg.release.void import VOID_FILE
 from kg.web.context import ReleaseContext, context
@@ -21,6 +22,7 @@ from kg.web.documents import graph_context
 from kg.web.negotiated import choose_format, serve_document, suffix_format
 from kg.web.releases import history_validators
 from kg.web.render import get_urls, link_header, not_found, rdf_response
+from kg.web.urls import Urls
 
 router = APIRouter()
 METHODS = ["GET", "HEAD"]
@@ -42,13 +44,18 @@ def void_of(ctx: ReleaseContext) -> list[ox.Triple]:
 
 def description(request: Request) -> list[ox.Triple]:
     """void.ttl with the history's versions (``kg.web.releases.known_releases``)."""
-    from kg.web.releases import known_releases
+    return description_of(context(request))
 
-    triples = void_triples(request)
+
+def description_of(ctx: ReleaseContext, known: tuple[list[ReleaseInfo], str] | None = None) -> list[ox.Triple]:
+    """``description`` of ``ctx``; ``known``: the history as ``releases_of(ctx)`` read it."""
+    from kg.web.releases import releases_of
+
+    triples = void_of(ctx)
     if not triples:
         return []
-    infos, current = known_releases(request)
-    return merge_description(triples, get_urls(request).base, infos, current)
+    infos, current = known or releases_of(ctx)
+    return merge_description(triples, Urls(ctx.release.base_iri).base, infos, current)
 
 
 @router.api_route("/.well-known/void", methods=METHODS, include_in_schema=False)

@@ -56,14 +56,15 @@ class Recorder:
     def redirect(self, path: str, query: str, response: httpx.Response) -> None:
         self.records.append(("redirect", path, query, "", response.status_code, response.headers.multi_items(), response.content))
 
-    def take(self) -> tuple[list[Record], int, int]:
-        """(records, paths asked, answers skipped) since the last take."""
-        out = (self.records, self.summary.paths, self.summary.skipped)
-        self.records, self.summary.paths, self.summary.skipped = [], 0, 0
+    def take(self) -> tuple[list[Record], int, int, int]:
+        """(records, paths asked, answers skipped, answers derived) since the last take."""
+        out = (self.records, self.summary.paths, self.summary.skipped, self.summary.derived)
+        self.records, self.summary.paths, self.summary.skipped, self.summary.derived = [], 0, 0, 0
         return out
 
 
-def shard_main(settings: Settings, release_id: str, shard: int, shards: int, every: int, workers: int, outbox: Any) -> None:
+def shard_main(settings: Settings, release_id: str, shard: int, shards: int, every: int, workers: int, outbox: Any,
+               derive: bool = True) -> None:
     """One shard's process: its app, its share of the resources, batches to ``outbox``."""
     try:
         from kg.web.context import current
@@ -78,7 +79,7 @@ def shard_main(settings: Settings, release_id: str, shard: int, shards: int, eve
             recorder = Recorder()
             done = [0]
             with SyncASGI(httpx.ASGITransport(app=app)) as client:
-                exporter = Exporter(client, recorder)
+                exporter = Exporter(client, recorder, derive=derive)
 
                 def one_done() -> None:
                     done[0] += 1
@@ -90,18 +91,18 @@ def shard_main(settings: Settings, release_id: str, shard: int, shards: int, eve
                 outbox.put(("batch", shard, done[0], *recorder.take()))
         finally:
             ctx.close()
-        outbox.put(("done", shard, 0, [], 0, 0))
+        outbox.put(("done", shard, 0, [], 0, 0, 0))
     except BaseException:  # noqa: BLE001 - crosses the process boundary as text; the parent fails the export
-        outbox.put(("failed", shard, 0, traceback.format_exc(), 0, 0))
+        outbox.put(("failed", shard, 0, traceback.format_exc(), 0, 0, 0))
 
 
 async def render_in_shards(settings: Settings, release: Release, site: Site, state: Any, progress: Callable[[Any], None], *,
-                           shards: int, every: int = 1, workers: int = 4) -> None:
+                           shards: int, every: int = 1, workers: int = 4, derive: bool = True) -> None:
     """Start ``shards`` processes and write what they render into ``site`` as it
     comes (on the caller's loop, so the caller's own crawl goes on meanwhile)."""
     ctx = multiprocessing.get_context("spawn")
     outbox = ctx.Queue(maxsize=4 * shards)
-    procs = [ctx.Process(target=shard_main, args=(settings, release.id, k, shards, every, workers, outbox), name=f"kg-export-{k}", daemon=True)
+    procs = [ctx.Process(target=shard_main, args=(settings, release.id, k, shards, every, workers, outbox, derive), name=f"kg-export-{k}", daemon=True)
              for k in range(shards)]
     for p in procs:
         p.start()
@@ -109,7 +110,7 @@ async def render_in_shards(settings: Settings, release: Release, site: Site, sta
     try:
         while running:
             try:
-                kind, shard, resources, records, paths, skipped = await asyncio.to_thread(outbox.get, True, 2)
+                kind, shard, resources, records, paths, skipped, derived = await asyncio.to_thread(outbox.get, True, 2)
             except queues.Empty:
                 dead = [k for k in running if not procs[k].is_alive() and procs[k].exitcode not in (0, None)]
                 if dead:
@@ -128,6 +129,7 @@ async def render_in_shards(settings: Settings, release: Release, site: Site, sta
                     site.redirect(path, query, response)
             site.summary.paths += paths
             site.summary.skipped += skipped
+            site.summary.derived += derived
             state.resources += resources
             state.paths = site.summary.paths
             progress(state)

@@ -17,8 +17,11 @@ Each path (and query) is asked once per *Accept class* when its answer says
 of the RDF media types — and once per language when it says
 ``Vary: Accept-Language``. Only classes nginx can recognise exactly are
 exported; any other request (a q-value list, ``Accept-Datetime``, a query not
-exported, a POST) is proxied to ``kg serve``. See ``kg.web.nginx_conf`` and
-docs/deploy.md.
+exported, a POST) is proxied to ``kg serve``. A variant that is the same
+answer as one already asked (``Accept: text/html`` and no Accept, ``.ttl``
+and ``Accept: text/turtle`` on an unpaged page …) is made from it instead of
+asked again (``kg.web.export_crawl.Exporter``, ``derive``). See
+``kg.web.nginx_conf`` and docs/deploy.md.
 
 Streaming: files and map lines are written as answers come; what is held is
 the current resource's handful of variants, whatever the corpus size. The
@@ -57,7 +60,7 @@ _TYPES_HREF = re.compile(r'href="(/types/[^"#?]+)"')
 
 def export_site(app, release: Release, out: Path, *, listen: str, upstream: str, sparql: str | None = None,  # type: ignore[no-untyped-def]
                 progress: Callable[[Progress], None] = lambda _p: None, settings: Settings | None = None,
-                shards: int = 1, every: int = 1, fixed: bool = True) -> Summary:
+                shards: int = 1, every: int = 1, fixed: bool = True, derive: bool = True) -> Summary:
     """Write ``out/_kg_export/…`` and ``out/nginx/…`` (see the module docstring); the counts.
 
     The fixed pages (with the type lists and the housekeeping graphs, every
@@ -66,13 +69,15 @@ def export_site(app, release: Release, out: Path, *, listen: str, upstream: str,
     many processes, each with its own app over the same release
     (``kg.web.export_shards``), written here as they come. ``every``: only
     every ``every``-th resource (a sample); ``fixed=False``: no fixed pages
-    (both for benchmarks)."""
+    (both for benchmarks); ``derive=False``: every variant asked of the app,
+    none made from another (``kg.web.export_crawl.Exporter``; for tests and
+    benchmarks)."""
     transport = httpx.ASGITransport(app=app)
     out.mkdir(parents=True, exist_ok=True)
     site = nginx_conf.Site(out)
     state = Progress(total=-(-sum(1 for _ in resource_paths(release)) // every))
     with SyncASGI(transport) as client:
-        exporter = Exporter(client, site)
+        exporter = Exporter(client, site, derive=derive)
         starts: list[str] = []
         if fixed:
             starts = list(FIXED) + [f"/static/{p.name}" for p in sorted(STATIC.iterdir()) if p.is_file()]
@@ -86,7 +91,8 @@ def export_site(app, release: Release, out: Path, *, listen: str, upstream: str,
             progress(state)
 
         async def everything() -> None:
-            resources = (render_in_shards(settings, release, site, state, progress, shards=shards, every=every, workers=WORKERS)
+            resources = (render_in_shards(settings, release, site, state, progress, shards=shards, every=every, workers=WORKERS,
+                                          derive=derive)
                          if shards > 1 and settings is not None else
                          exporter.acrawl(things(release, every=every), workers=WORKERS, done=one_done))
             await asyncio.gather(exporter.acrawl(iter(starts), shared=set()), resources)

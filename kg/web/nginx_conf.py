@@ -68,6 +68,8 @@ class Summary:
     redirects: int = 0
     skipped: int = 0
     paths: int = 0
+    derived: int = 0
+    """Answers made from another answer instead of asked (``kg.web.export_crawl.Exporter``)."""
     bytes: int = 0
     types: dict[str, str] = field(default_factory=dict)
 

@@ -23,6 +23,7 @@ from kg.web.reference_view import home_context
 from kg.web.reload import on_every_release
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
 from kg.web.resources import warm_hubs
+from kg.web.urls import Urls
 
 log = logging.getLogger("kg.pages")
 router = APIRouter()
@@ -104,10 +105,26 @@ def home(request: Request) -> Response:
 
 def dataset_jsonld(request: Request) -> str:
     """The schema.org Dataset of the home page, from the dataset description (kg.web.structured)."""
-    from kg.web import structured
-    from kg.web.dataset import description
+    return dataset_jsonld_of(context(request))
 
-    return structured.script(structured.dataset(description(request), get_urls(request).base + "dataset"))
+
+def dataset_jsonld_of(ctx: ReleaseContext) -> str:
+    """``dataset_jsonld``, made once per release and state of the history (at the
+    release's warm-up): merging void.ttl with the history and picking the schema.org
+    fields from it took ≈ 90 ms of the home page's first render at 10 000 articles.
+    The history is read each time (a prune changes it without a new release) and
+    the script made again only when it changed."""
+    from kg.web import structured
+    from kg.web.dataset import description_of
+    from kg.web.releases import releases_of
+
+    known = releases_of(ctx)
+    key = repr(known)
+    kept = ctx.home_dataset
+    if kept is None or kept[0] != key:
+        iri = Urls(ctx.release.base_iri).base + "dataset"
+        kept = ctx.home_dataset = (key, structured.script(structured.dataset(description_of(ctx, known), iri)))
+    return kept[1]
 
 
 @router.api_route("/articles", methods=METHODS, include_in_schema=False)
@@ -178,6 +195,7 @@ def warm(ctx: ReleaseContext) -> threading.Thread:
 
             prepare()
             void_of(ctx)
+            dataset_jsonld_of(ctx)
             summary = ctx.summary(list_store(ctx))
             warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
         except Exception:

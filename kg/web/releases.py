@@ -33,7 +33,7 @@ from kg.release.history import ReleaseInfo
 from kg.release.history_rdf import catalogue_triples, notes, release_iri, release_triples
 from kg.web import changes_view, release_view
 from kg.web.conditional import DOCUMENT_CACHE_CONTROL, http_date, made_from_history, published
-from kg.web.context import context
+from kg.web.context import ReleaseContext, context
 from kg.web.dumps import catalogue, not_modified
 from kg.web.negotiated import serve_document, suffix_format
 from kg.web.render import choose_language, error_response, get_urls, not_found
@@ -68,8 +68,13 @@ def var_dir(request: Request) -> Path:
 
 def known_releases(request: Request) -> tuple[list[ReleaseInfo], str]:
     """(every release, oldest first; the id of the one served)."""
-    current: Release = context(request).release
-    infos = history.releases(var_dir(request))
+    return releases_of(context(request))
+
+
+def releases_of(ctx: ReleaseContext) -> tuple[list[ReleaseInfo], str]:
+    """``known_releases`` of ``ctx`` (no request: the release's warm-up asks too)."""
+    current: Release = ctx.release
+    infos = history.releases(Path(ctx.settings.var_dir))
     if current.id not in {i.id for i in infos}:
         infos.append(unrecorded(current))
     return infos, current.id
