@@ -334,3 +334,17 @@ def test_a_reader_pages_with_the_links_in_a_browser_on_a_phone(url: str) -> None
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_dataset_page_shows_a_page_of_its_sources_and_links_the_rest(url: str) -> None:
+    """The description names every source article; its HTML page shows one page's
+    worth and links the paged list, while the RDF keeps them all."""
+    g = rdflib.Graph().parse(data=httpx.get(f"{url}/dataset", headers={"Accept": "text/turtle"}, timeout=60).text, format="turtle")
+    sources = set(g.objects(rdflib.URIRef(BASE + "dataset"), rdflib.URIRef("http://purl.org/dc/terms/source")))
+    assert len(sources) == ARTICLES
+    r = httpx.get(f"{url}/dataset", headers=HTML, timeout=60)
+    assert r.status_code == 200 and len(r.content) <= MAX_PAGE_BYTES
+    raw = r.text.partition('<details class="raw"')[2].partition("</details>")[0]
+    shown = set(re.findall(r'href="(/doc/article/[^"#?]+)"', raw))
+    assert len(shown) == SIZE, shown
+    assert f"1–{SIZE} of {ARTICLES}" in raw and 'href="/articles"' in raw
