@@ -46,24 +46,33 @@ def _tree(out: Path) -> dict[str, bytes]:
     return found
 
 
-def test_two_shards_export_what_one_process_exports(release_settings: Settings, release: Release, tmp_path: Path) -> None:
-    _export(release_settings, release, tmp_path / "one", shards=1)
+@pytest.fixture(scope="module")
+def one_process(release_settings: Settings, release: Release, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary]:
+    """The export both comparisons below start from (one process, variants derived), made once."""
+    out = tmp_path_factory.mktemp("export-one") / "one"
+    return out, _export(release_settings, release, out, shards=1)
+
+
+def test_two_shards_export_what_one_process_exports(release_settings: Settings, release: Release, tmp_path: Path,
+                                                    one_process: tuple[Path, Summary]) -> None:
+    one_dir, _ = one_process
     _export(release_settings, release, tmp_path / "two", shards=2)
-    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    one, two = _tree(one_dir), _tree(tmp_path / "two")
     assert len(one) > 100 and set(one) == set(two)
     conf = {k for k in one if k.endswith(".conf")}
     assert [k for k in one if one[k] != two[k] and k not in conf] == []
     for k in conf:  # the configurations name their own directory
-        assert one[k].replace(str(tmp_path / "one").encode(), str(tmp_path / "two").encode()) == two[k], k
+        assert one[k].replace(str(one_dir).encode(), str(tmp_path / "two").encode()) == two[k], k
 
 
-def test_derived_variants_are_the_ones_the_app_gives(release_settings: Settings, release: Release, tmp_path: Path) -> None:
+def test_derived_variants_are_the_ones_the_app_gives(release_settings: Settings, release: Release, tmp_path: Path,
+                                                    one_process: tuple[Path, Summary]) -> None:
     """Every variant the export makes from another answer (``Accept: text/html``
     from no Accept, ``?lang=`` documents, ``.ttl`` …) is byte for byte — file,
     type and every header map line — what asking the app for it gives."""
     asked = _export(release_settings, release, tmp_path / "asked", shards=1, derive=False)
-    derived = _export(release_settings, release, tmp_path / "derived", shards=1)
-    one, two = _tree(tmp_path / "asked"), _tree(tmp_path / "derived")
+    derived_dir, derived = one_process
+    one, two = _tree(tmp_path / "asked"), _tree(derived_dir)
     assert sorted(set(one) ^ set(two)) == []
     assert asked.derived == 0 and derived.derived > asked.files // 3  # the rules were used, widely
     assert (derived.files, derived.redirects, derived.skipped) == (asked.files, asked.redirects, asked.skipped)
