@@ -12,13 +12,17 @@ readers match exact IRIs (never a suffix).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD, DefinedNamespace
 
 from kg.config import DEFAULT_BASE_IRI
+
+T = TypeVar("T")
 
 
 class QN(DefinedNamespace):
@@ -114,26 +118,34 @@ class QN(DefinedNamespace):
     planned: URIRef
 
 
-class Vocabulary:
-    """``QN``'s terms under one base IRI, minted once as pyoxigraph terms.
+class _Terms(Generic[T]):
+    """``QN``'s names → terms under one base; a name ``QN`` does not declare (a
+    typo) raises ``AttributeError`` naming it, as ``QN`` itself does."""
 
-    ``vocabulary(base).post`` is ``<{base}ontology#post>``; a name ``QN`` does not
-    declare (a typo) raises ``AttributeError`` naming it, as ``QN`` itself does."""
+    __slots__ = ("_terms", "namespace")
 
-    __slots__ = ("_terms", "base", "namespace")
-
-    def __init__(self, base_iri: str) -> None:
-        self.base = base_iri
+    def __init__(self, base_iri: str, make: Callable[[str], T]) -> None:
         self.namespace = base_iri + "ontology#"
-        self._terms = {name: ox.NamedNode(self.namespace + name) for name in QN.__annotations__}
+        self._terms = {name: make(self.namespace + name) for name in QN.__annotations__}
 
-    def __getattr__(self, name: str) -> ox.NamedNode:
+    def __getattr__(self, name: str) -> T:
         if name.startswith("_"):  # a slot not yet set (copy, pickle): never a term
             raise AttributeError(name)
         try:
             return self._terms[name]
         except KeyError:
             raise AttributeError(f"{name!r} is not a term of our ontology (kg.rdf.vocab.QN)") from None
+
+
+class Vocabulary(_Terms[ox.NamedNode]):
+    """``QN``'s terms under one base IRI, minted once as pyoxigraph terms:
+    ``vocabulary(base).post`` is ``<{base}ontology#post>``."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base_iri: str) -> None:
+        super().__init__(base_iri, ox.NamedNode)
+        self.base = base_iri
 
     def iri(self, name: str) -> str:
         """The term's IRI as text; fails loud as attribute access does."""
@@ -145,28 +157,18 @@ class Vocabulary:
         return name if name in self._terms else None
 
 
-class RdfVocabulary:
-    """``QN``'s terms under one base IRI as rdflib terms, for the mapping.
+class RdfVocabulary(_Terms[URIRef]):
+    """``QN``'s terms under one base IRI as rdflib terms, for the mapping:
+    ``rdf_vocabulary(base).Meeting`` is ``URIRef("{base}ontology#Meeting")``.
+    ``bound(term)`` gives a table's ``QN`` term (written against the default
+    base, as ``kg.curation.entity_types`` is) under this base: tables are bound
+    once, when the mapper is made, never term by term at build."""
 
-    ``rdf_vocabulary(base).Meeting`` is ``URIRef("{base}ontology#Meeting")``; a typo
-    raises ``AttributeError``. ``bound(term)`` gives a table's ``QN`` term (written
-    against the default base, as ``kg.curation.entity_types`` is) under this base:
-    tables are bound once, when the mapper is made, never term by term at build."""
-
-    __slots__ = ("_by_default", "_terms", "namespace")
+    __slots__ = ("_by_default",)
 
     def __init__(self, base_iri: str) -> None:
-        self.namespace = base_iri + "ontology#"
-        self._terms = {name: URIRef(self.namespace + name) for name in QN.__annotations__}
+        super().__init__(base_iri, URIRef)
         self._by_default = {QN[name]: term for name, term in self._terms.items()}
-
-    def __getattr__(self, name: str) -> URIRef:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self._terms[name]
-        except KeyError:
-            raise AttributeError(f"{name!r} is not a term of our ontology (kg.rdf.vocab.QN)") from None
 
     def __getitem__(self, name: str) -> URIRef:
         return self.__getattr__(name)
