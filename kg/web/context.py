@@ -159,7 +159,7 @@ class ReleaseContext:
     list_store: Once[Store] = field(default_factory=Once)
     page_lists: Lists = field(default_factory=Lists)
     page_parts: Lists = field(default_factory=lambda: Lists(PAGE_PARTS))
-    """The language-independent data of a page's lists, for the last ``PAGE_PARTS`` pages (``kg.web.paging.parts_of``)."""
+    """The language-independent data of a page's lists, for the last ``PAGE_PARTS`` pages (a page's events and facts, a document's page of statements)."""
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
     search_index: Once[LabelIndex] = field(default_factory=Once)
     site_summary: Once[Summary] = field(default_factory=Once)

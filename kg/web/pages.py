@@ -18,7 +18,7 @@ from kg.query.describe import run, run_all
 from kg.rdf.vocab import prefixes
 from kg.web.conditional import release_validators
 from kg.web.context import ReleaseContext, context
-from kg.web.paging import Page, link_header, list_store, lists_of, page_number, page_size, pager
+from kg.web.paging import Page, link_header, list_store, page_number, page_size, pager
 from kg.web.reference_view import home_context
 from kg.web.reload import on_every_release
 from kg.web.render import SECURITY_HEADERS, Viewer, choose_language, get_urls, not_found, render_html
@@ -153,7 +153,7 @@ def members(request: Request, cls: str) -> list[str]:
             return sorted({r["s"].value for r in whole.dicts()})
         return [r["s"].value for r in run_all(store, "type_members", base=base, **{"class": this})]
 
-    return lists_of(context(request)).get(("members", cls), compute)
+    return context(request).page_lists.get(("members", cls), compute)
 
 
 @router.api_route("/types/{curie}", methods=METHODS, include_in_schema=False)

@@ -129,14 +129,4 @@ def list_store(ctx: ReleaseContext) -> Store:
     return ctx.list_store.get(lambda: OxigraphStore.load(embedded_files(release)) if on_disk else ctx.store)
 
 
-def parts_of(ctx: ReleaseContext) -> Lists:
-    """The ``page_parts`` of the release ``ctx`` serves (a small LRU)."""
-    return ctx.page_parts
-
-
-def lists_of(ctx: ReleaseContext) -> Lists:
-    """The ordered lists of the release ``ctx`` serves."""
-    return ctx.page_lists
-
-
-__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "lists_of", "page_number", "page_size", "pager", "parts_of"]
+__all__ = ["Lists", "Page", "href", "link_header", "links", "list_store", "page_number", "page_size", "pager"]

@@ -18,7 +18,7 @@ from kg.query import reference as ref
 from kg.query.reference import EventRow, FactRecord, Labels
 from kg.rdf.vocab import vocabulary
 from kg.web.context import ReleaseContext, context
-from kg.web.paging import Page, list_store, lists_of, parts_of
+from kg.web.paging import Page, list_store
 from kg.web.render import get_urls
 from kg.web.sentences import KIND_NAMES, KIND_ORDER, Piece, Wording, date_words, title
 from kg.web.urls import Urls
@@ -116,7 +116,7 @@ def term_labels(request: Request) -> Labels:
 def reader_lists(ctx: ReleaseContext, iri: str) -> tuple[list[str], list[str]]:
     """The ordered events and facts of ``iri``'s page, read once per release."""
     base = ctx.release.base_iri
-    lists = lists_of(ctx)
+    lists = ctx.page_lists
     events = lists.get(("events", iri), lambda: ref.event_keys(list_store(ctx), iri, base=base))
     facts = lists.get(("facts", iri), lambda: ref.fact_keys(list_store(ctx), iri, base=base))
     return events, facts
@@ -140,7 +140,7 @@ def reference_context(request: Request, iri: str, *, labels: Labels, lang: str, 
         return view
     page = page or Page(1, 10**9, 0)
     event_keys, fact_keys = reader_lists(state, iri)
-    facts, (events, event_labels) = parts_of(state).get(("page", iri, page.offset, page.size), lambda: (
+    facts, (events, event_labels) = state.page_parts.get(("page", iri, page.offset, page.size), lambda: (
         ref.facts_page(store, page.slice(fact_keys), base=urls.base, terms=terms),
         ref.events_page(store, iri, page.slice(event_keys), base=urls.base)))
     all_labels = _merge(facts.labels, labels)

@@ -29,7 +29,7 @@ from kg.web.article_card import article_card, not_article_runs
 from kg.web.conditional import made_from_release
 from kg.web.context import ReleaseContext, context
 from kg.web.negotiated import choose_format, document_headers
-from kg.web.paging import Page, links, list_store, page_number, page_size, pager, parts_of
+from kg.web.paging import Page, links, list_store, page_number, page_size, pager
 from kg.web.paging import link_header as paging_links
 from kg.web.reference_view import reader_lists, reference_context
 from kg.web.render import (
@@ -201,7 +201,7 @@ def represent(request: Request, desc: Description, forced: Format | None) -> Res
     if rels:
         headers["Link"] = paging_links(rels, headers.get("Link"))
     ctx = context(request)  # one page of statements, made once for its formats and languages
-    shown = parts_of(ctx).get(("statements", desc.iri, page.number, page.size),
+    shown = ctx.page_parts.get(("statements", desc.iri, page.number, page.size),
                               lambda: page_of(list_store(ctx), desc, page.number, page.size))
     if fmt is HTML:
         return render_html(request, "resource.html", page_context(request, desc, shown, page), headers=headers)
