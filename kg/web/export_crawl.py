@@ -338,7 +338,7 @@ class SyncASGI:
     """A blocking client over the ASGI app: one event loop, requests one after another."""
 
     def __init__(self, transport: httpx.ASGITransport) -> None:
-        self._loop = asyncio.new_event_loop()
+        self._runner = asyncio.Runner()
         from http.cookiejar import CookieJar, DefaultCookiePolicy
 
         never = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # ?lang= sets a cookie: keep none
@@ -348,17 +348,23 @@ class SyncASGI:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._loop.run_until_complete(self._client.aclose())
-        self._loop.close()
+        """Close the client, then the loop as ``asyncio.run`` does: tasks still
+        pending (the fixed pages' crawl when a shard failed) are cancelled and
+        awaited first. Closing the loop under them left an AnyIO worker thread
+        (not a daemon) waiting for a stop that never came: the process hung at exit."""
+        try:
+            self._runner.run(self._client.aclose())
+        finally:
+            self._runner.close()
 
     def get(self, target: str, headers: dict[str, str] | None = None) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.get(target, headers=headers or {}))
+        return self._runner.run(self._client.get(target, headers=headers or {}))
 
     def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        self._loop.run_until_complete(coroutine)
+        self._runner.run(coroutine)
 
     def get_many(self, asks: list[tuple[str, str | None, str | None]]) -> list[httpx.Response]:
-        return self._loop.run_until_complete(self.aget_many(asks))
+        return self._runner.run(self.aget_many(asks))
 
     async def aget_many(self, asks: list[tuple[str, str | None, str | None]]) -> list[httpx.Response]:
         """(target, Accept, Accept-Language) each, at once: the app renders them on its threads."""
