@@ -24,14 +24,19 @@ from kg.web.export_site import export_site
 from kg.web.nginx_conf import Summary
 from kg.web.server import build_app
 
-pytestmark = pytest.mark.slow  # two full exports of the test corpus and two spawned apps
+pytestmark = pytest.mark.slow  # three exports of the test corpus (a sample of its resources) and two spawned apps
+
+EVERY = 3
+"""Every third resource of the sitemaps, and every fixed page: each page kind and
+every derivation rule is met many times over (the last test asserts the kinds),
+at a third of the cost of the whole corpus (tests/test_export_site.py exports all of it)."""
 
 
 def _export(settings: Settings, release: Release, out: Path, shards: int, derive: bool = True) -> Summary:
     app = build_app(settings.with_(query_workers=1))
     try:
         return export_site(app, release, out, listen="127.0.0.1:1", upstream="http://127.0.0.1:2", settings=settings,
-                           shards=shards, derive=derive)
+                           shards=shards, derive=derive, every=EVERY)
     finally:
         current(app).close()
 
