@@ -142,6 +142,17 @@ def _private_imports(path: Path) -> list[str]:
     return out
 
 
+def test_the_module_map_names_every_module_and_no_other() -> None:
+    """docs/architecture.md's module map is how a newcomer finds a file: it must not
+    fall behind the package (a new module unnamed) nor name one that left."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = doc.partition("\n## Module map\n")[2].partition("\n## ")[0]
+    named = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `kg/")}
+    present = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    assert sorted(present - named) == [], "modules missing from the module map in docs/architecture.md"
+    assert sorted(named - present) == [], "the module map names modules that do not exist"
+
+
 def test_the_private_import_reader_sees_one() -> None:
     tmp = PACKAGE.parent / "tests" / "_private_import_probe.py"
     try:
