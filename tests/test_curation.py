@@ -9,7 +9,7 @@ import pytest
 
 from kg.cli import main
 from kg.curation.loader import load_corpus
-from kg.curation.quotes import QuoteNotFound, locate
+from kg.curation.quote.verbatim import QuoteNotFound, locate
 from kg.errors import CurationError
 
 A = "000_35b9f4be7a1e8528.yaml"

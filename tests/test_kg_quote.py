@@ -11,8 +11,8 @@ import yaml
 
 from kg.cli import main
 from kg.curation.loader import load_corpus
-from kg.curation.quotefind import line_col
-from kg.curation.quotes import locate
+from kg.curation.quote.folded import line_col
+from kg.curation.quote.verbatim import locate
 from kg.errors import CurationError
 
 # Written for these tests, not a real article.
@@ -186,7 +186,7 @@ def test_ambiguous_quote_lists_where_it_occurs(seeds_copy: Path) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kg.curation.quotefind import find_folded, nearest  # noqa: E402
+from kg.curation.quote.folded import find_folded, nearest  # noqa: E402
 from kg.folding import fold  # noqa: E402
 
 _ALPHABET = st.sampled_from([*"اأإآبتةهىيوؤئءـَُِّ «»“”\"' \n\tقطرناو,.،", "\u200c", "ﻻ"])

@@ -20,8 +20,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from kg.curation.keys import refs  # the reference walk, read off the models' key types
 from kg.curation.model import ArticleFile, ArticleMeta, Claim, Entity, Fact
 from kg.curation.problems import from_validation
-from kg.curation.quoteerror import quote_problem
-from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.curation.quote.problem import quote_problem
+from kg.curation.quote.verbatim import QuoteNotFound, Span, locate
 from kg.curation.skeleton import skeleton_problems
 from kg.curation.yamlio import Source
 from kg.errors import Problem

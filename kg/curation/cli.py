@@ -70,7 +70,7 @@ def _new(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _quote(settings: Settings, args: argparse.Namespace) -> int:
-    from kg.curation.quotecmd import find_quote
+    from kg.curation.quote.command import find_quote
 
     sys.stdout.write(find_quote(settings.seeds_dir, args.seed, args.words))
     return 0

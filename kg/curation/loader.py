@@ -27,7 +27,7 @@ from kg.curation.checks import locate_quotes, parse_article, refs, seed_text, un
 from kg.curation.index import Dated, Deferred, Positions, date_problems, scan_refinements
 from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, Link, LinksFile
 from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
-from kg.curation.quotes import Span
+from kg.curation.quote.verbatim import Span
 from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.summary import CachedArticle, Dates, Memberships, Refs, Summary, dotted, file_sha, index_parts
 from kg.curation.yamlio import Source, line_of, read_yaml

@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kg.curation.checks import Parts, locate_quotes, parse_article
 from kg.curation.loader import LINKS_FILE, CorpusStream
 from kg.curation.problems import ENTITIES_FILE
-from kg.curation.quotes import QuoteNotFound, Span, locate
+from kg.curation.quote.verbatim import QuoteNotFound, Span, locate
 from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
 from kg.curation.yamlio import read_yaml
 from kg.errors import CurationError, Problem

@@ -1,7 +1,7 @@
 """Is this file fit to be a seed text? Checked before ``kg new`` copies it.
 
 A seed is quoted by character offsets for ever (W3C Web Annotation
-TextPositionSelector, ``kg.curation.quotes``), so it must decode the same way
+TextPositionSelector, ``kg.curation.quote.verbatim``), so it must decode the same way
 everywhere: UTF-8 (RFC 3629) with no byte-order mark (which would count as a
 character at offset 0 in some readers and none in others, RFC 3629 §6) and no
 NUL (which truncates the text in C-based tools). Problems that do not change

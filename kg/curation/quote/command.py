@@ -3,7 +3,7 @@
 Arabic is hard to retype verbatim (hamza forms, taa marbuta, harakat,
 tatweel, guillemets against straight quotes), and the build accepts only
 verbatim quotes. So the curator types the words however they come, and this
-prints, for each place they occur once folded (``kg.quotefind``), the exact
+prints, for each place they occur once folded (``kg.curation.quote.folded``), the exact
 text as a YAML value ready to paste, with ``occurrence: N`` when the exact
 text occurs more than once (N counts verbatim occurrences, as the build does)
 and its line:column in the article.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from kg.curation.quotefind import find_folded, nearest
-from kg.curation.quotes import QuoteNotFound
+from kg.curation.quote.folded import find_folded, nearest
+from kg.curation.quote.verbatim import QuoteNotFound
 from kg.errors import CurationError
 
 

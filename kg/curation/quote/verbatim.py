@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.curation.quotefind import Match, Near, describe, excerpt, find_folded, line_col, nearest, occurrences
+from kg.curation.quote.folded import Match, Near, describe, excerpt, find_folded, line_col, nearest, occurrences
 
 CONTEXT = 32
 """Characters of prefix/suffix kept in the TextQuoteSelector, enough to

@@ -7,7 +7,7 @@ Kept apart from the checks so they only say *which* quote failed.
 
 from __future__ import annotations
 
-from kg.curation.quotes import QuoteNotFound
+from kg.curation.quote.verbatim import QuoteNotFound
 from kg.curation.yamlio import Source
 from kg.curation.yamlpos import char_position
 from kg.errors import Problem

@@ -6,7 +6,7 @@ alef maqsura/ya, harakat, tatweel, every quote-mark style, whitespace runs),
 search the folded text, and map the hit back to the original characters
 with ``fold_map``, so what is printed is always the article's exact text,
 never the folded form. The build itself still requires the verbatim words
-(``kg.curation.quotes.locate``): folding only finds them.
+(``kg.curation.quote.verbatim.locate``): folding only finds them.
 """
 
 from __future__ import annotations
