@@ -58,7 +58,10 @@ class Timings:
         self.local = threading.local()
 
     def name(self, text: str) -> str:
-        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        """The ``.rq`` file a query text came from: its first line after the ``BASE``
+        line that ``kg.query.describe.query_text`` puts in front of every query."""
+        lines = [line for line in text.strip().splitlines() if not line.startswith("BASE <")]
+        first = lines[0] if lines else ""
         return self.names.get(first, "user:" + first[:40])
 
     def wrap(self, cls: type[Store]) -> None:
