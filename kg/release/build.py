@@ -75,7 +75,8 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
     with draft_release(settings.var_dir) as draft:
         incremental.discard(settings.var_dir)
         cache, previous = _previous(settings, fingerprint, progress, full)
-        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None)
+        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None,
+                       previous_dir=previous.path if previous else None)
         try:
             report = validate_release(staged, settings, progress)
         finally:
