@@ -318,31 +318,18 @@ def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     assert len(manifest["articles"]) == N and manifest["clean"] is True
 
 
-def _blocks(tagged: Path, quads: bool) -> list:
-    """The blocks staging cut the dump into, again from the build cache's sorted tagged lines."""
-    from kg.release.blocks import Blocker
-    from kg.release.merge import quad_line, triple_line
-
-    blocker, last = Blocker(quads=quads), None
-    with open(tagged, "rb") as fh:
-        for line in fh:
-            key = line[:-14]  # tab + 12-digit tag + newline
-            if key != last:
-                blocker.add(key, quad_line(key) if quads else triple_line(key))
-                last = key
-    return blocker.close()
-
-
 def test_formats_written_in_processes_are_the_same_bytes(base_var: Path, tmp_path: Path) -> None:
     """Stage 4 in one process per format (what a large release gets) writes what the in-process path wrote."""
     from kg.rdf.vocab import prefixes
+    from kg.release.incremental import TAGGED
     from kg.release.serialize import write_formats
+    from kg.release.tagged import load_rows
 
     release = open_release(base_var / "current")
     cache = base_var / CACHE_DIR / release.id
     out = tmp_path / "formats"
     out.mkdir()
-    blocks = {"dataset.nq": _blocks(cache / "quads.tagged", True), "dataset.nt": _blocks(cache / "triples.tagged", False)}
+    blocks = {name: [r.block() for r in rows] for name, rows in load_rows(cache / TAGGED).items()}  # as staging cut them
     files, _index, made, counted = write_formats(out, release.file("dataset.nq"), release.file("dataset.nt"),
                                                  {"dataset.nq", "dataset.nt"}, prefixes(release.base_iri), blocks=blocks,
                                                  meanwhile=lambda: "counted", parallel_bytes=0)

@@ -69,45 +69,42 @@ class Block:
         return cls(v[0], v[1], v[2], int(v[3]), int(v[4]), v[5])
 
 
-class Blocker:
-    """Watches the dump's lines as they are written (sorted keys, in order) and cuts them into blocks."""
+# -- CRC-32 of a concatenation from its parts' CRCs (zlib's crc32_combine, which Python's zlib does not expose) --
+_POLY = 0xEDB88320  # CRC-32's polynomial, reflected
 
-    def __init__(self, quads: bool) -> None:
-        self.quads = quads
-        self.blocks: list[Block] = []
-        self._group = b""
-        self._start = b""
-        self._first = self._last = b""
-        self._offset = self._length = 0
-        self._sha: hashlib._Hash | None = None
 
-    def add(self, key: bytes, item: bytes) -> None:
-        if self.quads:
-            tab = key.index(b"\t")
-            group, graph = key[:key.index(b" ", tab + 1)], key[:tab]
-        else:
-            group, graph = key[:key.index(b" ")], b""
-        if group != self._group:
-            self._group = group
-            if self._sha is None or zlib.crc32(group) % SPREAD == 0:
-                self._close()
-                self._sha, self._start, self._first = hashlib.sha1(), group, graph
-        assert self._sha is not None
-        self._sha.update(item)
-        self._last = graph
-        self._length += len(item)
+def _multmodp(a: int, b: int) -> int:
+    """a(x)·b(x) modulo the CRC polynomial, over GF(2), in the reflected bit order CRC-32 uses."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
 
-    def _close(self) -> None:
-        if self._sha is not None:
-            self.blocks.append(Block(self._start.decode("utf-8", "surrogateescape"), self._first.decode(), self._last.decode(),
-                                     self._offset, self._length, self._sha.hexdigest()))
-            self._offset += self._length
-            self._length = 0
 
-    def close(self) -> list[Block]:
-        self._close()
-        self._sha = None
-        return self.blocks
+_X2N = [1 << 30]  # x^(2^k) modulo the polynomial, k = 0 … 31
+for _ in range(31):
+    _X2N.append(_multmodp(_X2N[-1], _X2N[-1]))
+
+
+def crc32_shift(length: int) -> int:
+    """x^(8·length) modulo the polynomial: what a CRC is multiplied by when ``length`` bytes follow it."""
+    p, k = 1 << 31, 3
+    while length:
+        if length & 1:
+            p = _multmodp(_X2N[k & 31], p)
+        length >>= 1
+        k += 1
+    return p
+
+
+def crc32_combine(crc1: int, crc2: int, shift2: int) -> int:
+    """``zlib.crc32(a + b)`` from ``crc1 = zlib.crc32(a)``, ``crc2 = zlib.crc32(b)`` and ``shift2 = crc32_shift(len(b))``
+    (zlib's ``crc32_combine``; the shift is kept per block, so combining costs one product)."""
+    return _multmodp(shift2, crc1) ^ crc2
 
 
 def segment(data: bytes) -> bytes:
@@ -214,13 +211,16 @@ class Written:
     length: int
     gz_offset: int
     gz_length: int
+    crc: int  # CRC-32 of the block's text
+    shift: int  # crc32_shift(length)
 
     def to_json(self) -> list:
-        return [self.start, self.digest, self.edges, self.offset, self.length, self.gz_offset, self.gz_length]
+        return [self.start, self.digest, self.edges, self.offset, self.length, self.gz_offset, self.gz_length, self.crc,
+                self.shift]
 
     @classmethod
     def from_json(cls, v: list) -> Written:
-        return cls(v[0], v[1], v[2], int(v[3]), int(v[4]), int(v[5]), int(v[6]))
+        return cls(v[0], v[1], v[2], int(v[3]), int(v[4]), int(v[5]), int(v[6]), int(v[7]), int(v[8]))
 
 
 @dataclass
@@ -251,7 +251,7 @@ class _Out:
     def text(self, data: bytes) -> None:
         if self.plain is not None:
             self.plain.write(data)
-        self.sha.update(data)
+            self.sha.update(data)
         self.crc = zlib.crc32(data, self.crc)
         self.n += len(data)
 
@@ -261,6 +261,19 @@ class _Out:
         where = self.gz_n
         if self.gz is not None:
             self._gz(segment(data) if deflated is None else deflated)
+        return where, self.gz_n - where
+
+    def copied(self, old: Written, data: bytes | None, deflated: bytes) -> tuple[int, int]:
+        """A block reused from the previous release: its text (``None`` when there is no plain file to write)
+        and deflate segment; the gzip's CRC-32 combined from the block's, without reading its text."""
+        if data is not None and self.plain is not None:
+            self.plain.write(data)
+            self.sha.update(data)
+        self.crc = crc32_combine(self.crc, old.crc, old.shift)
+        self.n += old.length
+        where = self.gz_n
+        if self.gz is not None:
+            self._gz(deflated)
         return where, self.gz_n - where
 
     def close(self, name: str) -> dict[str, FileInfo]:
@@ -284,7 +297,7 @@ def write_blocked(directory: Path, name: str, fmt: Format, source: Path, blocks:
     out = _Out(None if plain_done else directory / name, directory / (name + ".gz"))
     index: list[Written] = []
     made = 0
-    old_plain = open(previous.plain, "rb") if previous else None  # noqa: SIM115 - closed below
+    old_plain = open(previous.plain, "rb") if previous and not plain_done else None  # noqa: SIM115 - closed below
     old_gz = open(previous.gz, "rb") if previous else None  # noqa: SIM115
     try:
         with open(source, "rb") as src:
@@ -293,18 +306,54 @@ def write_blocked(directory: Path, name: str, fmt: Format, source: Path, blocks:
             for block, e in zip(blocks, edges(blocks), strict=True):
                 old = previous.index.get(block.start) if previous else None
                 offset = out.n
-                if old is not None and old.digest == block.digest and old.edges == e.key() and old_plain and old_gz:
-                    old_plain.seek(old.offset)
+                if (old is not None and old.digest == block.digest and old.edges == e.key() and old_gz
+                        and (plain_done or old_plain)):
+                    data = None
+                    if old_plain is not None:
+                        old_plain.seek(old.offset)
+                        data = old_plain.read(old.length)
                     old_gz.seek(old.gz_offset)
-                    gz_at, gz_len = out.put(old_plain.read(old.length), old_gz.read(old.gz_length))
+                    gz_at, gz_len = out.copied(old, data, old_gz.read(old.gz_length))
+                    crc, shift = old.crc, old.shift
                 else:
                     src.seek(block.offset)
-                    gz_at, gz_len = out.put(fmt.text(src.read(block.length), e))
+                    data = fmt.text(src.read(block.length), e)
+                    gz_at, gz_len = out.put(data)
+                    crc, shift = zlib.crc32(data), crc32_shift(len(data))
                     made += 1
-                index.append(Written(block.start, block.digest, e.key(), offset, out.n - offset, gz_at, gz_len))
+                index.append(Written(block.start, block.digest, e.key(), offset, out.n - offset, gz_at, gz_len, crc, shift))
             out.put(fmt.tail)
     finally:
         for fh in (old_plain, old_gz):
             if fh is not None:
                 fh.close()
     return out.close(name), index, made
+
+
+def splice(target: Path, pieces: list[tuple[bool, int, int]], old: Path, new: Path) -> FileInfo:
+    """Write ``target`` from byte ranges of ``old`` (the previous release's dump) and ``new`` (rewritten
+    blocks' text), contiguous ranges read at once; its size and SHA-256 as written."""
+    runs: list[list] = []
+    for from_new, offset, length in pieces:
+        if runs and runs[-1][0] == from_new and runs[-1][1] + runs[-1][2] == offset:
+            runs[-1][2] += length
+        else:
+            runs.append([from_new, offset, length])
+    sha, n = hashlib.sha256(), 0
+    buf = bytearray(4 << 20)
+    view = memoryview(buf)
+    with open(old, "rb") as old_fh, open(new, "rb") as new_fh, open(target, "wb") as out:
+        for from_new, offset, length in runs:
+            src = new_fh if from_new else old_fh
+            src.seek(offset)
+            left = length
+            while left:
+                got = src.readinto(view[:min(left, len(buf))])
+                if not got:
+                    raise OSError(f"{src.name}: ended {left} bytes early")
+                chunk = view[:got]
+                sha.update(chunk)
+                out.write(chunk)
+                left -= got
+            n += length
+    return FileInfo(n, sha.hexdigest())

@@ -32,7 +32,7 @@ from kg.config import Settings
 from kg.errors import ReleaseNotFound, ValidationFailed
 from kg.rdf.turtledir import read_text
 from kg.rdf.vocab import prefixes
-from kg.release import incremental
+from kg.release import incremental, voidblocks
 from kg.release import record as publication
 from kg.release.check import report_text, validate_release
 from kg.release.directory import DUMPS, REPORT_FILE, Release, draft_release, open_release
@@ -41,7 +41,7 @@ from kg.release.progress import counter
 from kg.release.serialize import load_index, save_index, write_formats
 from kg.release.sitemap import write_sitemaps
 from kg.release.staging import WORK_DIR, Progress, Staged, stage, stderr_lines, to_oxigraph
-from kg.release.void import VOID_FILE, count_union, void_turtle
+from kg.release.void import VOID_FILE, void_turtle
 
 __all__ = ["WORK_DIR", "Staged", "build", "stage", "to_oxigraph"]
 
@@ -75,7 +75,8 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
     with draft_release(settings.var_dir) as draft:
         incremental.discard(settings.var_dir)
         cache, previous = _previous(settings, fingerprint, progress, full)
-        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None)
+        staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None,
+                       previous_dir=previous.path if previous else None)
         try:
             report = validate_release(staged, settings, progress)
         finally:
@@ -87,7 +88,10 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         with counter(progress, "serialize", "formats") as tick:
             files, index, made, stats = write_formats(
                 draft.path, staged.nq, staged.union, set(staged.files), prefixes(staged.base), blocks=staged.blocks,
-                meanwhile=lambda: count_union(staged.union, staged.base, staged.work), done=tick,
+                meanwhile=lambda: voidblocks.count(
+                    staged.union, staged.blocks["dataset.nt"], staged.base, staged.work,
+                    cache.path if cache is not None else None,
+                    previous.path / "dataset.nt" if cache is not None and previous is not None else None), done=tick,
                 previous=previous.path if cache is not None and previous is not None else None,
                 previous_index=load_index(cache.blocks) if cache is not None else None)
         save_index(staged.work / incremental.BLOCKS, index)

@@ -36,8 +36,13 @@ MANIFEST = "manifest.json"
 QUADS, TRIPLES, ORIGINALS = "quads.tagged", "triples.tagged", "originals.sqlite"
 BLOCKS = "blocks.json"
 """Where each block of each dump of the release is (``kg.release.serialize.save_index``)."""
+COUNTS, OBJECTS = "void-counts.json", "objects.sqlite"
+"""VoID's counts per block of ``dataset.nt``, and its distinct objects (``kg.release.voidblocks``)."""
+TAGGED = "tagged.json"
+"""Per block of ``dataset.nq`` and ``dataset.nt``, where its tagged lines are and which inputs they came from
+(``kg.release.tagged.Row``): ``quads.tagged`` and ``triples.tagged`` are kept in those blocks."""
 SHARED, LINKS = "entities.yaml", "links.yaml"
-FORMAT = 2
+FORMAT = 3
 
 
 def tag(name: str) -> str:
@@ -127,20 +132,16 @@ class Cache:
     clean: bool  # its validation report had no results at all
 
     @property
-    def quads(self) -> Path:
-        return self.path / QUADS
-
-    @property
-    def triples(self) -> Path:
-        return self.path / TRIPLES
-
-    @property
     def originals(self) -> Path:
         return self.path / ORIGINALS
 
     @property
     def blocks(self) -> Path:
         return self.path / BLOCKS
+
+    @property
+    def tagged(self) -> Path:
+        return self.path / TAGGED
 
     def why_not(self, fp: dict[str, str]) -> str | None:
         """Why this cache cannot serve a build with fingerprint ``fp`` (None: it can)."""
@@ -157,7 +158,7 @@ def load(var_dir: Path, current_id: str | None) -> tuple[Cache | None, str]:
     path = var_dir / CACHE_DIR / current_id
     try:
         meta = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        for name in (QUADS, TRIPLES, ORIGINALS, BLOCKS):
+        for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS):
             if not (path / name).is_file():
                 raise FileNotFoundError(name)
     except (OSError, ValueError):
@@ -173,8 +174,11 @@ def stash(var_dir: Path, work: Path, manifest: dict) -> Path:
     tmp = root / f".tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    for name in (QUADS, TRIPLES, ORIGINALS, BLOCKS):
+    for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS):
         os.replace(work / name, tmp / name)
+    for name in (QUADS, TRIPLES):  # their segments (kg.release.tagged)
+        for path in work.glob(f"{name}.*"):
+            os.replace(path, tmp / path.name)
     (tmp / MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     return tmp
 

@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +31,15 @@ from kg.errors import CurationError
 from kg.rdf.iris import Iris
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
 from kg.rdf.turtledir import read_text
-from kg.release.blocks import Block, Blocker
+from kg.release import blocks, tagged
+from kg.release.blocks import Block
 from kg.release.directory import STORE_DIR, FileInfo
 from kg.release.incremental import (
     LINKS,
     ORIGINALS,
     QUADS,
     SHARED,
+    TAGGED,
     TRIPLES,
     Cache,
     Entry,
@@ -45,10 +48,11 @@ from kg.release.incremental import (
     file_sha,
     tag,
 )
-from kg.release.merge import Delta, Written, quad_line, triple_line, write_dump
+from kg.release.merge import Delta, Written, quad_line, triple_line
 from kg.release.progress import track
 from kg.release.spool import DumpWriter, QuadSpool
 from kg.release.storedelta import copy_and_update
+from kg.release.tagged import Row, load_rows, save_rows
 from kg.store.embedded import persist, release_files
 from kg.validation.literals import DiskOriginals, Originals
 
@@ -135,6 +139,7 @@ class _Stager:
         self.again: list[Path] = []
         self.map_s = 0.0
         self.replayed = 0  # articles not curated again: unchanged since the cache's build
+        self.rewritten: dict[str, int] = {}  # per dump, blocks merged again (incremental builds)
 
     def _within(self, key: str) -> str | None:
         self.tracker.saw_within(key)
@@ -220,33 +225,51 @@ class _Stager:
             self.entries[key].lookups = self.tracker.answers(key, self._final_within, self.stream.refined.get)
         self.map_s += time.perf_counter() - t
 
-    def write_dumps(self, staged: Staged, removed: set[str]) -> tuple[Written, Written]:
-        """Sort the spool; write dataset.nq and dataset.nt (merged with the cache's lines), cut into blocks."""
+    def write_dumps(self, staged: Staged, removed: set[str], previous_dir: Path | None) -> tuple[Written, Written]:
+        """Sort the spool; write dataset.nq and dataset.nt, cut into blocks (``kg.release.tagged``). Incremental:
+        only the blocks holding a changed input's lines are merged again; the others are the previous release's
+        bytes, copied by range (both dumps at once: the copies are reading, hashing and writing)."""
         quads_sorted, union = self.spool.sort()
         cache, work = self.cache, self.work
-        changed = frozenset(k.encode() for k in self.mapped | removed)
-        old_q, old_t = (cache.quads, cache.triples) if cache is not None else (None, None)
-        q_blocks, t_blocks = Blocker(quads=True), Blocker(quads=False)
-        nq = DumpWriter(self.directory, "dataset.nq", gz=False)  # gzip: stage 4, by blocks (kg.release.blocks)
-        quads = write_dump(quads_sorted, nq, quad_line, graphs=True, old=old_q, changed=changed,
-                           out=work / QUADS if cache is not None else None, blocks=q_blocks)
-        staged.files.update(nq.close())
-        nt = DumpWriter(self.directory, "dataset.nt", gz=False)
-        triples = write_dump(union, nt, triple_line, old=old_t, changed=changed,
-                             out=work / TRIPLES if cache is not None else None, blocks=t_blocks)
-        staged.files.update(nt.close())
-        staged.blocks = {"dataset.nq": q_blocks.close(), "dataset.nt": t_blocks.close()}
-        if cache is None:  # the sorted files are the next build's cache as they are
-            quads_sorted.rename(work / QUADS)
-            union.rename(work / TRIPLES)
+        kinds = (("dataset.nq", quads_sorted, QUADS, True, quad_line), ("dataset.nt", union, TRIPLES, False, triple_line))
+        done: dict[str, Written] = {}
+        rows: dict[str, list[Row]] = {}
+        if cache is None or previous_dir is None:
+            for name, source, tagged_name, quads, line in kinds:
+                dump = DumpWriter(self.directory, name, gz=False)  # gzip: stage 4, by blocks (kg.release.blocks)
+                rows[name] = tagged.cut(source, quads, line, dump.write)
+                staged.files.update(dump.close())
+                source.rename(tagged.segment_path(work, tagged_name, 0))  # the sorted file is the next build's as it is
+                lines, graphs = tagged.totals(rows[name])
+                done[name] = Written(graphs, lines)
         else:
-            quads_sorted.unlink()
-            union.unlink()
+            changed = frozenset(k.encode() for k in self.mapped | removed)
+            old = load_rows(cache.tagged)
+            jobs = []
+            for name, source, tagged_name, quads, line in kinds:
+                delta = Delta()
+                text = work / (name + ".blocks")
+                merged = tagged.merge(old[name], cache.path, work, tagged_name, source, changed, quads, line, text, delta)
+                rows[name] = tagged.compact(merged.rows, work, tagged_name)
+                source.unlink()
+                jobs.append((name, merged.pieces, previous_dir / name, text))
+                lines, graphs = tagged.totals(rows[name])
+                done[name] = Written(graphs, lines, delta)
+                self.rewritten[name] = merged.rewritten
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                for name, info in zip([j[0] for j in jobs], pool.map(lambda j: blocks.splice(self.directory / j[0], *j[1:]), jobs),
+                                      strict=True):
+                    staged.files[name] = info
+            for job in jobs:
+                job[3].unlink()
+        save_rows(work / TAGGED, rows)
+        staged.blocks = {name: [r.block() for r in rs] for name, rs in rows.items()}
+        quads_w, triples_w = done["dataset.nq"], done["dataset.nt"]
         for name, source in (("ontology.ttl", self.settings.ontology_dir), ("shapes.ttl", self.settings.shapes_dir)):
             writer = DumpWriter(self.directory, name, gz=False)
             writer.write(read_text(source, self.base).encode("utf-8"))
             staged.files.update(writer.close())
-        return quads, triples
+        return quads_w, triples_w
 
     def load_store(self, staged: Staged, quads: Written, triples: Written, previous_store: Path | None) -> str:
         """The release's store: loaded from the dumps, or the previous one's checkpoint changed by the delta."""
@@ -273,7 +296,7 @@ class _Stager:
 
 
 def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines, *,
-          cache: Cache | None = None, previous_store: Path | None = None) -> Staged:
+          cache: Cache | None = None, previous_store: Path | None = None, previous_dir: Path | None = None) -> Staged:
     """Curate and map article by article into the spool, sort it, write the
     N-Quads/N-Triples dumps and load the store: stages 1 and 2. With ``cache`` (and the
     previous release's ``previous_store``), only what changed is mapped and loaded again."""
@@ -293,13 +316,16 @@ def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines
              f"{run.stream.n_facts} facts, {run.stream.n_claims} claims, {len(links)} links, {how} ({curate_s:.2f}s)")
     t = time.perf_counter()
     staged = Staged(directory, run.work, run.base, directory / "dataset.nq", directory / "dataset.nt", cache=cache)
-    quads, triples = run.write_dumps(staged, removed)
+    quads, triples = run.write_dumps(staged, removed, previous_dir)
     loaded = run.load_store(staged, quads, triples, previous_store)
     staged.meta = run.meta(quads, triples, links, retired)
     for e in run.entries.values():
         summary = run.stream.summaries.get(e.file)
         e.curated = summary.to_json() if summary is not None else None
     staged.manifest = {"articles": {k: e.to_json() for k, e in sorted(run.entries.items())}}
-    progress(f"[2/5] map      {quads.lines} quads in {quads.graphs} graphs; sorted, N-Quads/N-Triples written, {loaded} "
+    merged = (f"{run.rewritten['dataset.nq']} of {len(staged.blocks['dataset.nq'])} N-Quads and "
+              f"{run.rewritten['dataset.nt']} of {len(staged.blocks['dataset.nt'])} N-Triples blocks merged again, "
+              if run.rewritten else "")
+    progress(f"[2/5] map      {quads.lines} quads in {quads.graphs} graphs; sorted, N-Quads/N-Triples written, {merged}{loaded} "
              f"(map {run.map_s:.2f}s, sort+write+store {time.perf_counter() - t:.2f}s)")
     return staged

@@ -5,16 +5,18 @@ SPDX checksums https://spdx.org/rdf/terms/ . Built from the release's own data
 and files at build time, so it is deterministic (no clock: the publication
 times live in the history and the server adds them) and covered by SHA256SUMS like every dump.
 
-The counts come from ``count_union``: one pass over the sorted, de-duplicated
-N-Triples dump (the default graph of the release), with small counters (classes,
-properties, linksets) and an external ``sort -u`` for distinct objects, so the
-description costs no memory that grows with the data.
+The counts are those of one pass over the sorted, de-duplicated N-Triples
+dump (the default graph of the release), with small counters (classes,
+properties, linksets): ``count_union``, with an external ``sort -u`` for
+distinct objects. The build keeps them per block of the dump instead
+(``kg.release.voidblocks``), so an incremental build recounts only the blocks
+that changed; the description costs no memory that grows with the data.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,34 +88,9 @@ def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
     through ``sort -u``). Subjects and predicates are IRIs (no spaces), so a
     line splits at its first two spaces."""
     stats = UnionStats()
-    rdf_type, same_as, url = (f"<{p}>".encode() for p in (RDF.type, OWL.sameAs, SCHEMA.url))
-    ours = f"<{base}id/".encode()
-    spaces = [(slug, b"<" + space.encode()) for slug, (_name, space, _home, _iri) in LINK_TARGETS.items()]
     objects_path = tmp_dir / "objects.unsorted"
-    last = b""
     with open(sorted_triples, "rb") as fh, open(objects_path, "wb") as objects:
-        for line in fh:
-            s, p, rest = line.split(b" ", 2)
-            o = rest[:-3]  # drop " .\n"
-            stats.triples += 1
-            if s != last:
-                last = s
-                stats.subjects += 1
-                if s.startswith(ours):
-                    stats.entities += 1
-                    kind = s[len(ours):].split(b"/", 1)[0]
-                    if b"#" not in s and kind not in (b"fact", b"claim", b"article"):  # kg.release.diff.category's "entities"
-                        stats.things += 1
-            stats.properties[p[1:-1].decode()] += 1
-            if p == rdf_type and o.startswith(b"<"):
-                stats.classes[o[1:-1].decode()] += 1
-            elif p == same_as:
-                for slug, prefix in spaces:
-                    if o.startswith(prefix):
-                        stats.linksets[slug] += 1
-            elif p == url and o.startswith(b"<"):
-                stats.urls[s[1:-1].decode()] = ox.NamedNode(o[1:-1].decode())
-            objects.write(o + b"\n")
+        count_lines(fh, stats, base, lambda o: objects.write(o + b"\n"))
     distinct = tmp_dir / "objects.sorted"
     sort_file(objects_path, distinct, unique=True, tmp_dir=tmp_dir)
     objects_path.unlink()
@@ -121,6 +98,37 @@ def count_union(sorted_triples: Path, base: str, tmp_dir: Path) -> UnionStats:
         stats.objects = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     distinct.unlink()
     return stats
+
+
+def count_lines(lines: Iterable[bytes], stats: UnionStats, base: str, objects: Callable[[bytes], object]) -> None:
+    """Add sorted, de-duplicated N-Triples ``lines`` (whole subjects) to ``stats``; every object is given to ``objects``
+    (distinct objects are counted by the caller)."""
+    rdf_type, same_as, url = (f"<{p}>".encode() for p in (RDF.type, OWL.sameAs, SCHEMA.url))
+    ours = f"<{base}id/".encode()
+    spaces = [(slug, b"<" + space.encode()) for slug, (_name, space, _home, _iri) in LINK_TARGETS.items()]
+    last = b""
+    for line in lines:
+        s, p, rest = line.split(b" ", 2)
+        o = rest[:-3]  # drop " .\n"
+        stats.triples += 1
+        if s != last:
+            last = s
+            stats.subjects += 1
+            if s.startswith(ours):
+                stats.entities += 1
+                kind = s[len(ours):].split(b"/", 1)[0]
+                if b"#" not in s and kind not in (b"fact", b"claim", b"article"):  # kg.release.diff.category's "entities"
+                    stats.things += 1
+        stats.properties[p[1:-1].decode()] += 1
+        if p == rdf_type and o.startswith(b"<"):
+            stats.classes[o[1:-1].decode()] += 1
+        elif p == same_as:
+            for slug, prefix in spaces:
+                if o.startswith(prefix):
+                    stats.linksets[slug] += 1
+        elif p == url and o.startswith(b"<"):
+            stats.urls[s[1:-1].decode()] = ox.NamedNode(o[1:-1].decode())
+        objects(o)
 
 
 _Add = Callable[[ox.NamedNode | ox.BlankNode, object, ox.NamedNode | ox.BlankNode | ox.Literal], None]
