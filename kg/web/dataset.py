@@ -85,6 +85,30 @@ def dataset(request: Request, suffix: str | None = None) -> Response:
 
 DCT_SOURCE = "http://purl.org/dc/terms/source"
 VOID_NS = "http://rdfs.org/ns/void#"
+DATASET_RELEASES = 5
+"""Releases the ``/dataset`` page describes (newest first, with their distributions);
+``/releases`` lists them all. Each release's distributions were ≈ 37 KB of the page."""
+OWNED = {"http://www.w3.org/ns/dcat#distribution", VOID_NS + "dataDump", "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+         "http://spdx.org/rdf/terms#checksum"}
+"""Links from a release to what only it has (its dumps, their checksums): shown or left out with it."""
+HAS_VERSION = "http://www.w3.org/ns/dcat#hasVersion"
+
+
+def newest_releases(triples: list[ox.Triple], base: str, infos: list[ReleaseInfo], keep: int) -> list[ox.Triple]:
+    """``triples`` without what describes releases older than the ``keep`` newest:
+    their own statements, their distributions and checksums, and the dataset's
+    ``dcat:hasVersion`` links to them. For the HTML page only: the RDF documents
+    keep every version (docs/linked-data.md, "The dataset description")."""
+    from kg.release.history_rdf import release_iri
+
+    newest = sorted(infos, key=lambda i: (i.published, i.id), reverse=True)
+    dropped: set[object] = {ox.NamedNode(release_iri(base, i.id)) for i in newest[keep:]}
+    frontier = set(dropped)
+    while frontier:  # what the dropped releases own, and what that owns (a checksum of a dump)
+        owned = {t.object for t in triples if t.subject in frontier and t.predicate.value in OWNED}
+        frontier = {o for o in owned if o not in dropped}
+        dropped |= frontier
+    return [t for t in triples if t.subject not in dropped and not (t.predicate.value == HAS_VERSION and t.object in dropped)]
 
 
 def _partitions(triples: list[ox.Triple], iri: str, view: Viewer) -> tuple[list[ox.Triple], list[tuple], list[tuple]]:
@@ -121,6 +145,12 @@ def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dic
         texts = {i.get("@language", ""): i["@value"] for i in items if isinstance(i, dict)}
         return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
+    # every release is described with its distributions (≈ 37 KB of page each): the
+    # newest few are shown, /releases has them all
+    from kg.web.releases import releases_of
+
+    infos, _current = releases_of(context(request))
+    triples = newest_releases(triples, urls.base, infos, DATASET_RELEASES)
     # the description names every source article (dcterms:source): 10 000 of them at
     # 10 000 articles, 2.6 MB of page. The page shows one page's worth and links the
     # paged list (/articles); the RDF documents keep them all.
@@ -137,4 +167,5 @@ def dataset_context(request: Request, iri: str, triples: list[ox.Triple]) -> dic
             "triples_n": count("http://rdfs.org/ns/void#triples"), "described_n": count("http://rdfs.org/ns/void#entities"),
             "entities_n": release.meta.get("entities"), "jsonld": structured.script(card),
             "sources_n": len(sources), "sources_shown": min(shown, len(sources)),
+            "releases_n": len(infos), "releases_shown": min(DATASET_RELEASES, len(infos)),
             "class_partitions": classes, "property_partitions": properties}

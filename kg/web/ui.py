@@ -86,6 +86,7 @@ UI: dict[str, dict[str, str]] = {
         "in_article": "in the article", "truncated": "This description was cut short.",
         "pages": "Pages", "page_of": "Page {n} of {last}", "previous_page": "Previous page", "next_page": "Next page",
         "showing": "{first}–{last} of {total}", "all_articles": "All articles", "latest_events": "Latest events",
+        "newest_releases": "The {shown} newest of {total} releases are described here", "all_releases": "All releases",
         "paged_hint": "Long lists are shown a page at a time; the SPARQL endpoint and the downloads have everything at once.",
     },
     "ar": {
@@ -106,6 +107,7 @@ UI: dict[str, dict[str, str]] = {
         "in_article": "في المقال", "truncated": "اقتُطع هذا الوصف.",
         "pages": "الصفحات", "page_of": "الصفحة {n} من {last}", "previous_page": "الصفحة السابقة", "next_page": "الصفحة التالية",
         "showing": "{first}–{last} من {total}", "all_articles": "كل المقالات", "latest_events": "أحدث الأحداث",
+        "newest_releases": "يُوصف هنا أحدث {shown} من {total} إصدارات", "all_releases": "كل الإصدارات",
         "paged_hint": "تُعرض القوائم الطويلة صفحةً صفحة؛ وفي نقطة SPARQL والتنزيلات كل شيء دفعة واحدة.",
     },
 }
