@@ -102,7 +102,10 @@ def sample(release: Release) -> list[str]:
 
 
 def fetch(url: str, method: str = "GET", **headers: str) -> httpx.Response:
-    return httpx.request(method, url, headers=headers, timeout=60, follow_redirects=False)
+    """Identity-coded: the export holds the identity representations (kg serve's gzip
+    ones, with their own ETags, are tested in test_compression.py)."""
+    return httpx.request(method, url, headers={"Accept-Encoding": "identity", **headers}, timeout=60,
+                         follow_redirects=False)
 
 
 def static(r: httpx.Response) -> bool:

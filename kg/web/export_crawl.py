@@ -342,7 +342,10 @@ class SyncASGI:
         from http.cookiejar import CookieJar, DefaultCookiePolicy
 
         never = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # ?lang= sets a cookie: keep none
-        self._client = httpx.AsyncClient(transport=transport, base_url=EXPORT_ORIGIN, timeout=600, cookies=never)
+        # the files are the identity representations: nginx serves them as they are (gzip, where
+        # wanted, is nginx's own `gzip on`), so the export never asks for a content coding
+        self._client = httpx.AsyncClient(transport=transport, base_url=EXPORT_ORIGIN, timeout=600, cookies=never,
+                                         headers={"Accept-Encoding": "identity"})
 
     def __enter__(self) -> SyncASGI:
         return self

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.rdf.formats import Format, negotiate
 from kg.web import plurals
+from kg.web.coding import add_vary
 from kg.web.context import context
 from kg.web.ui import PAGE_UI, UI
 from kg.web.urls import CC_BY, Urls
@@ -114,7 +115,7 @@ def render_html(request: Request, template: str, context: dict, *, status: int =
     )
     h = {**SECURITY_HEADERS, "Content-Language": lang}
     h.update(headers or {})
-    h["Vary"] = _merge_vary(_merge_vary(h.get("Vary"), "Accept-Language"), "Cookie")
+    h["Vary"] = add_vary(add_vary(h.get("Vary"), "Accept-Language"), "Cookie")
     response = HTMLResponse(body, status_code=status, headers=h)
     if request.query_params.get("lang") in LANGUAGES:  # the switch is remembered, no script needed
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -130,7 +131,7 @@ def error_response(request: Request, status: int, message: str, *, headers: dict
     for a browser, JSON for a client that prefers it (datasette's
     ``{"ok": false, "error", "status", "title"}``), text for anyone else —
     a SPARQL client asking for results gets the parser's message as text."""
-    h = {**(headers or {}), "Vary": _merge_vary((headers or {}).get("Vary"), "Accept")}
+    h = {**(headers or {}), "Vary": add_vary((headers or {}).get("Vary"), "Accept")}
     title = HTTPStatus(status).phrase
     media = negotiate(request.headers.get("accept"), ERROR_OFFERED)
     if media == "text/html":
@@ -144,13 +145,6 @@ def error_response(request: Request, status: int, message: str, *, headers: dict
 def not_found(request: Request) -> Response:
     """404 as a page for browsers, JSON for JSON clients, text for everyone else."""
     return error_response(request, 404, f"Not Found: {request.url.path}")
-
-
-def _merge_vary(current: str | None, extra: str) -> str:
-    parts = [p.strip() for p in (current or "").split(",") if p.strip()]
-    if extra not in parts:
-        parts.append(extra)
-    return ", ".join(parts)
 
 
 def link_header(urls: Urls, iri: str) -> str:

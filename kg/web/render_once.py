@@ -44,6 +44,7 @@ from starlette.requests import cookie_parser
 
 from kg.config import Settings
 from kg.rdf.formats import parse_accept
+from kg.web.coding import accepts_gzip, add_vary, compressible, gzip_body, gzip_etag
 from kg.web.conditional import PURE, Purity, fresh, strong_etag
 from kg.web.context import SCOPE_KEY, current
 from kg.web.render import LANGUAGES, header_language
@@ -93,6 +94,8 @@ class Entry:
     vary: tuple[str, ...]
     purity: Purity
     size: int
+    gzipped: bytes | None = None
+    """The same body gzip-coded, made once (``kg.web.coding``), for what compresses; else None."""
 
     @property
     def current(self) -> bool:
@@ -113,8 +116,16 @@ def make_entry(start: Message, body: bytes, purity: Purity) -> Entry:
         headers.append((b"etag", etag.encode("ascii")))
     vary = tuple(v.strip().lower() for v in found.get(b"vary", b"").decode("latin-1").split(",") if v.strip())
     last_modified = found[b"last-modified"].decode("latin-1") if b"last-modified" in found else None
+    gzipped = None
+    if status == 200 and etag is not None and b"content-encoding" not in found \
+            and compressible(found.get(b"content-type", b"").decode("latin-1"), len(body)):
+        gzipped = gzip_body(body)
+        headers = [(k, add_vary(v.decode("latin-1"), "Accept-Encoding").encode("latin-1")) if k.lower() == b"vary" else (k, v)
+                   for k, v in headers]
+        if b"vary" not in found:
+            headers.append((b"vary", b"Accept-Encoding"))
     size = ENTRY_OVERHEAD + sum(len(k) + len(v) for k, v in headers)
-    return Entry(status, headers, body, digest, etag, last_modified, vary, purity, size)
+    return Entry(status, headers, body, digest, etag, last_modified, vary, purity, size, gzipped)
 
 
 class ResponseCache:
@@ -128,7 +139,7 @@ class ResponseCache:
         self.generation: object | None = None
         self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._varies: dict[Primary, dict[tuple[str, ...], int]] = {}  # the Vary field sets kept per path, counted
-        self._bodies: dict[bytes, list[Any]] = {}  # digest → [body, references]
+        self._bodies: dict[bytes, list[Any]] = {}  # digest → [body, references, gzipped body or None]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -159,17 +170,17 @@ class ResponseCache:
     def store(self, primary: Primary, headers: dict[str, str], entry: Entry) -> None:
         if "*" in entry.vary or entry.status not in KEPT_STATUSES:
             return
-        if entry.size + len(entry.body) > self.max_bytes // LARGEST_SHARE:
+        if entry.size + len(entry.body) + len(entry.gzipped or b"") > self.max_bytes // LARGEST_SHARE:
             return
         key = (primary, entry.vary, tuple(vary_value(name, headers) for name in entry.vary))
         if key in self._entries:
             self._remove(key)
         shared = self._bodies.get(entry.digest)
         if shared is None:
-            shared = self._bodies[entry.digest] = [entry.body, 0]
-            self.size += len(entry.body)
+            shared = self._bodies[entry.digest] = [entry.body, 0, entry.gzipped]
+            self.size += len(entry.body) + len(entry.gzipped or b"")
         else:
-            entry.body = shared[0]  # one copy of identical bytes
+            entry.body, entry.gzipped = shared[0], shared[2]  # one copy of identical bytes
         shared[1] += 1
         self._entries[key] = entry
         counts = self._varies.setdefault(primary, {})
@@ -185,7 +196,7 @@ class ResponseCache:
         shared[1] -= 1
         if shared[1] == 0:
             del self._bodies[entry.digest]
-            self.size -= len(entry.body)
+            self.size -= len(entry.body) + len(entry.gzipped or b"")
         primary, vary = key[0], key[1]
         counts = self._varies[primary]
         counts[vary] -= 1
@@ -205,15 +216,21 @@ def request_headers(scope: Scope) -> dict[str, str]:
 
 
 async def send_entry(entry: Entry, headers: dict[str, str], send: Send) -> None:
-    """``304`` if the client's copy is this one, else the answer itself."""
-    if entry.status == 200 and fresh(headers, entry.etag, entry.last_modified):
-        kept = [(k, v) for k, v in entry.headers if k.lower() in NOT_MODIFIED_HEADERS]
+    """``304`` if the client's copy is this one, else the answer itself: gzip-coded,
+    with that representation's own ETag, to a client that accepts gzip."""
+    body, etag, entry_headers = entry.body, entry.etag, entry.headers
+    if entry.gzipped is not None and etag is not None and accepts_gzip(headers.get("accept-encoding")):
+        body, etag = entry.gzipped, gzip_etag(etag)
+        entry_headers = [(k, etag.encode("ascii")) if k == b"etag" else (k, v) for k, v in entry_headers]
+        entry_headers.append((b"content-encoding", b"gzip"))
+    if entry.status == 200 and fresh(headers, etag, entry.last_modified):
+        kept = [(k, v) for k, v in entry_headers if k.lower() in NOT_MODIFIED_HEADERS]
         await send({"type": "http.response.start", "status": 304, "headers": kept})
         await send({"type": "http.response.body", "body": b""})
         return
-    out = [*entry.headers, (b"content-length", str(len(entry.body)).encode("ascii"))]
+    out = [*entry_headers, (b"content-length", str(len(body)).encode("ascii"))]
     await send({"type": "http.response.start", "status": entry.status, "headers": out})
-    await send({"type": "http.response.body", "body": entry.body})  # the server drops it for HEAD
+    await send({"type": "http.response.body", "body": body})  # the server drops it for HEAD
 
 
 class RenderOnceMiddleware:
