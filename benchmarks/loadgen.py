@@ -94,7 +94,9 @@ async def _phase(url: str, reqs: Requests | None, *, name: str, clients: int, du
     sample: str | None = None
     issued = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
+    # identity, as wrk and a static file's nginx answer: kg serve gzips for a client that asks
+    # (kg.web.coding), which would add the client's decompression to kg's side of every ratio
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers={"Accept-Encoding": "identity"}) as client:
         deadline = time.perf_counter() + duration
 
         async def worker() -> None:
