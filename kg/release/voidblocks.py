@@ -42,7 +42,7 @@ def _from_json(v: list) -> UnionStats:
 
 
 def _count(text: bytes, base: str) -> tuple[UnionStats, set[bytes]]:
-    stats, objects = UnionStats(), set()
+    stats, objects = UnionStats(), set[bytes]()
     count_lines(text.splitlines(keepends=True), stats, base, objects.add)
     return stats, objects
 
