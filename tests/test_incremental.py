@@ -21,7 +21,9 @@ import pytest
 from benchmarks.generate import generate
 from kg.config import Settings
 from kg.errors import CurationError, ValidationFailed
+from kg.release import history
 from kg.release.build import build
+from kg.release.diff import diff
 from kg.release.directory import open_release
 from kg.release.incremental import CACHE_DIR
 
@@ -114,6 +116,11 @@ def _incremental_equals_full(settings: Settings, tmp_path: Path, base_var: Path)
     for name in ref:
         assert inc[name] == ref[name], name
     assert _store(settings.var_dir) == _store(full_var)
+    # the changes recorded (kg diff from the build's delta) are those of a diff of both releases' dumps
+    changes = diff(open_release(base_var / "current"), open_release(settings.var_dir / "current"))
+    info = history.get(settings.var_dir, release.id)
+    assert info is not None and info.summary == changes.summary()
+    assert history.changed_items(settings.var_dir, release.id) == changes.items
     return lines
 
 

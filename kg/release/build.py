@@ -110,7 +110,10 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         manifest = {**staged.manifest, "fingerprint": fingerprint, "clean": not report.violations}
         stashed = incremental.stash(settings.var_dir, staged.work, manifest)
         shutil.rmtree(staged.work)
-        pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"])
+        delta = (publication.Delta(cache.release_id, staged.quads_delta, staged.triples_delta, staged.rows)
+                 if cache is not None and staged.quads_delta is not None and staged.triples_delta is not None
+                 and staged.rows is not None else None)
+        pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"], delta)
         try:
             release = draft.publish(staged.meta, before_swap=pending.commit)
         except BaseException:
