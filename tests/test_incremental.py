@@ -49,6 +49,7 @@ def small_blocks() -> Iterator[None]:
     and graphs that run across a block's edge (kg.release.blocks), as a large corpus has."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("kg.release.blocks.SPREAD", 4)
+        mp.setattr("kg.release.sitemap.MAX_URLS", 40)  # several sitemap files, some taken from the previous release
         yield
 
 
@@ -144,6 +145,7 @@ def test_added_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     lines = _incremental_equals_full(settings, tmp_path, base_var)
     assert _said(lines, f"1 of {N + 1} articles curated again, 1 mapped again")  # the others' summaries replayed
     assert _said(lines, "node(s) the change can affect")
+    assert len(list((settings.var_dir / "current" / "sitemaps").iterdir())) > 3  # and each the full build's bytes
     made, total = _blocks_written(lines)
     assert 0 < made < total / 2  # most of every dump copied from the previous release, blocks and gzip segments
 

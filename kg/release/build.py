@@ -106,7 +106,9 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id
         own = {**staged.meta, "id": draft.release_id()}
         draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=own))
-        write_sitemaps(staged.union, draft.path, staged.base)  # derived pages list: not in release.json's files
+        write_sitemaps(staged.union, draft.path, staged.base, blocks=staged.blocks["dataset.nt"], work=staged.work,
+                       cache=cache.path if cache is not None else None,
+                       previous=previous.path if cache is not None and previous is not None else None)  # not in release.json
         manifest = {**staged.manifest, "fingerprint": fingerprint, "clean": not report.violations}
         stashed = incremental.stash(settings.var_dir, staged.work, manifest)
         shutil.rmtree(staged.work)

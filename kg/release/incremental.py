@@ -38,6 +38,8 @@ BLOCKS = "blocks.json"
 """Where each block of each dump of the release is (``kg.release.serialize.save_index``)."""
 COUNTS, OBJECTS = "void-counts.json", "objects.sqlite"
 """VoID's counts per block of ``dataset.nt``, and its distinct objects (``kg.release.voidblocks``)."""
+PAGES = "pages.json"
+"""The pages of each block of ``dataset.nt`` and each sitemap file's digest (``kg.release.sitemap``)."""
 TAGGED = "tagged.json"
 """Per block of ``dataset.nq`` and ``dataset.nt``, where its tagged lines are and which inputs they came from
 (``kg.release.tagged.Row``): ``quads.tagged`` and ``triples.tagged`` are kept in those blocks."""
@@ -158,7 +160,7 @@ def load(var_dir: Path, current_id: str | None) -> tuple[Cache | None, str]:
     path = var_dir / CACHE_DIR / current_id
     try:
         meta = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS):
+        for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES):
             if not (path / name).is_file():
                 raise FileNotFoundError(name)
     except (OSError, ValueError):
@@ -174,7 +176,7 @@ def stash(var_dir: Path, work: Path, manifest: dict) -> Path:
     tmp = root / f".tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS):
+    for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES):
         os.replace(work / name, tmp / name)
     for name in (QUADS, TRIPLES):  # their segments (kg.release.tagged)
         for path in work.glob(f"{name}.*"):
