@@ -77,6 +77,7 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         cache, previous = _previous(settings, fingerprint, progress, full)
         staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None,
                        previous_dir=previous.path if previous else None)
+        draft.sync_now(skip=WORK_DIR)  # the dumps and the store reach the disk while validation runs
         try:
             report = validate_release(staged, settings, progress)
         finally:

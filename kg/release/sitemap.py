@@ -34,7 +34,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kg.release.blocks import Block
-from kg.release.incremental import PAGES
+from kg.release.incremental import PAGES, read_json
 
 SITEMAP_DIR = "sitemaps"
 MAX_URLS = 50_000
@@ -75,7 +75,7 @@ def write_sitemaps(sorted_ntriples: Path, release_dir: Path, base: str, *, block
         return _files(out_dir, page_urls(sorted_ntriples, base), {}, None)
     old: dict = {"blocks": {}, "files": []}
     if cache is not None and previous is not None:
-        raw = json.loads((cache / PAGES).read_text(encoding="utf-8"))
+        raw = read_json(cache / PAGES)
         old = {"blocks": {(b[0], b[1]): b[2] for b in raw["blocks"]}, "files": raw["files"]}
     rows, urls = [], []
     with open(sorted_ntriples, "rb") as fh:
