@@ -37,10 +37,12 @@ def _timed_build(seeds: Path, var: Path, *, full: bool) -> dict:
     from kg.release.build import build
 
     lines: list[str] = []
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     release = build(Settings(seeds_dir=seeds, var_dir=var), progress=lines.append, full=full)
     return {"s": round(time.perf_counter() - t, 2), "id": release.id, "lines": lines,
-            "triples": release.meta["triples"], "quads": release.meta["quads"]}
+            "triples": release.meta["triples"], "quads": release.meta["quads"],
+            "load_1min": [round(load, 1), round(os.getloadavg()[0], 1)]}  # before, after
 
 
 def _cpu() -> float:
@@ -73,6 +75,26 @@ def validation(store_dir: Path, triples: int, repeats: int) -> dict:
             "speedup_2_threads": round(per_m[1] / per_m[2], 2)}
 
 
+def again(n: int, work: Path) -> int:
+    """Two more incremental builds on a finished run's ``var/``: article N+1 removed, then added back."""
+    before = json.loads((work / "result.json").read_text())
+    full = before["full"]
+    seeds, stem = work / "seeds", f"{n:06d}_bench"
+    out = []
+    for label in ("removed", "added back"):
+        if label == "removed":
+            _remove(seeds, stem)
+        else:
+            for name in (f"{stem}.yaml", f"{stem}.txt", "SHA256SUMS"):
+                shutil.copyfile(work / "all" / name, seeds / name)
+        r = _timed_build(seeds, work / "var", full=False)
+        out.append({"change": label, **r})
+        print(f"article {n + 1} {label}: incremental {r['s']} s / full {full['s']} s = {r['s'] / full['s']:.3f} "
+              f"(release {r['id']}; load {r['load_1min'][0]} → {r['load_1min'][1]})", *("  " + line for line in r["lines"]), sep="\n", flush=True)
+    (work / "again.json").write_text(json.dumps(out, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("articles", type=int)
@@ -84,8 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-as-full", action="store_true",
                     help="no separate --full build: compare with the base build (a full build of N, not N+1 articles); "
                          "half the time at 10 000 articles, for when the hour is short")
+    ap.add_argument("--again", action="store_true",
+                    help="reuse --work from a finished run of the same code (no corpus, no base build): remove "
+                         "article N+1 (an incremental build), add it back (another), and compare each with that "
+                         "run's full build; the build cache is only used by the same kg code, so run the same commit")
     args = ap.parse_args(argv)
     n, work = args.articles, args.work
+    if args.again:
+        return again(n, work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     generate(n + 1, work / "all")
@@ -110,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"articles": n, "base_full_s": base["s"], "incremental": inc, "full": full,
               "ratio_incremental_over_full": round(inc["s"] / full["s"], 3)}
     for label, r in (("incremental", inc), ("full", full)):
-        print(f"{label}: {r['s']} s", *("  " + line for line in r["lines"]), sep="\n", flush=True)
+        print(f"{label}: {r['s']} s (load {r.get('load_1min')})", *("  " + line for line in r["lines"]), sep="\n", flush=True)
     same = f"same release {inc['id']}" if not args.base_as_full else f"full = the base build of {n} articles"
     print(f"one article added to {n}: incremental {inc['s']} s / full {full['s']} s = {result['ratio_incremental_over_full']}"
           f" ({same})", flush=True)

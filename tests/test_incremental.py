@@ -21,7 +21,9 @@ import pytest
 from benchmarks.generate import generate
 from kg.config import Settings
 from kg.errors import CurationError, ValidationFailed
+from kg.release import history
 from kg.release.build import build
+from kg.release.diff import diff
 from kg.release.directory import open_release
 from kg.release.incremental import CACHE_DIR
 
@@ -47,6 +49,7 @@ def small_blocks() -> Iterator[None]:
     and graphs that run across a block's edge (kg.release.blocks), as a large corpus has."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("kg.release.blocks.SPREAD", 4)
+        mp.setattr("kg.release.sitemap.MAX_URLS", 40)  # several sitemap files, some taken from the previous release
         yield
 
 
@@ -114,6 +117,11 @@ def _incremental_equals_full(settings: Settings, tmp_path: Path, base_var: Path)
     for name in ref:
         assert inc[name] == ref[name], name
     assert _store(settings.var_dir) == _store(full_var)
+    # the changes recorded (kg diff from the build's delta) are those of a diff of both releases' dumps
+    changes = diff(open_release(base_var / "current"), open_release(settings.var_dir / "current"))
+    info = history.get(settings.var_dir, release.id)
+    assert info is not None and info.summary == changes.summary()
+    assert history.changed_items(settings.var_dir, release.id) == changes.items
     return lines
 
 
@@ -137,6 +145,7 @@ def test_added_article(corpus: Path, base_var: Path, tmp_path: Path) -> None:
     lines = _incremental_equals_full(settings, tmp_path, base_var)
     assert _said(lines, f"1 of {N + 1} articles curated again, 1 mapped again")  # the others' summaries replayed
     assert _said(lines, "node(s) the change can affect")
+    assert len(list((settings.var_dir / "current" / "sitemaps").iterdir())) > 3  # and each the full build's bytes
     made, total = _blocks_written(lines)
     assert 0 < made < total / 2  # most of every dump copied from the previous release, blocks and gzip segments
 

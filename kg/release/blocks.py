@@ -28,6 +28,7 @@ is written.
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import zlib
 from dataclasses import dataclass
@@ -279,10 +280,14 @@ class _Out:
     def close(self, name: str) -> dict[str, FileInfo]:
         out = {}
         if self.plain is not None:
+            self.plain.flush()
+            os.fsync(self.plain.fileno())  # here, beside the other formats' work, rather than all at publication
             self.plain.close()
             out[name] = FileInfo(self.n, self.sha.hexdigest())
         if self.gz is not None:
             self._gz(_FINAL + struct.pack("<II", self.crc, self.n & 0xFFFFFFFF))
+            self.gz.flush()
+            os.fsync(self.gz.fileno())
             self.gz.close()
             out[name + ".gz"] = FileInfo(self.gz_n, self.gz_sha.hexdigest())
         return out

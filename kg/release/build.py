@@ -77,6 +77,7 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         cache, previous = _previous(settings, fingerprint, progress, full)
         staged = stage(settings, draft.path, progress, cache=cache, previous_store=previous.store_dir if previous else None,
                        previous_dir=previous.path if previous else None)
+        draft.sync_now(skip=WORK_DIR)  # the dumps and the store reach the disk while validation runs
         try:
             report = validate_release(staged, settings, progress)
         finally:
@@ -106,11 +107,16 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         staged.meta["published"] = now()  # the version's dcterms:issued; not part of the id
         own = {**staged.meta, "id": draft.release_id()}
         draft.write_bytes(VOID_FILE, void_turtle(stats, base=staged.base, files=dict(draft.files), meta=own))
-        write_sitemaps(staged.union, draft.path, staged.base)  # derived pages list: not in release.json's files
+        write_sitemaps(staged.union, draft.path, staged.base, blocks=staged.blocks["dataset.nt"], work=staged.work,
+                       cache=cache.path if cache is not None else None,
+                       previous=previous.path if cache is not None and previous is not None else None)  # not in release.json
         manifest = {**staged.manifest, "fingerprint": fingerprint, "clean": not report.violations}
         stashed = incremental.stash(settings.var_dir, staged.work, manifest)
         shutil.rmtree(staged.work)
-        pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"])
+        delta = (publication.Delta(cache.release_id, staged.quads_delta, staged.triples_delta, staged.rows)
+                 if cache is not None and staged.quads_delta is not None and staged.triples_delta is not None
+                 and staged.rows is not None else None)
+        pending = publication.prepare(settings.var_dir, Release(draft.path, own), staged.meta["published"], delta)
         try:
             release = draft.publish(staged.meta, before_swap=pending.commit)
         except BaseException:

@@ -19,6 +19,7 @@ entity: what the dataset says about it is different.
 
 from __future__ import annotations
 
+import bisect
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,9 @@ from typing import IO
 
 from kg.errors import BuildError
 from kg.release.directory import Release
+from kg.release.merge import Delta
 from kg.release.spool import sort_file
+from kg.release.tagged import Row
 
 CATEGORIES = ("facts", "claims", "entities", "articles")
 KINDS = ("added", "removed", "changed")
@@ -236,34 +239,98 @@ def _quads(old: Release | None, new: Release, base: str, changes: Changes, out: 
 def _reduce(ordered: Path, base: str, changes: Changes, cap: int | None, on_thing: ThingSink | None) -> None:
     """Sorted ``thing\\tflag`` records → each thing added, removed or changed."""
 
-    def settle(iri: bytes, flags: set[bytes]) -> None:
-        if not iri:
-            return
-        kind = ("changed" if b"c" in flags else None) if b"o" in flags and b"n" in flags else "added" if b"n" in flags else "removed"
-        if kind is None:
-            return
-        text = iri.decode("utf-8")
-        cat = category(text, base)
-        if cat is None:
-            return
-        changes.counts[cat][kind] += 1
-        if on_thing is not None:
-            on_thing(cat, kind, text)
-        bucket = changes.items[cat][kind]
-        if cap is None or len(bucket) < cap:
-            bucket.append(text)
-        else:
-            changes.truncated = True
-
     current, flags = b"", set[bytes]()
     with open(ordered, "rb") as fh:
         for line in fh:
             iri, _, flag = line.rstrip(b"\n").partition(b"\t")
             if iri != current:
-                settle(current, flags)
+                _settle(changes, base, current, flags, cap, on_thing)
                 current, flags = iri, set()
             flags.add(flag)
-    settle(current, flags)
+    _settle(changes, base, current, flags, cap, on_thing)
+
+
+def _settle(changes: Changes, base: str, iri: bytes, flags: set[bytes], cap: int | None, on_thing: ThingSink | None) -> None:
+    """One thing's flags (o: in old, n: in new, c: a quad of it changed) → added, removed, changed or nothing."""
+    if not iri:
+        return
+    kind = ("changed" if b"c" in flags else None) if b"o" in flags and b"n" in flags else "added" if b"n" in flags else "removed"
+    if kind is None:
+        return
+    text = iri.decode("utf-8")
+    cat = category(text, base)
+    if cat is None:
+        return
+    changes.counts[cat][kind] += 1
+    if on_thing is not None:
+        on_thing(cat, kind, text)
+    bucket = changes.items[cat][kind]
+    if cap is None or len(bucket) < cap:
+        bucket.append(text)
+    else:
+        changes.truncated = True
+
+
+class _Dump:
+    """A release's sorted dump read through its block index (``kg.release.tagged.Row``): is there a line whose sort key
+    starts with a prefix? One block read (and cached) per lookup, instead of a pass over the dump."""
+
+    def __init__(self, path: Path, rows: list[Row], key: Callable[[bytes], bytes]) -> None:
+        self.path, self.rows, self.key = path, rows, key
+        self.starts = [r.start for r in rows]
+        self.cache: dict[int, list[bytes]] = {}
+
+    def _keys(self, k: int) -> list[bytes]:
+        if k not in self.cache:
+            r = self.rows[k]
+            with open(self.path, "rb") as fh:
+                fh.seek(r.offset)
+                self.cache[k] = [self.key(line) for line in fh.read(r.length).splitlines(keepends=True)]
+        return self.cache[k]
+
+    def has(self, prefix: bytes) -> bool:
+        k = max(0, bisect.bisect_right(self.starts, prefix) - 1)
+        while k < len(self.rows):
+            keys = self._keys(k)
+            i = bisect.bisect_left(keys, prefix)
+            if i < len(keys):
+                return keys[i].startswith(prefix)
+            k += 1  # every key of this block sorts before the prefix: the next block's first one decides
+        return False
+
+
+def diff_delta(old: Release, new: Release, quads: Delta, triples: Delta, rows: tuple[dict[str, list[Row]], dict[str, list[Row]]],
+               *, cap: int | None = None, on_thing: ThingSink | None = None) -> Changes:
+    """What ``diff(old, new)`` says, from an incremental build's delta (the quads and triples it added and removed)
+    instead of a merge of both releases' dumps.
+
+    A thing touched by an added quad is in ``new``; by a removed one, in ``old``. Touched on one side only,
+    whether it is on the other is looked up in that release's dumps through their block index (``rows``: the
+    old and the new release's, by dump name): any quad with the thing, or one of its parts, as subject
+    (``dataset.nt``, sorted by subject) or as graph (``dataset.nq``, sorted by graph)."""
+    changes = Changes(release_summary(old), release_summary(new))
+    changes.quads = {"added": len(quads.added), "removed": len(quads.removed)}
+    changes.triples = {"added": len(triples.added), "removed": len(triples.removed)}
+    ours = b"<" + new.base_iri.encode() + b"id/"
+    flags: dict[bytes, set[bytes]] = {}
+    for sign, lines in ((b"n", quads.added), (b"o", quads.removed)):
+        for line in lines:
+            graph = quad_key(line).partition(b"\t")[0]
+            for term in (graph, line[:line.index(b" ")]):
+                if term.startswith(ours):
+                    flags.setdefault(term[1:-1].split(b"#", 1)[0], set()).add(sign)
+    dumps = [{"nt": _Dump(r.file("dataset.nt"), side["dataset.nt"], lambda line: line),
+              "nq": _Dump(r.file("dataset.nq"), side["dataset.nq"], quad_key)} for r, side in zip((old, new), rows, strict=True)]
+    for thing in sorted(flags):
+        seen = flags[thing]
+        if len(seen) == 1:  # on the other side too? (then changed, not added or removed)
+            other = dumps[0] if b"n" in seen else dumps[1]
+            iri = b"<" + thing
+            if (other["nt"].has(iri + b"> ") or other["nt"].has(iri + b"#") or other["nq"].has(iri + b">\t")
+                    or other["nq"].has(iri + b"#")):
+                seen.add(b"o" if b"n" in seen else b"n")
+        _settle(changes, new.base_iri, thing, seen | {b"c"}, cap, on_thing)
+    return changes
 
 
 def write_patch_line(sign: int, line: bytes) -> bytes:

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -102,6 +103,15 @@ class Draft:
     def __init__(self, var_dir: Path, releases: Path, path: Path) -> None:
         self.var_dir, self.releases, self.path = var_dir, releases, path
         self.files: dict[str, FileInfo] = {}
+        self._syncing: threading.Thread | None = None
+
+    def sync_now(self, skip: str) -> None:
+        """Start flushing what is written so far (but the directory ``skip``) to disk, in a thread, while the
+        build goes on (validation reads the store meanwhile): ``publish`` then finds most of it clean. It still
+        syncs every file itself."""
+        files = [p for p in self.path.rglob("*") if p.is_file() and p.relative_to(self.path).parts[0] != skip]
+        self._syncing = threading.Thread(target=_fsync, args=(files,), name="kg-fsync", daemon=True)
+        self._syncing.start()
 
     def add(self, infos: dict[str, FileInfo]) -> None:
         self.files.update(infos)
@@ -131,10 +141,9 @@ class Draft:
         (tmp / RELEASE_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         sums = "".join(f"{self.files[n].sha256}  {n}\n" for n in sorted(self.files))
         (tmp / CHECKSUMS).write_text(sums, encoding="ascii")
-        for path in tmp.rglob("*"):
-            if path.is_file():
-                with path.open("rb") as fh:
-                    os.fsync(fh.fileno())
+        if self._syncing is not None:
+            self._syncing.join()
+        _fsync([p for p in tmp.rglob("*") if p.is_file()])
         final = self.releases / release_id
         if final.exists():  # the same dumps again: published anew, so newest for ``prune``
             shutil.rmtree(tmp)
@@ -146,6 +155,15 @@ class Draft:
             before_swap(release)
         _point_current(self.var_dir, final)
         return release
+
+
+def _fsync(files: list[Path]) -> None:
+    for path in files:
+        try:
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+        except FileNotFoundError:  # a scratch file removed meanwhile (the store's, the build's work directory)
+            pass
 
 
 @contextmanager

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import BuildError, ReleaseNotFound
-from kg.release import history
-from kg.release.diff import LIST_CAP, Changes, diff
+from kg.release import history, merge
+from kg.release.diff import LIST_CAP, Changes, diff, diff_delta
 from kg.release.directory import RELEASE_ID, Release, open_release
+from kg.release.tagged import Row
 
 
 @dataclass
@@ -67,8 +68,9 @@ def replaced(var_dir: Path, base_iri: str) -> Release | None:
     return release if whole and release.base_iri == base_iri and RELEASE_ID.match(str(release.meta.get("id", ""))) else None
 
 
-def prepare(var_dir: Path, draft: Release, at: str) -> Pending:
-    """Diff ``draft`` (the release directory before its rename) against the current release."""
+def prepare(var_dir: Path, draft: Release, at: str, delta: Delta | None = None) -> Pending:
+    """Diff ``draft`` (the release directory before its rename) against the current release; ``delta``: the
+    incremental build's changes from it (``kg.release.diff.diff_delta``), when it was built from it."""
     previous = replaced(var_dir, draft.base_iri)
     try:
         recorded = previous is None or history.known(var_dir, previous.id)
@@ -77,18 +79,34 @@ def prepare(var_dir: Path, draft: Release, at: str) -> Pending:
                          "nothing was published, the current release was not replaced") from exc
     if previous is not None and not recorded:
         compare(var_dir, None, previous, history.release_time(previous)).commit(previous)
-    return compare(var_dir, previous, draft, at)
+    return compare(var_dir, previous, draft, at, delta if delta is not None and previous is not None
+                   and previous.id == delta.since else None)
 
 
-def compare(var_dir: Path, old: Release | None, new: Release, at: str) -> Pending:
+@dataclass
+class Delta:
+    """An incremental build's changes from release ``since``, and both releases' dump blocks."""
+
+    since: str
+    quads: merge.Delta
+    triples: merge.Delta
+    rows: tuple[dict[str, list[Row]], dict[str, list[Row]]]
+
+
+def compare(var_dir: Path, old: Release | None, new: Release, at: str, delta: Delta | None = None) -> Pending:
     """The diff, its things streamed to a scratch directory under ``releases/``
     (named as a build's draft, so a killed build's leftovers are cleared the same way)."""
     scratch = Path(tempfile.mkdtemp(prefix=".tmp-history-", dir=Path(var_dir) / "releases"))
     things = scratch / "things.tsv"
     try:
         with open(things, "w", encoding="utf-8") as out:
-            changes = diff(old, new, cap=LIST_CAP, tmp_dir=scratch,
-                           on_thing=lambda cat, kind, iri: out.write(f"{cat}\t{kind}\t{iri}\n"))
+            def thing(cat: str, kind: str, iri: str) -> None:
+                out.write(f"{cat}\t{kind}\t{iri}\n")
+
+            if delta is not None and old is not None:
+                changes = diff_delta(old, new, delta.quads, delta.triples, delta.rows, cap=LIST_CAP, on_thing=thing)
+            else:
+                changes = diff(old, new, cap=LIST_CAP, tmp_dir=scratch, on_thing=thing)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise

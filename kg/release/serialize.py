@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from kg.release.blocks import Block, Format, Previous, Written, write_blocked
 from kg.release.directory import DUMPS, FileInfo
+from kg.release.incremental import read_json
 
 T = TypeVar("T")
 PARALLEL_BYTES = 32 << 20
@@ -43,7 +44,7 @@ def load_index(path: Path | None) -> dict[str, dict[str, Written]]:
     """A previous build's block index (``save_index``), by dump and block start; empty when there is none."""
     if path is None or not path.is_file():
         return {}
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw = read_json(path)
     return {name: {w.start: w for w in map(Written.from_json, rows)} for name, rows in raw.items()}
 
 

@@ -101,6 +101,10 @@ class Staged:
     """The previous build's, when this one is incremental."""
     triples_delta: Delta | None = None
     """Triples of the union added and removed since the previous release (incremental builds)."""
+    quads_delta: Delta | None = None
+    """Quads added and removed since the previous release (incremental builds): ``kg diff``'s from them."""
+    rows: tuple[dict[str, list[Row]], dict[str, list[Row]]] | None = None
+    """The previous release's and this one's dump blocks (``kg.release.tagged``; incremental builds)."""
     changed_graphs: set[str] = field(default_factory=set)
     """Named graphs (N-Triples terms) with a quad added or removed since the previous release (incremental builds)."""
     manifest: dict = field(default_factory=dict)
@@ -262,6 +266,8 @@ class _Stager:
                     staged.files[name] = info
             for job in jobs:
                 job[3].unlink()
+        if cache is not None and previous_dir is not None:
+            staged.rows = (old, rows)
         save_rows(work / TAGGED, rows)
         staged.blocks = {name: [r.block() for r in rs] for name, rs in rows.items()}
         quads_w, triples_w = done["dataset.nq"], done["dataset.nt"]
@@ -282,7 +288,7 @@ class _Stager:
         copy_and_update(previous_store, self.directory / STORE_DIR, quads.delta, triples.delta)
         shutil.copyfile(cache.originals, self.work / ORIGINALS)
         staged.originals = DiskOriginals(self.work / ORIGINALS, existing=True).update(triples.delta)
-        staged.triples_delta = triples.delta
+        staged.triples_delta, staged.quads_delta = triples.delta, quads.delta
         staged.changed_graphs = {line.rstrip(b" .\n").rsplit(b" ", 1)[1].decode()
                                  for line in (*quads.delta.added, *quads.delta.removed)}
         return (f"store updated (+{len(quads.delta.added)} -{len(quads.delta.removed)} quads, "

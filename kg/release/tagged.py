@@ -42,6 +42,7 @@ from typing import BinaryIO
 
 from kg.release import blocks as blocks_module
 from kg.release.blocks import Block
+from kg.release.incremental import read_json
 from kg.release.merge import DROPPED, NEW, TAG_LENGTH, Delta
 
 _TAIL = TAG_LENGTH + 2  # tab + tag + newline
@@ -84,7 +85,7 @@ class Row:
 
 def load_rows(path: Path) -> dict[str, list[Row]]:
     """A build cache's rows per dump (``save_rows``)."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw = read_json(path)
     return {name: [Row.from_json(v) for v in rows] for name, rows in raw.items()}
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.release.blocks import Block
-from kg.release.incremental import COUNTS, OBJECTS
+from kg.release.incremental import COUNTS, OBJECTS, read_json
 from kg.release.void import UnionStats, count_lines
 
 
@@ -62,7 +62,7 @@ def count(nt: Path, blocks: list[Block], base: str, work: Path, cache: Path | No
     into ``work``."""
     old: dict[tuple[str, str], list] = {}
     if cache is not None and previous_nt is not None:
-        old = {(r[0], r[1]): r for r in json.loads((cache / COUNTS).read_text(encoding="utf-8"))}
+        old = {(r[0], r[1]): r for r in read_json(cache / COUNTS)}
         shutil.copyfile(cache / OBJECTS, work / OBJECTS)
     db = _open(work / OBJECTS)
     rows: list[list] = []
