@@ -26,12 +26,17 @@ Warming is for idle time, as the hubs' is: before each page it waits while
 users' queries fill the query slots or wait in the queue
 (``kg.web.resources.when_idle``), so it never takes the place that would turn
 a user's query away; the pages' own queries run in this process, not in those
-slots.
+slots. When it is done the objects the process holds then (the release's
+store, caches, summary, search index, pinned pages: hundreds of thousands of
+long-lived objects) are moved out of the garbage collector's generations
+(``gc.freeze``), so the full collections that requests trigger never walk
+them again (measured: BENCHMARKS.md run H, ``benchmarks/gc_pauses.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -131,13 +136,26 @@ def warm_pages(app: FastAPI, ctx: ReleaseContext, asked: list[str]) -> dict[str,
     return done
 
 
+def freeze() -> None:
+    """Move what the process holds now out of the collector's generations
+    (``gc.freeze``), after ``gc.unfreeze`` and a collection: a previous
+    release's objects, dropped since, are then collected as usual instead of
+    staying frozen (freezing never frees; reference counting still does)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 def warm(app: FastAPI, ctx: ReleaseContext) -> dict[str, Any] | None:
-    """Pin the busiest pages of ``ctx``'s release (see the module docstring)."""
+    """Pin the busiest pages of ``ctx``'s release, then freeze (see the module docstring)."""
     try:
         done = warm_pages(app, ctx, paths(ctx))
     except Exception:  # the server serves without it: every page is made on its first request instead
         log.exception("warming the busiest pages failed")
         return None
+    finally:
+        if current(app) is ctx:
+            freeze()
     log.info("warm-up: %d pages (%d requests, %s) pinned in %.1f s, %d KB",
              done["pages"], done["requests"], done["statuses"], done["seconds"], done["pinned_bytes"] // 1024)
     return done
