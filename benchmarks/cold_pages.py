@@ -58,7 +58,8 @@ class Timings:
         self.local = threading.local()
 
     def name(self, text: str) -> str:
-        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        lines = [line for line in text.lstrip().splitlines() if not line.startswith("BASE <")]  # kg.query.describe.query_text's prologue
+        first = lines[0] if lines else ""
         return self.names.get(first, "user:" + first[:40])
 
     def wrap(self, cls: type[Store]) -> None:
