@@ -47,7 +47,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import servers, wrk
+from benchmarks import after_start, servers, wrk
 from benchmarks.read_params import ACCEPT, MIX, SELECT_ACCEPT, ReadPlan, plan
 from benchmarks.warm_pages import last_page, warm
 
@@ -199,6 +199,9 @@ def run(args: argparse.Namespace) -> dict:
     results: dict = {"release": str(release.resolve()), "quads": json.loads((release / "release.json").read_text()).get("quads"),
                      "distinct": p.distinct(), "hubs": p.hubs, "repeated": p.repeated, "args": {k: str(v) for k, v in vars(args).items()},
                      "servers": {}}
+    if args.after_start:  # only the first requests after each server's start (benchmarks.after_start)
+        results["after_start"] = after_start.run(args.kg, args.var, logs)
+        return results
     results["engine_alone"] = engine_alone(release, p, args.engine_queries, tuple(args.kinds))
     started: list[servers.Server] = []
     try:
@@ -267,6 +270,8 @@ def _cell(x: dict | None) -> str:
 
 
 def summary(r: dict) -> str:
+    if "after_start" in r:
+        return "\n".join([f"Release `{r['release']}` ({r['quads']} quads).", *after_start.summary(r["after_start"]), ""])
     kgs = [n for n in r["servers"] if n not in ("virtuoso", "nginx")]
     clients = [int(c) for c in r["args"]["clients"].strip("[]").split(",")]
     lines = [f"Release `{r['release']}` ({r['quads']} quads). Distinct values drawn: {r['distinct']}.", "",
@@ -353,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", nargs="+", choices=MIX, default=list(MIX), help="query kinds of the mix to run (default: all)")
     ap.add_argument("--warm", action="store_true",
                     help="ask every page once before the page phases (render once: measure a warm cache; records every page's size)")
+    ap.add_argument("--after-start", action="store_true",
+                    help="only the first request of each busy page after each server's start and warm-up, one server at a time")
     ap.add_argument("--quick", action="store_true", help="10 generated articles, 1-s phases at 1 client (CI: the harness works, no numbers)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-read-path"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/kg-read-path/out"))

@@ -86,3 +86,21 @@ def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
         assert any(p["server"] == "nginx" and p["ok"] > 0 for p in r["pages"]["phases"])
     assert (out / "read-path.md").read_text().startswith("Release ")
+
+
+def test_read_path_after_start_runs_end_to_end(tmp_path: Path) -> None:
+    """``read_path.py --after-start``: a server started, left idle, each busy page asked
+    twice over HTTP; the checkout reports its warm-up ended (``/health``'s ``warmed``)."""
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (Debian: apt-get install wrk)")
+    from benchmarks.read_path import main as read_path
+
+    out = tmp_path / "out"
+    assert read_path(["--quick", "--after-start", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
+    r = json.loads((out / "read-path.json").read_text())["after_start"]
+    s = r["servers"]["kg"]
+    assert s["warmed"] is True and s["idle_after_s"] > 0
+    assert "/" in r["paths"] and "/dataset" in r["paths"] and "/doc/alliance/nato" in r["paths"]
+    for path in ("/", "/dataset", "/doc/alliance/nato"):
+        assert s["pages"][path]["status"] == 200 and s["pages"][path]["bytes"] > 1000, (path, s["pages"][path])
+    assert "First request of each page right after start" in (out / "read-path.md").read_text()

@@ -163,6 +163,8 @@ class ReleaseContext:
     descriptions: OrderedDict[str, Description | None] = field(default_factory=OrderedDict)
     search_index: Once[LabelIndex] = field(default_factory=Once)
     site_summary: Once[Summary] = field(default_factory=Once)
+    warmed: threading.Event = field(default_factory=threading.Event)
+    """Set when the release's warm-up has ended (``kg.web.pages.warm``, then ``kg.web.warm``)."""
     home_dataset: tuple[str, str] | None = None
     """(the history as read, the home page's schema.org script made from it): ``kg.web.pages.dataset_jsonld_of``."""
 

@@ -14,7 +14,8 @@ router = APIRouter()
 @router.get("/health", include_in_schema=False)
 async def health(request: Request) -> dict:
     release = context(request).release
-    body = {"status": "ok", "release": release.id, "triples": release.meta.get("triples")}
+    body = {"status": "ok", "release": release.id, "triples": release.meta.get("triples"),
+            "warmed": context(request).warmed.is_set()}  # the release's warm-up has ended (kg.web.warm)
     executor = _executor(request)
     if executor is not None:  # slots in use and queries waiting: what a load balancer needs to shed load early
         body["queries"] = asdict(executor.depth)

@@ -179,31 +179,45 @@ def instances(curie: str, request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Routes, and the release's summary computed in the background at start and for each new release."""
+    """Routes, and the release's summary computed in the background at start and for each new release,
+    then its busiest pages made and pinned (``kg.web.warm``)."""
     app.include_router(router)
-    on_every_release(app, warm)
+    on_every_release(app, lambda ctx: warm(ctx, app))
 
 
-def warm(ctx: ReleaseContext) -> threading.Thread:
+def warm(ctx: ReleaseContext, app: FastAPI | None = None) -> threading.Thread:
     """Compute the summary of ``ctx``'s release, then describe its main
-    entities (the hubs), in the background, so the first visitor does not wait."""
+    entities (the hubs), in the background, so the first visitor does not wait;
+    then, with ``app``, make its busiest pages (``kg.web.warm``) in the same thread."""
 
     def go() -> None:
         try:
-            from kg.web.dataset import void_of
-            from kg.web.render import prepare
+            _summarize(ctx)
+        finally:
+            if app is not None:
+                from kg.web import warm as pages_warm
 
-            prepare()
-            void_of(ctx)
-            dataset_jsonld_of(ctx)
-            summary = ctx.summary(list_store(ctx))
-            warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
-        except Exception:
-            log.exception("summarizing the release failed")
+                pages_warm.warm(app, ctx)
+            ctx.warmed.set()
 
     t = threading.Thread(target=go, name="kg-summary", daemon=True)
     t.start()
     return t
+
+
+def _summarize(ctx: ReleaseContext) -> None:
+    """The summary, the templates, void.ttl, the home page's Dataset, the hubs described."""
+    try:
+        from kg.web.dataset import void_of
+        from kg.web.render import prepare
+
+        prepare()
+        void_of(ctx)
+        dataset_jsonld_of(ctx)
+        summary = ctx.summary(list_store(ctx))
+        warm_hubs(ctx, [iri for iri, _ in summary.main_entities])
+    except Exception:
+        log.exception("summarizing the release failed")
 
 
 @router.api_route("/favicon.ico", methods=METHODS, include_in_schema=False)

@@ -25,6 +25,18 @@ language it selects, ``Cookie`` as the ``lang`` cookie alone. An answer with
 depends on the history), bypass the store. Identical bodies (the same page
 reached with two browsers' ``Accept``) are kept once.
 
+**Pinned answers** (``kg.web.warm``): the release's busiest pages are asked
+at its start by the server itself, before any reader, marked ``WARM_SCOPE``
+in the ASGI scope and sent with the host ``WARM_HOST``. Their answers are
+kept apart from the LRU — never evicted, bounded by ``PINNED_SHARE`` of the
+byte budget — and keyed without the origin: a reader's request that misses
+the LRU is answered from them, with ``WARM_ORIGIN`` in the headers (Memento's
+absolute ``Link`` targets) replaced by the origin the reader asked. An
+answer whose body names ``WARM_ORIGIN`` depends on the origin in a way a
+header substitution cannot follow, and is not pinned. ``WARM_ORIGIN`` is a
+``.invalid`` host (RFC 2606): no reader's request can carry it by accident,
+and a reader who sends it gets the bytes the warm-up got.
+
 The store belongs to one generation (release): the first request pinned to a
 new one empties it, and requests still finishing on the old one neither read
 nor write it, so a new release never gets the old one's bytes. CORS and the
@@ -40,14 +52,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.requests import cookie_parser
 
 from kg.config import Settings
-from kg.rdf.formats import parse_accept
+from kg.web.cache_keys import request_headers, vary_value
 from kg.web.coding import accepts_gzip, add_vary, compressible, gzip_body, gzip_etag
 from kg.web.conditional import PURE, Purity, fresh, strong_etag
 from kg.web.context import SCOPE_KEY, current
-from kg.web.render import LANGUAGES, header_language
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -65,21 +75,18 @@ ENTRY_OVERHEAD = 256
 LARGEST_SHARE = 8
 """An answer larger than ``1/LARGEST_SHARE`` of the store is served, not kept (it would evict too much)."""
 
+PINNED_SHARE = 8
+"""The pinned answers may hold up to ``1/PINNED_SHARE`` of the store's byte budget."""
+WARM_SCOPE = "kg.warm"
+"""Set in the scope of the warm-up's own requests: their answers are pinned, not put in the LRU."""
+WARM_HOST = "kg-warm-up.invalid"
+WARM_ORIGIN = b"http://" + WARM_HOST.encode("ascii")
+"""The origin the warm-up asks at; replaced by the reader's in a pinned answer's headers."""
+ORIGINS_KEPT = 8
+"""Origins a pinned answer keeps its headers made for (a server is reached at a few)."""
+
 Primary = tuple[bytes, bytes]
 Key = tuple[Primary, tuple[str, ...], tuple[object, ...]]
-
-
-def vary_value(name: str, headers: dict[str, str]) -> object:
-    """What the handlers read of request header ``name`` (see the module docstring)."""
-    value = headers.get(name)
-    if name == "accept":
-        return tuple((r.type, r.subtype, r.q) for r in parse_accept(value))
-    if name == "accept-language":
-        return header_language(value)
-    if name == "cookie":
-        lang = cookie_parser(value or "").get("lang")
-        return lang if lang in LANGUAGES else None
-    return value
 
 
 @dataclass
@@ -96,6 +103,22 @@ class Entry:
     size: int
     gzipped: bytes | None = None
     """The same body gzip-coded, made once (``kg.web.coding``), for what compresses; else None."""
+    templated: bool = False
+    """Pinned, with ``WARM_ORIGIN`` in its headers: sent as ``for_origin`` makes it."""
+    origins: dict[bytes, list[tuple[bytes, bytes]]] | None = None
+
+    def for_origin(self, origin: bytes) -> Entry:
+        """This answer as made for a request at ``origin`` (a pinned one's headers name it)."""
+        if not self.templated:
+            return self
+        made = self.origins = self.origins if self.origins is not None else {}
+        headers = made.get(origin)
+        if headers is None:
+            headers = [(k, v.replace(WARM_ORIGIN, origin)) for k, v in self.headers]
+            if len(made) < ORIGINS_KEPT:
+                made[origin] = headers
+        return Entry(self.status, headers, self.body, self.digest, self.etag, self.last_modified, self.vary,
+                     self.purity, self.size, self.gzipped)
 
     @property
     def current(self) -> bool:
@@ -140,6 +163,11 @@ class ResponseCache:
         self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._varies: dict[Primary, dict[tuple[str, ...], int]] = {}  # the Vary field sets kept per path, counted
         self._bodies: dict[bytes, list[Any]] = {}  # digest → [body, references, gzipped body or None]
+        self.pinned_max = max_bytes // PINNED_SHARE
+        self.pinned_size = 0
+        self.pinned_hits = 0
+        self._pinned: dict[Key, Entry] = {}  # keyed by path and query, without the origin
+        self._pinned_varies: dict[Primary, set[tuple[str, ...]]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -151,6 +179,9 @@ class ResponseCache:
         self._varies.clear()
         self._bodies.clear()
         self.size = 0
+        self._pinned.clear()
+        self._pinned_varies.clear()
+        self.pinned_size = 0
 
     def lookup(self, primary: Primary, headers: dict[str, str]) -> Entry | None:
         for vary in tuple(self._varies.get(primary, ())):
@@ -166,6 +197,36 @@ class ResponseCache:
             return entry
         self.misses += 1
         return None
+
+    def pinned(self, path: Primary, headers: dict[str, str]) -> Entry | None:
+        """The pinned answer to ``path`` (raw path, raw query) for these request headers."""
+        for vary in tuple(self._pinned_varies.get(path, ())):
+            entry = self._pinned.get((path, vary, tuple(vary_value(name, headers) for name in vary)))
+            if entry is not None and entry.current:
+                self.pinned_hits += 1
+                return entry
+        return None
+
+    def pin(self, path: Primary, headers: dict[str, str], entry: Entry) -> bool:
+        """Keep ``entry`` (asked by the warm-up at ``WARM_ORIGIN``) for every origin,
+        out of the LRU; False if it may not be (it names the origin in its body, is
+        not an answer worth keeping) or the pinned budget is spent."""
+        if "*" in entry.vary or entry.status not in KEPT_STATUSES or WARM_ORIGIN in entry.body:
+            return False
+        key = (path, entry.vary, tuple(vary_value(name, headers) for name in entry.vary))
+        if key in self._pinned:
+            return True
+        same = next((e for e in self._pinned.values() if e.digest == entry.digest), None)
+        cost = entry.size + (0 if same is not None else len(entry.body) + len(entry.gzipped or b""))
+        if self.pinned_size + cost > self.pinned_max:
+            return False
+        if same is not None:  # one copy of identical bytes (the same page for two browsers' Accept)
+            entry.body, entry.gzipped = same.body, same.gzipped
+        entry.templated = any(WARM_ORIGIN in v for _, v in entry.headers)
+        self._pinned[key] = entry
+        self._pinned_varies.setdefault(path, set()).add(entry.vary)
+        self.pinned_size += cost
+        return True
 
     def store(self, primary: Primary, headers: dict[str, str], entry: Entry) -> None:
         if "*" in entry.vary or entry.status not in KEPT_STATUSES:
@@ -204,15 +265,6 @@ class ResponseCache:
             del counts[vary]
             if not counts:
                 del self._varies[primary]
-
-
-def request_headers(scope: Scope) -> dict[str, str]:
-    """Lower-cased names; repeated fields joined as RFC 9110 §5.3 allows."""
-    out: dict[str, str] = {}
-    for k, v in scope.get("headers", []):
-        name, value = k.decode("latin-1").lower(), v.decode("latin-1")
-        out[name] = f"{out[name]}, {value}" if name in out else value
-    return out
 
 
 async def send_entry(entry: Entry, headers: dict[str, str], send: Send) -> None:
@@ -264,9 +316,14 @@ class RenderOnceMiddleware:
         # the origin the client reached us at is part of the key: answers name it in absolute
         # Link targets (Memento's TimeGate and TimeMap, RFC 7089), so two hosts never share bytes
         origin = (scope.get("scheme", "http") + "://" + headers.get("host", "")).encode("latin-1")
-        primary: Primary = (origin + (scope.get("raw_path") or scope["path"].encode("utf-8")), scope.get("query_string", b""))
+        path: Primary = (scope.get("raw_path") or scope["path"].encode("utf-8"), scope.get("query_string", b""))
+        primary: Primary = (origin + path[0], path[1])
+        warming = bool(scope.get(WARM_SCOPE))
         if cache is not None:
-            entry = cache.lookup(primary, headers)
+            entry = None if warming else cache.lookup(primary, headers)
+            if entry is None and "host" in headers:
+                entry = cache.pinned(path, headers)
+                entry = entry.for_origin(origin) if entry is not None else None
             if entry is not None:
                 await send_entry(entry, headers, send)
                 return
@@ -295,7 +352,9 @@ class RenderOnceMiddleware:
                     await send({"type": "http.response.body", "body": body})
                     return
                 entry = make_entry(start, body, scope[PURE])
-                if cache is not None:
+                if cache is not None and warming:
+                    cache.pin(path, headers, entry)
+                elif cache is not None:
                     cache.store(primary, headers, entry)
                 await send_entry(entry, headers, send)
 

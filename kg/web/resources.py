@@ -129,12 +129,12 @@ def warm_hubs(ctx: ReleaseContext, iris: list[str]) -> None:
     entities, when it opens): the pages with the longest lists are the ones
     whose first visitor would otherwise wait."""
     for iri in iris:
-        _when_idle(ctx)
+        when_idle(ctx)
         if description_of(ctx, iri) is not None:
             reader_lists(ctx, iri)
 
 
-def _when_idle(ctx: ReleaseContext, poll: float = 0.2, patience: float = 60.0) -> None:
+def when_idle(ctx: ReleaseContext, poll: float = 0.2, patience: float = 60.0) -> None:
     """Warming is for idle time: wait while users' queries fill the slots or wait
     in the queue, so a background describe never takes the place that turns
     a user's query away with 503 (up to ``patience`` seconds, then go on)."""
