@@ -49,7 +49,8 @@ class Settings:
                                metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})
     response_cache_bytes: int = field(default=128 * 1024 * 1024, metadata={
         "help": "Bytes of rendered pages and RDF documents kept in memory per release, least recently used out "
-                "(kg.web.render_once); 0 keeps none (ETags and 304 still work)."})
+                "(kg.web.render_once); 0 keeps none (ETags and 304 still work). The busiest pages made at the release's "
+                "start (kg.web.warm) are kept beside it, never evicted, in at most an eighth of this more."})
     store_url: str | None = field(default=None, metadata={"help": "Remote SPARQL endpoint to front instead of the embedded store."})
 
     def __post_init__(self) -> None:

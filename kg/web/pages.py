@@ -181,7 +181,10 @@ def instances(curie: str, request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Routes, and the release's summary computed in the background at start and for each new release,
     then its busiest pages made and pinned (``kg.web.warm``)."""
+    from kg.web import warm as pages_warm
+
     app.include_router(router)
+    app.router.add_event_handler("startup", lambda: pages_warm.remember_loop(app))  # before the warm-up's start
     on_every_release(app, lambda ctx: warm(ctx, app))
 
 

@@ -109,7 +109,10 @@ def marked(app: Any) -> Callable[..., Any]:
 
 def warm_pages(app: FastAPI, ctx: ReleaseContext, asked: list[str]) -> dict[str, Any]:
     """Ask ``asked`` in every language and ``Accept`` of the warm-up, one at a
-    time and in idle time, while ``ctx`` is the release served; what was pinned."""
+    time and in idle time, while ``ctx`` is the release served; what was pinned.
+    Called from a thread of its own; the requests run on the server's event loop
+    (``remember_loop``), as every reader's do, so the render-once store is only
+    ever read and written from that one thread."""
     cache = cache_of(app)
     started = time.perf_counter()
     done: dict[str, Any] = {"pages": 0, "requests": 0, "statuses": {}}
@@ -131,9 +134,20 @@ def warm_pages(app: FastAPI, ctx: ReleaseContext, asked: list[str]) -> dict[str,
                 if cache.pinned_size >= cache.pinned_max:
                     return  # the budget is spent: the rest stay first-request pages
 
-    asyncio.run(go())
+    loop = getattr(app, "kg_loop", None)
+    if loop is not None and loop.is_running():  # on the server's own loop: the cache is touched from one thread only
+        asyncio.run_coroutine_threadsafe(go(), loop).result()
+    else:  # no server loop (an app driven without its lifespan)
+        asyncio.run(go())
     done.update(pinned_bytes=cache.pinned_size, seconds=round(time.perf_counter() - started, 2))
     return done
+
+
+def remember_loop(app: FastAPI) -> None:
+    """At start (a startup handler, so on the server's event loop): the loop the
+    warm-up's requests run on. The render-once store is not locked; every
+    request that reads or fills it, the warm-up's included, runs on this loop."""
+    app.kg_loop = asyncio.get_running_loop()  # type: ignore[attr-defined]
 
 
 def freeze() -> None:
