@@ -74,7 +74,6 @@ WARM_ACCEPTS = (
 FIXED = ("/", "/types/")
 
 
-
 def busiest(ctx: ReleaseContext, actors: int = WARM_THINGS, places: int = WARM_PLACES) -> list[str]:
     """The ``actors`` things the most events name as an actor and the ``places``
     places the most events happened at, most first (``busiest.rq``)."""
