@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live import free_port, serve_settings
+from live import free_port, plain_client, serve_settings
 
 from kg.cli import main
 from kg.config import Settings
@@ -101,11 +101,13 @@ def sample(release: Release) -> list[str]:
             *picked, *("/id/" + d[len("/doc/"):] for d in picked[:4])]
 
 
+CLIENT = plain_client(**{"Accept-Encoding": "identity"})
+"""Identity-coded: the export holds the identity representations (kg serve's gzip
+ones, with their own ETags, are tested in test_compression.py)."""
+
+
 def fetch(url: str, method: str = "GET", **headers: str) -> httpx.Response:
-    """Identity-coded: the export holds the identity representations (kg serve's gzip
-    ones, with their own ETags, are tested in test_compression.py)."""
-    return httpx.request(method, url, headers={"Accept-Encoding": "identity", **headers}, timeout=60,
-                         follow_redirects=False)
+    return CLIENT.request(method, url, headers=headers)
 
 
 def static(r: httpx.Response) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from live import serve
+from live import plain_client, serve
 from test_reload import relabel
 
 from kg.config import Settings
@@ -87,8 +87,11 @@ def paths(release: Release) -> list[str]:
             "/.well-known/void", "/graph/entities", "/context.jsonld", "/doc/no/such/thing", "/no-such-page"]
 
 
+CLIENT = plain_client()
+
+
 def fetch(url: str, method: str = "GET", **headers: str) -> httpx.Response:
-    return httpx.request(method, url, headers=headers, timeout=30, follow_redirects=False)
+    return CLIENT.request(method, url, headers=headers)
 
 
 def _own(r: httpx.Response) -> list[tuple[str, str]]:
