@@ -85,11 +85,12 @@ def add_entry(seeds_dir: Path, name: str, digest: str) -> None:
         raise
 
 
-def checksum_problems(seeds_dir: Path) -> list[Problem]:
+def checksum_problems(seeds_dir: Path, digests: dict[str, str] | None = None) -> list[Problem]:
     """Every problem of the texts against ``SHA256SUMS``: a ``.txt`` not listed,
     listed with another digest, or listed and missing (or the list itself
     malformed). A list, so the build reports them with the curation problems
-    of the same run instead of stopping at them."""
+    of the same run instead of stopping at them. ``digests`` receives each
+    text's SHA-256 as read (the build need not hash the texts twice)."""
     seeds_dir = Path(seeds_dir)
     try:
         entries = read_manifest(seeds_dir)
@@ -105,6 +106,8 @@ def checksum_problems(seeds_dir: Path) -> list[Problem]:
                                     "add articles with 'kg new', which checks the text and lists it"))
             continue
         actual = sha256_file(path)
+        if digests is not None:
+            digests[name] = actual
         if actual != entry.digest:
             problems.append(Problem(path, None, "sha256", f"edited after curation: SHA256SUMS line {entry.line} has "
                                     f"{entry.digest[:16]}…, the file now hashes to {actual[:16]}…" + _affected(seeds_dir, name),

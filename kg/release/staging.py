@@ -130,7 +130,8 @@ class _Stager:
         self.spool = QuadSpool(self.work)
         # clean articles unchanged since the cache's build are not curated again (kg.curation.summary)
         known = {e.file: Summary.from_json(e.curated) for e in cache.entries.values() if e.curated} if cache else {}
-        self.stream = CorpusStream(settings.seeds_dir, known=known)
+        self.digests: dict[str, str] = {}  # the texts' SHA-256, from the SHA256SUMS check (see stage())
+        self.stream = CorpusStream(settings.seeds_dir, known=known, digests=self.digests)
         self.missing: list[str] = []
         self.tracker = Tracker()
         self.mapper = Mapper(self._within, iris=Iris(self.base), refined=self._refined)
@@ -182,7 +183,9 @@ class _Stager:
         for art in track(self.progress, self.stream.checked(), "curate + map", total=total, unit="articles"):
             t = time.perf_counter()
             key = tag(art.path.name)
-            self.entries[key] = Entry(art.path.name, file_sha(art.path), art.sha256, Lookups())
+            summary = self.stream.summaries.get(art.path.name)  # its YAML hashed already, when it has one
+            self.entries[key] = Entry(art.path.name, summary.yaml if summary is not None else file_sha(art.path),
+                                      art.sha256, Lookups())
             self.paths[key] = art.path
             old = self.cache.entries.get(key) if self.cache is not None else None
             if old is None or (old.file, old.yaml, old.text) != (art.path.name, self.entries[key].yaml, art.sha256):
@@ -308,8 +311,8 @@ def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines
     previous release's ``previous_store``), only what changed is mapped and loaded again."""
     t0 = time.perf_counter()
     # a text edited after curation moves its quotes: refused below, with the run's other curation problems
-    sums = checksum_problems(settings.seeds_dir)
     run = _Stager(settings, directory, progress, cache)
+    sums = checksum_problems(settings.seeds_dir, run.digests)
     run.curate_and_map()
     links, retired = run.finish_curation(sums)
     run.map_late(links)
