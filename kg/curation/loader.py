@@ -138,8 +138,7 @@ class CorpusStream:
     is checked as far as it can be and then skipped (not yielded); every
     problem is raised together by ``finish``, sorted by file and line."""
 
-    def __init__(self, seeds_dir: Path, known: dict[str, Summary] | None = None,
-                 digests: dict[str, str] | None = None) -> None:
+    def __init__(self, seeds_dir: Path, known: dict[str, Summary] | None = None, digests: dict[str, str] | None = None) -> None:
         self.seeds_dir = Path(seeds_dir)
         self.known = known  # by YAML file name: clean articles at the last build (kg.curation.summary)
         self.digests = digests or {}  # texts' SHA-256 by file name, as hashed this run (kg.curation.checksums)
@@ -271,8 +270,7 @@ class CorpusStream:
         if s is None or file_sha(path) != s.yaml:
             return None
         text = self.seeds_dir / s.file
-        if (not text.is_file() or (self.digests.get(s.file) or file_sha(text)) != s.text
-                or any(key in self.declared for _, key, _ in s.entities)):
+        if not text.is_file() or (self.digests.get(s.file) or file_sha(text)) != s.text or any(k in self.declared for _, k, _ in s.entities):
             return None  # changed text, or a key declared twice: the message needs the file's lines
         self._order.setdefault(path, len(self._order))
         for i, key, within in s.entities:
