@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SEEDS
 
 from kg.release.directory import open_release
 
@@ -21,12 +22,28 @@ def _snapshot(var: Path) -> tuple[str, dict[str, bytes]]:
     return os.readlink(current), {str(p.relative_to(current)): p.read_bytes() for p in sorted(current.rglob("*")) if p.is_file()}
 
 
+def _build_cmd(seeds: Path, var: Path) -> list[str]:
+    return [sys.executable, "-m", "kg", "--seeds", str(seeds), "--var", str(var), "build", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(seeds, var) with the first release built: the same for every kill below,
+    so it is built once and copied (``var/current`` is a relative link, and the
+    build cache names inputs, not paths: a copy builds as the original would)."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(SEEDS, root / "seeds")
+    subprocess.run(_build_cmd(root / "seeds", root / "var"), check=True, cwd=ROOT)
+    return root / "seeds", root / "var"
+
+
 @pytest.mark.slow  # six builds, each killed at a different moment
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.2, 1.6])
-def test_kill_mid_build_keeps_previous_release(tmp_path: Path, seeds_copy: Path, delay: float) -> None:
-    var = tmp_path / "var"
-    cmd = [sys.executable, "-m", "kg", "--seeds", str(seeds_copy), "--var", str(var), "build", "--quiet"]
-    subprocess.run(cmd, check=True, cwd=ROOT)
+def test_kill_mid_build_keeps_previous_release(tmp_path: Path, built: tuple[Path, Path], delay: float) -> None:
+    seeds_copy, var = tmp_path / "seeds", tmp_path / "var"
+    shutil.copytree(built[0], seeds_copy)
+    shutil.copytree(built[1], var, symlinks=True)
+    cmd = _build_cmd(seeds_copy, var)
     before = _snapshot(var)
     # change the input so the next build makes a different release
     entities = seeds_copy / "entities.yaml"
