@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--var", type=Path, required=True)
     ap.add_argument("--kg", type=Path, default=ROOT, help="the checkout to serve")
-    ap.add_argument("--processes", type=int, nargs="+", default=[2])
+    ap.add_argument("--processes", type=int, nargs="*", default=[2], help="uvicorn workers to compare (none: one process only)")
+    ap.add_argument("--encodings", nargs="+", default=["identity"], choices=["identity", "gzip"],
+                    help="Accept-Encoding of each phase; with gzip, nginx compresses its file per request (the peer)")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--repeats", type=int, default=2)
@@ -133,34 +135,38 @@ def main(argv: list[str] | None = None) -> int:
         root = args.work / "static"
         root.mkdir(exist_ok=True)
         (root / "page.html").write_bytes(httpx.get(kgs[0].url + p.repeated, headers={"Accept": HTML}, timeout=60).content)
-        nginx = servers.start_nginx(root, logs)
+        nginx = servers.start_nginx(root, logs, gzip="gzip" in args.encodings)
         started.append(nginx)
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
             out["profile"] = profile(kgs[0], p.repeated, args.profile, args.clients, int(args.duration) + 4)
         for r in range(args.repeats):
             out["load"].append(os.getloadavg()[0])
-            for name, paths in (("repeated", [p.repeated]), ("varied", varied)):
-                x = wrk.run_paths(nginx.url + "/", ["/page.html"], name="static-file", clients=args.clients,
-                                  duration=args.duration, accept=HTML)
-                out["phases"].append({**x, "server": "nginx", "repeat": r})
-                for s in kgs:
-                    x = wrk.run_paths(s.url + "/", paths, name=name, clients=args.clients, duration=args.duration, accept=HTML)
-                    out["phases"].append({**x, "server": s.name, "repeat": r})
-                    print(f"{s.name} {name}: {x.get('throughput')} req/s, p99 {x.get('p99_ms')} ms", file=sys.stderr, flush=True)
+            for enc in args.encodings:
+                for name, paths in (("repeated", [p.repeated]), ("varied", varied)):
+                    x = wrk.run_paths(nginx.url + "/", ["/page.html"], name="static-file", clients=args.clients,
+                                      duration=args.duration, accept=HTML, encoding=enc)
+                    out["phases"].append({**x, "server": "nginx", "repeat": r, "encoding": enc})
+                    for s in kgs:
+                        x = wrk.run_paths(s.url + "/", paths, name=name, clients=args.clients, duration=args.duration,
+                                          accept=HTML, encoding=enc)
+                        out["phases"].append({**x, "server": s.name, "repeat": r, "encoding": enc})
+                        print(f"{s.name} {name} {enc}: {x.get('throughput')} req/s, p99 {x.get('p99_ms')} ms",
+                              file=sys.stderr, flush=True)
         for s in kgs:
             out["servers"][s.name]["rss_mb"] = s.rss_mb()
     finally:
         for s in started:
             s.stop()
     (args.work / "hit-ceiling.json").write_text(json.dumps(out, indent=1))
-    lines = ["| phase | repeat | server | req/s | p99 ms | / nginx (same repeat) |", "|---|---:|---|---:|---:|---:|"]
+    lines = ["| phase | repeat | encoding | server | req/s | p99 ms | bytes/request | / nginx (same repeat, encoding) |",
+             "|---|---:|---|---|---:|---:|---:|---:|"]
     for x in out["phases"]:
         if x["server"] == "nginx":
             continue
         ng = [y for y in out["phases"][: out["phases"].index(x)] if y["server"] == "nginx"][-1]
-        lines.append(f"| {x['name']} | {x['repeat']} | {x['server']} | {x.get('throughput')} | {x.get('p99_ms')} | "
-                     f"{x['throughput'] / ng['throughput']:.2f}× (nginx {ng['throughput']}) |")
+        lines.append(f"| {x['name']} | {x['repeat']} | {x['encoding']} | {x['server']} | {x.get('throughput')} | {x.get('p99_ms')} | "
+                     f"{x.get('bytes_per_request')} | {x['throughput'] / ng['throughput']:.2f}× (nginx {ng['throughput']}) |")
     text = "\n".join(lines) + f"\n\nload average (1 min) at each repeat: {out['load']}\nservers: {json.dumps(out['servers'])}\n"
     (args.work / "hit-ceiling.md").write_text(text)
     print(text)

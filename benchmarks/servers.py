@@ -264,7 +264,7 @@ http {{
   uwsgi_temp_path {d}/uwsgi;
   scgi_temp_path {d}/scgi;
   types {{ text/html html; text/plain txt; }}
-  server {{
+{gzip}  server {{
     listen 127.0.0.1:{port};
     root {root};
     etag on;
@@ -273,15 +273,18 @@ http {{
 """
 
 
-def start_nginx(root: Path, logdir: Path, *, workers: int = 2) -> Server:
+def start_nginx(root: Path, logdir: Path, *, workers: int = 2, gzip: bool = False) -> Server:
     """Debian's nginx serving ``root`` as static files: the read path's ceiling
-    on this machine (``workers`` processes, one a core, no access log)."""
+    on this machine (``workers`` processes, one a core, no access log). With
+    ``gzip``, HTML is gzip-coded per request for a client that asks, at kg's
+    level (6, ``kg.web.coding.LEVEL``): the peer of kg's compressed-once pages."""
     exe = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if exe is None:
         raise RuntimeError("nginx not installed (apt-get install nginx-light)")
     d = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     port = free_port()
-    (d / "nginx.conf").write_text(NGINX_CONF.format(workers=workers, d=d, port=port, root=root))
+    (d / "nginx.conf").write_text(NGINX_CONF.format(workers=workers, d=d, port=port, root=root,
+                                                       gzip="  gzip on; gzip_comp_level 6; gzip_types text/html;\n" if gzip else ""))
     log = logdir / "nginx.log"
     proc = _spawn([exe, "-p", str(d), "-c", str(d / "nginx.conf")], log)
     s = Server("nginx", f"http://127.0.0.1:{port}", proc, tmp=d, log=log)

@@ -38,7 +38,7 @@ request = function()
   counter = counter + 1
   local p = paths[math.random(n)]
   if %(cold)s then p = p .. "%%0A%%23%%20cold%%20" .. counter .. "-" .. math.random(1000000000) end
-  return wrk.format("GET", p, {["Accept"] = "%(accept)s"})
+  return wrk.format("GET", p, {["Accept"] = "%(accept)s", ["Accept-Encoding"] = "%(encoding)s"})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -104,7 +104,7 @@ request = function()
   counter = counter + 1
   local p = paths[math.random(n)]
   if nonce then p = p .. "%%0A%%23%%20cold%%20" .. counter .. "-" .. math.random(1000000000) end
-  return wrk.format("GET", p, {["Accept"] = "%(accept)s"})
+  return wrk.format("GET", p, {["Accept"] = "%(accept)s", ["Accept-Encoding"] = "%(encoding)s"})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -115,15 +115,17 @@ end
 
 
 def run_paths(root: str, paths: list[str], *, name: str, clients: int, duration: float, accept: str = "*/*",
-              nonce: bool = False, seed: int = 7, timeout: float = 30.0) -> dict:
+              nonce: bool = False, seed: int = 7, timeout: float = 30.0, encoding: str = "identity") -> dict:
     """One ``wrk`` phase: ``clients`` connections for ``duration`` seconds, each request a
     random path of ``paths`` (with ``nonce``: a unique SPARQL comment appended, so no
-    cache answers it). ``throughput`` counts 2xx/3xx answers only; ``refused`` is
-    the share of other statuses (503 from an overloaded endpoint)."""
+    cache answers it). ``encoding`` is sent as Accept-Encoding (identity, as wrk
+    sends none, unless a phase measures gzip). ``throughput`` counts 2xx/3xx
+    answers only; ``refused`` is the share of other statuses (503 from an
+    overloaded endpoint)."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "paths.lua"
         script.write_text(_PATHS_LUA % {"paths": ",".join(json.dumps(p) for p in paths), "nonce": "true" if nonce else "false",
-                                        "seed": seed, "accept": accept})
+                                        "seed": seed, "accept": accept, "encoding": encoding})
         seconds = max(1, round(duration))
         r = subprocess.run(["wrk", "-t", "1" if clients == 1 else "2", "-c", str(clients), "-d", f"{seconds}s",
                             "--timeout", f"{timeout:g}s", "-s", str(script), root],
