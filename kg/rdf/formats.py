@@ -76,18 +76,15 @@ class Range:
         return (self.type in ("*", t)) and (self.subtype in ("*", s))
 
 
-def parse_accept(header: str | None) -> list[Range]:
-    """Media ranges of an Accept header; malformed parts are skipped, as browsers expect."""
-    if not header or not header.strip():
-        return [Range("*", "*", 1.0)]
-    ranges = []
-    for part in header.split(","):
+def weighted(header: str | None) -> list[tuple[str, float]]:
+    """Each element of a weighted HTTP field (Accept, Accept-Encoding,
+    Accept-Language: RFC 9110 §12.4.2), lower-cased, with its ``q`` clamped to
+    0–1 (a malformed one is 0); other parameters dropped, empty elements skipped."""
+    out = []
+    for part in (header or "").split(","):
         fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            continue
-        t, _, s = media.partition("/")
-        if not t or not s or (t == "*" and s != "*"):
+        token = fields[0].lower()
+        if not token:
             continue
         q = 1.0
         for param in fields[1:]:
@@ -97,6 +94,21 @@ def parse_accept(header: str | None) -> list[Range]:
                     q = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
                     q = 0.0
+        out.append((token, q))
+    return out
+
+
+def parse_accept(header: str | None) -> list[Range]:
+    """Media ranges of an Accept header; malformed parts are skipped, as browsers expect."""
+    if not header or not header.strip():
+        return [Range("*", "*", 1.0)]
+    ranges = []
+    for media, q in weighted(header):
+        if "/" not in media:
+            continue
+        t, _, s = media.partition("/")
+        if not t or not s or (t == "*" and s != "*"):
+            continue
         ranges.append(Range(t, s, q))
     return ranges
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import gzip
 
+from kg.rdf.formats import weighted
+
 LEVEL = 6
 """zlib's default: near level 9's size on text at a fraction of its time."""
 MINIMUM_SIZE = 1024
@@ -39,22 +41,7 @@ def compressible(content_type: str, size: int) -> bool:
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether the client takes gzip (RFC 9110 §12.5.3): ``gzip`` (or
     ``x-gzip``) with a non-zero weight, or ``*`` with one when gzip is not named."""
-    if not accept_encoding:
-        return False
-    weights: dict[str, float] = {}
-    for item in accept_encoding.split(","):
-        coding, _, params = item.strip().partition(";")
-        coding = coding.strip().lower()
-        q = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if coding:
-            weights[coding] = q
+    weights = dict(weighted(accept_encoding))
     for name in ("gzip", "x-gzip"):
         if name in weights:
             return weights[name] > 0

@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kg.rdf.formats import Format, negotiate
+from kg.rdf.formats import Format, negotiate, weighted
 from kg.web import plurals
 from kg.web.coding import add_vary
 from kg.web.context import context
@@ -88,15 +88,8 @@ def header_language(accept_language: str | None) -> str:
     """The language an ``Accept-Language`` value asks for: the first of ours
     with the highest q; English when it names neither."""
     best, best_q = "en", 0.0
-    for part in (accept_language or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
+    for tag, q in weighted(accept_language):
+        primary = tag.split("-")[0]
         if primary in LANGUAGES and (q > best_q):
             best, best_q = primary, q
     return best
