@@ -53,7 +53,14 @@ each triple once per graph that has it (a bag), ours is the RDF merge (a set),
 so a join over triples stated in several graphs has more rows there (docs/deploy.md)."""
 
 
-def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def read_path_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ``--work`` for both read-path runs: the 10-article release is generated
+    and built once (``read_path._quick_release`` reuses ``work/var-10``)."""
+    return tmp_path_factory.mktemp("read-path-work")
+
+
+def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path, read_path_work: Path) -> None:
     """benchmarks/read_path.py (issue 21) on 10 generated articles: every page and
     SPARQL phase ran against kg serve with nothing refused, every query kind was
     answered, and where Virtuoso ran it gave the same number of results."""
@@ -63,7 +70,7 @@ def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     from benchmarks.read_path import main as read_path
 
     out = tmp_path / "out"
-    assert read_path(["--quick", "--warm", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
+    assert read_path(["--quick", "--warm", "--work", str(read_path_work), "--out", str(out)]) == 0
     r = json.loads((out / "read-path.json").read_text())
     warmed = r["pages"]["warm"]["kg"]  # --warm: every page drawn asked once, its size kept
     assert warmed["pages"] >= r["distinct"]["PAGES"] and warmed["statuses"] == {"200": warmed["pages"]}, warmed
@@ -88,7 +95,7 @@ def test_read_path_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     assert (out / "read-path.md").read_text().startswith("Release ")
 
 
-def test_read_path_after_start_runs_end_to_end(tmp_path: Path) -> None:
+def test_read_path_after_start_runs_end_to_end(tmp_path: Path, read_path_work: Path) -> None:
     """``read_path.py --after-start``: a server started, left idle, each busy page asked
     twice over HTTP; the checkout reports its warm-up ended (``/health``'s ``warmed``)."""
     if shutil.which("wrk") is None:
@@ -96,7 +103,7 @@ def test_read_path_after_start_runs_end_to_end(tmp_path: Path) -> None:
     from benchmarks.read_path import main as read_path
 
     out = tmp_path / "out"
-    assert read_path(["--quick", "--after-start", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
+    assert read_path(["--quick", "--after-start", "--work", str(read_path_work), "--out", str(out)]) == 0
     r = json.loads((out / "read-path.json").read_text())["after_start"]
     s = r["servers"]["kg"]
     assert s["warmed"] is True and s["idle_after_s"] > 0
