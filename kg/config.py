@@ -44,7 +44,10 @@ class Settings:
     page_size: int = field(default=50, metadata={"help": (
         "Items on one page of a long list (a resource's events, facts, statements and links to it; a type's members;"
         " the articles); more are on ?page=2 …")})
-    access_log: bool = field(default=True, metadata={"help": "Log a line per request (uvicorn's access log); off when a proxy in front logs them."})
+    access_log: bool = field(default=True, metadata={"help": "Log a line per request (the HTTP server's access log); off when a proxy in front logs them."})
+    server: str = field(default="uvicorn", metadata={"help": (
+        "HTTP server kg serve runs the app on: uvicorn, or granian (Rust; about twice the kept pages a second,"
+        " kg.web.granian_serve).")})
     examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency",
                                metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})
     response_cache_bytes: int = field(default=128 * 1024 * 1024, metadata={
@@ -56,6 +59,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):
             raise ConfigError(f"base IRI must end with '/': {self.base_iri!r}")
+        if self.server not in SERVERS:
+            raise ConfigError(f"server must be one of {', '.join(SERVERS)}: {self.server!r}")
 
     def with_(self, **changes: Any) -> Settings:  # Any: each field has its own type; replace() checks the names
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -70,6 +75,18 @@ class Settings:
 
 
 ENV_PREFIX = "KG_"
+SERVERS = ("uvicorn", "granian")
+
+
+def to_environ(settings: Settings) -> dict[str, str]:
+    """The ``KG_*`` variables ``from_environ`` reads back as ``settings``: how a
+    server's worker process (Granian's) gets the settings ``kg serve`` was given."""
+    env = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if value is not None:
+            env[ENV_PREFIX + f.name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
 
 
 def from_environ(environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -1,7 +1,12 @@
-"""A real uvicorn server on a free loopback port, for tests where the wire matters."""
+"""A real uvicorn server on a free loopback port, for tests where the wire matters.
+
+``KG_TEST_SERVER=granian`` runs the same tests on Granian instead (the server of
+``kg serve --server granian``), in its embedded mode: the app object in this
+process, as uvicorn runs it here."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -22,6 +27,9 @@ def free_port() -> int:
 def serve(app, *, port: int | None = None) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Run ``app`` in a background thread; yields its base URL."""
     port = port or free_port()
+    if os.environ.get("KG_TEST_SERVER") == "granian":
+        yield from _granian(app, port)
+        return
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -65,3 +73,36 @@ def plain_client(**headers: str) -> httpx.Client:
 
     return httpx.Client(timeout=60, follow_redirects=False, headers=headers,
                         cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+
+
+def _granian(app, port: int) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Granian's embedded server on its own event loop in a thread, until the test ends."""
+    import asyncio
+
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
+
+    server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False)
+    loop = asyncio.new_event_loop()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.serve())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url + "/health", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("granian did not start") from None
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        loop.call_soon_threadsafe(server.stop)
+        thread.join(timeout=10)

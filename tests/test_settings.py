@@ -56,3 +56,23 @@ def test_the_access_log_is_on_by_default_and_can_be_turned_off(release, release_
     with kg_serve_process(release_settings.var_dir, env=env, log=tmp_path / "serve.log", out=out) as (url, _proc):
         assert httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o } # access-log-probe"}).status_code == 200
     assert ('"GET /sparql?query=' in out.read_text(encoding="utf-8")) is logged
+
+
+def test_every_setting_goes_through_the_environment_and_back() -> None:
+    """``to_environ`` is how ``kg serve --server granian`` hands its settings to
+    Granian's worker process: ``from_environ`` must read back the same settings."""
+    from kg.config import Settings, from_environ, to_environ
+
+    odd = Settings(base_iri="https://example.net/kg/", port=9123, query_timeout=2.5, access_log=False,
+                   inline_bounded=False, server="granian", store_url="http://127.0.0.1:1/sparql",
+                   var_dir=Path("/tmp/x/var"), max_rows=7)
+    assert from_environ(to_environ(odd)) == odd
+    assert from_environ(to_environ(Settings())) == Settings()
+
+
+def test_an_unknown_server_is_refused() -> None:
+    from kg.config import Settings
+    from kg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="server must be one of uvicorn, granian"):
+        Settings(server="gunicorn")

@@ -1,4 +1,4 @@
-"""``kg serve``: load the current release (building it if absent) and run uvicorn."""
+"""``kg serve``: load the current release (building it if absent) and run uvicorn (or Granian: ``kg.web.granian_serve``)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def build_app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def serve(settings: Settings) -> int:
+    if settings.server == "granian":
+        from kg.web.granian_serve import serve as serve_granian
+
+        return serve_granian(settings)
     import signal
 
     app = build_app(settings)

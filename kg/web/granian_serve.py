@@ -1,0 +1,54 @@
+"""``kg serve --server granian``: the same app on Granian, a Rust HTTP server.
+
+Why: a kept page is a dictionary lookup, and under uvicorn about half of a
+hit's time is its two socket writes (BENCHMARKS.md, run H: py-spy). Granian
+parses requests and writes responses in Rust, off the Python thread, so the
+same app answers about twice the kept pages a second on the same two cores
+(BENCHMARKS.md, run J). uvicorn stays the default: it is the server every
+test runs the app on; ``tests/test_serve_granian.py`` runs ``kg serve
+--server granian`` itself, and ``KG_TEST_SERVER=granian`` runs the wire tests
+on Granian (README, "Run the tests").
+
+Granian runs the app in a worker process it starts, so ``serve`` builds the
+release first (never in the worker) and hands the settings over in ``KG_*``
+variables (``kg.config.to_environ``); ``app`` is the factory the worker calls.
+``SIGHUP`` makes Granian start a new worker and stop the old one after it: the
+new worker opens whatever ``var/current`` then names, which is what ``kg
+serve``'s ``SIGHUP`` ("check for a new release now") does under uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kg.config import Settings, from_environ, to_environ
+from kg.web.context import current
+from kg.web.server import build_app, current_release
+
+TRUSTED_PROXY = "127.0.0.1"
+"""Whose ``X-Forwarded-*`` headers are believed: uvicorn's default (``forwarded_allow_ips``),
+through uvicorn's own middleware, so both servers read them alike (Granian's own wrapper
+ignores ``X-Forwarded-Proto`` without ``X-Forwarded-For``)."""
+
+
+def app() -> Any:
+    """The ASGI app in Granian's worker: built from the environment, its query
+    workers stopped when Granian stops the worker (the lifespan's shutdown)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    built = build_app(from_environ())
+    built.router.add_event_handler("shutdown", lambda: current(built).store.close())
+    return ProxyHeadersMiddleware(built, trusted_hosts=TRUSTED_PROXY)  # what uvicorn's proxy_headers=True adds
+
+
+def serve(settings: Settings) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    current_release(settings)  # build here if needed: the worker only opens
+    os.environ.update(to_environ(settings))
+    Granian(f"{__name__}:app", factory=True, address=settings.host, port=settings.port,
+            interface=Interfaces.ASGI, workers=1, loop=Loops.uvloop, log_access=settings.access_log,
+            respawn_failed_workers=True).serve()
+    return 0
