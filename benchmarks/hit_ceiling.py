@@ -1,6 +1,6 @@
 """A warm render-once hit beside nginx's static file: where its time goes, and what a second process gives.
 
-    python -m benchmarks.hit_ceiling --var /work/bench/var-10000 [--processes 1 2] [--profile DIR]
+    python -m benchmarks.hit_ceiling --var /work/bench/var-10000 [--processes 1 2] [--granian] [--profile DIR]
 
 Why: with every page kept (``kg.web.render_once``), a request is a lookup
 and a send, yet ``read_path`` measured 0.22× (varied pages) and 0.36× (one
@@ -15,6 +15,8 @@ the repeated page and the varied pages at ``--clients`` — on each server in
 turn, ``--repeats`` times. With ``--profile DIR``, ``py-spy record`` samples
 the one-process server during an extra repeated-page phase (not measured)
 and the hottest functions (inclusive share of the samples) are written.
+With ``--granian``, ``kg serve --server granian`` (the same app on Granian's
+Rust HTTP server, one worker) is measured beside them in every phase.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ def start_processes(name: str, root: Path, var: Path, logs: Path, processes: int
     return s
 
 
+def wait_warmed(s: servers.Server, limit: float = 900.0) -> float:
+    """Seconds until ``/health`` says the release's warm-up ended: Granian's app runs in
+    a worker process, so the supervisor's own CPU (``wait_idle``) says nothing."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit and not httpx.get(s.url + "/health", timeout=30).json().get("warmed"):
+        time.sleep(0.5)
+    return round(time.monotonic() - started, 1)
+
+
 def keep_all(s: servers.Server, paths: list[str], asks: int) -> dict:
     """Ask each path ``asks`` times, each on a fresh connection (any worker may take it)."""
     statuses: Counter = Counter()
@@ -107,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--var", type=Path, required=True)
     ap.add_argument("--kg", type=Path, default=ROOT, help="the checkout to serve")
     ap.add_argument("--processes", type=int, nargs="*", default=[2], help="uvicorn workers to compare (none: one process only)")
+    ap.add_argument("--granian", action="store_true", help="also kg serve --server granian, in every phase")
     ap.add_argument("--encodings", nargs="+", default=["identity"], choices=["identity", "gzip"],
                     help="Accept-Encoding of each phase; with gzip, nginx compresses its file per request (the peer)")
     ap.add_argument("--clients", type=int, default=16)
@@ -128,9 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.processes:
             kgs.append(start_processes(f"kg-{n}p", args.kg, args.var, logs, n))
             started.append(kgs[-1])
+        if args.granian:
+            kgs.append(servers.start_kg_checkout("kg-granian", args.kg, args.var, logs, extra=["--server", "granian"]))
+            started.append(kgs[-1])
         for s in kgs:
-            idle = wait_idle(s)
-            asks = 1 if s.name == "kg-1" else 8
+            idle = wait_warmed(s) if s.name == "kg-granian" else wait_idle(s)
+            asks = 8 if s.name.endswith("p") else 1  # uvicorn's workers: any may take a connection
             out["servers"][s.name] = {"idle_after_s": idle, "kept": keep_all(s, [p.repeated, *varied], asks)}
         root = args.work / "static"
         root.mkdir(exist_ok=True)

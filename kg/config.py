@@ -46,7 +46,7 @@ class Settings:
         " the articles); more are on ?page=2 …")})
     access_log: bool = field(default=True, metadata={"help": "Log a line per request (the HTTP server's access log); off when a proxy in front logs them."})
     server: str = field(default="uvicorn", metadata={"help": (
-        "HTTP server kg serve runs the app on: uvicorn, or granian (Rust; about twice the kept pages a second,"
+        "HTTP server kg serve runs the app on: uvicorn, or granian (Rust; 1.2-1.65x the kept pages a second,"
         " kg.web.granian_serve).")})
     examples_dir: Path = field(default_factory=lambda: _project_root() / "kg" / "competency",
                                metadata={"help": "Directory of *.rq example queries the /sparql page lists (default: the shipped competency questions)."})

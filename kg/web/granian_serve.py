@@ -3,7 +3,7 @@
 Why: a kept page is a dictionary lookup, and under uvicorn about half of a
 hit's time is its two socket writes (BENCHMARKS.md, run H: py-spy). Granian
 parses requests and writes responses in Rust, off the Python thread, so the
-same app answers about twice the kept pages a second on the same two cores
+same app answers 1.2–1.65× the kept pages a second on the same two cores
 (BENCHMARKS.md, run J). uvicorn stays the default: it is the server every
 test runs the app on; ``tests/test_serve_granian.py`` runs ``kg serve
 --server granian`` itself, and ``KG_TEST_SERVER=granian`` runs the wire tests

@@ -51,10 +51,7 @@ def build_app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def serve(settings: Settings) -> int:
-    if settings.server == "granian":
-        from kg.web.granian_serve import serve as serve_granian
-
-        return serve_granian(settings)
+    """uvicorn's ``kg serve`` (``kg.cli`` picks ``kg.web.granian_serve.serve`` for ``--server granian``)."""
     import signal
 
     app = build_app(settings)
