@@ -13,6 +13,7 @@ wire test on Granian too (README, "Run the tests").
 from __future__ import annotations
 
 import gzip
+import os
 import signal
 import time
 from pathlib import Path
@@ -139,3 +140,19 @@ def _state(pid: int) -> str:
         return "zombie" if (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) == "Z" else "running"
     except OSError:
         return "zombie"
+
+
+def test_a_second_server_on_the_same_port_is_refused(release_settings: Settings) -> None:
+    """Granian binds with SO_REUSEPORT: without kg's check a second ``kg serve
+    --server granian`` would share the port with the first and split its clients."""
+    import subprocess
+    import sys
+
+    env = {"KG_SEEDS_DIR": str(release_settings.seeds_dir), "KG_QUERY_WORKERS": "1", "KG_SERVER": "granian"}
+    with kg_serve_process(release_settings.var_dir, env=env) as (url, _):
+        port = url.rsplit(":", 1)[1]
+        second = subprocess.run([sys.executable, "-m", "kg", "--var", str(release_settings.var_dir), "serve", "--port", port],
+                                env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 1, second.stderr[-500:]
+        assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in second.stderr
+        assert httpx.get(url + "/health", timeout=30).status_code == 200  # the first one still serves

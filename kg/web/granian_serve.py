@@ -20,9 +20,11 @@ serve``'s ``SIGHUP`` ("check for a new release now") does under uvicorn.
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from kg.config import Settings, from_environ, to_environ
+from kg.errors import KGError
 from kg.web.context import current
 from kg.web.server import build_app, current_release
 
@@ -42,10 +44,25 @@ def app() -> Any:
     return ProxyHeadersMiddleware(built, trusted_hosts=TRUSTED_PROXY)  # what uvicorn's proxy_headers=True adds
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port something already listens on, as uvicorn does. Granian's workers
+    bind with ``SO_REUSEPORT`` on Linux, so a second ``kg serve --server granian`` on
+    the same port would otherwise start and share the connections with the first,
+    whatever release each serves. A socket bound without ``SO_REUSEPORT`` fails
+    beside any listener, Granian's included."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise KGError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+
+
 def serve(settings: Settings) -> int:
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
+    check_port_free(settings.host, settings.port)
     current_release(settings)  # build here if needed: the worker only opens
     os.environ.update(to_environ(settings))
     Granian(f"{__name__}:app", factory=True, address=settings.host, port=settings.port,
