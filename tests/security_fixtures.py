@@ -6,6 +6,7 @@ small limits so abuse is cheap to provoke."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: P
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
         cwd=ROOT, env={**os.environ, "KG_SEEDS_DIR": str(SEEDS), **(env or {})},
-        stdout=stdout, stderr=err,
+        stdout=stdout, stderr=err, start_new_session=True,  # its own process group: killed whole below
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,8 +73,8 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: P
         proc.terminate()
         try:
             proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        except subprocess.TimeoutExpired:  # the group: Granian's worker outlives a killed main process
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         if log:
             err.close()  # type: ignore[union-attr]
