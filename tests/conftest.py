@@ -64,28 +64,13 @@ def store(release: Release) -> OxigraphStore:
     return embedded_store(release)
 
 
-LONG_FILES = {
-    "test_shacl_engine.py": 54, "test_incremental.py": 54, "test_readers_browser.py": 40, "test_reload.py": 35,
-    "test_paging.py": 30, "test_history.py": 29, "test_readers_history_browser.py": 29, "test_pages_browser.py": 25,
-    "test_render_once.py": 24, "test_dataset_page.py": 23, "test_sparql_queue.py": 22, "test_clients_stubborn.py": 21,
-    "test_curation_fuzz.py": 19, "test_validate_gate.py": 18, "test_ld_conditional.py": 18, "test_build.py": 17,
-    "test_abuse.py": 17, "test_sparql_async.py": 15, "test_sitemap.py": 14, "test_warm.py": 14, "test_shacl_slices.py": 13,
-    "test_sparql_limits.py": 13, "test_sparql_protocol.py": 12, "test_ld_live.py": 11, "test_curation_entities.py": 10,
-}
-"""Files without slow tests that still take 10 s or more (seconds of test time under xdist,
-measured 2026-12-07), handed out longest first after the slow files: taken in name
-order, test_validate_gate, test_warm and test_web_safety came last and left one worker
-running alone for the suite's last 60-90 s. Only the order depends on this table."""
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding slow tests run first, then the long ones (``LONG_FILES``), each file's tests kept together and in order.
+    """Files holding slow tests run first, each file's tests kept together and in order.
 
     With ``--dist loadfile`` a file runs on one worker; a minute-long file handed out last
     leaves the other core idle while it finishes (longest jobs first is the usual cure)."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    # stable: the order within a file stays
-    items.sort(key=lambda item: (item.path not in slow_files, -LONG_FILES.get(item.path.name, 0)))
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: the order within a file stays
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
