@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from security_fixtures import kg_serve_process
-from test_reload import relabel
+from test_reload import alive, relabel
 
 from kg.config import Settings
 from kg.release.build import build
@@ -130,16 +130,10 @@ def test_granian_switches_on_sighup_and_stops_its_worker_on_sigterm(seeds_copy: 
         proc.terminate()
         assert proc.wait(timeout=60) is not None
     deadline = time.monotonic() + 30
-    while [p for p in children if Path(f"/proc/{p}").exists() and "zombie" not in _state(p)]:
+    while [p for p in children if alive(p)]:
         assert time.monotonic() < deadline, f"left running after SIGTERM: {children}"
         time.sleep(0.2)
 
-
-def _state(pid: int) -> str:
-    try:
-        return "zombie" if (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) == "Z" else "running"
-    except OSError:
-        return "zombie"
 
 
 def test_a_second_server_on_the_same_port_is_refused(release_settings: Settings) -> None:
