@@ -75,6 +75,50 @@ def vocabularies(keep_literals: bool = False) -> Graph:
     return g
 
 
+BACKWARD = frozenset({
+    OWL.inverseOf, OWL.equivalentClass, OWL.equivalentProperty, OWL.sameAs, OWL.disjointWith,
+    OWL.propertyDisjointWith, OWL.complementOf, OWL.unionOf, OWL.intersectionOf, OWL.disjointUnionOf,
+    OWL.propertyChainAxiom, OWL.members, OWL.hasKey, OWL.onProperty, OWL.onClass, OWL.someValuesFrom,
+    OWL.allValuesFrom, OWL.hasValue, RDF.first, RDF.rest,
+})
+"""Predicates whose axioms can fire on a term they name as object: an inverse or an
+equivalence stated from the other side, a class or property inside a union, a chain, a
+disjointness list or a restriction (RDF lists walked back to their head)."""
+
+
+def module(vocab: Graph, signature: set) -> Graph:
+    """The part of ``vocab`` an RDFS or OWL 2 RL closure of data using ``signature`` can use.
+
+    Every triple about a reached term (upward: super-classes and -properties, domains,
+    ranges, and whatever those reach), and every triple naming a reached term as the
+    object of a ``BACKWARD`` predicate (sideways: inverses, equivalences, unions,
+    chains, disjointness, restrictions); never the sub-classes of a reached class,
+    which no rule carries up to our nodes. For the test corpus this is 2 000 of
+    schema.org and the rest's 14 900 triples, and owlrl closes it in a quarter of
+    the time; ``test_closure`` holds the conclusions about our nodes equal to the
+    whole vocabularies' (reasonable, every OWL 2 RL rule it has, on both)."""
+    reached = set(signature)
+    todo = list(reached)
+    out = Graph()
+    while todo:
+        term = todo.pop()
+        found = [*vocab.triples((term, None, None)), *(t for p in BACKWARD for t in vocab.triples((None, p, term)))]
+        for triple in found:
+            if triple in out:
+                continue
+            out.add(triple)
+            for node in triple:
+                if isinstance(node, URIRef | BNode) and node not in reached:
+                    reached.add(node)
+                    todo.append(node)
+    return out
+
+
+def signature(*graphs: Iterable[tuple]) -> set:
+    """Every IRI and blank node the triples (or quads) name."""
+    return {n for g in graphs for t in g for n in t[:3] if isinstance(n, URIRef | BNode)}
+
+
 def closure(data: Iterable[tuple], ontology: Graph, vocab: Graph, semantics: str) -> tuple[Graph, list[str]]:
     """data + ontology + vocab, closed under ``semantics`` ("rdfs", "owlrl" or ``FAST``);
     and owlrl's own inconsistency messages (owlrl's OWL 2 RL only)."""
