@@ -64,13 +64,43 @@ def store(release: Release) -> OxigraphStore:
     return embedded_store(release)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding slow tests run first, each file's tests kept together and in order.
+FILE_SECONDS = {
+    "test_export_shards.py": 93, "test_shacl_engine.py": 61, "test_benchmarks_quick.py": 60,
+    "test_readers_browser.py": 56, "test_readers_history_browser.py": 54, "test_incremental.py": 49,
+    "test_reload.py": 46, "test_kg_check.py": 38, "test_closure.py": 35, "test_paging.py": 35, "test_export_site.py": 32,
+    "test_pages_browser.py": 29, "test_atomic_release.py": 27, "test_history.py": 25, "test_render_once.py": 25,
+    "test_dataset_page.py": 24, "test_virtuoso.py": 24, "test_build.py": 21, "test_sparql_queue.py": 21,
+    "test_reconcile.py": 19, "test_shapes.py": 19, "test_virtuoso_protocol.py": 18, "test_validate_gate.py": 18,
+    "test_serve_granian.py": 18, "test_ld_conditional.py": 18, "test_sparql_async.py": 17, "test_abuse.py": 16,
+    "test_curation_fuzz.py": 16, "test_fuzz_http.py": 15, "test_load.py": 15, "test_ld_live.py": 15,
+    "test_clients_stubborn.py": 13, "test_sparql_limits.py": 13, "test_sitemap.py": 12, "test_shacl_slices.py": 11,
+    "test_warm.py": 11, "test_sparql_protocol.py": 11, "test_history_browser.py": 10, "test_search.py": 9,
+    "test_pages_beside_sparql.py": 9, "test_preview.py": 9, "test_web_safety.py": 7, "test_error_responses.py": 7,
+    "test_progress.py": 7, "test_search_browser.py": 7, "test_curation_entities.py": 6, "test_competency.py": 6,
+    "test_sparql_clients.py": 6, "test_prune.py": 6,
+}
+"""Seconds each file took under ``-n auto`` (the sum of its tests' times in a JUnit
+report of a whole run, 2026-12-07; test_closure's after its module cut). Only the
+order the files are handed out in depends on this table: a file missing from it
+runs after those listed, and a wrong number costs time, never a result."""
+SLOW_UNLISTED = 10
+"""Where a file holding ``slow`` tests but missing from the table is placed."""
 
-    With ``--dist loadfile`` a file runs on one worker; a minute-long file handed out last
-    leaves the other core idle while it finishes (longest jobs first is the usual cure)."""
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files handed out longest first, each file's tests kept together and in order.
+
+    With ``--dist loadfile`` a file runs on one worker, and a long file handed out
+    last leaves the other cores idle while it finishes (longest jobs first is the
+    usual cure). xdist reorders files by their number of tests unless told not to
+    (``--no-loadscope-reorder`` in pyproject.toml); a minute-long file of three
+    tests then came last."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    items.sort(key=lambda item: item.path not in slow_files)  # stable: the order within a file stays
+
+    def seconds(item: pytest.Item) -> int:
+        return FILE_SECONDS.get(item.path.name) or (SLOW_UNLISTED if item.path in slow_files else 0)
+
+    items.sort(key=lambda item: -seconds(item))  # stable: the order within a file stays
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
