@@ -65,7 +65,7 @@ def store(release: Release) -> OxigraphStore:
 
 
 FILE_SECONDS = {
-    "test_export_shards.py": 93, "test_shacl_engine.py": 61, "test_benchmarks_quick.py": 60,
+    "test_export_shards.py": 60, "test_shacl_engine.py": 61, "test_benchmarks_quick.py": 60,
     "test_readers_browser.py": 56, "test_readers_history_browser.py": 54, "test_incremental.py": 49,
     "test_reload.py": 46, "test_kg_check.py": 38, "test_closure.py": 35, "test_paging.py": 35, "test_export_site.py": 32,
     "test_pages_browser.py": 29, "test_atomic_release.py": 27, "test_history.py": 25, "test_render_once.py": 25,
@@ -80,7 +80,7 @@ FILE_SECONDS = {
     "test_sparql_clients.py": 6, "test_prune.py": 6,
 }
 """Seconds each file took under ``-n auto`` (the sum of its tests' times in a JUnit
-report of a whole run, 2026-12-07; test_closure's after its module cut). Only the
+report of a whole run, 2026-12-07; test_closure's and test_export_shards' after their cuts). Only the
 order the files are handed out in depends on this table: a file missing from it
 runs after those listed, and a wrong number costs time, never a result."""
 SLOW_UNLISTED = 10
