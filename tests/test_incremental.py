@@ -324,7 +324,30 @@ def test_cache_belongs_to_the_current_release(base_var: Path) -> None:
     caches = [p.name for p in (base_var / CACHE_DIR).iterdir()]
     assert caches == [current]
     manifest = json.loads((base_var / CACHE_DIR / current / "manifest.json").read_text())
-    assert len(manifest["articles"]) == N and manifest["clean"] is True
+    assert manifest["clean"] is True
+    lines = (base_var / CACHE_DIR / current / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == N and all(json.loads(line)["curated"] for line in lines)  # each clean, its summary kept
+
+
+def test_a_cached_summary_is_the_summary_curation_made(corpus: Path, base_var: Path) -> None:
+    """What the cache keeps of a clean article (packed, a line of articles.jsonl) gives back
+    the very ``Summary`` curating it makes, and its YAML's hash without being unpacked."""
+    from kg.curation.loader import CorpusStream
+    from kg.curation.summary import Summaries
+    from kg.release.incremental import ARTICLES, read_articles
+
+    current = open_release(base_var / "current").id
+    entries = read_articles(base_var / CACHE_DIR / current / ARTICLES)
+    cached = Summaries((e.file, e.yaml, e.curated) for e in entries.values() if e.curated)
+    stream = CorpusStream(corpus / "seeds", known=Summaries())  # every article curated, none replayed
+    for _ in stream.checked():
+        pass
+    assert len(stream.summaries) == len(cached) == N
+    for e in entries.values():
+        made = stream.summaries.get(e.file)
+        assert made is not None and made.refs  # references, with where they are
+        assert cached.get(e.file) == made
+        assert cached.yaml(e.file) == made.yaml == e.yaml
 
 
 def test_formats_written_in_processes_are_the_same_bytes(base_var: Path, tmp_path: Path) -> None:

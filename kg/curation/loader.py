@@ -29,7 +29,7 @@ from kg.curation.model import ArticleFile, Claim, EntitiesFile, Entity, Link, Li
 from kg.curation.problems import ENTITIES_FILE, from_validation, sort_problems, unknown_key_fix
 from kg.curation.quote.verbatim import Span
 from kg.curation.retired import RETIRED_FILE  # merged entities' old keys: not an article
-from kg.curation.summary import CachedArticle, Dates, Memberships, Refs, Summary, dotted, file_sha, index_parts
+from kg.curation.summary import CachedArticle, Dates, Memberships, Refs, Summaries, dotted, file_sha, index_parts
 from kg.curation.yamlio import Source, line_of, read_yaml
 from kg.errors import CurationError, Problem
 
@@ -138,11 +138,11 @@ class CorpusStream:
     is checked as far as it can be and then skipped (not yielded); every
     problem is raised together by ``finish``, sorted by file and line."""
 
-    def __init__(self, seeds_dir: Path, known: dict[str, Summary] | None = None, digests: dict[str, str] | None = None) -> None:
+    def __init__(self, seeds_dir: Path, known: Summaries | None = None, digests: dict[str, str] | None = None) -> None:
         self.seeds_dir = Path(seeds_dir)
         self.known = known  # by YAML file name: clean articles at the last build (kg.curation.summary)
         self.digests = digests or {}  # texts' SHA-256 by file name, as hashed this run (kg.curation.checksums)
-        self.summaries: dict[str, Summary] = {}  # each clean article this time (with known): the next build's
+        self.summaries = Summaries()  # each clean article this time (with known): the next build's
         self.declared: dict[str, Declared] = {}
         self._problems: list[Problem] = []
         self._deferred: list[Deferred] = []
@@ -260,7 +260,7 @@ class CorpusStream:
         if doc is None or problems:
             return None
         if self.known is not None:
-            self.summaries[path.name] = Summary.of(file_sha(path), sha, parts)
+            self.summaries.add(path.name, file_sha(path), sha, parts)
         return LoadedArticle(path, doc, text or "", sha, source, spans, runs)
 
     def _replay(self, path: Path) -> CachedArticle | None:
@@ -276,7 +276,7 @@ class CorpusStream:
         for i, key, within in s.entities:
             self.declared[key] = Declared(path, ("entities", i), within)
         self._index(path, s.id, s.facts, s.claims, s.refs, s.dates, s.memberships)
-        self.summaries[path.name] = s
+        self.summaries.take(self.known, path.name)  # as packed, not packed again
         return CachedArticle(path, s.id, s.file, s.text, s.published)
 
     def finish(self) -> list[Link]:

@@ -110,7 +110,7 @@ def build(settings: Settings, progress: Progress = stderr_lines, *, full: bool =
         write_sitemaps(staged.union, draft.path, staged.base, blocks=staged.blocks["dataset.nt"], work=staged.work,
                        cache=cache.path if cache is not None else None,
                        previous=previous.path if cache is not None and previous is not None else None)  # not in release.json
-        manifest = {**staged.manifest, "fingerprint": fingerprint, "clean": not report.violations}
+        manifest = {"fingerprint": fingerprint, "clean": not report.violations}  # the articles: ARTICLES in work
         stashed = incremental.stash(settings.var_dir, staged.work, manifest)
         shutil.rmtree(staged.work)
         delta = (publication.Delta(cache.release_id, staged.quads_delta, staged.triples_delta, staged.rows)

@@ -3,11 +3,12 @@
 After publishing, a build keeps in ``{var}/build-cache/<release id>/`` what it
 would otherwise throw away: the sorted spool lines, each tagged with the input
 it came from (``quads.tagged``, ``triples.tagged``, see ``kg.release.merge``), the
-integer literals as written (``originals.sqlite``) and ``manifest.json``: a
+integer literals as written (``originals.sqlite``), ``manifest.json``: a
 fingerprint of everything besides the seeds that shapes the output (the
-``kg`` code, base IRI, ontology, shapes), and per article its tag, the
-SHA-256 of its YAML and its text, and what the mapping looked up in other
-files while mapping it (``within`` of a post, a refined event date).
+``kg`` code, base IRI, ontology, shapes), and ``articles.jsonl``: per article
+(one line each, written and read a line at a time) its tag, the SHA-256 of its
+YAML and its text, what the mapping looked up in other files while mapping it
+(``within`` of a post, a refined event date) and its curation summary, packed.
 
 The next build curates every file as before (every problem is still reported
 together) but maps again only the articles whose YAML or text changed, or
@@ -20,12 +21,13 @@ after the swap, and a build that fails or is killed leaves the previous cache
 
 from __future__ import annotations
 
+import base64
 import gc
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ from kg.release.merge import TAG_LENGTH
 
 CACHE_DIR = "build-cache"
 MANIFEST = "manifest.json"
+ARTICLES = "articles.jsonl"
+"""One line per article (``Entry``), in tag order: never the whole of it in memory as JSON."""
 QUADS, TRIPLES, ORIGINALS = "quads.tagged", "triples.tagged", "originals.sqlite"
 BLOCKS = "blocks.json"
 """Where each block of each dump of the release is (``kg.release.serialize.save_index``)."""
@@ -46,7 +50,7 @@ TAGGED = "tagged.json"
 """Per block of ``dataset.nq`` and ``dataset.nt``, where its tagged lines are and which inputs they came from
 (``kg.release.tagged.Row``): ``quads.tagged`` and ``triples.tagged`` are kept in those blocks."""
 SHARED, LINKS = "entities.yaml", "links.yaml"
-FORMAT = 3
+FORMAT = 4
 
 
 def read_json(path: Path) -> Any:
@@ -125,16 +129,39 @@ class Entry:
     yaml: str
     text: str
     lookups: Lookups
-    curated: dict | None = None
-    """Its ``kg.curation.summary.Summary`` (a clean article): replayed next time if it is unchanged."""
+    curated: bytes | None = None
+    """Its ``kg.curation.summary.Summary`` (a clean article), packed (``kg.curation.summary.pack``):
+    replayed next time if it is unchanged."""
 
-    def to_json(self) -> dict:
-        return {"file": self.file, "yaml": self.yaml, "text": self.text,
-                "within": self.lookups.within, "refined": self.lookups.refined, "curated": self.curated}
+    def to_json(self, t: str) -> dict:
+        return {"tag": t, "file": self.file, "yaml": self.yaml, "text": self.text,
+                "within": self.lookups.within, "refined": self.lookups.refined,
+                "curated": base64.b64encode(self.curated).decode("ascii") if self.curated is not None else None}
 
     @classmethod
-    def from_json(cls, d: dict) -> Entry:
-        return cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]), d.get("curated"))
+    def from_json(cls, d: dict) -> tuple[str, Entry]:
+        curated = d.get("curated")
+        return d["tag"], cls(d["file"], d["yaml"], d["text"], Lookups(d["within"], d["refined"]),
+                             base64.b64decode(curated) if curated is not None else None)
+
+
+def write_articles(path: Path, entries: Iterable[tuple[str, Entry]]) -> None:
+    """``articles.jsonl``: a line per article, as they come (callers pass them in tag order)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for t, e in entries:
+            out.write(json.dumps(e.to_json(t), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def read_articles(path: Path) -> dict[str, Entry]:
+    """``articles.jsonl`` read a line at a time (the garbage collector paused: no cycles are made)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, encoding="utf-8") as lines:
+            return dict(Entry.from_json(json.loads(line)) for line in lines)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -174,12 +201,12 @@ def load(var_dir: Path, current_id: str | None) -> tuple[Cache | None, str]:
     path = var_dir / CACHE_DIR / current_id
     try:
         meta = read_json(path / MANIFEST)
-        for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES):
+        for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES, ARTICLES):
             if not (path / name).is_file():
                 raise FileNotFoundError(name)
-    except (OSError, ValueError):
+        entries = read_articles(path / ARTICLES)
+    except (OSError, ValueError, KeyError):
         return None, f"no build cache for release {current_id}"
-    entries = {t: Entry.from_json(e) for t, e in meta["articles"].items()}
     return Cache(path, current_id, meta["fingerprint"], entries, bool(meta["clean"])), ""
 
 
@@ -190,7 +217,7 @@ def stash(var_dir: Path, work: Path, manifest: dict) -> Path:
     tmp = root / f".tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES):
+    for name in (ORIGINALS, BLOCKS, TAGGED, COUNTS, OBJECTS, PAGES, ARTICLES):
         os.replace(work / name, tmp / name)
     for name in (QUADS, TRIPLES):  # their segments (kg.release.tagged)
         for path in work.glob(f"{name}.*"):

@@ -26,7 +26,7 @@ from kg.config import Settings
 from kg.curation.checksums import checksum_problems
 from kg.curation.loader import CorpusStream, LoadedArticle
 from kg.curation.retired import load_retired
-from kg.curation.summary import CachedArticle, Summary
+from kg.curation.summary import CachedArticle, Summaries
 from kg.errors import CurationError
 from kg.rdf.iris import Iris
 from kg.rdf.mapping import Mapper, Quad, check_term_forms
@@ -35,6 +35,7 @@ from kg.release import blocks, tagged
 from kg.release.blocks import Block
 from kg.release.directory import STORE_DIR, FileInfo
 from kg.release.incremental import (
+    ARTICLES,
     LINKS,
     ORIGINALS,
     QUADS,
@@ -47,6 +48,7 @@ from kg.release.incremental import (
     Tracker,
     file_sha,
     tag,
+    write_articles,
 )
 from kg.release.merge import Delta, Written, quad_line, triple_line
 from kg.release.progress import track
@@ -107,8 +109,6 @@ class Staged:
     """The previous release's and this one's dump blocks (``kg.release.tagged``; incremental builds)."""
     changed_graphs: set[str] = field(default_factory=set)
     """Named graphs (N-Triples terms) with a quad added or removed since the previous release (incremental builds)."""
-    manifest: dict = field(default_factory=dict)
-    """What the next build may reuse (``kg.release.incremental``); files in ``work``."""
     blocks: dict[str, list[Block]] = field(default_factory=dict)
     """``dataset.nq``'s and ``dataset.nt``'s blocks (``kg.release.blocks``): stage 4 writes every format by them."""
 
@@ -129,7 +129,7 @@ class _Stager:
         self.work = directory / WORK_DIR
         self.spool = QuadSpool(self.work)
         # clean articles unchanged since the cache's build are not curated again (kg.curation.summary)
-        known = {e.file: Summary.from_json(e.curated) for e in cache.entries.values() if e.curated} if cache else {}
+        known = Summaries((e.file, e.yaml, e.curated) for e in cache.entries.values() if e.curated) if cache else Summaries()
         self.digests: dict[str, str] = {}  # the texts' SHA-256, from the SHA256SUMS check (see stage())
         self.stream = CorpusStream(settings.seeds_dir, known=known, digests=self.digests)
         self.missing: list[str] = []
@@ -183,9 +183,8 @@ class _Stager:
         for art in track(self.progress, self.stream.checked(), "curate + map", total=total, unit="articles"):
             t = time.perf_counter()
             key = tag(art.path.name)
-            summary = self.stream.summaries.get(art.path.name)  # its YAML hashed already, when it has one
-            self.entries[key] = Entry(art.path.name, summary.yaml if summary is not None else file_sha(art.path),
-                                      art.sha256, Lookups())
+            yaml = self.stream.summaries.yaml(art.path.name)  # its YAML hashed already, when it has a summary
+            self.entries[key] = Entry(art.path.name, yaml if yaml is not None else file_sha(art.path), art.sha256, Lookups())
             self.paths[key] = art.path
             old = self.cache.entries.get(key) if self.cache is not None else None
             if old is None or (old.file, old.yaml, old.text) != (art.path.name, self.entries[key].yaml, art.sha256):
@@ -329,9 +328,8 @@ def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines
     loaded = run.load_store(staged, quads, triples, previous_store)
     staged.meta = run.meta(quads, triples, links, retired)
     for e in run.entries.values():
-        summary = run.stream.summaries.get(e.file)
-        e.curated = summary.to_json() if summary is not None else None
-    staged.manifest = {"articles": {k: e.to_json() for k, e in sorted(run.entries.items())}}
+        e.curated = run.stream.summaries.packed(e.file)
+    write_articles(run.work / ARTICLES, sorted(run.entries.items()))  # the cache's, a line at a time
     merged = (f"{run.rewritten['dataset.nq']} of {len(staged.blocks['dataset.nq'])} N-Quads and "
               f"{run.rewritten['dataset.nt']} of {len(staged.blocks['dataset.nt'])} N-Triples blocks merged again, "
               if run.rewritten else "")
