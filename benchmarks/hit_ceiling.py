@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kg", type=Path, default=ROOT, help="the checkout to serve")
     ap.add_argument("--processes", type=int, nargs="*", default=[2], help="uvicorn workers to compare (none: one process only)")
     ap.add_argument("--granian", action="store_true", help="also kg serve --server granian, in every phase")
+    ap.add_argument("--bare", action="store_true",
+                    help="also the repeated page's bytes and headers from a bare ASGI app on Granian (benchmarks/bare_asgi.py): "
+                         "the ceiling of any Python ASGI application here")
     ap.add_argument("--encodings", nargs="+", default=["identity"], choices=["identity", "gzip"],
                     help="Accept-Encoding of each phase; with gzip, nginx compresses its file per request (the peer)")
     ap.add_argument("--clients", type=int, default=16)
@@ -149,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
             out["servers"][s.name] = {"idle_after_s": idle, "kept": keep_all(s, [p.repeated, *varied], asks)}
         root = args.work / "static"
         root.mkdir(exist_ok=True)
-        (root / "page.html").write_bytes(httpx.get(kgs[0].url + p.repeated, headers={"Accept": HTML}, timeout=60).content)
+        page = httpx.get(kgs[0].url + p.repeated, headers={"Accept": HTML}, timeout=60)
+        (root / "page.html").write_bytes(page.content)
+        if args.bare:
+            (root / "headers.json").write_text(json.dumps(list(page.headers.multi_items())))
+            bare = servers.start_bare_asgi(root / "page.html", root / "headers.json", logs)
+            started.append(bare)
+            kgs.append(bare)
         nginx = servers.start_nginx(root, logs, gzip="gzip" in args.encodings)
         started.append(nginx)
         if args.profile:
@@ -163,13 +172,15 @@ def main(argv: list[str] | None = None) -> int:
                                       duration=args.duration, accept=HTML, encoding=enc)
                     out["phases"].append({**x, "server": "nginx", "repeat": r, "encoding": enc})
                     for s in kgs:
+                        if s.name == "bare-asgi" and name != "repeated":
+                            continue  # it has one page
                         x = wrk.run_paths(s.url + "/", paths, name=name, clients=args.clients, duration=args.duration,
                                           accept=HTML, encoding=enc)
                         out["phases"].append({**x, "server": s.name, "repeat": r, "encoding": enc})
                         print(f"{s.name} {name} {enc}: {x.get('throughput')} req/s, p99 {x.get('p99_ms')} ms",
                               file=sys.stderr, flush=True)
         for s in kgs:
-            out["servers"][s.name]["rss_mb"] = s.rss_mb()
+            out["servers"].setdefault(s.name, {})["rss_mb"] = s.rss_mb()
     finally:
         for s in started:
             s.stop()

@@ -273,6 +273,19 @@ http {{
 """
 
 
+def start_bare_asgi(body: Path, headers: Path, logdir: Path) -> Server:
+    """``benchmarks/bare_asgi.py`` on Granian (one worker and uvloop, as ``kg serve --server granian``):
+    one page's bytes and headers, whatever is asked."""
+    port = free_port()
+    log = logdir / "bare-asgi.log"
+    env = {**os.environ, "KG_BARE_FILE": str(body), "KG_BARE_HEADERS": str(headers), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = _spawn([sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", "1", "--loop", "uvloop", "--no-ws", "benchmarks.bare_asgi:app"], log, env=env)
+    s = Server("bare-asgi", f"http://127.0.0.1:{port}", proc, log=log)
+    s.ready_s = round(_wait(s.url + "/", proc, 30, log), 3)
+    return s
+
+
 def start_nginx(root: Path, logdir: Path, *, workers: int = 2, gzip: bool = False) -> Server:
     """Debian's nginx serving ``root`` as static files: the read path's ceiling
     on this machine (``workers`` processes, one a core, no access log). With
