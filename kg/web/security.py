@@ -26,6 +26,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -162,17 +163,23 @@ def with_security_headers(headers: list[tuple[bytes, bytes]], csp: str) -> list[
     """``headers`` plus whichever of ours are missing (a handler's own win)."""
     present = {k.lower() for k, _ in headers}
     content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    html = content_type.lower().startswith(b"text/html")
+    own = next((v for k, v in headers if k.lower() == b"content-security-policy"), b"") if html else b""
+    framed = b"frame-ancestors" in own and b"frame-ancestors 'none'" not in own
+    headers.extend(pair for pair in _ours(html, csp, framed) if pair[0] not in present)
+    return headers
+
+
+@lru_cache(maxsize=64)
+def _ours(html: bool, csp: str, framed: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """Our headers for one kind of answer, encoded once (not on every response)."""
     extra = dict(ALWAYS)
-    if content_type.lower().startswith(b"text/html"):
+    if html:
         extra.update(HTML_ONLY)
         extra["content-security-policy"] = csp
-        own = next((v for k, v in headers if k.lower() == b"content-security-policy"), b"")
-        if b"frame-ancestors" in own and b"frame-ancestors 'none'" not in own:
+        if framed:
             del extra["x-frame-options"]  # a page meant to be framed (reconciliation preview) says where, by CSP
-    for name, value in extra.items():
-        if name.encode("latin-1") not in present:
-            headers.append((name.encode("latin-1"), value.encode("latin-1")))
-    return headers
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items())
 
 
 def _content_length(scope: Scope) -> int | None:
