@@ -205,6 +205,8 @@ def test_html_responses_carry_security_headers(hostile: tuple[str, Path], path: 
     assert r.headers["content-type"].startswith("text/html")
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
+    for name in ("x-content-type-options", "referrer-policy", "content-security-policy"):
+        assert len(r.headers.get_list(name)) == 1, name  # added once, never beside a handler's own
     csp = r.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp or r.headers.get("x-frame-options") == "DENY"
     assert "base-uri 'none'" in csp
@@ -240,6 +242,7 @@ def test_non_html_responses_are_nosniff(hostile: tuple[str, Path], path: str, pa
     assert r.status_code == 200
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
+    assert [len(r.headers.get_list(n)) for n in ("x-content-type-options", "referrer-policy")] == [1, 1]
 
 
 # --- path traversal -------------------------------------------------------------------------

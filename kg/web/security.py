@@ -161,10 +161,10 @@ class SecurityMiddleware:
 
 def with_security_headers(headers: list[tuple[bytes, bytes]], csp: str) -> list[tuple[bytes, bytes]]:
     """``headers`` plus whichever of ours are missing (a handler's own win)."""
-    present = {k.lower() for k, _ in headers}
-    content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    present = {k for k, _ in headers}  # lower-case: ASGI says "header names must be lowercased"
+    content_type = next((v for k, v in headers if k == b"content-type"), b"")
     html = content_type.lower().startswith(b"text/html")
-    own = next((v for k, v in headers if k.lower() == b"content-security-policy"), b"") if html else b""
+    own = next((v for k, v in headers if k == b"content-security-policy"), b"") if html else b""
     framed = b"frame-ancestors" in own and b"frame-ancestors 'none'" not in own
     headers.extend(pair for pair in _ours(html, csp, framed) if pair[0] not in present)
     return headers
