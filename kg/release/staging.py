@@ -144,6 +144,7 @@ class _Stager:
         self.again: list[Path] = []
         self.map_s = 0.0
         self.replayed = 0  # articles not curated again: unchanged since the cache's build
+        self.n_facts = self.n_claims = 0  # the stream's counts, kept by forget_curation
         self.rewritten: dict[str, int] = {}  # per dump, blocks merged again (incremental builds)
 
     def _within(self, key: str) -> str | None:
@@ -296,10 +297,20 @@ class _Stager:
         return (f"store updated (+{len(quads.delta.added)} -{len(quads.delta.removed)} quads, "
                 f"+{len(triples.delta.added)} -{len(triples.delta.removed)} triples)")
 
+    def forget_curation(self) -> None:
+        """Drop what only curating and mapping read: the stream's indexes across files, the
+        summaries, the mapper's lookups, each article's entry (written to ``ARTICLES`` first),
+        and the previous build's entries. Sorting, writing and loading need none of it, and it
+        grows with the corpus (hundreds of MB at 100 000 articles, held through the store's load
+        before). Only the counts stay; using anything dropped fails loudly."""
+        self.n_facts, self.n_claims = self.stream.n_facts, self.stream.n_claims
+        del self.stream, self.tracker, self.mapper, self.entries, self.paths, self.digests
+        if self.cache is not None:
+            self.cache.entries = {}  # read by curation only (what changed, what to replay)
+
     def meta(self, quads: Written, triples: Written, links: list, retired: dict) -> dict:
-        s = self.stream
         return {"base_iri": self.base, "generator": f"kg {__version__}", "quads": quads.lines, "triples": triples.lines,
-                "graphs": quads.graphs, "articles": self.articles, "facts": s.n_facts, "claims": s.n_claims,
+                "graphs": quads.graphs, "articles": self.articles, "facts": self.n_facts, "claims": self.n_claims,
                 "links": len(links), "retired": retired}
 
 
@@ -323,13 +334,14 @@ def stage(settings: Settings, directory: Path, progress: Progress = stderr_lines
     progress(f"[1/5] curate   {run.stream.n_articles} articles, {len(run.stream.declared)} entities, "
              f"{run.stream.n_facts} facts, {run.stream.n_claims} claims, {len(links)} links, {how} ({curate_s:.2f}s)")
     t = time.perf_counter()
+    for e in run.entries.values():
+        e.curated = run.stream.summaries.packed(e.file)
+    write_articles(run.work / ARTICLES, sorted(run.entries.items()))  # the cache's, a line at a time
+    run.forget_curation()
     staged = Staged(directory, run.work, run.base, directory / "dataset.nq", directory / "dataset.nt", cache=cache)
     quads, triples = run.write_dumps(staged, removed, previous_dir)
     loaded = run.load_store(staged, quads, triples, previous_store)
     staged.meta = run.meta(quads, triples, links, retired)
-    for e in run.entries.values():
-        e.curated = run.stream.summaries.packed(e.file)
-    write_articles(run.work / ARTICLES, sorted(run.entries.items()))  # the cache's, a line at a time
     merged = (f"{run.rewritten['dataset.nq']} of {len(staged.blocks['dataset.nq'])} N-Quads and "
               f"{run.rewritten['dataset.nt']} of {len(staged.blocks['dataset.nt'])} N-Triples blocks merged again, "
               if run.rewritten else "")
