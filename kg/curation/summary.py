@@ -116,9 +116,6 @@ class Summaries:
         found = self._packed.get(name)
         return Summary.from_json(unpack(found[1])) if found is not None else None
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._packed
-
     def __len__(self) -> int:
         return len(self._packed)
 
