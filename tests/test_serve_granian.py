@@ -89,6 +89,13 @@ def test_granian_answers_every_kind_of_request_as_uvicorn_does(release_settings:
             assert again.status_code == 304 and again.content == b""
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _descendants(pid: int) -> set[int]:
     """Every process under ``pid`` (from /proc: Granian's worker, its query processes)."""
     parents: dict[int, int] = {}
@@ -150,3 +157,32 @@ def test_a_second_server_on_the_same_port_is_refused(release_settings: Settings)
         assert second.returncode == 1, second.stderr[-500:]
         assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in second.stderr
         assert httpx.get(url + "/health", timeout=30).status_code == 200  # the first one still serves
+
+
+def test_a_worker_that_will_not_stop_is_killed(release_settings: Settings) -> None:
+    """A stopped (``SIGSTOP``) worker cannot act on ``SIGTERM``: Granian would join it
+    for ever, and ``kg serve`` would never exit. It is killed ``stop_seconds`` later."""
+    from kg.web.granian_serve import stop_seconds
+
+    env = {"KG_SEEDS_DIR": str(release_settings.seeds_dir), "KG_QUERY_WORKERS": "1", "KG_SERVER": "granian",
+           "KG_QUERY_TIMEOUT": "1"}
+    with kg_serve_process(release_settings.var_dir, env=env) as (url, proc):
+        assert httpx.get(url + "/health", timeout=30).status_code == 200
+        below = _descendants(proc.pid)  # the worker and its query processes
+        workers = {p for p in below if _parent(p) == proc.pid}
+        assert workers, "Granian's worker runs under kg serve"
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            proc.terminate()
+            started = time.monotonic()
+            assert proc.wait(timeout=60) is not None
+            assert time.monotonic() - started >= stop_seconds(Settings(query_timeout=1)) - 1  # it waited, then killed
+        finally:
+            for pid in workers:
+                if alive(pid):
+                    os.kill(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 30
+    while [p for p in below if alive(p)]:
+        assert time.monotonic() < deadline, f"left running: {[p for p in below if alive(p)]}"
+        time.sleep(0.2)

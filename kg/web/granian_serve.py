@@ -15,10 +15,14 @@ variables (``kg.config.to_environ``); ``app`` is the factory the worker calls.
 ``SIGHUP`` makes Granian start a new worker and stop the old one after it: the
 new worker opens whatever ``var/current`` then names, which is what ``kg
 serve``'s ``SIGHUP`` ("check for a new release now") does under uvicorn.
+A worker still running ``stop_seconds`` after it was told to stop (on
+``SIGHUP`` or ``SIGTERM``) is killed: Granian would otherwise wait for it for
+ever, and ``kg serve`` would neither switch nor stop.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 from typing import Any
@@ -58,6 +62,12 @@ def check_port_free(host: str, port: int) -> None:
             raise KGError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
+def stop_seconds(settings: Settings) -> int:
+    """How long a worker told to stop may take: its longest query is abandoned
+    after ``query_timeout``; five seconds more lets it answer and close."""
+    return math.ceil(settings.query_timeout) + 5
+
+
 def serve(settings: Settings) -> int:
     from granian import Granian
     from granian.constants import Interfaces, Loops
@@ -67,5 +77,5 @@ def serve(settings: Settings) -> int:
     os.environ.update(to_environ(settings))
     Granian(f"{__name__}:app", factory=True, address=settings.host, port=settings.port,
             interface=Interfaces.ASGI, workers=1, loop=Loops.uvloop, log_access=settings.access_log,
-            respawn_failed_workers=True).serve()
+            respawn_failed_workers=True, workers_kill_timeout=stop_seconds(settings)).serve()
     return 0
