@@ -7,7 +7,8 @@ of this process (``ru_maxrss``) and of its largest child (GNU sort), and the
 peak per stage: a thread reads the resident set of this process and of its
 children from ``/proc`` every 0.2 s and files each sample under the stage
 it was taken in (a stage's line is written when the stage ends) (``stage_peak_mb``), so a regression in one
-stage's memory shows which stage it is.
+stage's memory shows which stage it is. The build process's resident set is also
+split as the kernel counts it: anonymous (the heap) and file pages mapped in.
 ``--no-shacl`` replaces only the pyshacl call with a conforming empty report
 (whole-dataset pyshacl is not affordable above a few thousand triples, see
 BENCHMARKS.md), so everything else the build does is measured. Runnable by
@@ -35,6 +36,16 @@ def _rss_kb(pid: int) -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _anon_file_kb(pid: int) -> tuple[int, int]:
+    """(RssAnon, RssFile): the heap, and file pages mapped in (the store's files, the
+    libraries), which the kernel can drop and read again."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        return int(fields["RssAnon"].split()[0]), int(fields["RssFile"].split()[0])
+    except (OSError, KeyError, ValueError, IndexError):
+        return 0, 0
 
 
 def _children(pid: int) -> list[int]:
@@ -80,10 +91,14 @@ class StageSampler:
         me = os.getpid()
         while not self._stop.wait(0.2):
             own = _rss_kb(me)
+            anon, mapped = _anon_file_kb(me)
             children = {c: _rss_kb(c) for c in _children(me)}
             total = own + sum(children.values())
-            peak = self.peaks.setdefault(self.stage, {"self_mb": 0.0, "with_children_mb": 0.0, "largest_child_mb": 0.0})
+            peak = self.peaks.setdefault(self.stage, {"self_mb": 0.0, "self_anon_mb": 0.0, "self_file_mb": 0.0,
+                                                     "with_children_mb": 0.0, "largest_child_mb": 0.0})
             peak["self_mb"] = max(peak["self_mb"], round(own / 1024, 1))
+            peak["self_anon_mb"] = max(peak["self_anon_mb"], round(anon / 1024, 1))
+            peak["self_file_mb"] = max(peak["self_file_mb"], round(mapped / 1024, 1))
             peak["with_children_mb"] = max(peak["with_children_mb"], round(total / 1024, 1))
             if children and max(children.values()) / 1024 > peak["largest_child_mb"]:
                 pid = max(children, key=lambda c: children[c])
