@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-query-length", dest="max_query_length", type=int, help="longest accepted query text, in characters")
     s.add_argument("--no-access-log", dest="access_log", action="store_false", default=None,
                    help="no line per request on stderr (when a proxy in front logs them)")
+    s.add_argument("--no-warm", dest="warm", action="store_false", default=None,
+                   help="no background warm-up of each release (its pages are made on their first request)")
     s.add_argument("--server", dest="server", choices=["uvicorn", "granian"],
                    help="HTTP server: uvicorn (default) or granian (Rust, 1.2-1.65x the kept pages a second)")
 
@@ -110,6 +112,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         queue_timeout=getattr(args, "queue_timeout", None),
         max_query_length=getattr(args, "max_query_length", None),
         access_log=getattr(args, "access_log", None),
+        warm=getattr(args, "warm", None),
         server=getattr(args, "server", None),
     )
 

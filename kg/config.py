@@ -44,6 +44,9 @@ class Settings:
     page_size: int = field(default=50, metadata={"help": (
         "Items on one page of a long list (a resource's events, facts, statements and links to it; a type's members;"
         " the articles); more are on ?page=2 …")})
+    warm: bool = field(default=True, metadata={"help": (
+        "Make each release's summary, search index, hub descriptions and busiest pages in the background when it is"
+        " opened (kg.web.warm); off, each is made on its first request: a development server that starts idle.")})
     access_log: bool = field(default=True, metadata={"help": "Log a line per request (the HTTP server's access log); off when a proxy in front logs them."})
     server: str = field(default="uvicorn", metadata={"help": (
         "HTTP server kg serve runs the app on: uvicorn, or granian (Rust; 1.2-1.65x the kept pages a second,"

@@ -49,7 +49,12 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def release_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(var_dir=tmp_path_factory.mktemp("release") / "var", seeds_dir=SEEDS)
+    """The test corpus's settings. ``warm=False``: an app built on them opens idle (``kg serve
+    --no-warm``); each page is made on its first request, the same bytes (tests/test_warm.py). The
+    warm-up made 27 pages and the search index per app, about a second of CPU, and most tests
+    build an app and ask a few pages. tests/test_warm.py and the tests of what the warm-up makes
+    turn it on."""
+    return Settings(var_dir=tmp_path_factory.mktemp("release") / "var", seeds_dir=SEEDS, warm=False)
 
 
 @pytest.fixture(scope="session")

@@ -44,13 +44,14 @@ def kg_serve_process(var_dir: Path, *, env: dict[str, str] | None = None, log: P
                      out: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``python -m kg --var VAR serve --port P`` as a child process (its RSS is readable);
     its stderr goes to ``log`` if given (read it to explain a failure), its
-    stdout (uvicorn's access log) to ``out``."""
+    stdout (uvicorn's access log) to ``out``. Without a warm-up (``--no-warm``) unless
+    ``env`` says ``KG_WARM``."""
     port = free_port()
     err = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 - closed below
     stdout = open(out, "wb") if out else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "--var", str(var_dir), "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "KG_SEEDS_DIR": str(SEEDS), **(env or {})},
+        cwd=ROOT, env={**os.environ, "KG_SEEDS_DIR": str(SEEDS), "KG_WARM": "false", **(env or {})},  # idle at start, as release_settings
         stdout=stdout, stderr=err, start_new_session=True,  # its own process group: killed whole below
     )
     url = f"http://127.0.0.1:{port}"

@@ -37,7 +37,7 @@ UNBOUNDED = "ASK { ?s ?p ?o . ?o ?q ?r }"  # cheap, but it needs a slot
 @pytest.fixture(scope="module")
 def servers(release: Release, release_settings: Settings) -> Iterator[tuple[str, str, Any]]:
     """(warmed, reference, the warmed app), the warm-up finished."""
-    app = build_app(release_settings.with_(query_workers=1, max_concurrent_queries=1, query_timeout=3.0))
+    app = build_app(release_settings.with_(query_workers=1, max_concurrent_queries=1, query_timeout=3.0, warm=True))
     reference_app = build_app(release_settings.with_(query_workers=1, response_cache_bytes=0))
     try:
         with serve(app) as url, serve(reference_app) as reference:
@@ -46,6 +46,27 @@ def servers(release: Release, release_settings: Settings) -> Iterator[tuple[str,
     finally:
         current(app).close()
         current(reference_app).close()
+
+
+def test_without_the_warm_up_nothing_is_made_before_it_is_asked(servers: tuple[str, str, Any],
+                                                                  release_settings: Settings) -> None:
+    """``kg serve --no-warm``: the release opens idle (no summary, no search index, nothing
+    pinned), ``/health`` says the warm-up has ended, and each page is made on its first
+    request, the same bytes as the warmed server's."""
+    warmed, _, _ = servers
+    app = build_app(release_settings.with_(query_workers=1, warm=False))
+    try:
+        with serve(app) as url:
+            ctx = current(app)
+            assert httpx.get(url + "/health", timeout=30).json()["warmed"] is True
+            time.sleep(0.5)  # a warm-up, had one started, would have made something by now
+            assert ctx.site_summary.ready is None and ctx.search_index.ready is None
+            assert cache_of(app).pinned_size == 0
+            for path in ("/", "/doc/alliance/nato"):
+                same(fetch(url + path, Accept="text/html"), fetch(warmed + path, Accept="text/html"), path)
+            assert ctx.site_summary.ready is not None  # made by the home page's first request
+    finally:
+        current(app).close()
 
 
 def test_the_busiest_pages_first_request_is_a_hit(servers: tuple[str, str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,10 +188,14 @@ def install(app: FastAPI) -> None:
     on_every_release(app, lambda ctx: warm(ctx, app))
 
 
-def warm(ctx: ReleaseContext, app: FastAPI | None = None) -> threading.Thread:
+def warm(ctx: ReleaseContext, app: FastAPI | None = None) -> threading.Thread | None:
     """Compute the summary of ``ctx``'s release, then describe its main
     entities (the hubs), in the background, so the first visitor does not wait;
-    then, with ``app``, make its busiest pages (``kg.web.warm``) in the same thread."""
+    then, with ``app``, make its busiest pages (``kg.web.warm``) in the same thread.
+    Nothing with ``--no-warm`` (``Settings.warm``): the warm-up has then ended at once."""
+    if not ctx.settings.warm:
+        ctx.warmed.set()
+        return None
 
     def go() -> None:
         try:

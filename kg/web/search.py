@@ -84,8 +84,11 @@ def install(app: FastAPI) -> None:
     on_every_release(app, warm)
 
 
-def warm(ctx: ReleaseContext) -> threading.Thread:
-    """Build ``ctx``'s search index in the background, so the first search rarely waits."""
+def warm(ctx: ReleaseContext) -> threading.Thread | None:
+    """Build ``ctx``'s search index in the background, so the first search rarely waits
+    (not with ``--no-warm``: the first search builds it)."""
+    if not ctx.settings.warm:
+        return None
 
     def go() -> None:
         try:
