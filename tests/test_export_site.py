@@ -57,6 +57,11 @@ PROXIED_VARIANTS: list[dict[str, str]] = [
 ]
 
 
+PAGE_SIZE = 200
+"""Items a page (the default is 50), for both servers: the housekeeping graphs still take several
+pages each, and the export has a quarter as many of their files to write and to compare."""
+
+
 def wait_for(port: int, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -73,7 +78,8 @@ def wait_for(port: int, proc: subprocess.Popen) -> None:  # type: ignore[type-ar
 def sites(release: Release, release_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     """(kg serve, nginx over the export, the export's directory)."""
     out = tmp_path_factory.mktemp("export")
-    with serve_settings(release_settings.with_(query_workers=1)) as app_url:
+    with serve_settings(release_settings.with_(query_workers=1, page_size=PAGE_SIZE)) as app_url, pytest.MonkeyPatch.context() as env:
+        env.setenv("KG_PAGE_SIZE", str(PAGE_SIZE))  # kg export-site's settings, as kg serve's
         port = free_port()
         code = main(["--seeds", str(release_settings.seeds_dir), "--var", str(release_settings.var_dir), "export-site", str(out),
                      "--listen", f"127.0.0.1:{port}", "--upstream", app_url, "--quiet"])
