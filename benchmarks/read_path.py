@@ -127,12 +127,13 @@ def measure_pages(kgs: list[servers.Server], nginx: servers.Server | None, p: Re
                 phases.append(("home", [p.home]))
             for name, paths in phases:
                 out["phases"].append({**wrk.run_paths(s.url + "/", paths, name=name, clients=clients, duration=args.duration,
-                                                      accept=HTML), "server": s.name})
+                                                      accept=HTML, max_requests=args.max_requests), "server": s.name})
                 print(f"pages {s.name} {name} c{clients}: {out['phases'][-1].get('throughput')}", file=sys.stderr, flush=True)
                 _settle(s)
         if static:
             out["phases"].append({**wrk.run_paths(nginx.url + "/", static["paths"], name="static-file", clients=clients,
-                                                  duration=args.duration, accept=HTML), "server": "nginx"})
+                                                  duration=args.duration, accept=HTML, max_requests=args.max_requests),
+                                 "server": "nginx"})
     return out
 
 
@@ -146,7 +147,7 @@ def measure_sparql(endpoints: list[tuple[servers.Server, str]], p: ReadPlan, arg
             for s, path in endpoints:
                 paths = p.sparql_paths(kind, path, args.limit)
                 phase = wrk.run_paths(s.url.rstrip("/") + "/", paths, name=kind, clients=clients, duration=args.duration,
-                                      accept=accept, nonce=True, timeout=args.request_timeout)
+                                      accept=accept, nonce=True, timeout=args.request_timeout, max_requests=args.max_requests)
                 out["phases"].append({**phase, "server": s.name})
                 print(f"sparql {s.name} {kind} c{clients}: {phase.get('throughput')} req/s, refused {phase.get('refused')}",
                       file=sys.stderr, flush=True)
@@ -364,11 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-read-path"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/kg-read-path/out"))
     args = ap.parse_args(argv)
+    args.max_requests = None  # wrk phases run their whole duration
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
     if args.quick:
         args.var, args.clients, args.duration, args.limit, args.page_budget = _quick_release(args.work), [1], 1.0, 50, 0.5
+        args.max_requests = 20  # each wrk thread stops after 20 answers: the harness is checked, the server idles
     if args.var is None:
         ap.error("--var is required (or --quick)")
     args.kg = args.kg or [("kg", ROOT)]

@@ -28,6 +28,22 @@ from urllib.parse import quote, urlsplit
 
 from benchmarks.loadgen import QUERY_DIR, SELECT_ACCEPT, parameters
 
+_STOP_LUA = r"""
+local answered = 0
+response = function(status, headers, body)
+  answered = answered + 1
+  if answered >= %d then wrk.thread:stop() end
+end
+"""
+"""With ``max_requests`` (the quick modes, which check the harness and report no numbers):
+each wrk thread stops sending after that many answers, so the server under test idles
+for the rest of the (whole-second) phase instead of burning a core. Defining
+``response`` makes wrk parse every answer, so real runs leave it out."""
+
+
+def _stop(max_requests: int | None) -> str:
+    return _STOP_LUA % max_requests if max_requests else ""
+
 # Lua: pick a random path from a table, count non-2xx/3xx, report percentiles as JSON.
 _LUA = r"""
 local paths = {%(paths)s}
@@ -64,7 +80,8 @@ def _paths(url: str, n_articles: int, base: str, hello: bool) -> list[str]:
     return [prefix + joiner + "query=" + quote(template.replace("$PERSON", p), safe="") for p in people]
 
 
-def run(url: str, *, n_articles: int = 0, base: str = "", duration: float = 4.0, hello: bool = False) -> list[dict]:
+def run(url: str, *, n_articles: int = 0, base: str = "", duration: float = 4.0, hello: bool = False,
+        max_requests: int | None = None) -> list[dict]:
     paths = _paths(url, n_articles, base, hello)
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +90,8 @@ def run(url: str, *, n_articles: int = 0, base: str = "", duration: float = 4.0,
             "paths": ",".join(json.dumps(p) for p in paths),
             "cold": "false" if hello else "true",
             "accept": SELECT_ACCEPT,
-        })
+            "encoding": "identity",  # as the Python load generator asks: ratios stay like for like
+        } + _stop(max_requests))
         split = urlsplit(url)
         root = f"{split.scheme}://{split.netloc}/"
         for clients in (1, 16):
@@ -115,17 +133,19 @@ end
 
 
 def run_paths(root: str, paths: list[str], *, name: str, clients: int, duration: float, accept: str = "*/*",
-              nonce: bool = False, seed: int = 7, timeout: float = 30.0, encoding: str = "identity") -> dict:
+              nonce: bool = False, seed: int = 7, timeout: float = 30.0, encoding: str = "identity",
+              max_requests: int | None = None) -> dict:
     """One ``wrk`` phase: ``clients`` connections for ``duration`` seconds, each request a
     random path of ``paths`` (with ``nonce``: a unique SPARQL comment appended, so no
     cache answers it). ``encoding`` is sent as Accept-Encoding (identity, as wrk
     sends none, unless a phase measures gzip). ``throughput`` counts 2xx/3xx
     answers only; ``refused`` is the share of other statuses (503 from an
-    overloaded endpoint)."""
+    overloaded endpoint). ``max_requests``: each thread stops after that many answers
+    (``_STOP_LUA``; the quick modes)."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "paths.lua"
         script.write_text(_PATHS_LUA % {"paths": ",".join(json.dumps(p) for p in paths), "nonce": "true" if nonce else "false",
-                                        "seed": seed, "accept": accept, "encoding": encoding})
+                                        "seed": seed, "accept": accept, "encoding": encoding} + _stop(max_requests))
         seconds = max(1, round(duration))
         r = subprocess.run(["wrk", "-t", "1" if clients == 1 else "2", "-c", str(clients), "-d", f"{seconds}s",
                             "--timeout", f"{timeout:g}s", "-s", str(script), root],
@@ -147,7 +167,8 @@ def run_paths(root: str, paths: list[str], *, name: str, clients: int, duration:
 def main(argv: list[str]) -> int:
     a = json.loads(argv[0])
     print(json.dumps(run(a["url"], n_articles=a.get("articles", 0), base=a.get("base", ""),
-                         duration=a.get("duration", 4.0), hello=a.get("hello", False))))
+                         duration=a.get("duration", 4.0), hello=a.get("hello", False),
+                         max_requests=a.get("max_requests") if a.get("quick") else None)))
     return 0
 
 

@@ -40,9 +40,12 @@ def test_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     assert {"curate", "map", "validate", "serialize", "publish"} <= set(size["build"])
     for name in ("hello", "kg", "rdflib-endpoint"):
         server = size["servers"][name]
-        assert "error" not in server, server
+        assert "error" not in server and "wrk_error" not in server, server
         for phase in server["phases"]:
             assert phase["requests"] > 0 and phase["errors"] == 0, (name, phase)
+        if shutil.which("wrk"):  # the same lookups from wrk (C), at 1 and 16 connections
+            kind = "hello" if name == "hello" else "point"
+            assert {f"{kind}-c1-wrk", f"{kind}-c16-wrk"} <= {p["name"] for p in server["phases"]}, server["phases"]
     assert (out / "summary.md").read_text().startswith("## Build")
     assert (out / "cost-vs-size.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
