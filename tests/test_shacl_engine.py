@@ -24,6 +24,8 @@ from kg.errors import UnsupportedShape
 from kg.rdf.mapping import map_corpus
 from kg.release.build import to_oxigraph
 from kg.validation.literals import Originals
+from kg.validation.model import Hierarchy, ShapesModel
+from kg.validation.sparql import Query
 from kg.validation.validate import Report, Violation, as_dataset, validate, validate_store
 from tests.shape_cases import BASE, CASES, PREFIXES, SETTINGS, VALUE_SHAPE_CASES, evidence, fact, ontology, shapes
 
@@ -60,6 +62,44 @@ def _queries_parsed_once() -> Iterator[None]:
 
     patch = pytest.MonkeyPatch()
     patch.setattr(processor.SPARQLProcessor, "query", query)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _shapes_compiled_once() -> Iterator[None]:
+    """The engine reads the shapes graph and compiles its queries on every run: once a
+    build, where that costs about 0.15 s, but 170 times here, where it was a third of the
+    module's time. Within this module each shapes graph is read once, and its queries are
+    compiled once per class hierarchy (the ontology's and the data's ``rdfs:subClassOf``
+    pairs): compiling is a function of those two alone, and every ``Query`` is frozen.
+    Each case's data is still loaded and queried afresh."""
+    from kg.validation import engine
+
+    read_shapes, compile_model = engine.read_shapes, engine.compile_model
+    models: dict[int, tuple[Graph, ShapesModel]] = {}  # the graph is kept, so its id is not reused
+    compiled: dict[tuple[int, frozenset[tuple[str, str]]], list[Query]] = {}
+
+    class Keyed(Hierarchy):
+        def __init__(self, pairs: list[tuple[str, str]]) -> None:
+            super().__init__(pairs)
+            self.pairs = frozenset(pairs)
+
+    def read(shapes_graph: Graph) -> ShapesModel:
+        if id(shapes_graph) not in models:
+            models[id(shapes_graph)] = (shapes_graph, read_shapes(shapes_graph))
+        return models[id(shapes_graph)][1]
+
+    def compile_once(model: ShapesModel, hierarchy: Keyed) -> list[Query]:
+        key = (id(model), hierarchy.pairs)
+        if key not in compiled:
+            compiled[key] = compile_model(model, hierarchy)
+        return list(compiled[key])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(engine, "Hierarchy", Keyed)
+    patch.setattr(engine, "read_shapes", read)
+    patch.setattr(engine, "compile_model", compile_once)
     yield
     patch.undo()
 
