@@ -98,18 +98,20 @@ def _parent(pid: int) -> int:
 
 def _descendants(pid: int) -> set[int]:
     """Every process under ``pid`` (from /proc: Granian's worker, its query processes)."""
-    parents: dict[int, int] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
+    parents = {int(d.name): _parent(int(d.name)) for d in Path("/proc").iterdir() if d.name.isdigit()}
     found, frontier = set(), {pid}
     while frontier:
         frontier = {p for p, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+def _all_gone(pids: set[int], what: str) -> None:
+    """Wait (30 s at most) until none of ``pids`` is alive (a zombie counts as gone: ``alive``)."""
+    deadline = time.monotonic() + 30
+    while [p for p in pids if alive(p)]:
+        assert time.monotonic() < deadline, f"{what}: {[p for p in pids if alive(p)]}"
+        time.sleep(0.2)
 
 
 def test_granian_switches_on_sighup_and_stops_its_worker_on_sigterm(seeds_copy: Path, tmp_path: Path) -> None:
@@ -136,11 +138,7 @@ def test_granian_switches_on_sighup_and_stops_its_worker_on_sigterm(seeds_copy: 
         assert children, "Granian's worker runs under kg serve"
         proc.terminate()
         assert proc.wait(timeout=60) is not None
-    deadline = time.monotonic() + 30
-    while [p for p in children if alive(p)]:
-        assert time.monotonic() < deadline, f"left running after SIGTERM: {children}"
-        time.sleep(0.2)
-
+    _all_gone(children, "left running after SIGTERM")
 
 
 def test_a_second_server_on_the_same_port_is_refused(release_settings: Settings) -> None:
@@ -182,7 +180,4 @@ def test_a_worker_that_will_not_stop_is_killed(release_settings: Settings) -> No
             for pid in workers:
                 if alive(pid):
                     os.kill(pid, signal.SIGCONT)
-    deadline = time.monotonic() + 30
-    while [p for p in below if alive(p)]:
-        assert time.monotonic() < deadline, f"left running: {[p for p in below if alive(p)]}"
-        time.sleep(0.2)
+    _all_gone(below, "left running")
