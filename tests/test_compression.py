@@ -101,6 +101,39 @@ def test_only_a_client_that_takes_gzip_gets_it(url: str, accept_encoding: str, c
     assert Graph().parse(data=(gzip.decompress(body) if coded else body).decode("utf-8"), format="turtle")
 
 
+def test_an_answer_is_compressed_once_and_only_for_a_client_that_takes_gzip(
+        url: str, release_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Identity clients (an export's crawl, scripts) never cost a compression; the first
+    client that takes gzip makes the kept answer's gzip body, once, counted in the store's
+    bytes; it is what a server whose first client took gzip sends (bytes and ETag)."""
+    from test_render_once import accounted
+
+    from kg.web import kept, render_once
+
+    made: list[int] = []
+    real = kept.gzip_body
+    for module in (kept, render_once):  # where an answer is made and sent, and where a kept one is coded later
+        monkeypatch.setattr(module, "gzip_body", lambda body: made.append(len(body)) or real(body))
+    app = build_app(release_settings.with_(query_workers=1))
+    try:
+        with serve(app) as base:
+            cache = render_once.cache_of(app)
+            for _ in range(3):
+                status, h, plain = wire(base, DOC, Accept="text/turtle", Accept_Encoding="identity")
+                assert status == 200 and "content-encoding" not in h and "accept-encoding" in vary(h)
+            assert made == [] and cache.size == accounted(cache)
+            before = cache.size
+            for _ in range(3):
+                _, gz_h, coded = wire(base, DOC, Accept="text/turtle", Accept_Encoding="gzip")
+                assert gz_h["content-encoding"] == "gzip" and gzip.decompress(coded) == plain
+            assert made == [len(plain)]
+            assert cache.size == before + len(coded) == accounted(cache)
+    finally:
+        app.state.store.close()
+    _, first_h, first = wire(url, DOC, Accept="text/turtle", Accept_Encoding="gzip")
+    assert (first, first_h["etag"]) == (coded, gz_h["etag"])
+
+
 def test_head_says_what_get_sends(url: str) -> None:
     wire(url, DOC + ".nt", Accept_Encoding="gzip")  # kept first: HEAD is then answered from the kept bytes
     _, head_h, head_body = wire(url, DOC + ".nt", "HEAD", Accept_Encoding="gzip")

@@ -26,8 +26,9 @@ from kg.config import Settings
 from kg.release.directory import Release
 from kg.web import warm
 from kg.web.context import Once, current
+from kg.web.kept import WARM_HOST
 from kg.web.paging import list_store
-from kg.web.render_once import WARM_HOST, cache_of
+from kg.web.render_once import cache_of
 from kg.web.server import build_app
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # stopped at the timeout

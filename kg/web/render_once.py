@@ -25,6 +25,9 @@ language it selects, ``Cookie`` as the ``lang`` cookie alone. An answer with
 depends on the history), bypass the store. Identical bodies (the same page
 reached with two browsers' ``Accept``) are kept once.
 
+**gzip**: a kept answer (``kg.web.kept``) gets its gzip body from the first
+request that takes gzip, once; the store then counts it beside the identity body.
+
 **Pinned answers** (``kg.web.warm``): the release's busiest pages are asked
 at its start by the server itself, before any reader, marked ``WARM_SCOPE``
 in the ASGI scope and sent with the host ``WARM_HOST``. Their answers are
@@ -45,19 +48,18 @@ security headers are added outside this layer, per request, hits included.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
 
 from kg.config import Settings
 from kg.web.cache_keys import request_headers, vary_value
-from kg.web.coding import accepts_gzip, add_vary, compressible, gzip_body, gzip_etag
-from kg.web.conditional import PURE, Purity, fresh, strong_etag
+from kg.web.coding import accepts_gzip, gzip_body
+from kg.web.conditional import PURE, Purity
 from kg.web.context import SCOPE_KEY, current
+from kg.web.kept import WARM_ORIGIN, Entry, make_entry, send_entry
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -67,11 +69,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 KEPT_STATUSES = (200, 303)
 """What is worth keeping and safe to: a page or document, and the 303 of a thing's IRI."""
-NOT_MODIFIED_HEADERS = {b"cache-control", b"content-location", b"etag", b"expires", b"vary", b"last-modified",
-                        b"link", b"set-cookie"}
-"""What a 304 repeats of its 200 (RFC 9110 §15.4.5; Set-Cookie so that ``?lang=`` is remembered)."""
-ENTRY_OVERHEAD = 256
-"""Bytes charged per stored answer beyond its headers and body (the key, the bookkeeping)."""
 LARGEST_SHARE = 8
 """An answer larger than ``1/LARGEST_SHARE`` of the store is served, not kept (it would evict too much)."""
 
@@ -79,76 +76,9 @@ PINNED_SHARE = 8
 """The pinned answers may hold up to ``1/PINNED_SHARE`` of the store's byte budget."""
 WARM_SCOPE = "kg.warm"
 """Set in the scope of the warm-up's own requests: their answers are pinned, not put in the LRU."""
-WARM_HOST = "kg-warm-up.invalid"
-WARM_ORIGIN = b"http://" + WARM_HOST.encode("ascii")
-"""The origin the warm-up asks at; replaced by the reader's in a pinned answer's headers."""
-ORIGINS_KEPT = 8
-"""Origins a pinned answer keeps its headers made for (a server is reached at a few)."""
 
 Primary = tuple[bytes, bytes]
 Key = tuple[Primary, tuple[str, ...], tuple[object, ...]]
-
-
-@dataclass
-class Entry:
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    """As sent, ``Content-Length`` excepted (added when sending)."""
-    body: bytes
-    digest: bytes
-    etag: str | None
-    last_modified: str | None
-    vary: tuple[str, ...]
-    purity: Purity
-    size: int
-    gzipped: bytes | None = None
-    """The same body gzip-coded, made once (``kg.web.coding``), for what compresses; else None."""
-    templated: bool = False
-    """Pinned, with ``WARM_ORIGIN`` in its headers: sent as ``for_origin`` makes it."""
-    origins: dict[bytes, list[tuple[bytes, bytes]]] | None = None
-
-    def for_origin(self, origin: bytes) -> Entry:
-        """This answer as made for a request at ``origin`` (a pinned one's headers name it)."""
-        if not self.templated:
-            return self
-        made = self.origins = self.origins if self.origins is not None else {}
-        headers = made.get(origin)
-        if headers is None:
-            headers = [(k, v.replace(WARM_ORIGIN, origin)) for k, v in self.headers]
-            if len(made) < ORIGINS_KEPT:
-                made[origin] = headers
-        return Entry(self.status, headers, self.body, self.digest, self.etag, self.last_modified, self.vary,
-                     self.purity, self.size, self.gzipped)
-
-    @property
-    def current(self) -> bool:
-        """Still what the handler would answer (a history-made answer after a prune is not)."""
-        check = self.purity.check
-        return check is None or check() == self.purity.token
-
-
-def make_entry(start: Message, body: bytes, purity: Purity) -> Entry:
-    """The answer as kept and sent: a ``200`` gets its strong ETag here."""
-    status = int(start["status"])
-    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
-    found = {k.lower(): v for k, v in headers}
-    digest = hashlib.sha256(body).digest()
-    etag = None
-    if status == 200:
-        etag = strong_etag(found.get(b"content-type", b""), found.get(b"content-language", b""), digest)
-        headers.append((b"etag", etag.encode("ascii")))
-    vary = tuple(v.strip().lower() for v in found.get(b"vary", b"").decode("latin-1").split(",") if v.strip())
-    last_modified = found[b"last-modified"].decode("latin-1") if b"last-modified" in found else None
-    gzipped = None
-    if status == 200 and etag is not None and b"content-encoding" not in found \
-            and compressible(found.get(b"content-type", b"").decode("latin-1"), len(body)):
-        gzipped = gzip_body(body)
-        headers = [(k, add_vary(v.decode("latin-1"), "Accept-Encoding").encode("latin-1")) if k.lower() == b"vary" else (k, v)
-                   for k, v in headers]
-        if b"vary" not in found:
-            headers.append((b"vary", b"Accept-Encoding"))
-    size = ENTRY_OVERHEAD + sum(len(k) + len(v) for k, v in headers)
-    return Entry(status, headers, body, digest, etag, last_modified, vary, purity, size, gzipped)
 
 
 class ResponseCache:
@@ -241,7 +171,11 @@ class ResponseCache:
             shared = self._bodies[entry.digest] = [entry.body, 0, entry.gzipped]
             self.size += len(entry.body) + len(entry.gzipped or b"")
         else:
-            entry.body, entry.gzipped = shared[0], shared[2]  # one copy of identical bytes
+            entry.body = shared[0]  # one copy of identical bytes
+            if shared[2] is None and entry.gzipped is not None:
+                shared[2] = entry.gzipped
+                self.size += len(entry.gzipped)
+            entry.gzipped = shared[2]
         shared[1] += 1
         self._entries[key] = entry
         counts = self._varies.setdefault(primary, {})
@@ -250,6 +184,22 @@ class ResponseCache:
         while self.size > self.max_bytes and self._entries:
             self._remove(next(iter(self._entries)))
 
+    def gzip(self, entry: Entry) -> None:
+        """Make ``entry``'s gzip body for a request that takes gzip, once: kept with the
+        identity body it codes (shared by every answer with those bytes) and counted."""
+        if entry.gzipped is not None or not entry.gzippable:
+            return
+        shared = self._bodies.get(entry.digest)
+        if shared is not None and shared[2] is not None:
+            entry.gzipped = shared[2]
+            return
+        entry.gzipped = gzip_body(entry.body)
+        if shared is not None:
+            shared[2] = entry.gzipped
+            self.size += len(entry.gzipped)
+            while self.size > self.max_bytes and self._entries:
+                self._remove(next(iter(self._entries)))
+
     def _remove(self, key: Key) -> None:
         entry = self._entries.pop(key)
         self.size -= entry.size
@@ -257,7 +207,7 @@ class ResponseCache:
         shared[1] -= 1
         if shared[1] == 0:
             del self._bodies[entry.digest]
-            self.size -= len(entry.body) + len(entry.gzipped or b"")
+            self.size -= len(shared[0]) + len(shared[2] or b"")
         primary, vary = key[0], key[1]
         counts = self._varies[primary]
         counts[vary] -= 1
@@ -265,24 +215,6 @@ class ResponseCache:
             del counts[vary]
             if not counts:
                 del self._varies[primary]
-
-
-async def send_entry(entry: Entry, headers: dict[str, str], send: Send) -> None:
-    """``304`` if the client's copy is this one, else the answer itself: gzip-coded,
-    with that representation's own ETag, to a client that accepts gzip."""
-    body, etag, entry_headers = entry.body, entry.etag, entry.headers
-    if entry.gzipped is not None and etag is not None and accepts_gzip(headers.get("accept-encoding")):
-        body, etag = entry.gzipped, gzip_etag(etag)
-        entry_headers = [(k, etag.encode("ascii")) if k == b"etag" else (k, v) for k, v in entry_headers]
-        entry_headers.append((b"content-encoding", b"gzip"))
-    if entry.status == 200 and fresh(headers, etag, entry.last_modified):
-        kept = [(k, v) for k, v in entry_headers if k.lower() in NOT_MODIFIED_HEADERS]
-        await send({"type": "http.response.start", "status": 304, "headers": kept})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    out = [*entry_headers, (b"content-length", str(len(body)).encode("ascii"))]
-    await send({"type": "http.response.start", "status": entry.status, "headers": out})
-    await send({"type": "http.response.body", "body": body})  # the server drops it for HEAD
 
 
 class RenderOnceMiddleware:
@@ -325,6 +257,8 @@ class RenderOnceMiddleware:
                 entry = cache.pinned(path, headers)
                 entry = entry.for_origin(origin) if entry is not None else None
             if entry is not None:
+                if accepts_gzip(headers.get("accept-encoding")):
+                    cache.gzip(entry)
                 await send_entry(entry, headers, send)
                 return
         start: Message | None = None
@@ -351,7 +285,8 @@ class RenderOnceMiddleware:
                     await send(start)
                     await send({"type": "http.response.body", "body": body})
                     return
-                entry = make_entry(start, body, scope[PURE])
+                # the warm-up's pinned answers are made in both codings: they are the busiest pages
+                entry = make_entry(start, body, scope[PURE], gzip_now=warming or accepts_gzip(headers.get("accept-encoding")))
                 if cache is not None and warming:
                     cache.pin(path, headers, entry)
                 elif cache is not None:

@@ -49,8 +49,9 @@ from fastapi import FastAPI
 from kg.query.describe import run
 from kg.rdf.vocab import prefixes
 from kg.web.context import ReleaseContext, current
+from kg.web.kept import WARM_HOST
 from kg.web.paging import list_store
-from kg.web.render_once import WARM_HOST, WARM_SCOPE, cache_of
+from kg.web.render_once import WARM_SCOPE, cache_of
 from kg.web.resources import when_idle
 from kg.web.urls import Urls
 
