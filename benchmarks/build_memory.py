@@ -1,6 +1,6 @@
 """Time and peak memory of one real ``kg build``, in a process of its own.
 
-    python benchmarks/build_memory.py SEEDS VAR [--no-shacl]
+    python benchmarks/build_memory.py SEEDS VAR [--no-shacl] [--default-arenas]
 
 Prints one JSON object: wall seconds, the build's progress lines, peak RSS
 of this process (``ru_maxrss``) and of its largest child (GNU sort), and the
@@ -9,7 +9,8 @@ children from ``/proc`` every 0.2 s and files each sample under the stage
 it was taken in (a stage's line is written when the stage ends) (``stage_peak_mb``), so a regression in one
 stage's memory shows which stage it is. The build process's resident set is also
 split as the kernel counts it: anonymous (the heap) and file pages mapped in.
-``--no-shacl`` replaces only the pyshacl call with a conforming empty report
+The malloc arenas are capped as ``kg build`` caps them (``kg.release.arenas``);
+``--default-arenas`` leaves glibc's default, to compare. ``--no-shacl`` replaces only the pyshacl call with a conforming empty report
 (whole-dataset pyshacl is not affordable above a few thousand triples, see
 BENCHMARKS.md), so everything else the build does is measured. Runnable by
 path against another checkout (``PYTHONPATH=/tmp/old-build``) to compare the
@@ -136,8 +137,20 @@ def _no_shacl() -> None:
         kb.as_dataset = lambda quads: None  # type: ignore[assignment]
 
 
+def _cap_arenas() -> bool | None:
+    """As ``kg build`` does, before any thread starts (``kg.release.arenas``); None in a checkout without it."""
+    try:
+        from kg.release.arenas import cap_arenas
+    except ImportError:
+        return None
+    from kg.validation.engine import THREADS
+
+    return cap_arenas(THREADS)
+
+
 def main(argv: list[str]) -> int:
     seeds, var, *flags = argv
+    capped = None if "--default-arenas" in flags else _cap_arenas()
     if "--no-shacl" in flags:
         _no_shacl()
     from kg.config import Settings
@@ -166,6 +179,7 @@ def main(argv: list[str]) -> int:
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "children_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "shacl": "--no-shacl" not in flags,
+        "arenas_capped": capped,
         "stage_peak_mb": sampler.peaks,
         "largest_child": sampler.commands,
         "progress": lines,

@@ -133,9 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.release.arenas import cap_arenas
     from kg.release.build import build
     from kg.release.progress import for_stderr
+    from kg.validation.engine import THREADS
 
+    cap_arenas(THREADS)  # one malloc arena per validation thread (kg.release.arenas), before any thread starts
     progress = (lambda _l: None) if args.quiet else for_stderr()
     build(settings, progress=progress, full=args.full)
     if args.keep is not None:
