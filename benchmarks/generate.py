@@ -64,7 +64,7 @@ class Pool:
     @classmethod
     def for_size(cls, n: int) -> Pool:
         return cls(
-            states=10 + n // 200,
+            states=min(n, 10) + n // 200,  # every state gets an article (its cooperation's partners); ≥ 10 articles: as before
             officials=20 + n // 10,
             cities=10 + n // 100,
             areas=15 + n // 500,

@@ -27,6 +27,17 @@ def test_generator_is_deterministic_and_loads(tmp_path: Path) -> None:
     assert {"holds_post", "event", "discussed", "challenge", "cooperation_area"} <= kinds
 
 
+@pytest.mark.parametrize("articles", [1, 5, 10])
+def test_a_generated_corpus_of_any_size_conforms(tmp_path: Path, articles: int) -> None:
+    """Each state's cooperation gets its partners from the state's own article: fewer
+    articles than the state pool (10) once left cooperations without partners (qnsh:CooperationPartner)."""
+    from kg.config import Settings
+    from kg.release.build import build
+
+    release = build(Settings(seeds_dir=generate(articles, tmp_path / "seeds"), var_dir=tmp_path / "var"), progress=lambda _l: None)
+    assert len(release.meta["articles"]) == articles
+
+
 def test_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     if shutil.which("rdflib-endpoint") is None and not (Path(__import__("sys").executable).with_name("rdflib-endpoint")).exists():
         pytest.skip("rdflib-endpoint (the peer) is not installed")
