@@ -121,8 +121,9 @@ def default_paths(release: Path) -> list[str]:
 
 
 def settle(app: Any, limit: float = 600) -> float:
-    """Wait for the release's background warm-up (summary, hubs, search index): the summary is
-    there and no query has run or waited for two seconds."""
+    """Wait for the release's background warm-up (summary, hubs, search index): it has ended
+    (``ReleaseContext.warmed``; not awaited with the warm-up off, ``KG_WARM=false``) and no
+    query has run or waited for two seconds."""
     from kg.web.context import current
 
     started = time.monotonic()
@@ -131,7 +132,8 @@ def settle(app: Any, limit: float = 600) -> float:
         ctx = current(app)
         depth = getattr(ctx.store, "depth", None)
         warming = any(t.name in ("kg-summary", "kg-search-index") for t in threading.enumerate())
-        busy = warming or ctx.site_summary is None or (depth is not None and (depth.running or depth.queued))
+        unwarmed = ctx.settings.warm and not ctx.warmed.is_set()
+        busy = warming or unwarmed or (depth is not None and (depth.running or depth.queued))
         quiet = 0.0 if busy else quiet + 0.25
         if quiet >= 2:
             break
