@@ -36,4 +36,4 @@ def cap_arenas(arenas: int) -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_ARENA_MAX, max(1, arenas)) == 1)
+    return mallopt(M_ARENA_MAX, max(1, arenas)) == 1

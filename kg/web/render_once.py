@@ -257,8 +257,8 @@ class RenderOnceMiddleware:
                 entry = cache.pinned(path, headers)
                 entry = entry.for_origin(origin) if entry is not None else None
             if entry is not None:
-                if accepts_gzip(headers.get("accept-encoding")):
-                    cache.gzip(entry)
+                if entry.gzipped is None and entry.gzippable and accepts_gzip(headers.get("accept-encoding")):
+                    cache.gzip(entry)  # the first hit that takes gzip (a hit that has it parses Accept-Encoding once, in send_entry)
                 await send_entry(entry, headers, send)
                 return
         start: Message | None = None
